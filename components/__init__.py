@@ -1,0 +1,1 @@
+"""BetterPrompts reusable Pulumi components."""

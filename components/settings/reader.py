@@ -1,0 +1,236 @@
+"""A tracking reader over one structured stack-config value.
+
+Every settings section is read through a :class:`Section`. It converts and validates
+each key it is asked for, and remembers which keys were read so that
+:meth:`Section.finish` can reject the ones nobody asked for (a typo such as
+``natMod`` must fail loudly, not silently fall back to a default). Errors name the
+full config key (``betterprompts:network.flowLogs.retentionDays``), the bad value and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A stack-config value is missing, malformed or inconsistent.
+
+    Raised before any resource is registered. ``key`` is the full config path,
+    ``value`` the offending value and ``allowed`` what would have been accepted.
+    """
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"config key '{key}': got {value!r}; allowed: {allowed}")
+
+
+class _Missing:
+    def __repr__(self) -> str:  # pragma: no cover - only shown in messages
+        return "<missing>"
+
+
+MISSING: Final = _Missing()
+
+
+class Section:
+    """One mapping in stack config, read key by key.
+
+    ``path`` is the full key of this mapping (``betterprompts:network``); nested
+    sections extend it with ``.child``.
+    """
+
+    def __init__(self, raw: Any, path: str) -> None:
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            raise ConfigError(path, raw, "a mapping of keys to values")
+        self._raw: Mapping[str, Any] = raw
+        self._path = path
+        self._seen: set[str] = set()
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def key(self, name: str) -> str:
+        return f"{self._path}.{name}"
+
+    def has(self, name: str) -> bool:
+        return name in self._raw
+
+    def _get(self, name: str, default: Any) -> Any:
+        self._seen.add(name)
+        if name in self._raw and self._raw[name] is not None:
+            return self._raw[name]
+        if default is MISSING:
+            raise ConfigError(self.key(name), None, "a value is required here")
+        return default
+
+    def raw(self, name: str, default: Any = MISSING) -> Any:
+        return self._get(name, default)
+
+    def string(
+        self, name: str, default: Any = MISSING, *, choices: Iterable[str] | None = None
+    ) -> str:
+        value = self._get(name, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(self.key(name), value, "a non-empty string")
+        if choices is not None:
+            allowed = tuple(choices)
+            if value not in allowed:
+                raise ConfigError(self.key(name), value, "one of " + ", ".join(allowed))
+        return value
+
+    def boolean(self, name: str, default: Any = MISSING) -> bool:
+        value = self._get(name, default)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ConfigError(self.key(name), value, "true or false")
+
+    def integer(
+        self,
+        name: str,
+        default: Any = MISSING,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int:
+        value = self._get(name, default)
+        return check_int(self.key(name), value, minimum=minimum, maximum=maximum)
+
+    def number(
+        self,
+        name: str,
+        default: Any = MISSING,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
+        value = self._get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ConfigError(self.key(name), value, "a number")
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(self.key(name), value, "a number") from None
+        if (minimum is not None and number < minimum) or (
+            maximum is not None and number > maximum
+        ):
+            raise ConfigError(self.key(name), value, _range_text(minimum, maximum))
+        return number
+
+    def cidr(self, name: str, default: Any = MISSING) -> ipaddress.IPv4Network:
+        return parse_cidr(self.key(name), self._get(name, default))
+
+    def strings(
+        self,
+        name: str,
+        default: Any = MISSING,
+        *,
+        min_items: int = 0,
+        max_items: int | None = None,
+        item: Callable[[str, Any], T] | None = None,
+    ) -> tuple[Any, ...]:
+        """A list; each item checked by ``item(key, value)`` (default: non-empty string)."""
+        value = self._get(name, default)
+        key = self.key(name)
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ConfigError(key, value, "a list")
+        count = len(value)
+        if count < min_items or (max_items is not None and count > max_items):
+            raise ConfigError(key, value, f"a list of {_range_text(min_items, max_items)} items")
+        check = item or check_string
+        return tuple(check(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def mapping(self, name: str, default: Any = MISSING) -> dict[str, str]:
+        """A flat mapping of strings to strings (extra tags, labels)."""
+        value = self._get(name, default)
+        key = self.key(name)
+        if not isinstance(value, Mapping):
+            raise ConfigError(key, value, "a mapping of strings to strings")
+        out: dict[str, str] = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                raise ConfigError(f"{key}.{k}", v, "a string value")
+            out[k] = str(v)
+        return out
+
+    def child(self, name: str, default: Any = MISSING) -> "Section":
+        return Section(self._get(name, default), self.key(name))
+
+    def min_max(
+        self, name: str, default: Any = MISSING, *, minimum: int = 0, maximum: int | None = None
+    ) -> tuple[int, int]:
+        """A ``{min, max}`` pair; min may not exceed max."""
+        section = self.child(name, default)
+        low = section.integer("min", minimum=minimum, maximum=maximum)
+        high = section.integer("max", minimum=minimum, maximum=maximum)
+        section.finish()
+        if low > high:
+            raise ConfigError(section.path, {"min": low, "max": high}, "min <= max")
+        return low, high
+
+    def finish(self) -> None:
+        """Reject every key of this mapping that no reader asked for."""
+        unknown = sorted(set(self._raw) - self._seen)
+        if unknown:
+            known = sorted(self._seen)
+            raise ConfigError(
+                self.key(unknown[0]),
+                self._raw[unknown[0]],
+                "no such key; known keys here: " + (", ".join(known) or "none"),
+            )
+
+
+def _range_text(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"from {minimum} to {maximum}"
+    if minimum is not None:
+        return f"at least {minimum}"
+    if maximum is not None:
+        return f"at most {maximum}"
+    return "any"
+
+
+def check_string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(key, value, "a non-empty string")
+    return value
+
+
+def check_int(
+    key: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(key, value, "a whole number")
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            raise ConfigError(key, value, "a whole number") from None
+    if not isinstance(value, int):
+        raise ConfigError(key, value, "a whole number")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ConfigError(key, value, "a whole number " + _range_text(minimum, maximum))
+    return value
+
+
+def parse_cidr(key: str, value: Any) -> ipaddress.IPv4Network:
+    """An IPv4 network in CIDR notation whose host bits are zero."""
+    if not isinstance(value, str):
+        raise ConfigError(key, value, "an IPv4 CIDR block such as 10.0.0.0/16")
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ConfigError(
+            key, value, f"an IPv4 CIDR block such as 10.0.0.0/16 with host bits zero ({exc})"
+        ) from None

@@ -1,0 +1,131 @@
+"""Command line of preflight: run a stack offline, report it, write its plan."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+from .harness import PROJECT_DIR, StackFileError, run_stack
+from .stages import Document, registered_stages
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m preflight",
+        description="Offline preview: run the Pulumi program for a stack under Pulumi's mock runtime.",
+    )
+    parser.add_argument("stack", nargs="?", help="stack name (reads Pulumi.STACK.yaml)")
+    parser.add_argument("--json", metavar="FILE", help="write the plan as JSON to FILE ('-' for stdout)")
+    parser.add_argument("--check-plan", metavar="FILE", help="run the checks on an existing plan JSON instead")
+    args = parser.parse_args(argv)
+    if args.json == "-" and out is sys.stdout:
+        # The plan owns stdout; the readable report moves to stderr.
+        out = sys.stderr
+    if bool(args.stack) == bool(args.check_plan):
+        parser.error("give a STACK or --check-plan FILE (one of them)")
+
+    if args.check_plan:
+        try:
+            document = json.loads(Path(args.check_plan).read_text())
+        except (OSError, ValueError) as exc:
+            print(f"preflight: cannot read plan {args.check_plan}: {exc}", file=out)
+            return 2
+        if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
+            print(f"preflight: {args.check_plan} is not a plan (no 'resources' list)", file=out)
+            return 2
+        print(f"Plan {args.check_plan}: stack {document.get('stack')!r}, {len(document['resources'])} resources", file=out)
+        failed = run_stages(document, out)
+        return _write(document, args.json, out) or (1 if failed else 0)
+
+    try:
+        plan = run_stack(args.stack, project_dir=PROJECT_DIR)
+    except StackFileError as exc:
+        print(f"preflight: {exc}", file=out)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the report is the point: show what failed, exit non-zero
+        from components.settings import ConfigError
+
+        if isinstance(exc, ConfigError):
+            print(f"preflight: stack {args.stack!r} has a config error, nothing was registered:\n  {exc}", file=out)
+        else:
+            print(f"preflight: the program failed for stack {args.stack!r}:", file=out)
+            traceback.print_exception(exc, file=out)
+        return 1
+
+    document = plan.to_json()
+    summarize(document, out)
+    failed = run_stages(document, out)
+    return _write(document, args.json, out) or (1 if failed else 0)
+
+
+def summarize(document: Document, out: TextIO) -> None:
+    resources = document["resources"]
+    by_urn = {r["urn"]: r for r in resources}
+    print(f"Stack {document['project']}/{document['stack']}: {len(resources)} resources (offline preview)", file=out)
+    if document.get("unavailableSecrets"):
+        print("  secure config unavailable offline: " + ", ".join(document["unavailableSecrets"]), file=out)
+
+    # Count each resource under its nearest component (a non-custom ancestor), else the stack.
+    per_component: Counter[str] = Counter()
+    for r in resources:
+        owner = _component_of(r, by_urn)
+        per_component[owner] += 1
+    print("\nResources per component:", file=out)
+    for owner, count in sorted(per_component.items()):
+        print(f"  {count:4d}  {owner}", file=out)
+
+    print("\nResources per type:", file=out)
+    for token, count in sorted(Counter(r["type"] for r in resources).items()):
+        print(f"  {count:4d}  {token}", file=out)
+
+    print("\nOutputs:", file=out)
+    for name, value in document["outputs"].items():
+        print(f"  {name}: {json.dumps(value)}", file=out)
+
+
+def _component_of(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str:
+    parent = by_urn.get(resource.get("parent") or "")
+    while parent is not None:
+        if parent["type"].startswith("betterprompts:") or not _is_custom(parent):
+            return f"{parent['type']} {parent['name']}"
+        parent = by_urn.get(parent.get("parent") or "")
+    if resource["type"].startswith("betterprompts:"):
+        return f"{resource['type']} {resource['name']}"
+    return "(stack)"
+
+
+def _is_custom(resource: dict[str, Any]) -> bool:
+    return ":" in resource["type"] and not resource["type"].startswith("betterprompts:")
+
+
+def run_stages(document: Document, out: TextIO) -> bool:
+    failed = False
+    for stage in registered_stages():
+        result = stage.run(document)
+        document[stage.key] = result.data
+        print(f"\n{stage.title}:", file=out)
+        for line in result.lines:
+            print(f"  {line}", file=out)
+        failed = failed or result.failed
+    return failed
+
+
+def _write(document: Document, target: str | None, out: TextIO) -> int:
+    if not target:
+        return 0
+    text = json.dumps(document, indent=2, sort_keys=False)
+    if target == "-":
+        print(text, file=sys.stdout)
+        return 0
+    try:
+        Path(target).write_text(text + "\n")
+    except OSError as exc:
+        print(f"preflight: cannot write {target}: {exc}", file=out)
+        return 2
+    print(f"\nPlan written to {target}", file=out)
+    return 0

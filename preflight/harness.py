@@ -1,0 +1,203 @@
+"""Run the real Pulumi program under Pulumi's own mock runtime and record what it registers.
+
+One implementation serves ``python -m preflight`` and the test suite. The program,
+the SDK classes and the stack's config are the real ones; only the engine and the
+providers are replaced, by :class:`PlanMonitor` (the mock runtime's monitor, which
+sees every registration request whole) and :class:`~preflight.mocks.PreflightMocks`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SECRET_PLACEHOLDER = "[secret]"
+
+
+class StackFileError(Exception):
+    """A stack or project file is missing or is not what Pulumi expects."""
+
+
+@dataclass
+class Resource:
+    """One registration, as the engine (and so a policy pack) would see it."""
+
+    urn: str
+    id: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    custom: bool
+    inputs: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "provider": self.provider,
+            "dependencies": self.dependencies,
+            "propertyDependencies": self.property_dependencies,
+            "protect": self.protect,
+            "inputs": self.inputs,
+        }
+
+
+@dataclass
+class Plan:
+    """Everything one offline run of a stack registered and exported."""
+
+    project: str
+    stack: str
+    resources: list[Resource]
+    outputs: dict[str, Any]
+    unavailable_secrets: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Sections later stages add to the JSON document (``violations``, ``cost``)."""
+
+    def of_type(self, token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == token]
+
+    def named(self, name: str) -> Resource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources named {name!r}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Resource:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def children(self, parent_urn: str) -> list[Resource]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+    def descendants(self, urn: str) -> Iterator[Resource]:
+        for child in self.children(urn):
+            yield child
+            yield from self.descendants(child.urn)
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [r.to_json() for r in self.resources],
+            "outputs": self.outputs,
+        }
+        if self.unavailable_secrets:
+            document["unavailableSecrets"] = self.unavailable_secrets
+        document.update(self.extra)
+        return document
+
+
+# --- stack files ---------------------------------------------------------------------
+
+
+def read_project(project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    path = project_dir / "Pulumi.yaml"
+    if not path.exists():
+        raise StackFileError(f"{path} not found: run preflight from a Pulumi project")
+    project = yaml.safe_load(path.read_text())
+    if not isinstance(project, dict) or "name" not in project:
+        raise StackFileError(f"{path} has no project name")
+    return project
+
+
+def read_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, Any], list[str]]:
+    """The stack's config by full key, and the keys whose values are ``secure:`` (unavailable offline).
+
+    Keys without a namespace get the project's, as the Pulumi CLI does.
+    """
+    project = read_project(project_dir)["name"]
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+        raise StackFileError(f"no stack file {path.name}; stacks here: {', '.join(stacks) or 'none'}")
+    document = yaml.safe_load(path.read_text()) or {}
+    raw = document.get("config") or {}
+    if not isinstance(raw, dict):
+        raise StackFileError(f"{path.name}: 'config' must be a mapping")
+    config: dict[str, Any] = {}
+    secrets: list[str] = []
+    for key, value in raw.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if _is_secure(value):
+            secrets.append(full_key)
+            continue
+        config[full_key] = value
+    return config, secrets
+
+
+def _is_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "secure" in value and len(value) == 1 or any(_is_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_secure(v) for v in value)
+    return False
+
+
+def engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the engine hands it to a program: strings, with structured values as JSON."""
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+def run_stack(
+    stack: str,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    config: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Run ``__main__.py`` for ``stack`` under the mock runtime and return its plan.
+
+    ``config`` replaces the stack file's config; ``overrides`` replaces single keys of it
+    (a value of ``None`` removes the key). Any exception the program raises propagates.
+    """
+    from .monitor import run_program
+
+    project = read_project(project_dir)["name"]
+    if config is None:
+        stack_config, unavailable = read_stack_config(stack, project_dir)
+    else:
+        stack_config, unavailable = dict(config), []
+    for key, value in (overrides or {}).items():
+        if value is None:
+            stack_config.pop(key, None)
+        else:
+            stack_config[key] = value
+    region = stack_config.get("aws:region")
+    resources, outputs = run_program(
+        project_dir / "__main__.py",
+        project=project,
+        stack=stack,
+        config=engine_config(stack_config),
+        region=region if isinstance(region, str) else "us-east-1",
+    )
+    return Plan(project=project, stack=stack, resources=resources, outputs=outputs, unavailable_secrets=unavailable)
+
+
+def _import_path(project_dir: Path) -> None:
+    # The Pulumi language host runs the program with its own directory importable.
+    path = str(project_dir)
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    os.chdir(path)

@@ -1,0 +1,117 @@
+"""The resource monitor preflight runs the program against.
+
+It extends Pulumi's ``MockMonitor`` (so the SDK talks to it exactly as in
+``pulumi.runtime.set_mocks`` tests) and keeps what the stock mock throws away: the
+parent, provider, dependencies, property dependencies and ``protect`` flag of each
+registration, which is what a policy needs to follow a resource to its provider's
+default tags or a bucket to its encryption configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .harness import SECRET_PLACEHOLDER, Resource
+from .mocks import PreflightMocks
+
+
+class PlanMonitor(MockMonitor):
+    """A mock monitor that records every registration request whole."""
+
+    def __init__(self, mocks: PreflightMocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Resource] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        resource_args = pulumi.runtime.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        resource_id, state = self.mocks.new_resource(resource_args)
+        state_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        self.registrations.append(
+            Resource(
+                urn=urn,
+                id=resource_id or "",
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    key: list(value.urns) for key, value in request.propertyDependencies.items()
+                },
+                protect=bool(request.protect),
+                custom=bool(request.custom),
+                inputs=plain(inputs),
+            )
+        )
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of deserialized properties: secrets masked, unknowns as null."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET_PLACEHOLDER
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return None
+
+
+def run_program(
+    main: Path, *, project: str, stack: str, config: dict[str, str], region: str
+) -> tuple[list[Resource], dict[str, Any]]:
+    """Run the program at ``main`` once under mocks; return its registrations and outputs."""
+    mocks = PreflightMocks(region)
+    monitor = PlanMonitor(mocks)
+    pulumi.runtime.set_all_config(config, [])
+    # A fresh root stack for every run: set_mocks only makes one when none exists.
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    root = runtime_settings.get_root_resource()
+    program_dir = str(main.parent)
+    if program_dir not in sys.path:
+        # The Pulumi language host runs the program with its own directory importable.
+        sys.path.insert(0, program_dir)
+    cwd = os.getcwd()
+    os.chdir(program_dir)
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__") and None))
+        outputs = _sync_await(_resolve(getattr(root, "outputs", {})))
+    finally:
+        os.chdir(cwd)
+    return monitor.registrations, outputs
+
+
+async def _resolve(outputs: dict[str, Any]) -> dict[str, Any]:
+    resolved: dict[str, Any] = {}
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        resolved[name] = SECRET_PLACEHOLDER if await output.is_secret() else plain(await output.future())
+    return resolved

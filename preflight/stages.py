@@ -1,0 +1,36 @@
+"""Checks that run over a finished plan document (the JSON ``preflight --json`` writes).
+
+Each stage reads the plan, adds one section to it (``violations``, ``cost``), prints
+its part of the report and may fail the run. They work on the JSON document, not on
+live objects, so ``--check-plan`` runs them on a plan from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Document = dict[str, Any]
+
+
+@dataclass
+class StageResult:
+    data: Any
+    """What the stage adds to the plan under its key."""
+    lines: list[str] = field(default_factory=list)
+    """Its part of the printed report."""
+    failed: bool = False
+    """True makes ``preflight`` exit non-zero."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    title: str
+    run: Callable[[Document], StageResult]
+
+
+def registered_stages() -> list[Stage]:
+    """The stages, in order. Imported lazily so a broken stage cannot break plan capture."""
+    return []
