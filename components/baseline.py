@@ -53,9 +53,7 @@ class PlatformBaseline(pulumi.ComponentResource):
                 description=f"{key_name}: {KEY_PURPOSES[purpose].description}",
                 enable_key_rotation=True,
                 deletion_window_in_days=args.kms_deletion_window_days,
-                policy=pulumi.Output.from_input(args.account_id).apply(
-                    lambda account, p=purpose: key_policy(p, account_id=account, region=args.region)
-                ),
+                policy=_key_policy_output(purpose, args),
                 tags=tags(key_name, {"KeyPurpose": purpose}),
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
@@ -105,3 +103,9 @@ class PlatformBaseline(pulumi.ComponentResource):
         self.key_arns = pulumi.Output.all(**{p: k.arn for p, k in self.keys.items()})
         self.alarm_topic_arn = self.alarm_topic.arn
         self.register_outputs({"key_arns": self.key_arns, "alarm_topic_arn": self.alarm_topic_arn})
+
+
+def _key_policy_output(purpose: str, args: PlatformBaselineArgs) -> pulumi.Output[str]:
+    return pulumi.Output.from_input(args.account_id).apply(
+        lambda account: key_policy(purpose, account_id=account, region=args.region)
+    )

@@ -9,9 +9,6 @@ sees every registration request whole) and :class:`~preflight.mocks.PreflightMoc
 from __future__ import annotations
 
 import json
-import os
-import runpy
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,10 +191,3 @@ def run_stack(
     )
     return Plan(project=project, stack=stack, resources=resources, outputs=outputs, unavailable_secrets=unavailable)
 
-
-def _import_path(project_dir: Path) -> None:
-    # The Pulumi language host runs the program with its own directory importable.
-    path = str(project_dir)
-    if path not in sys.path:
-        sys.path.insert(0, path)
-    os.chdir(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import runpy
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,14 @@ class PlanMonitor(MockMonitor):
             resource_id=request.importId,
             custom=request.custom or False,
         )
-        resource_id, state = self.mocks.new_resource(resource_args)
+        new_id, state = self.mocks.new_resource(resource_args)
+        resource_id = new_id or ""
         state_proto = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         self.registrations.append(
             Resource(
                 urn=urn,
-                id=resource_id or "",
+                id=resource_id,
                 type=request.type,
                 name=request.name,
                 parent=request.parent,
@@ -88,13 +90,6 @@ def run_program(
     main: Path, *, project: str, stack: str, config: dict[str, str], region: str
 ) -> tuple[list[Resource], dict[str, Any]]:
     """Run the program at ``main`` once under mocks; return its registrations and outputs."""
-    mocks = PreflightMocks(region)
-    monitor = PlanMonitor(mocks)
-    pulumi.runtime.set_all_config(config, [])
-    # A fresh root stack for every run: set_mocks only makes one when none exists.
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
-    root = runtime_settings.get_root_resource()
     program_dir = str(main.parent)
     if program_dir not in sys.path:
         # The Pulumi language host runs the program with its own directory importable.
@@ -102,11 +97,43 @@ def run_program(
     cwd = os.getcwd()
     os.chdir(program_dir)
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__") and None))
-        outputs = _sync_await(_resolve(getattr(root, "outputs", {})))
+        return run_function(
+            lambda: _run_main(main),
+            project=project,
+            stack=stack,
+            config=config,
+            region=region,
+        )
     finally:
         os.chdir(cwd)
+
+
+def run_function(
+    program: Callable[[], None],
+    *,
+    project: str = "betterprompts",
+    stack: str = "test",
+    config: dict[str, str] | None = None,
+    region: str = "us-east-1",
+) -> tuple[list[Resource], dict[str, Any]]:
+    """Run ``program`` (any callable that registers resources) under the mock runtime.
+
+    Component tests use this directly to build one component in isolation.
+    """
+    mocks = PreflightMocks(region)
+    monitor = PlanMonitor(mocks)
+    pulumi.runtime.set_all_config(config or {}, [])
+    # A fresh root stack for every run: set_mocks only makes one when none exists.
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    root = runtime_settings.get_root_resource()
+    _sync_await(run_pulumi_func(program))
+    outputs = _sync_await(_resolve(getattr(root, "outputs", {})))
     return monitor.registrations, outputs
+
+
+def _run_main(main: Path) -> None:
+    runpy.run_path(str(main), run_name="__main__")
 
 
 async def _resolve(outputs: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The BetterPrompts CrossGuard policy pack (validators live in importable modules here)."""
