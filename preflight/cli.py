@@ -14,7 +14,7 @@ from .harness import PROJECT_DIR, StackFileError, run_stack
 from .stages import Document, registered_stages
 
 
-def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m preflight",
         description="Offline preview: run the Pulumi program for a stack under Pulumi's mock runtime.",
@@ -23,9 +23,9 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser.add_argument("--json", metavar="FILE", help="write the plan as JSON to FILE ('-' for stdout)")
     parser.add_argument("--check-plan", metavar="FILE", help="run the checks on an existing plan JSON instead")
     args = parser.parse_args(argv)
-    if args.json == "-" and out is sys.stdout:
-        # The plan owns stdout; the readable report moves to stderr.
-        out = sys.stderr
+    if out is None:
+        # The plan owns stdout when written there; the readable report then moves to stderr.
+        out = sys.stderr if args.json == "-" else sys.stdout
     if bool(args.stack) == bool(args.check_plan):
         parser.error("give a STACK or --check-plan FILE (one of them)")
 

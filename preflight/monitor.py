@@ -127,7 +127,12 @@ def run_function(
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     root = runtime_settings.get_root_resource()
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(program))
+    except Exception as exc:
+        # Whatever had been registered when the program failed: a config error must leave none.
+        exc.registered = list(monitor.registrations)  # type: ignore[attr-defined]
+        raise
     outputs = _sync_await(_resolve(getattr(root, "outputs", {})))
     return monitor.registrations, outputs
 
