@@ -1,0 +1,98 @@
+"""Benchmark: preflight's wall time per stack against the floor no offline preview can beat.
+
+The floor is a fresh interpreter importing the SDK classes of every resource type the
+stack's plan registers (what any offline run must load). preflight is a fresh
+``python -m preflight STACK``. The target is preflight within 1.5x of the floor, and
+linear growth in the number of resources (measured with a synthetic program of N
+resources under the same monitor).
+
+    venv/bin/python benchmarks/bench_preflight.py [--repeat 5] [--stacks production staging]
+
+This is a benchmark, not a test: it prints numbers and never fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PACKAGES = {"aws": "pulumi_aws", "eks": "pulumi_eks", "kubernetes": "pulumi_kubernetes", "random": "pulumi_random"}
+
+
+def sdk_import(token: str) -> str | None:
+    """The import statement that loads the SDK class of a resource type token, or None."""
+    package, module, name = token.split(":")
+    if package == "pulumi" and module == "providers":
+        package, module, name = name, "index", "Provider"
+    if package not in PACKAGES:
+        return None  # our own components and the stack itself
+    python_package = PACKAGES[package]
+    if package == "kubernetes":
+        path = module.replace("helm.sh", "helm").replace("/", ".")
+    else:
+        path = "" if module == "index" else module.split("/")[0]
+    target = f"{python_package}.{path}" if path else python_package
+    return f"from {target} import {name}"
+
+
+def timed(argv: list[str], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def scaling(counts: list[int]) -> list[tuple[int, float]]:
+    """Seconds to register N subnets under preflight's monitor (imports already warm)."""
+    import pulumi_aws as aws
+
+    from preflight.monitor import run_function
+
+    results = []
+    for n in counts:
+        def program(n: int = n) -> None:
+            vpc = aws.ec2.Vpc("bench", cidr_block="10.0.0.0/16")
+            for i in range(n):
+                aws.ec2.Subnet(f"bench-{i}", vpc_id=vpc.id, cidr_block=f"10.0.{i % 256}.0/24", tags={"i": str(i)})
+
+        start = time.perf_counter()
+        run_function(program)
+        results.append((n + 1, time.perf_counter() - start))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--stacks", nargs="*", default=["production", "staging"])
+    parser.add_argument("--scaling", nargs="*", type=int, default=[100, 200, 400, 800])
+    args = parser.parse_args()
+
+    from preflight.harness import run_stack
+
+    python = sys.executable
+    print(f"{'stack':<12}{'resources':>10}{'floor s':>10}{'preflight s':>13}{'ratio':>8}")
+    for stack in args.stacks:
+        plan = run_stack(stack)
+        imports = sorted({i for i in (sdk_import(r.type) for r in plan.resources) if i})
+        floor = timed([python, "-c", "import pulumi\n" + "\n".join(imports)], args.repeat)
+        preflight = timed([python, "-m", "preflight", stack], args.repeat)
+        print(f"{stack:<12}{len(plan.resources):>10}{floor:>10.2f}{preflight:>13.2f}{preflight / floor:>8.2f}")
+
+    print("\nscaling (synthetic program, warm imports):")
+    print(f"{'resources':>10}{'seconds':>10}{'ms/resource':>13}")
+    for n, seconds in scaling(args.scaling):
+        print(f"{n:>10}{seconds:>10.2f}{1000 * seconds / n:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()
