@@ -93,6 +93,7 @@ inference = InferenceEndpoint(
     aws_opts,
 )
 pulumi.export("inferenceEndpointName", inference.endpoint_name)
+pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
 pulumi.export("modelBucketName", inference.model_bucket_name)
 pulumi.export("modelBucketArn", inference.model_bucket_arn)
 pulumi.export("modelPrefix", inference.model_prefix)

@@ -160,8 +160,9 @@ class InferenceEndpoint(pulumi.ComponentResource):
 
         # --- network (GPU endpoint only: serverless endpoints cannot join a VPC) -----------
         self.security_group: Optional[aws.ec2.SecurityGroup] = None
+        network_ready: list[pulumi.Resource] = []
         if gpu:
-            self.security_group = self._security_group(endpoint_name, args, tags)
+            self.security_group, network_ready = self._security_group(endpoint_name, args, tags)
 
         # --- execution role --------------------------------------------------------------
         takes_key = endpoint_config_takes_kms_key(args.mode, args.multi_model.instance_type)
@@ -240,8 +241,9 @@ class InferenceEndpoint(pulumi.ComponentResource):
                 else None
             ),
             tags=tags(endpoint_name),
-            # SageMaker checks the role when it creates the model: the policy must be in place.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+            # SageMaker checks the role when it creates the model, and the endpoint's instances
+            # fetch from S3 as they start: the policy and the egress rules must be in place.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, *network_ready]),
         )
         if gpu:
             variant = aws.sagemaker.EndpointConfigurationProductionVariantArgs(
@@ -307,7 +309,10 @@ class InferenceEndpoint(pulumi.ComponentResource):
             }
         )
 
-    def _security_group(self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags) -> aws.ec2.SecurityGroup:
+    def _security_group(
+        self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags
+    ) -> tuple[aws.ec2.SecurityGroup, list[pulumi.Resource]]:
+        """The endpoint's group: no ingress rule at all, HTTPS egress to S3 and the VPC."""
         sg_name = endpoint_name
         sg = aws.ec2.SecurityGroup(
             sg_name,
@@ -321,7 +326,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         sg_child = pulumi.ResourceOptions(parent=sg)
-        aws.vpc.SecurityGroupEgressRule(
+        to_s3 = aws.vpc.SecurityGroupEgressRule(
             f"{sg_name}-https-s3",
             security_group_id=sg.id,
             description="model artifacts from S3 through the gateway endpoint",
@@ -332,7 +337,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
             tags=tags(f"{sg_name}-https-s3"),
             opts=sg_child,
         )
-        aws.vpc.SecurityGroupEgressRule(
+        to_vpc = aws.vpc.SecurityGroupEgressRule(
             f"{sg_name}-https-vpc",
             security_group_id=sg.id,
             description="AWS APIs through interface endpoints inside the VPC",
@@ -343,7 +348,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
             tags=tags(f"{sg_name}-https-vpc"),
             opts=sg_child,
         )
-        return sg
+        return sg, [to_s3, to_vpc]
 
     def _scaling(self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags) -> None:
         mm = args.multi_model

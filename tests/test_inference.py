@@ -79,6 +79,21 @@ def test_production_endpoint_runs_in_the_ml_subnets_with_its_own_closed_group(pr
         assert (rule["ipProtocol"], rule["fromPort"], rule["toPort"], rule["securityGroupId"]) == ("tcp", 443, 443, sg.id)
 
 
+def test_production_model_waits_for_its_role_policy_and_egress_rules(production: Plan) -> None:
+    model = _model(production)
+    needed = [_one(production, "aws:iam/rolePolicy:RolePolicy")] + _ours(
+        production, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+    )
+    assert len(needed) == 3 and all(r.urn in model.dependencies for r in needed)
+    endpoint = _one(production, "aws:sagemaker/endpoint:Endpoint")
+    assert production.outputs["inferenceEndpointArn"] == (
+        f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{PROD_ENDPOINT}"
+    )
+    assert endpoint.inputs["endpointConfigName"] == _one(
+        production, "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+    ).id
+
+
 def test_production_endpoint_config_has_no_kms_key_on_local_nvme(production: Plan) -> None:
     # CreateEndpointConfig refuses a KmsKeyId for ml.g4dn (hardware-encrypted instance storage).
     config = _one(production, "aws:sagemaker/endpointConfiguration:EndpointConfiguration")
