@@ -399,6 +399,8 @@ def _check_args(name: str, args: InferenceEndpointArgs) -> str:
     if not SAGEMAKER_NAME.match(endpoint_name):
         raise ValueError(f"InferenceEndpoint endpoint name {endpoint_name!r} is not 1-63 letters, digits and hyphens")
     normalize_prefix(args.model_prefix)
+    if args.model_bucket is None:
+        lifecycle_rules(args.bucket_lifecycle)  # raises on rules S3 would reject
     if args.mode is InferenceMode.MULTI_MODEL_GPU:
         if not supports_gpu_multi_model(args.multi_model.instance_type):
             raise ValueError(f"InferenceEndpoint {name}: {args.multi_model.instance_type} runs no GPU multi-model endpoint")

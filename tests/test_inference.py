@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from components.bucket_plan import LifecyclePolicy
 from components.inference import InferenceEndpoint, InferenceEndpointArgs
 from components.inference_plan import InferenceMode, find_wildcard_grant, triton_image_uri, cpu_inference_image_uri
 from components.settings.inference import MultiModelSettings, ServerlessSettings
@@ -256,6 +257,7 @@ def _args(**overrides: Any) -> InferenceEndpointArgs:
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), instance_type="ml.m5.xlarge")}, "no GPU multi-model"),
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), min_instances=3, max_instances=2)}, "min_instances"),
         ({"model_prefix": "/"}, "may not be empty"),
+        ({"bucket_lifecycle": LifecyclePolicy(infrequent_access_after_days=5)}, "no sooner than 30 days"),
     ],
 )
 def test_conflicting_args_fail_before_anything_exists(overrides: dict[str, Any], message: str) -> None:
