@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
+from components.inference import InferenceEndpoint, InferenceEndpointArgs
 from components.naming import cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
 from components.settings import load_settings, read_runtime_config
@@ -65,6 +66,38 @@ vpc = ProductionVpc(
     ),
     aws_opts,
 )
+
+# --- ML inference (SageMaker, Option B) ------------------------------------------------
+inference_settings = settings.inference
+inference = InferenceEndpoint(
+    f"{prefix}-inference",
+    InferenceEndpointArgs(
+        region=settings.region,
+        account_id=account_id,
+        mode=inference_settings.mode,
+        multi_model=inference_settings.multi_model,
+        serverless=inference_settings.serverless,
+        model_prefix=inference_settings.model_prefix,
+        bucket_kms_key_arn=baseline.keys["storage"].arn,
+        endpoint_kms_key_arn=baseline.keys["data"].arn,
+        log_kms_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic.arn,
+        bucket_lifecycle=inference_settings.bucket_lifecycle,
+        vpc_id=vpc.vpc_id,
+        vpc_cidr=vpc.vpc_cidr,
+        subnet_ids=vpc.subnet_ids[Tier.ML],
+        alarms=inference_settings.alarms,
+        log_retention_days=inference_settings.log_retention_days,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("inferenceEndpointName", inference.endpoint_name)
+pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
+pulumi.export("modelBucketName", inference.model_bucket_name)
+pulumi.export("modelBucketArn", inference.model_bucket_arn)
+pulumi.export("modelPrefix", inference.model_prefix)
+# --- end ML inference ------------------------------------------------------------------
 
 pulumi.export("region", settings.region)
 pulumi.export("vpcId", vpc.vpc_id)

@@ -148,7 +148,41 @@ def _log_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region}:{m.account_id}:log-group:{name}"}
 
 
+def _s3_bucket(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Auto-named like the engine does (logical name + "-" + 7 characters), lower case as S3 requires.
+    name = str(args.inputs.get("bucket") or rid).lower()
+    return {
+        "id": name,
+        "bucket": name,
+        "arn": f"arn:{PARTITION}:s3:::{name}",
+        "bucketDomainName": f"{name}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{name}.s3.{m.region}.amazonaws.com",
+        "bucketRegion": m.region,
+        "region": m.region,
+        "hostedZoneId": "Z3AQBSTGFYJSTF",
+    }
+
+
+# SageMaker ARNs name the resource kind in kebab case and the resource in lower case.
+SAGEMAKER_ARN_KINDS = {
+    "aws:sagemaker/model:Model": "model",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "endpoint-config",
+    "aws:sagemaker/endpoint:Endpoint": "endpoint",
+}
+
+
+def _sagemaker(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.inputs.get("name") or rid)
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:{PARTITION}:sagemaker:{m.region}:{m.account_id}:{SAGEMAKER_ARN_KINDS[args.typ]}/{name.lower()}",
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},
     "aws:kms/key:Key": _kms_key,
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/eip:Eip": _eip,
@@ -197,7 +231,21 @@ def _ami(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The AWS-managed prefix lists of the gateway-endpoint services (ids as in us-east-1).
+_PREFIX_LISTS = {"s3": ("pl-63a5400a", ["54.231.0.0/16", "52.216.0.0/15", "3.5.0.0/19"]), "dynamodb": ("pl-02cd2c6b", ["52.94.0.0/22"])}
+
+
+def _prefix_list(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name") or f"com.amazonaws.{m.region}.s3")
+    service = name.rsplit(".", 1)[-1]
+    if service not in _PREFIX_LISTS:
+        raise NotImplementedError(f"preflight knows no managed prefix list named {name}")
+    pl_id, cidrs = _PREFIX_LISTS[service]
+    return {"id": pl_id, "prefixListId": pl_id, "name": name, "cidrBlocks": cidrs, "region": m.region, "filters": []}
+
+
 INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
+    "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,

@@ -13,12 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .inference import InferenceSettings
 from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 
 __all__ = [
     "ConfigError",
+    "InferenceSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -43,12 +45,14 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    inference: InferenceSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
 }
 
 

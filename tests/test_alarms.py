@@ -1,0 +1,39 @@
+"""AlarmSpec: the shared alarm description refuses what CloudWatch would refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.alarms import AlarmSpec
+
+
+def _spec(**overrides: object) -> AlarmSpec:
+    values: dict[str, object] = dict(
+        name_suffix="x", metric_name="M", namespace="N", threshold=1.0, comparison="GreaterThanThreshold",
+        period=60, evaluation_periods=3, statistic="Sum",
+    )
+    values.update(overrides)
+    return AlarmSpec(**values)  # type: ignore[arg-type]
+
+
+def test_a_good_spec() -> None:
+    spec = _spec(datapoints_to_alarm=2)
+    assert spec.treat_missing_data == "notBreaching"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"statistic": None}, "exactly one"),
+        ({"extended_statistic": "p95"}, "exactly one"),
+        ({"statistic": None, "extended_statistic": "95"}, "is not pNN"),
+        ({"statistic": "Median"}, "is not one of"),
+        ({"comparison": "Above"}, "is not one of"),
+        ({"period": 90}, "multiple of 60"),
+        ({"evaluation_periods": 0}, "at least 1"),
+        ({"datapoints_to_alarm": 4}, "1..evaluation_periods"),
+    ],
+)
+def test_bad_specs(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _spec(**overrides)
