@@ -207,9 +207,10 @@ def test_outputs_name_the_vpc_and_subnets_per_tier(plan: Plan) -> None:
 def test_vpc_children_are_parented_under_the_component(plan: Plan) -> None:
     (component,) = plan.of_type("betterprompts:network:ProductionVpc")
     owned = {r.urn for r in plan.descendants(component.urn)}
-    for r in plan.resources:
-        if r.type.startswith("aws:ec2/") or r.type.endswith("subnetGroup:SubnetGroup"):
-            assert r.urn in owned, r.urn
+    network = [r for r in plan.resources if (r.inputs.get("tags") or {}).get("Component") == "network"]
+    assert len(network) > 40
+    for r in network:
+        assert r.urn in owned, r.urn
 
 
 @pytest.mark.parametrize("stack", ["production", "staging"])
