@@ -16,6 +16,7 @@ from typing import Any
 from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
+from .workloads import WorkloadsSettings
 
 __all__ = [
     "ConfigError",
@@ -23,6 +24,7 @@ __all__ = [
     "NetworkSettings",
     "PlatformSettings",
     "StackSettings",
+    "WorkloadsSettings",
     "load_settings",
     "read_runtime_config",
     "NAMESPACE",
@@ -43,12 +45,14 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    workloads: WorkloadsSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "workloads": lambda s, _: WorkloadsSettings.read(s),
 }
 
 
