@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from . import node_pools
-from .settings.workloads import ServiceSettings, WorkloadsSettings
+from .settings.workloads import RESERVED_NAMESPACES, ServiceSettings, WorkloadsSettings
 from .workloads_plan import hpa_spec, service_metrics
 
 # The services' contract with the platform: health on /health, Prometheus metrics on /metrics.
@@ -183,9 +183,6 @@ class Workloads(pulumi.ComponentResource):
             },
             opts=child,
         )
-
-
-RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 def _check_args(args: WorkloadsArgs) -> None:

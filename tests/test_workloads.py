@@ -239,6 +239,8 @@ def _set(path: str, value: Any) -> Any:
         ("metrics.scrapeInterval", "15 seconds", "metrics.scrapeInterval"),
         ("scaleUpStabilizationSeconds", 90, "scaleUpStabilizationSeconds"),
         ("services.frontend.replicaz", {"min": 1, "max": 2}, "services.frontend.replicaz"),
+        ("namespace", "kube-system", "namespace"),
+        ("metrics.namespace", "Monitoring", "metrics.namespace"),
     ],
 )
 def test_bad_workload_config_is_rejected(path: str, value: Any, key: str) -> None:

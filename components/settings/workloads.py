@@ -203,10 +203,16 @@ def scale_up_reaction_seconds(scrape_interval: str, stabilization_seconds: int) 
     return SLOWEST_SOURCE_SECONDS + duration_seconds(scrape_interval) + HPA_SYNC_SECONDS + stabilization_seconds
 
 
+# Namespaces Kubernetes itself owns: nothing of ours is deployed into them by config.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
 def _dns_label(section: Section, name: str, default: Any) -> str:
     value = section.string(name, default)
     if not _DNS_LABEL.match(value):
         raise ConfigError(section.key(name), value, "a DNS label (lower-case letters, digits, '-')")
+    if value in RESERVED_NAMESPACES:
+        raise ConfigError(section.key(name), value, "a namespace other than " + ", ".join(RESERVED_NAMESPACES))
     return value
 
 
