@@ -222,3 +222,13 @@ def test_efs_model_store_renders_a_read_only_claim() -> None:
 def test_chart_refuses_s3_without_a_bucket() -> None:
     with pytest.raises(helm.HelmRenderError, match="modelStore.s3.bucket is required"):
         render({}, "ml-inference")
+
+
+def test_values_schema_rejects_a_misspelt_key_from_the_program() -> None:
+    values = dict(release_values("production"))
+    values["nodeSelecter"] = values.pop("nodeSelector")
+    with helm.Chart.load(CHART_DIR) as chart:
+        assert chart.schema is not None
+        chart.validate_schema(release_values("production"))
+        with pytest.raises(helm.HelmValuesError, match="nodeSelecter"):
+            chart.validate_schema(values)
