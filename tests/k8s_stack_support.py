@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any, Callable
 
 
+import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.metrics import MetricsPipeline, MetricsPipelineArgs
@@ -84,6 +86,8 @@ def build(settings: StackSettings, *, tweak: Callable[[StackSettings], StackSett
 
     def program() -> None:
         provider = k8s.Provider("cluster", kubeconfig=DUMMY_KUBECONFIG)
+        # As in __main__.py: AWS resources go through the stack's explicit provider.
+        aws_opts = pulumi.ResourceOptions(providers=[aws.Provider("aws", region=settings.region)])
         metrics = MetricsPipeline(
             "betterprompts-test-metrics",
             MetricsPipelineArgs(
@@ -115,6 +119,7 @@ def build(settings: StackSettings, *, tweak: Callable[[StackSettings], StackSett
                 scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
                 depends_on=[metrics],
             ),
+            aws_opts,
         )
 
     resources, _ = run_function(program, stack=settings.stack, region=settings.region)

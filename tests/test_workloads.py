@@ -173,6 +173,9 @@ def test_model_reader_role_trusts_only_the_torchserve_service_account() -> None:
         f"{OIDC_URL}:aud": "sts.amazonaws.com",
     }
     assert role.inputs["tags"]["Component"] == "torchserve"
+    # Through the stack's explicit AWS provider, as __main__.py passes it.
+    (aws_provider,) = plan.of_type("pulumi:providers:aws")
+    assert role.provider.startswith(aws_provider.urn + "::")
 
 
 def test_model_reader_policy_is_scoped_to_the_model_prefix_and_key() -> None:
