@@ -1,4 +1,4 @@
-"""Helm releases of pinned, official charts into the cluster: one way to do it for every component."""
+"""Helm releases into the cluster: pinned official charts, and the project's own charts under ``charts/``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def release(
     name: str,
     ref: ChartRef,
     *,
-    namespace: str,
+    namespace: pulumi.Input[str],
     values: Mapping[str, Any],
     parent: pulumi.Resource,
     provider: k8s.Provider,
@@ -35,19 +35,70 @@ def release(
 
     Atomic: a failed install or upgrade rolls back instead of leaving a half-applied release.
     """
+    return _release(
+        name,
+        chart=ref.chart,
+        version=ref.version,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=ref.repo),
+        release_name=release_name or ref.chart,
+        namespace=namespace,
+        values=values,
+        create_namespace=create_namespace,
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on or []),
+    )
+
+
+def local_release(
+    name: str,
+    chart_path: str,
+    *,
+    release_name: str,
+    namespace: pulumi.Input[str],
+    values: Mapping[str, Any],
+    parent: pulumi.Resource,
+    provider: k8s.Provider,
+    create_namespace: bool = False,
+    depends_on: Optional[list[pulumi.Resource]] = None,
+) -> k8s.helm.v3.Release:
+    """A ``helm.v3.Release`` of one of the project's own charts (a path relative to the project root)."""
+    return _release(
+        name,
+        chart=chart_path,
+        version=None,
+        repository_opts=None,
+        release_name=release_name,
+        namespace=namespace,
+        values=values,
+        create_namespace=create_namespace,
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on or []),
+    )
+
+
+def _release(
+    name: str,
+    *,
+    chart: str,
+    version: Optional[str],
+    repository_opts: Optional[k8s.helm.v3.RepositoryOptsArgs],
+    release_name: str,
+    namespace: pulumi.Input[str],
+    values: Mapping[str, Any],
+    create_namespace: bool,
+    opts: pulumi.ResourceOptions,
+) -> k8s.helm.v3.Release:
     return k8s.helm.v3.Release(
         name,
         k8s.helm.v3.ReleaseArgs(
             # Helm release names are cluster-scoped per namespace and capped at 53 characters.
-            name=release_name or ref.chart,
-            chart=ref.chart,
-            version=ref.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=ref.repo),
+            name=release_name,
+            chart=chart,
+            version=version,
+            repository_opts=repository_opts,
             namespace=namespace,
             create_namespace=create_namespace,
             atomic=True,
             cleanup_on_fail=True,
             values=dict(values),
         ),
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on or []),
+        opts=opts,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -10,12 +11,18 @@ from components.inference_plan import InferenceMode
 from components.settings import ConfigError, load_settings
 from components.settings.inference import InferenceSettings
 from components.settings.reader import Section
+from preflight.harness import read_stack_config
 
-BASE: dict[str, Any] = {
-    "aws:region": "us-west-2",
-    "betterprompts:platform": {"owner": "o@x.io", "costCenter": "CC-1"},
-    "betterprompts:network": {"vpcCidr": "10.0.0.0/16", "availabilityZones": ["us-west-2a", "us-west-2b"]},
-}
+def _base() -> dict[str, Any]:
+    """Production's config moved to us-west-2, with the inference section left to its defaults."""
+    config = copy.deepcopy(read_stack_config("production")[0])
+    config["aws:region"] = "us-west-2"
+    config["betterprompts:network"]["availabilityZones"] = ["us-west-2a", "us-west-2b", "us-west-2c"]
+    del config["betterprompts:inference"]
+    return config
+
+
+BASE: dict[str, Any] = _base()
 
 
 def _read(section: dict[str, Any], region: str = "us-east-1") -> InferenceSettings:

@@ -17,6 +17,7 @@ from .inference import InferenceSettings
 from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
+from .workloads import WorkloadsSettings
 
 __all__ = [
     "ConfigError",
@@ -25,6 +26,7 @@ __all__ = [
     "NetworkSettings",
     "PlatformSettings",
     "StackSettings",
+    "WorkloadsSettings",
     "load_settings",
     "read_runtime_config",
     "NAMESPACE",
@@ -46,6 +48,7 @@ class StackSettings:
     platform: PlatformSettings
     network: NetworkSettings
     inference: InferenceSettings
+    workloads: WorkloadsSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
@@ -53,6 +56,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
+    "workloads": lambda s, _: WorkloadsSettings.read(s),
 }
 
 
