@@ -12,6 +12,7 @@ import functools
 import importlib
 import inspect
 import keyword
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Optional
 
@@ -38,12 +39,14 @@ def sdk_takes_tags(resource_type: str) -> Optional[bool]:
         return None
     module_token, class_name = parts[1], parts[2]
     module_name = _sdk_module(module_token)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    cls = getattr(module, class_name, None)
-    init = getattr(cls, "_internal_init", None)
+    with warnings.catch_warnings():
+        # The SDK loads its modules lazily and warns about deprecated classes as it does; none is ours.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return None
+        init = getattr(getattr(module, class_name, None), "_internal_init", None)
     if init is None:
         return None
     return "tags" in inspect.signature(init).parameters
