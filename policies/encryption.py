@@ -253,11 +253,11 @@ KMS_ROTATION = resource_policy(
 
 
 def depends_on(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
-    """Whether ``resource``'s ``prop`` refers to ``target`` (by dependency, or by the same literal value)."""
+    """Whether ``resource``'s ``prop`` refers to bucket ``target``: by dependency on it, or by its explicit name."""
     if any(dep.urn == target.urn for dep in resource.property_dependencies.get(prop, [])):
         return True
     value = get(resource.props, prop)
-    return isinstance(value, str) and value != "" and value in (get(target.props, "bucket"), target.name)
+    return isinstance(value, str) and value != "" and value == get(target.props, "bucket")
 
 
 def _sse_problem(config: PolicyResource) -> Optional[str]:

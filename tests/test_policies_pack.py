@@ -232,3 +232,25 @@ def test_the_real_policy_server_serves_the_same_pack(policy_server: str) -> None
     assert sorted((d.policyName, d.message.split("\n", 1)[1]) for d in served.diagnostics) == sorted(
         (v.policy, v.message) for v in offline
     )
+
+
+def test_config_properties_reach_the_validator_like_the_cli_passes_them() -> None:
+    from pulumi_policy import PolicyConfigSchema
+
+    seen: list[dict[str, Any]] = []
+
+    def capture(args: StackValidationArgs, report: Any) -> None:
+        seen.append(dict(args.get_config()))
+        report("over budget", None)
+
+    probe = StackValidationPolicy(
+        name="probe",
+        description="reads its config",
+        validate=capture,
+        config_schema=PolicyConfigSchema(properties={"monthlyLimitUsd": {"type": "number"}}),
+    )
+    found = policy_stage.evaluate(
+        plan(), policies=[probe], config={"probe": {"enforcementLevel": "advisory", "monthlyLimitUsd": 1500}}
+    )
+    assert seen == [{"monthlyLimitUsd": 1500}]
+    assert [(v.policy, v.enforcement, v.urn, v.message) for v in found] == [("probe", "advisory", "", "over budget")]
