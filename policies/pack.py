@@ -1,0 +1,22 @@
+"""The pack's policies in one list, shared by the Pulumi policy server (``__main__.py``) and ``preflight``.
+
+Adding a policy is one line here. Nothing in this module starts a server.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Policy
+
+from . import encryption, exposure, tagging, transit
+
+PACK_NAME = "betterprompts"
+PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
+DEFAULT_ENFORCEMENT = EnforcementLevel.ADVISORY
+"""For a policy that sets no level of its own; every policy here sets one."""
+
+ALL_POLICIES: list[Policy] = [
+    *tagging.POLICIES,
+    *encryption.POLICIES,
+    *transit.POLICIES,
+    *exposure.POLICIES,
+]

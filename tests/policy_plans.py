@@ -1,0 +1,91 @@
+"""Hand-written plans for the policy tests, shaped exactly as ``preflight --json`` writes them.
+
+Inputs are pulumi-aws 7 input names in camelCase, as the engine passes them; the provider
+carries ``defaultTags`` JSON-encoded, as providers do.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from preflight.policy_stage import Violation, evaluate
+
+PROJECT = "betterprompts"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+def full_tags(stack: str) -> dict[str, str]:
+    return {
+        "Project": PROJECT,
+        "Environment": stack,
+        "Service": "betterprompts",
+        "CostCenter": "CC-1001-PLATFORM",
+        "Owner": "platform-team@betterprompts.io",
+        "ManagedBy": "pulumi",
+    }
+
+
+def provider_urn(stack: str) -> str:
+    return f"urn:pulumi:{stack}::{PROJECT}::pulumi:providers:aws::{PROJECT}-{stack}-aws"
+
+
+def provider(stack: str, tags: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    inputs: dict[str, Any] = {"region": "us-east-1", "skipCredentialsValidation": "false"}
+    if tags is not None:
+        inputs["defaultTags"] = json.dumps({"tags": tags})
+    return {
+        "urn": provider_urn(stack),
+        "id": "0b1c-provider",
+        "type": "pulumi:providers:aws",
+        "name": f"{PROJECT}-{stack}-aws",
+        "parent": "",
+        "provider": "",
+        "dependencies": [],
+        "propertyDependencies": {},
+        "protect": False,
+        "inputs": inputs,
+    }
+
+
+def urn(stack: str, type_: str, name: str) -> str:
+    return f"urn:pulumi:{stack}::{PROJECT}::{type_}::{name}"
+
+
+def resource(
+    type_: str,
+    name: str,
+    inputs: dict[str, Any],
+    *,
+    stack: str = "production",
+    protect: bool = False,
+    property_dependencies: Optional[dict[str, list[str]]] = None,
+    with_provider: bool = True,
+) -> dict[str, Any]:
+    deps = property_dependencies or {}
+    return {
+        "urn": urn(stack, type_, name),
+        "id": f"{name}-id",
+        "type": type_,
+        "name": name,
+        "parent": f"urn:pulumi:{stack}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{stack}",
+        "provider": f"{provider_urn(stack)}::0b1c-provider" if with_provider else "",
+        "dependencies": sorted({d for urns in deps.values() for d in urns}),
+        "propertyDependencies": deps,
+        "protect": protect,
+        "inputs": inputs,
+    }
+
+
+def plan(*resources: dict[str, Any], stack: str = "production", default_tags: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    tags = full_tags(stack) if default_tags is None else default_tags
+    return {"project": PROJECT, "stack": stack, "resources": [provider(stack, tags), *resources], "outputs": {}}
+
+
+def violations(document: dict[str, Any], policy: Optional[str] = None) -> list[Violation]:
+    found = evaluate(document)
+    return [v for v in found if policy is None or v.policy == policy]
+
+
+def messages(document: dict[str, Any], policy: str) -> list[str]:
+    return [v.message for v in violations(document, policy)]

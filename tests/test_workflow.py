@@ -1,0 +1,80 @@
+"""The GitHub Actions workflow: it parses, and its jobs do what docs/policies.md promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "infrastructure.yml"
+STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in WORKFLOW.parents[2].glob("Pulumi.*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[Any, Any]:
+    document = yaml.safe_load(WORKFLOW.read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+def runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [step for step in job["steps"] if str(step.get("uses", "")).startswith(action + "@")]
+
+
+def test_triggers_are_pull_requests_and_main(workflow: dict[Any, Any]) -> None:
+    # PyYAML reads the bare key `on` as the boolean True (YAML 1.1).
+    triggers = workflow.get("on", workflow.get(True))
+    assert set(triggers) == {"pull_request", "push"}
+    assert triggers["push"]["branches"] == ["main"]
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_jobs_are_named(workflow: dict[Any, Any]) -> None:
+    assert list(workflow["jobs"]) == ["tests", "preflight", "preview", "deploy-production"]
+
+
+def test_pull_requests_run_tests_and_preflight_of_every_stack_without_credentials(workflow: dict[Any, Any]) -> None:
+    tests, preflight = workflow["jobs"]["tests"], workflow["jobs"]["preflight"]
+    for job in (tests, preflight):
+        assert "if" not in job
+        assert "pip install -r requirements-dev.txt" in runs(job)
+        assert not uses(job, "aws-actions/configure-aws-credentials")
+        assert "permissions" not in job  # the workflow's read-only token: no id-token, no cloud role
+    assert "python -m pytest -q" in runs(tests)
+    assert preflight["strategy"]["matrix"]["stack"] == STACKS
+    assert any(run.startswith("python -m preflight ${{ matrix.stack }}") for run in runs(preflight))
+
+
+def test_main_previews_every_stack_with_the_pack_through_oidc(workflow: dict[Any, Any]) -> None:
+    preview = workflow["jobs"]["preview"]
+    assert preview["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert preview["needs"] == ["tests", "preflight"]
+    assert preview["permissions"]["id-token"] == "write"
+    assert preview["strategy"]["matrix"]["stack"] == STACKS
+    (credentials,) = uses(preview, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert "aws-access-key-id" not in credentials["with"]
+    (pulumi,) = uses(preview, "pulumi/actions")
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert pulumi["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
+
+
+def test_production_up_is_gated_by_the_protected_environment(workflow: dict[Any, Any]) -> None:
+    deploy = workflow["jobs"]["deploy-production"]
+    assert deploy["environment"] == "production"
+    assert deploy["needs"] == ["preview"]
+    assert deploy["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    (pulumi,) = uses(deploy, "pulumi/actions")
+    assert pulumi["with"]["command"] == "up"
+    assert pulumi["with"]["stack-name"].endswith("/production")
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/production.json"
+    assert Path(WORKFLOW.parents[2] / "policies/config/production.json").exists()
