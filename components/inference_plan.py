@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+# The policy pack owns this AWS fact (it must stand alone); the component follows it.
+from policies.instance_storage import has_local_instance_storage, instance_family
+
 from .alarms import AlarmSpec
 from .iam import allow, policy_document
 
@@ -53,11 +56,6 @@ SERVERLESS_MAX_CONCURRENCY = (1, 200)
 # GPU instance families SageMaker runs multi-model endpoints on (with Triton).
 MME_GPU_FAMILIES = ("p2", "p3", "g4dn", "g5", "g6")
 
-# Instance families whose storage is local NVMe, encrypted by the instance's hardware
-# module. CreateEndpointConfig fails if a KmsKeyId is given for any of them.
-LOCAL_STORAGE_FAMILIES = (
-    "c5d", "m5d", "r5d", "g4dn", "g5", "g6", "g6e", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "inf2", "trn1",
-)
 
 # SageMaker resource names: 1-63 letters, digits and hyphens, starting with a letter or digit.
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -100,21 +98,8 @@ def parse_ecr_image(uri: str) -> EcrImage:
     return EcrImage(match["account"], match["region"], match["repository"])
 
 
-def instance_family(instance_type: str) -> str:
-    """``ml.g4dn.xlarge`` -> ``g4dn``."""
-    parts = instance_type.split(".")
-    if len(parts) != 3 or parts[0] != "ml":
-        raise ValueError(f"{instance_type!r} is not a SageMaker instance type such as ml.g4dn.xlarge")
-    return parts[1]
-
-
 def supports_gpu_multi_model(instance_type: str) -> bool:
     return instance_family(instance_type) in MME_GPU_FAMILIES
-
-
-def has_local_instance_storage(instance_type: str) -> bool:
-    """True when the type's volume is hardware-encrypted local NVMe (no KMS key may be given)."""
-    return instance_family(instance_type) in LOCAL_STORAGE_FAMILIES
 
 
 def endpoint_config_takes_kms_key(mode: InferenceMode, instance_type: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
+from .instance_storage import has_local_instance_storage
 from .common import UNKNOWN, cmk_problem, get, is_true, items, label, resource_policy, stack_policy
 from .common import require_cmk as _key
 from .common import require_true as _flag
@@ -182,13 +183,28 @@ def _single_key(prop: str, fix: str) -> Any:
     return check
 
 
+def _sagemaker_endpoint_config(args: ResourceValidationArgs) -> Iterator[str]:
+    # Instance types with local NVMe storage are hardware-encrypted and SageMaker refuses a
+    # KMS key for them; only configurations where every variant is such a type are exempt.
+    variants = items(get(args.props, "productionVariants"))
+    types = [get(v, "instanceType") for v in variants]
+    if types and all(isinstance(t, str) and t.startswith("ml.") and has_local_instance_storage(t) for t in types):
+        return
+    yield from _key(
+        label(args.resource_type, args.name),
+        "kmsKeyArn",
+        get(args.props, "kmsKeyArn"),
+        "set kms_key_arn to the stack's data key (PlatformBaseline.keys['data'].arn)",
+    )
+
+
 SAGEMAKER_ENCRYPTED = resource_policy(
     name="sagemaker-endpoint-encrypted",
     description="SageMaker endpoint configurations encrypt the endpoint's ML storage volumes with a customer-managed KMS key.",
     severity=Severity.HIGH,
     types=(SAGEMAKER_ENDPOINT_CONFIG,),
-    check=_single_key("kmsKeyArn", "set kms_key_arn to the stack's storage key"),
-    remediation="kms_key_arn = the stack's storage key.",
+    check=_sagemaker_endpoint_config,
+    remediation="kms_key_arn = the stack's data key (unless every variant runs on local-NVMe instances).",
 )
 
 LOG_GROUP_ENCRYPTED = resource_policy(

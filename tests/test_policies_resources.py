@@ -98,9 +98,18 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
     (
         "sagemaker-endpoint-encrypted",
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
-        {"productionVariants": [{"modelName": "m", "variantName": "v"}]},
-        ("kmsKeyArn is not set", "Fix: set kms_key_arn to the stack's storage key"),
-        {"productionVariants": [{"modelName": "m", "variantName": "v"}], "kmsKeyArn": KEY},
+        {"productionVariants": [{"modelName": "m", "variantName": "v", "instanceType": "ml.c6i.xlarge"}]},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn to the stack's data key"),
+        {"productionVariants": [{"modelName": "m", "variantName": "v", "instanceType": "ml.c6i.xlarge"}], "kmsKeyArn": KEY},
+    ),
+    (
+        # One EBS-backed variant beside a local-NVMe one: the key is required (and accepted).
+        "sagemaker-endpoint-encrypted",
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        {"productionVariants": [{"variantName": "a", "instanceType": "ml.g4dn.xlarge"},
+                                {"variantName": "b", "instanceType": "ml.m5.large"}]},
+        ("kmsKeyArn is not set",),
+        {"productionVariants": [{"variantName": "a", "instanceType": "ml.m5.large"}], "kmsKeyArn": KEY},
     ),
     (
         "log-group-encrypted-with-cmk",
@@ -269,6 +278,12 @@ def test_policy_flags_the_violation_and_passes_the_fix(
 
     # The compliant version passes every policy of the pack, not only this one.
     assert violations(plan(resource(type_, "subject", good, protect=True))) == []
+
+
+def test_local_nvme_endpoint_configs_are_exempt_because_sagemaker_refuses_a_key() -> None:
+    config = {"productionVariants": [{"variantName": "a", "instanceType": "ml.g4dn.xlarge"}]}
+    type_ = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+    assert violations(plan(resource(type_, "subject", config)), "sagemaker-endpoint-encrypted") == []
 
 
 def test_every_resource_policy_has_a_case() -> None:
