@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .network import NatMode, NetworkSettings
+from .eks import Autoscaler, EksSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 
 __all__ = [
+    "Autoscaler",
     "ConfigError",
+    "EksSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -43,12 +46,16 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    # --- eks (EksCluster) ---
+    eks: EksSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    # --- eks (EksCluster) ---
+    "eks": lambda s, _: EksSettings.read(s),
 }
 
 
