@@ -92,6 +92,15 @@ cluster = EksCluster(
         autoscaler=eks_settings.autoscaler,
         cluster_autoscaler=eks_settings.cluster_autoscaler,
         karpenter=eks_settings.karpenter,
+        # The provider's default tags, for what node groups and Karpenter launch outside Pulumi.
+        instance_tags=cost_allocation_tags(
+            project=settings.project,
+            environment=settings.stack,
+            service=platform.service,
+            cost_center=platform.cost_center,
+            owner=platform.owner,
+            extra=platform.extra_tags,
+        ),
         public_access_cidrs=eks_settings.public_access_cidrs,
         log_retention_days=eks_settings.log_retention_days,
         controller_replicas=eks_settings.controller_replicas,

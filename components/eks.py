@@ -70,6 +70,9 @@ class EksClusterArgs:
     """Required when ``autoscaler`` is cluster-autoscaler; must be None otherwise."""
     karpenter: Optional[KarpenterSettings] = None
     """Required when ``autoscaler`` is karpenter; must be None otherwise."""
+    instance_tags: dict[str, str] = field(default_factory=dict)
+    """Cost-allocation tags for the instances and volumes node groups and Karpenter launch:
+    the provider's default tags reach the launch templates, not what launches from them."""
     public_access_cidrs: tuple[str, ...] = ()
     """Ranges that may reach the public API endpoint; empty keeps the endpoint private only."""
     log_retention_days: int = 365
@@ -318,7 +321,9 @@ class EksCluster(pulumi.ComponentResource):
             # Instances and volumes the group launches carry the component tags too
             # (cost allocation tags arrive on them from the ASG's launch).
             tag_specifications=[
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=self._tags(group_name, {"NodePool": pool}))
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type=kind, tags={**args.instance_tags, **self._tags(group_name, {"NodePool": pool})}
+                )
                 for kind in ("instance", "volume", "network-interface")
             ],
             tags=self._tags(group_name, {"NodePool": pool}),
@@ -466,7 +471,7 @@ class EksCluster(pulumi.ComponentResource):
                 security_group_id=self.node_security_group_id,
                 volume_key_arn=args.volume_kms_key_arn,
                 disk_size_gib=disk,
-                tags=self._tags(f"{name}-karpenter-{class_name}"),
+                tags={**args.instance_tags, **self._tags(f"{name}-karpenter-{class_name}")},
             )
             k8s.apiextensions.CustomResource(
                 f"{name}-nodeclass-{class_name}",

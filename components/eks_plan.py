@@ -133,9 +133,14 @@ def priority_expander_priorities(cluster_name: str, priorities: Sequence[str], a
     ordered = list(priorities) + [p for p in all_pools if p not in priorities]
     count = len(ordered)
     return {
-        str((count - index) * 10): [f"^eks-{re.escape(node_group_name_prefix(cluster_name, pool))}.*"]
+        str((count - index) * 10): [f"^eks-{_literal(node_group_name_prefix(cluster_name, pool))}.*"]
         for index, pool in enumerate(ordered)
     }
+
+
+def _literal(text: str) -> str:
+    """``text`` as a regular expression matching itself (hyphens need no escape in RE2)."""
+    return re.escape(text).replace("\\-", "-")
 
 
 def cluster_autoscaler_values(
