@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
 import pytest
 
 from components import eks_plan as plan
 from components.helm import ChartRef
+from components.iam import wildcard_grants as wildcard_on_everything
 from components.kms_policy import key_policy
 from components.network_plan import Tier
 from components.node_pools import POOL_LABEL
@@ -22,19 +21,6 @@ REGION = "us-east-1"
 
 def group(*types: str, low: int = 0, high: int = 3) -> NodeGroupSettings:
     return NodeGroupSettings(instance_types=types, min_size=low, max_size=high, desired_size=low)
-
-
-def wildcard_on_everything(document: str) -> list[dict[str, Any]]:
-    """Allow statements granting a whole service (or everything) on every resource."""
-    found = []
-    for statement in json.loads(document)["Statement"]:
-        if statement["Effect"] != "Allow":
-            continue
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-        if "*" in resources and any(a == "*" or a.endswith(":*") for a in actions):
-            found.append(statement)
-    return found
 
 
 def test_pool_specs() -> None:
