@@ -122,6 +122,7 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("clusterAutoscaler.expanderPriorities", ["spot", "batch"], "clusterAutoscaler.expanderPriorities[1]"),
         ("clusterAutoscaler.expanderPriorities", ["spot", "spot"], "clusterAutoscaler.expanderPriorities"),
         ("controllerReplicas", 0, "controllerReplicas"),
+        ("nodeGroups.gpu.labels", {"node.kubernetes.io/lifecycle": "x"}, "nodeGroups.gpu.labels.node.kubernetes.io/lifecycle"),
     ],
 )
 def test_bad_values_are_refused(path: str, value: Any, bad_key: str) -> None:

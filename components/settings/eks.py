@@ -256,6 +256,11 @@ def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
         return text
 
     types = section.strings("instanceTypes", min_items=1, max_items=20, item=instance_type)
+    labels = section.mapping("labels", {})
+    for label in labels:
+        # EKS refuses node-group labels in the Kubernetes-reserved namespaces.
+        if label.split("/")[0].endswith(("kubernetes.io", "k8s.io")):
+            raise ConfigError(f"{section.key('labels')}.{label}", labels[label], "a label outside the kubernetes.io and k8s.io namespaces")
     low, high = section.min_max("size", minimum=0, maximum=100)
     if high == 0:
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "max of at least 1 (EKS rejects an empty node group)")
@@ -266,7 +271,7 @@ def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
         max_size=high,
         desired_size=desired,
         disk_size_gib=section.integer("diskSizeGiB", 50, minimum=20, maximum=1000),
-        labels=section.mapping("labels", {}),
+        labels=labels,
     )
     section.finish()
     return settings
