@@ -593,7 +593,9 @@ def efs_csi_values(*, role_arn: Any, replicas: int) -> dict[str, Any]:
         "replicaCount": replicas,
         "controller": {
             "serviceAccount": {"create": True, "name": EFS_CSI_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
-            **_on_system_nodes(),
+            "nodeSelector": SYSTEM.node_selector(),
+            # The chart's own tolerations, kept: the second lets the controller start before the node agent.
+            "tolerations": [CRITICAL_ADDONS_TOLERATION, {"key": "efs.csi.aws.com/agent-not-ready", "operator": "Exists"}],
         },
         # The node plugin mounts volumes wherever pods land, tainted pools included.
         "node": {"tolerations": [{"operator": "Exists"}]},
@@ -612,8 +614,9 @@ def node_termination_handler_values() -> dict[str, Any]:
         "enableScheduledEventDraining": True,
         "enableRebalanceMonitoring": False,
         "enableRebalanceDraining": False,
-        "daemonsetNodeSelector": spot.node_selector(),
-        "daemonsetTolerations": spot.tolerations(),
+        # The chart's DaemonSet placement keys (IMDS mode runs on the host network, so one IMDS hop suffices).
+        "nodeSelector": spot.node_selector(),
+        "tolerations": spot.tolerations(),
     }
 
 

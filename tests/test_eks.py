@@ -297,7 +297,8 @@ def test_addon_releases_values(plan: Plan) -> None:
     efs_role = irsa_roles(plan)["system:serviceaccount:kube-system:efs-csi-controller-sa"]
     assert efs["controller"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": _arn(plan, efs_role)}
     nth = found["aws-node-termination-handler"]["values"]
-    assert nth["daemonsetNodeSelector"] == {POOL: "spot"}
+    assert nth["nodeSelector"] == {POOL: "spot"}
+    assert nth["tolerations"] == [{"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]
     assert nth["enableSpotInterruptionDraining"] is True
 
 
