@@ -147,7 +147,6 @@ class EksCluster(pulumi.ComponentResource):
             access_entries=access_entries,
             # Node groups are ours (below); pulumi-eks keeps the cluster and node security groups.
             skip_default_node_group=True,
-            node_associate_public_ip_address=False,
             # Add-ons are ours too, pinned (below); the default VPC CNI bootstraps until ours takes over.
             use_default_vpc_cni=True,
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
@@ -362,7 +361,7 @@ class EksCluster(pulumi.ComponentResource):
             asg_name = group.resources.apply(_first_asg_name)
             for tag_key, tag_value in plan.node_template_tags(spec, args.cluster_autoscaler).items():
                 aws.autoscaling.Tag(
-                    f"{group_name}-{tag_key.removeprefix('k8s.io/cluster-autoscaler/node-template/')}",
+                    f"{group_name}-{tag_key.removeprefix('k8s.io/cluster-autoscaler/node-template/').replace('/', '-')}",
                     autoscaling_group_name=asg_name,
                     tag=aws.autoscaling.TagTagArgs(key=tag_key, value=tag_value, propagate_at_launch=False),
                     opts=pulumi.ResourceOptions(parent=group),

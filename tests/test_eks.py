@@ -385,6 +385,17 @@ def test_config_asking_for_both_autoscalers_is_refused() -> None:
         run_stack("staging", overrides={"betterprompts:eks": eks})
 
 
+@pytest.mark.parametrize("stack", ["production", "staging"])
+def test_preflight_runs_clean(stack: str) -> None:
+    import io
+
+    from preflight.cli import main
+
+    out = io.StringIO()
+    assert main([stack], out=out) == 0, out.getvalue()
+    assert "betterprompts:eks:EksCluster" in out.getvalue()
+
+
 # --- the component refuses conflicting args before any child exists ------------------------
 
 

@@ -163,3 +163,11 @@ def test_karpenter_gpu_types_must_be_gpu_types() -> None:
     with pytest.raises(ConfigError) as error:
         parse(raw)
     assert error.value.key == f"{KEY}.karpenter.gpuInstanceTypes[0]"
+
+
+def test_karpenter_replicas_need_as_many_system_nodes() -> None:
+    raw = karpenter_variant(stack_eks("staging"))
+    raw["controllerReplicas"] = 2
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.controllerReplicas"

@@ -168,6 +168,12 @@ class EksSettings:
             karpenter = _read_karpenter(section.child("karpenter", {}))
 
         replicas = section.integer("controllerReplicas", 2, minimum=1, maximum=5)
+        system_min = node_groups["system"].min_size
+        if autoscaler is Autoscaler.KARPENTER and replicas > system_min:
+            # Karpenter's chart spreads its replicas over distinct nodes it does not manage itself.
+            raise ConfigError(
+                section.key("controllerReplicas"), replicas, f"at most nodeGroups.system.size.min ({system_min}) with Karpenter"
+            )
         section.finish()
         return EksSettings(
             kubernetes_version=version,
