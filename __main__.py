@@ -4,10 +4,14 @@ Nothing here decides a size, a count or a toggle: those come from
 ``Pulumi.<stack>.yaml`` through ``components.settings``.
 """
 
+from functools import partial
+
 import pulumi
 import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
+from components.eks import EksCluster, EksClusterArgs
+from components.eks_plan import admin_role_arn
 from components.inference import InferenceEndpoint, InferenceEndpointArgs
 from components.naming import cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
@@ -18,20 +22,19 @@ settings = load_settings(read_runtime_config(), project=pulumi.get_project(), st
 prefix = stack_prefix(settings.project, settings.stack)
 platform = settings.platform
 
+stack_tags = cost_allocation_tags(
+    project=settings.project,
+    environment=settings.stack,
+    service=platform.service,
+    cost_center=platform.cost_center,
+    owner=platform.owner,
+    extra=platform.extra_tags,
+)
 # One AWS provider for the whole stack: the cost-allocation tags ride on it as default tags.
 aws_provider = aws.Provider(
     f"{prefix}-aws",
     region=settings.region,
-    default_tags=aws.ProviderDefaultTagsArgs(
-        tags=cost_allocation_tags(
-            project=settings.project,
-            environment=settings.stack,
-            service=platform.service,
-            cost_center=platform.cost_center,
-            owner=platform.owner,
-            extra=platform.extra_tags,
-        )
-    ),
+    default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags),
 )
 aws_opts = pulumi.ResourceOptions(providers=[aws_provider])
 account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=aws_provider)).account_id
@@ -66,6 +69,45 @@ vpc = ProductionVpc(
     ),
     aws_opts,
 )
+
+# --- eks (EksCluster) ---
+eks_settings = settings.eks
+cluster = EksCluster(
+    f"{prefix}-eks",
+    EksClusterArgs(
+        # The VPC tagged its subnets for this name (cluster_name=prefix above).
+        cluster_name=prefix,
+        kubernetes_version=eks_settings.kubernetes_version,
+        region=settings.region,
+        account_id=account_id,
+        vpc_id=vpc.vpc_id,
+        subnet_ids=vpc.subnet_ids[Tier.APP],
+        gpu_subnet_ids=vpc.subnet_ids[Tier.ML],
+        secrets_kms_key_arn=baseline.keys["eks"].arn,
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+        volume_kms_key_arn=baseline.keys["storage"].arn,
+        admin_role_arns=[account_id.apply(partial(admin_role_arn, role)) for role in eks_settings.admin_roles],
+        addon_versions=eks_settings.addons,
+        node_groups=eks_settings.node_groups,
+        autoscaler=eks_settings.autoscaler,
+        cluster_autoscaler=eks_settings.cluster_autoscaler,
+        karpenter=eks_settings.karpenter,
+        # The provider's default tags, for what node groups and Karpenter launch outside Pulumi.
+        instance_tags=stack_tags,
+        public_access_cidrs=eks_settings.public_access_cidrs,
+        log_retention_days=eks_settings.log_retention_days,
+        controller_replicas=eks_settings.controller_replicas,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+# Components that deploy into the cluster take cluster.k8s_provider.
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("kubeconfig", cluster.kubeconfig)
+pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
+pulumi.export("nodeSecurityGroupId", cluster.node_security_group_id)
+pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
+# --- end eks ---
 
 # --- ML inference (SageMaker, Option B) ------------------------------------------------
 inference_settings = settings.inference

@@ -18,6 +18,11 @@ class ChartRef:
     repo: str
     version: str
 
+    @property
+    def is_oci(self) -> bool:
+        """OCI registries (``oci://...``) are addressed by chart URL; Helm takes no ``--repo`` for them."""
+        return self.repo.startswith("oci://")
+
 
 def release(
     name: str,
@@ -37,9 +42,9 @@ def release(
     """
     return _release(
         name,
-        chart=ref.chart,
+        chart=f"{ref.repo.rstrip('/')}/{ref.chart}" if ref.is_oci else ref.chart,
         version=ref.version,
-        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=ref.repo),
+        repository_opts=None if ref.is_oci else k8s.helm.v3.RepositoryOptsArgs(repo=ref.repo),
         release_name=release_name or ref.chart,
         namespace=namespace,
         values=values,

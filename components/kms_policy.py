@@ -20,6 +20,8 @@ class KeyPurpose:
     description: str
     # Short service names ("logs", "cloudwatch") whose principals use the key directly.
     services: tuple[str, ...] = ()
+    # Service-linked roles (path after ``role/aws-service-role/``) that use the key directly.
+    service_linked_roles: tuple[str, ...] = ()
 
 
 # Purposes and what they encrypt. Later components pick the key by purpose.
@@ -27,7 +29,13 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
     "logs": KeyPurpose("CloudWatch Logs: VPC flow logs, EKS control plane and application logs", ("logs",)),
     "data": KeyPurpose("Databases and caches: RDS, ElastiCache, Secrets Manager, Performance Insights"),
     "eks": KeyPurpose("EKS Kubernetes secrets envelope encryption"),
-    "storage": KeyPurpose("S3 buckets, EBS volumes and EFS file systems"),
+    "storage": KeyPurpose(
+        "S3 buckets, EBS volumes and EFS file systems",
+        # Auto Scaling launches the EKS node groups' instances, whose launch templates encrypt
+        # the root volumes with this key: its service-linked role must use the key and grant
+        # EC2 the use of it (AWS: "Required AWS KMS key policy for use with encrypted volumes").
+        service_linked_roles=("autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",),
+    ),
     "alarms": KeyPurpose("The alarm topic (SNS); CloudWatch alarms publish to it", ("cloudwatch",)),
 }
 
@@ -60,4 +68,26 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
         else:
             statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
         statements.append(statement)
+    for linked_role in KEY_PURPOSES[purpose].service_linked_roles:
+        principal = {"AWS": f"arn:{partition}:iam::{account_id}:role/aws-service-role/{linked_role}"}
+        name = linked_role.rsplit("/", 1)[-1].removeprefix("AWSServiceRoleFor")
+        statements.append(
+            {
+                "Sid": f"{name}Uses",
+                "Effect": "Allow",
+                "Principal": principal,
+                "Action": CRYPTO_ACTIONS,
+                "Resource": "*",
+            }
+        )
+        statements.append(
+            {
+                "Sid": f"{name}GrantsToAwsResources",
+                "Effect": "Allow",
+                "Principal": principal,
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            }
+        )
     return policy_document(statements)

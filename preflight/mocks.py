@@ -12,7 +12,9 @@ an empty result that code downstream would misread.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -180,6 +182,76 @@ def _sagemaker(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     }
 
 
+def _eks_cluster(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-eks's Cluster component: only its plain outputs (resource references are left out)."""
+    name = str(args.inputs.get("name") or state["name"])
+    issuer = f"oidc.eks.{m.region}.amazonaws.com/id/{_digest(name, 32).upper()}"
+    endpoint = f"https://{_digest(name + 'endpoint', 32).upper()}.gr7.{m.region}.eks.amazonaws.com"
+    kubeconfig = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": "kubernetes",
+                "cluster": {
+                    "server": endpoint,
+                    "certificate-authority-data": base64.b64encode(b"preflight offline CA").decode(),
+                },
+            }
+        ],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "preferences": {},
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": ["eks", "get-token", "--cluster-name", name, "--output", "json"],
+                    }
+                },
+            }
+        ],
+    }
+    return {
+        "id": name,
+        "kubeconfig": kubeconfig,
+        "kubeconfigJson": json.dumps(kubeconfig),
+        "clusterSecurityGroupId": f"sg-0{_digest(name + 'cluster-sg', 16)}",
+        "nodeSecurityGroupId": f"sg-0{_digest(name + 'node-sg', 16)}",
+        "oidcProviderArn": f"arn:{PARTITION}:iam::{m.account_id}:oidc-provider/{issuer}",
+        "oidcProviderUrl": issuer,
+        "oidcIssuer": issuer,
+        "clusterIngressRuleId": f"sgr-0{_digest(name + 'ingress', 16)}",
+    }
+
+
+def _eks_node_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    cluster = str(args.inputs.get("clusterName") or "cluster")
+    group = str(args.inputs.get("nodeGroupName") or f"{args.inputs.get('nodeGroupNamePrefix') or args.name}{_digest(rid, 26)}")
+    group_id = str(uuid.UUID(hex=_digest(rid + "ng", 32)))
+    return {
+        "id": f"{cluster}:{group}",
+        "nodeGroupName": group,
+        "arn": f"arn:{PARTITION}:eks:{m.region}:{m.account_id}:nodegroup/{cluster}/{group}/{group_id}",
+        "status": "ACTIVE",
+        # EKS names a managed node group's Auto Scaling group eks-<group>-<uuid>.
+        "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{group_id}"}], "remoteAccessSecurityGroupId": ""}],
+    }
+
+
+def _launch_template(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    return {"latestVersion": 1, "defaultVersion": 1, "arn": f"arn:{PARTITION}:ec2:{m.region}:{m.account_id}:launch-template/{rid}"}
+
+
+def _sqs_queue(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
+    return {"id": url, "url": url, "arn": f"arn:{PARTITION}:sqs:{m.region}:{m.account_id}:{name}"}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},
@@ -190,6 +262,10 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:rds/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:elasticache/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "eks:index:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:sqs/queue:Queue": _sqs_queue,
 }
 
 

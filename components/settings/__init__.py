@@ -15,13 +15,16 @@ from typing import Any
 
 from .inference import InferenceSettings
 from .network import NatMode, NetworkSettings
+from .eks import Autoscaler, EksSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 from .workloads import WorkloadsSettings
 
 __all__ = [
+    "Autoscaler",
     "ConfigError",
     "InferenceSettings",
+    "EksSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -49,6 +52,8 @@ class StackSettings:
     network: NetworkSettings
     inference: InferenceSettings
     workloads: WorkloadsSettings
+    # --- eks (EksCluster) ---
+    eks: EksSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
@@ -57,6 +62,8 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
+    # --- eks (EksCluster) ---
+    "eks": lambda s, _: EksSettings.read(s),
 }
 
 
