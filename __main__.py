@@ -8,7 +8,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
-from components.naming import cost_allocation_tags, stack_prefix
+from components.cache import RedisCluster, RedisClusterArgs
+from components.database import PgvectorDatabase, PgvectorDatabaseArgs
+from components.naming import ComponentTags, cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
 from components.settings import load_settings, read_runtime_config
 from components.vpc import ProductionVpc, ProductionVpcArgs
@@ -66,6 +68,58 @@ vpc = ProductionVpc(
     aws_opts,
 )
 
+# --- Application clients -------------------------------------------------------------------
+# The security group application pods and Lambdas attach to in order to reach the data layer.
+# Its egress stays inside the VPC. (The EKS node security group joins the data layer's client
+# list when the cluster lands.)
+app_clients_name = f"{prefix}-app-clients"
+app_clients = aws.ec2.SecurityGroup(
+    app_clients_name,
+    description="Application clients of the data layer: egress inside the VPC only",
+    vpc_id=vpc.vpc_id,
+    egress=[
+        aws.ec2.SecurityGroupEgressArgs(
+            description="data layer and other services inside the VPC",
+            protocol="tcp",
+            from_port=0,
+            to_port=65535,
+            cidr_blocks=[network.vpc_cidr],
+        )
+    ],
+    tags=ComponentTags("app-clients")(app_clients_name),
+    opts=pulumi.ResourceOptions(parent=vpc),
+)
+data_clients = [app_clients.id]
+
+# --- Data layer ----------------------------------------------------------------------------
+database = PgvectorDatabase(
+    f"{prefix}-database",
+    PgvectorDatabaseArgs(
+        database=settings.database,
+        vpc_id=vpc.vpc_id,
+        db_subnet_group_name=vpc.db_subnet_group_name,
+        client_security_group_ids=data_clients,
+        kms_key_arn=baseline.keys["data"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        account_id=account_id,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+cache = RedisCluster(
+    f"{prefix}-cache",
+    RedisClusterArgs(
+        cache=settings.cache,
+        vpc_id=vpc.vpc_id,
+        cache_subnet_group_name=vpc.cache_subnet_group_name,
+        client_security_group_ids=data_clients,
+        kms_key_arn=baseline.keys["data"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+
 pulumi.export("region", settings.region)
 pulumi.export("vpcId", vpc.vpc_id)
 pulumi.export("vpcCidr", vpc.vpc_cidr)
@@ -74,3 +128,13 @@ pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 pulumi.export("kmsKeyArns", baseline.key_arns)
 pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
+pulumi.export("appClientsSecurityGroupId", app_clients.id)
+pulumi.export("databaseAddress", database.address)
+pulumi.export("databaseEndpoint", database.endpoint)
+pulumi.export("databasePort", database.port)
+pulumi.export("databaseName", settings.database.database_name)
+pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+pulumi.export("databaseReplicaAddresses", database.replica_addresses)
+pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
+pulumi.export("cachePort", cache.port)
+pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)

@@ -13,12 +13,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .cache import CacheSettings
+from .database import DatabaseSettings
 from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 
 __all__ = [
+    "CacheSettings",
     "ConfigError",
+    "DatabaseSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -43,12 +47,16 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    database: DatabaseSettings
+    cache: CacheSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "database": lambda s, _: DatabaseSettings.read(s),
+    "cache": lambda s, _: CacheSettings.read(s),
 }
 
 
