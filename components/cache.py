@@ -23,7 +23,7 @@ from .alarms import create_alarms
 from .cache_plan import AUTH_TOKEN_LENGTH, REDIS_PORT, cache_nodes, cache_parameters, node_alarm_specs
 from .naming import ComponentTags, final_snapshot_identifier
 from .network_access import service_security_group
-from .settings.cache import MAX_REPLICAS_PER_SHARD, MAX_SHARDS, CacheSettings
+from .settings.cache import MAX_REPLICAS_PER_SHARD, MAX_SHARDS, MIN_REPLICAS_PER_SHARD, CacheSettings
 
 
 @dataclass
@@ -117,7 +117,7 @@ class RedisCluster(pulumi.ComponentResource):
             cluster_mode="enabled",
             num_node_groups=cache.shards,
             replicas_per_node_group=cache.replicas_per_shard,
-            # Cluster mode requires automatic failover; Multi-AZ needs a replica to fail over to.
+            # Cluster mode requires automatic failover; every shard has a replica to fail over to.
             automatic_failover_enabled=True,
             multi_az_enabled=cache.multi_az,
             at_rest_encryption_enabled=True,
@@ -184,5 +184,7 @@ def _check_args(args: RedisClusterArgs) -> None:
         raise ValueError("RedisCluster needs at least one client security group (6379 is never opened to a CIDR)")
     if not 1 <= cache.shards <= MAX_SHARDS:
         raise ValueError(f"RedisCluster needs 1 to {MAX_SHARDS} shards, got {cache.shards}")
-    if not 0 <= cache.replicas_per_shard <= MAX_REPLICAS_PER_SHARD:
-        raise ValueError(f"RedisCluster supports 0 to {MAX_REPLICAS_PER_SHARD} replicas per shard, got {cache.replicas_per_shard}")
+    if not MIN_REPLICAS_PER_SHARD <= cache.replicas_per_shard <= MAX_REPLICAS_PER_SHARD:
+        raise ValueError(
+            f"RedisCluster supports {MIN_REPLICAS_PER_SHARD} to {MAX_REPLICAS_PER_SHARD} replicas per shard, got {cache.replicas_per_shard}"
+        )

@@ -176,9 +176,9 @@ class PgvectorDatabase(pulumi.ComponentResource):
             replica_name = f"{name}-{key}"
             replica = aws.rds.Instance(
                 replica_name,
-                # Same-region replica: the source's identifier; it inherits engine, version,
-                # master user and database from the source.
-                replicate_source_db=self.instance.identifier,
+                # With an explicit subnet group a same-region replica names its source by ARN;
+                # it inherits engine, version, master user and database from the source.
+                replicate_source_db=self.instance.arn,
                 instance_class=db.instance_class,
                 storage_type="gp3",
                 max_allocated_storage=db.max_allocated_storage_gb,

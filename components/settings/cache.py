@@ -14,6 +14,10 @@ SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": 
 ALLOWED_CACHE_NODE_FAMILIES = ("cache.r6g", "cache.r7g", "cache.m6g", "cache.m7g", "cache.t4g")
 MAX_SHARDS = 15
 MAX_REPLICAS_PER_SHARD = 5
+# Cluster mode always runs with automatic failover; ElastiCache creates a replica-less
+# cluster-mode group but then refuses every later modification of it ("must have at least
+# one read replica to enable autofailover"), so every shard keeps one replica.
+MIN_REPLICAS_PER_SHARD = 1
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
 
 
@@ -40,7 +44,7 @@ class CacheSettings:
     shards: int
     """Node groups (cluster mode); the key space is split across them."""
     replicas_per_shard: int
-    """Replicas in each shard; at least 1 gives Multi-AZ with automatic failover."""
+    """Replicas in each shard (1-5): Multi-AZ with automatic failover."""
     snapshot_retention_days: int
     snapshot_window: str
     """Daily UTC snapshot window ``hh:mm-hh:mm``."""
@@ -58,7 +62,7 @@ class CacheSettings:
 
     @property
     def multi_az(self) -> bool:
-        """Multi-AZ needs a replica to fail over to."""
+        """Multi-AZ needs a replica to fail over to (always true for a valid section)."""
         return self.replicas_per_shard >= 1
 
     @staticmethod
@@ -77,8 +81,13 @@ class CacheSettings:
         if not 1 <= shards <= MAX_SHARDS:
             raise ConfigError(section.key("shards"), shards, f"1 to {MAX_SHARDS} shards (cluster mode needs at least one)")
         replicas = section.integer("replicasPerShard")
-        if not 0 <= replicas <= MAX_REPLICAS_PER_SHARD:
-            raise ConfigError(section.key("replicasPerShard"), replicas, f"0 to {MAX_REPLICAS_PER_SHARD} replicas per shard")
+        if not MIN_REPLICAS_PER_SHARD <= replicas <= MAX_REPLICAS_PER_SHARD:
+            raise ConfigError(
+                section.key("replicasPerShard"),
+                replicas,
+                f"{MIN_REPLICAS_PER_SHARD} to {MAX_REPLICAS_PER_SHARD} replicas per shard "
+                "(cluster mode runs with automatic failover, which ElastiCache will not modify without a replica)",
+            )
 
         alarm_section = section.child("alarms", {})
         defaults = CacheAlarmSettings()
