@@ -74,6 +74,8 @@ class PreflightMocks(pulumi.runtime.Mocks):
         answer = RESOURCE_OUTPUTS.get(token)
         if answer:
             state.update(answer(self, args, resource_id, state))
+            # An answer that knows the real id (a KMS key id, an RDS identifier) sets it for the engine too.
+            resource_id = str(state["id"])
         return resource_id, state
 
     def arn(self, token: str, name: str, resource_id: str) -> str:
