@@ -87,7 +87,7 @@ app_clients = aws.ec2.SecurityGroup(
         )
     ],
     tags=ComponentTags("app-clients")(app_clients_name),
-    opts=pulumi.ResourceOptions(parent=vpc),
+    opts=aws_opts,
 )
 data_clients = [app_clients.id]
 
@@ -100,6 +100,7 @@ database = PgvectorDatabase(
         db_subnet_group_name=vpc.db_subnet_group_name,
         client_security_group_ids=data_clients,
         kms_key_arn=baseline.keys["data"].arn,
+        log_kms_key_arn=baseline.keys["logs"].arn,
         alarm_topic_arn=baseline.alarm_topic_arn,
         account_id=account_id,
         protect=platform.protect_stateful,
@@ -114,6 +115,7 @@ cache = RedisCluster(
         cache_subnet_group_name=vpc.cache_subnet_group_name,
         client_security_group_ids=data_clients,
         kms_key_arn=baseline.keys["data"].arn,
+        log_kms_key_arn=baseline.keys["logs"].arn,
         alarm_topic_arn=baseline.alarm_topic_arn,
         protect=platform.protect_stateful,
     ),

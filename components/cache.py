@@ -20,7 +20,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .alarms import create_alarms
-from .cache_plan import AUTH_TOKEN_LENGTH, REDIS_PORT, cache_nodes, cache_parameters, node_alarm_specs
+from .cache_plan import AUTH_TOKEN_LENGTH, LOG_TYPES, REDIS_PORT, cache_nodes, cache_parameters, log_group_name, node_alarm_specs
 from .naming import ComponentTags, final_snapshot_identifier
 from .network_access import service_security_group
 from .settings.cache import MAX_REPLICAS_PER_SHARD, MAX_SHARDS, MIN_REPLICAS_PER_SHARD, CacheSettings
@@ -40,6 +40,8 @@ class RedisClusterArgs:
     """Security groups admitted on 6379 (EKS nodes, application clients); no CIDR is ever admitted."""
     kms_key_arn: pulumi.Input[str]
     """The data CMK: data at rest, snapshots and the AUTH-token secret."""
+    log_kms_key_arn: pulumi.Input[str]
+    """The logs CMK for the slow-log and engine-log groups (its policy admits CloudWatch Logs)."""
     alarm_topic_arn: pulumi.Input[str]
     """The platform alarm topic every alarm publishes to."""
     protect: bool = True
@@ -103,6 +105,18 @@ class RedisCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
+        log_groups: dict[str, aws.cloudwatch.LogGroup] = {}
+        for log_type in LOG_TYPES:
+            group_name = f"{name}-{log_type}"
+            log_groups[log_type] = aws.cloudwatch.LogGroup(
+                group_name,
+                name=log_group_name(name, log_type),
+                retention_in_days=cache.log_retention_days,
+                kms_key_id=args.log_kms_key_arn,
+                tags=tags(group_name),
+                opts=child,
+            )
+
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.replication_group = aws.elasticache.ReplicationGroup(
             name,
@@ -132,6 +146,15 @@ class RedisCluster(pulumi.ComponentResource):
             maintenance_window=cache.maintenance_window,
             auto_minor_version_upgrade=True,
             final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
+            log_delivery_configurations=[
+                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                    destination=log_group.name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type=log_type,
+                )
+                for log_type, log_group in log_groups.items()
+            ],
             tags=tags(name),
             opts=stateful,
         )

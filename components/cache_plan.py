@@ -11,6 +11,12 @@ REDIS_PORT = 6379
 # Redis AUTH tokens: 16-128 printable characters; alphanumerics only so no client or
 # URL needs escaping. 64 of them carry ~380 bits.
 AUTH_TOKEN_LENGTH = 64
+# Logs ElastiCache delivers to CloudWatch Logs: slow commands, and engine events (failovers).
+LOG_TYPES = ("slow-log", "engine-log")
+
+
+def log_group_name(group: str, log_type: str) -> str:
+    return f"/aws/elasticache/{group}/{log_type}"
 
 
 def cache_parameters() -> dict[str, str]:

@@ -27,6 +27,8 @@ from .database_plan import (
     LOG_EXPORTS,
     POSTGRES_PORT,
     db_parameters,
+    is_valid_db_identifier,
+    log_group_name,
     primary_alarm_specs,
     replica_alarm_specs,
     replica_keys,
@@ -51,6 +53,8 @@ class PgvectorDatabaseArgs:
     """Security groups admitted on 5432 (EKS nodes, application clients); no CIDR is ever admitted."""
     kms_key_arn: pulumi.Input[str]
     """The data CMK: storage, Performance Insights and the master-user secret."""
+    log_kms_key_arn: pulumi.Input[str]
+    """The logs CMK for the exported log groups (its policy admits CloudWatch Logs)."""
     alarm_topic_arn: pulumi.Input[str]
     """The platform alarm topic every alarm publishes to."""
     account_id: pulumi.Input[str]
@@ -71,7 +75,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
     replica_addresses: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: PgvectorDatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        _check_args(args)
+        _check_args(name, args)
         super().__init__("betterprompts:data:PgvectorDatabase", name, None, opts)
         db = args.database
         tags = ComponentTags("database")
@@ -117,10 +121,12 @@ class PgvectorDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self.monitoring_role),
         )
 
-        # Stateful: protected from `pulumi destroy` as well as from an API delete.
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        # Stateful: protected from `pulumi destroy` as well as from an API delete. The identifier
+        # is fixed (not auto-named) so its log groups can exist, encrypted, before RDS writes.
+        log_groups = self._log_groups(name, args, tags)
         self.instance = aws.rds.Instance(
             name,
+            identifier=name,
             engine="postgres",
             engine_version=db.engine_version,
             instance_class=db.instance_class,
@@ -159,7 +165,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
             monitoring_role_arn=self.monitoring_role.arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             tags=tags(name, {"Role": "primary"}),
-            opts=stateful,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
         )
 
         create_alarms(
@@ -174,8 +180,10 @@ class PgvectorDatabase(pulumi.ComponentResource):
         self.replicas: dict[str, aws.rds.Instance] = {}
         for key in replica_keys(db.read_replicas):
             replica_name = f"{name}-{key}"
+            replica_logs = self._log_groups(replica_name, args, tags)
             replica = aws.rds.Instance(
                 replica_name,
+                identifier=replica_name,
                 # With an explicit subnet group a same-region replica names its source by ARN;
                 # it inherits engine, version, master user and database from the source.
                 replicate_source_db=self.instance.arn,
@@ -202,7 +210,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 monitoring_role_arn=self.monitoring_role.arn,
                 enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
                 tags=tags(replica_name, {"Role": "read-replica"}),
-                opts=pulumi.ResourceOptions(parent=self.instance, protect=args.protect),
+                opts=pulumi.ResourceOptions(parent=self.instance, protect=args.protect, depends_on=replica_logs),
             )
             create_alarms(
                 replica_name,
@@ -234,6 +242,24 @@ class PgvectorDatabase(pulumi.ComponentResource):
         )
 
 
+    def _log_groups(self, identifier: str, args: PgvectorDatabaseArgs, tags: ComponentTags) -> list[pulumi.Resource]:
+        """The instance's export log groups, under the logs CMK with the configured retention."""
+        groups: list[pulumi.Resource] = []
+        for export in LOG_EXPORTS:
+            group_name = f"{identifier}-{export}"
+            groups.append(
+                aws.cloudwatch.LogGroup(
+                    group_name,
+                    name=log_group_name(identifier, export),
+                    retention_in_days=args.database.log_retention_days,
+                    kms_key_id=args.log_kms_key_arn,
+                    tags=tags(group_name),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        return groups
+
+
 def _secret_arn(secrets: Optional[Sequence[aws.rds.outputs.InstanceMasterUserSecret]]) -> str:
     if not secrets:
         raise ValueError("RDS reported no managed master-user secret although manage_master_user_password is on")
@@ -243,7 +269,7 @@ def _secret_arn(secrets: Optional[Sequence[aws.rds.outputs.InstanceMasterUserSec
     return arn
 
 
-def _check_args(args: PgvectorDatabaseArgs) -> None:
+def _check_args(name: str, args: PgvectorDatabaseArgs) -> None:
     """Reject inconsistent inputs before any child exists."""
     db = args.database
     if not args.client_security_group_ids:
@@ -254,5 +280,7 @@ def _check_args(args: PgvectorDatabaseArgs) -> None:
         raise ValueError(
             f"PgvectorDatabase max storage {db.max_allocated_storage_gb} GiB is below the allocated {db.allocated_storage_gb} GiB"
         )
+    if not is_valid_db_identifier(f"{name}-replica-{MAX_READ_REPLICAS}"):
+        raise ValueError(f"PgvectorDatabase name {name!r} does not make valid RDS identifiers (lower case, at most 53 characters)")
     if db.read_replicas and db.backup_retention_days < 1:
         raise ValueError("PgvectorDatabase read replicas need automated backups on the primary")

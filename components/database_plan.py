@@ -5,6 +5,7 @@ Kept free of Pulumi so the exact parameter values and alarm thresholds are unit-
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .alarms import GREATER, LESS, AlarmSpec
@@ -130,3 +131,17 @@ def replica_keys(count: int) -> list[str]:
     """Stable keys of the read replicas (``replica-1``, ``replica-2``): removing the last keeps the others."""
     return [f"replica-{i}" for i in range(1, count + 1)]
 
+
+
+# RDS instance identifiers: a letter, then letters, digits and single hyphens, at most 63.
+_DB_IDENTIFIER = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
+
+
+def is_valid_db_identifier(identifier: str) -> bool:
+    return bool(_DB_IDENTIFIER.match(identifier))
+
+
+def log_group_name(identifier: str, export: str) -> str:
+    """The log group RDS exports one log of one instance to; created first so RDS does not create it
+    unencrypted and kept forever."""
+    return f"/aws/rds/instance/{identifier}/{export}"

@@ -93,6 +93,23 @@ def test_snapshots_windows_and_protection(production: Plan, staging: Plan) -> No
     assert "finalSnapshotIdentifier" not in group(staging).inputs
 
 
+def test_slow_and_engine_logs_go_to_encrypted_log_groups(plan: Plan) -> None:
+    base = f"betterprompts-{plan.stack}-cache"
+    delivery = {d["logType"]: d for d in group(plan).inputs["logDeliveryConfigurations"]}
+    assert delivery.keys() == {"slow-log", "engine-log"}
+    for log_type, config in delivery.items():
+        log_group = one(plan, "aws:cloudwatch/logGroup:LogGroup", f"{base}-{log_type}")
+        assert log_group.inputs["name"] == f"/aws/elasticache/{base}/{log_type}"
+        assert log_group.inputs["kmsKeyId"] == plan.outputs["kmsKeyArns"]["logs"]
+        assert log_group.inputs["retentionInDays"] == (365 if plan.stack == "production" else 30)
+        assert config == {
+            "destination": log_group.inputs["name"],
+            "destinationType": "cloudwatch-logs",
+            "logFormat": "json",
+            "logType": log_type,
+        }
+
+
 def test_parameter_group(plan: Plan) -> None:
     (pg,) = plan.of_type("aws:elasticache/parameterGroup:ParameterGroup")
     assert pg.inputs["family"] == "redis7"
@@ -183,6 +200,7 @@ def _args(**changes: Any) -> RedisClusterArgs:
         cache_subnet_group_name="cache-group",
         client_security_group_ids=["sg-0abc", "sg-0def"],
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/logs",
         alarm_topic_arn="arn:aws:sns:us-east-1:123456789012:alarms",
     )
     return replace(args, **changes)

@@ -67,6 +67,8 @@ def test_valkey_family_follows_engine_and_major() -> None:
         ("database", "monitoringIntervalSeconds", 0, "one of 1, 5, 10, 15, 30, 60"),
         ("database", "alarms.cpuPercent", 120, "from 1 to 100"),
         ("database", "storageType", "io2", "no such key"),
+        ("database", "logRetentionDays", 10, "a CloudWatch Logs retention period"),
+        ("cache", "logRetentionDays", 2, "a CloudWatch Logs retention period"),
         ("cache", "shards", 0, "1 to 15 shards"),
         ("cache", "shards", 16, "1 to 15 shards"),
         ("cache", "replicasPerShard", 0, "1 to 5 replicas per shard"),

@@ -156,6 +156,24 @@ def test_security_group_admits_5432_only_from_the_client_groups(plan: Plan) -> N
         assert db.inputs["dbSubnetGroupName"] == plan.outputs["dbSubnetGroupName"]
 
 
+def test_exported_logs_land_in_encrypted_log_groups_made_first(plan: Plan) -> None:
+    retention = 365 if plan.stack == "production" else 30
+    groups = {
+        r.inputs["name"]: r
+        for r in plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if str(r.inputs.get("name", "")).startswith("/aws/rds/")
+    }
+    for db in plan.of_type(INSTANCE):
+        identifier = db.inputs["identifier"]
+        assert identifier == db.name == db.id
+        for export in ("postgresql", "upgrade"):
+            group = groups.pop(f"/aws/rds/instance/{identifier}/{export}")
+            assert group.inputs["kmsKeyId"] == plan.outputs["kmsKeyArns"]["logs"]
+            assert group.inputs["retentionInDays"] == retention
+            assert group.urn in db.dependencies
+    assert groups == {}
+
+
 def test_enhanced_monitoring_role(plan: Plan) -> None:
     role = one(plan, "aws:iam/role:Role", f"betterprompts-{plan.stack}-database-monitoring")
     trust = json.loads(role.inputs["assumeRolePolicy"])
@@ -259,6 +277,7 @@ def _args(**changes: Any) -> PgvectorDatabaseArgs:
         db_subnet_group_name="db-group",
         client_security_group_ids=["sg-0abc"],
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/logs",
         alarm_topic_arn="arn:aws:sns:us-east-1:123456789012:alarms",
         account_id="123456789012",
     )
@@ -274,6 +293,13 @@ def test_component_rejects_three_replicas() -> None:
     settings = replace(load(config_of("production")).database, read_replicas=3)
     with pytest.raises(ValueError, match="0 to 2 read replicas"):
         PgvectorDatabase("db", _args(database=settings))
+
+
+def test_component_rejects_a_name_rds_cannot_take() -> None:
+    with pytest.raises(ValueError, match="valid RDS identifiers"):
+        PgvectorDatabase("Database_1", _args())
+    with pytest.raises(ValueError, match="valid RDS identifiers"):
+        PgvectorDatabase("d" * 60, _args())
 
 
 def test_component_alone_with_two_replicas() -> None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .database import check_instance_family
+from .network import check_log_retention
 from .reader import ConfigError, Section
 from .windows import check_daily_window, check_weekly_window
 
@@ -50,6 +51,8 @@ class CacheSettings:
     """Daily UTC snapshot window ``hh:mm-hh:mm``."""
     maintenance_window: str
     """Weekly UTC maintenance window ``ddd:hh:mm-ddd:hh:mm``."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the slow log and the engine log."""
     alarms: CacheAlarmSettings
 
     @property
@@ -108,6 +111,7 @@ class CacheSettings:
             snapshot_retention_days=section.integer("snapshotRetentionDays", 7, minimum=1, maximum=35),
             snapshot_window=check_daily_window(section.key("snapshotWindow"), section.raw("snapshotWindow"), min_minutes=60),
             maintenance_window=check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow")),
+            log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
         )
         section.finish()

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .network import check_log_retention
 from .reader import ConfigError, Section
 from .windows import check_daily_window, check_weekly_window, windows_overlap
 
@@ -67,6 +68,8 @@ class DatabaseSettings:
     """Enhanced monitoring granularity."""
     slow_statement_ms: int
     """``log_min_duration_statement``: statements slower than this are logged."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the exported PostgreSQL and upgrade logs."""
     alarms: DatabaseAlarmSettings
 
     @property
@@ -152,6 +155,7 @@ class DatabaseSettings:
             performance_insights_retention_days=pi_retention,
             monitoring_interval_seconds=monitoring,
             slow_statement_ms=section.integer("slowStatementMs", 500, minimum=0),
+            log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
         )
         section.finish()
