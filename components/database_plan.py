@@ -45,7 +45,8 @@ def db_parameters(*, slow_statement_ms: int) -> list[DbParameter]:
         DbParameter("pg_stat_statements.track", "all", "immediate"),
         DbParameter("log_min_duration_statement", str(slow_statement_ms), "immediate"),
         DbParameter("log_lock_waits", "1", "immediate"),
-        DbParameter("log_temp_files", "0", "immediate"),
+        # Temp files above 10 MB (kB): queries spilling out of work_mem, without logging every sort.
+        DbParameter("log_temp_files", "10240", "immediate"),
     ]
 
 

@@ -242,7 +242,7 @@ def test_db_parameters() -> None:
         ("pg_stat_statements.track", "all", "immediate"),
         ("log_min_duration_statement", "750", "immediate"),
         ("log_lock_waits", "1", "immediate"),
-        ("log_temp_files", "0", "immediate"),
+        ("log_temp_files", "10240", "immediate"),
     ]
 
 
