@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+import kubernetes_validate
 import pytest
 
 from components.pgvector import PgvectorExtension, PgvectorExtensionArgs
@@ -110,6 +111,17 @@ def test_job_runs_the_statement_over_tls_on_the_application_pool(resources: list
         }
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes["secret"]["emptyDir"] == {"medium": "Memory", "sizeLimit": "1Mi"}
+
+
+@pytest.mark.parametrize(
+    ("token", "api_version", "kind"),
+    [("kubernetes:batch/v1:Job", "batch/v1", "Job"), ("kubernetes:core/v1:ServiceAccount", "v1", "ServiceAccount")],
+)
+def test_manifests_validate_against_the_kubernetes_schema(resources: list[Resource], token: str, api_version: str, kind: str) -> None:
+    inputs = {k: v for k, v in of_type(resources, token).inputs.items() if k not in ("apiVersion", "kind")}
+    kubernetes_validate.validate({"apiVersion": api_version, "kind": kind, **inputs}, "1.31", strict=True)
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate({"apiVersion": api_version, "kind": kind, **inputs, "spek": {}}, "1.31", strict=True)
 
 
 def test_no_password_reaches_the_spec(resources: list[Resource]) -> None:
