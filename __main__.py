@@ -10,13 +10,19 @@ import pulumi
 import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
+from components.cache import RedisCluster, RedisClusterArgs
+from components.database import PgvectorDatabase, PgvectorDatabaseArgs
 from components.eks import EksCluster, EksClusterArgs
 from components.eks_plan import admin_role_arn
 from components.inference import InferenceEndpoint, InferenceEndpointArgs
-from components.naming import cost_allocation_tags, stack_prefix
+from components.metrics import MetricsPipeline, MetricsPipelineArgs
+from components.naming import ComponentTags, cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
+from components.pgvector import PgvectorExtension, PgvectorExtensionArgs
 from components.settings import load_settings, read_runtime_config
+from components.torchserve import TorchServe, TorchServeArgs
 from components.vpc import ProductionVpc, ProductionVpcArgs
+from components.workloads import Workloads, WorkloadsArgs
 
 settings = load_settings(read_runtime_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
 prefix = stack_prefix(settings.project, settings.stack)
@@ -109,6 +115,58 @@ pulumi.export("nodeSecurityGroupId", cluster.node_security_group_id)
 pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
 # --- end eks ---
 
+# --- Data layer ----------------------------------------------------------------------------
+# Application pods and functions that talk to the data layer carry this group; EKS nodes
+# carry the cluster's node group. Only these two may reach PostgreSQL and Redis.
+app_clients_name = f"{prefix}-app-clients"
+app_clients = aws.ec2.SecurityGroup(
+    app_clients_name,
+    description="Application clients of the data layer: egress inside the VPC only",
+    vpc_id=vpc.vpc_id,
+    egress=[
+        aws.ec2.SecurityGroupEgressArgs(
+            description="data layer and other services inside the VPC",
+            protocol="tcp",
+            from_port=0,
+            to_port=65535,
+            cidr_blocks=[network.vpc_cidr],
+        )
+    ],
+    tags=ComponentTags("app-clients")(app_clients_name),
+    opts=aws_opts,
+)
+data_clients = [app_clients.id, cluster.node_security_group_id]
+
+database = PgvectorDatabase(
+    f"{prefix}-database",
+    PgvectorDatabaseArgs(
+        database=settings.database,
+        vpc_id=vpc.vpc_id,
+        db_subnet_group_name=vpc.db_subnet_group_name,
+        client_security_group_ids=data_clients,
+        kms_key_arn=baseline.keys["data"].arn,
+        log_kms_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        account_id=account_id,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+cache = RedisCluster(
+    f"{prefix}-cache",
+    RedisClusterArgs(
+        cache=settings.cache,
+        vpc_id=vpc.vpc_id,
+        cache_subnet_group_name=vpc.cache_subnet_group_name,
+        client_security_group_ids=data_clients,
+        kms_key_arn=baseline.keys["data"].arn,
+        log_kms_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+
 # --- ML inference (SageMaker, Option B) ------------------------------------------------
 inference_settings = settings.inference
 inference = InferenceEndpoint(
@@ -141,6 +199,62 @@ pulumi.export("modelBucketArn", inference.model_bucket_arn)
 pulumi.export("modelPrefix", inference.model_prefix)
 # --- end ML inference ------------------------------------------------------------------
 
+# --- In the cluster: metrics pipeline, the four services with their HPAs, TorchServe, pgvector ---
+workloads = settings.workloads
+metrics = MetricsPipeline(
+    f"{prefix}-metrics",
+    MetricsPipelineArgs(
+        k8s_provider=cluster.k8s_provider,
+        settings=workloads.metrics,
+        storage_kms_key_arn=baseline.keys["storage"].arn,
+        protect=platform.protect_stateful,
+    ),
+    # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
+    pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
+)
+apps = Workloads(
+    f"{prefix}-apps",
+    # The ServiceMonitor CRD comes with the metrics pipeline.
+    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics]),
+)
+torchserve = TorchServe(
+    f"{prefix}-torchserve",
+    TorchServeArgs(
+        k8s_provider=cluster.k8s_provider,
+        settings=workloads.prompt_generator,
+        region=settings.region,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_provider_url=cluster.oidc_provider_url,
+        model_bucket_name=inference.model_bucket_name,
+        model_bucket_arn=inference.model_bucket_arn,
+        model_prefix=inference.model_prefix,
+        model_kms_key_arn=baseline.keys["storage"].arn,
+        client_namespaces=(workloads.namespace,),
+        monitoring_namespace=workloads.metrics.namespace,
+        scrape_interval=workloads.metrics.scrape_interval,
+        scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
+        depends_on=[metrics],
+    ),
+    aws_opts,
+)
+# CREATE EXTENSION IF NOT EXISTS vector, run as a Job inside the VPC with the RDS-managed secret.
+PgvectorExtension(
+    f"{prefix}-pgvector",
+    PgvectorExtensionArgs(
+        region=settings.region,
+        db_address=database.address,
+        database_name=settings.database.database_name,
+        master_username=settings.database.master_username,
+        master_secret_arn=database.master_secret_arn,
+        kms_key_arn=baseline.keys["data"].arn,
+        k8s_provider=cluster.k8s_provider,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer=cluster.oidc_provider_url,
+        namespace=workloads.namespace,
+    ),
+    pulumi.ResourceOptions(providers=[aws_provider], depends_on=[database, apps]),
+)
+
 pulumi.export("region", settings.region)
 pulumi.export("vpcId", vpc.vpc_id)
 pulumi.export("vpcCidr", vpc.vpc_cidr)
@@ -149,3 +263,15 @@ pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 pulumi.export("kmsKeyArns", baseline.key_arns)
 pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
+pulumi.export("appClientsSecurityGroupId", app_clients.id)
+pulumi.export("databaseAddress", database.address)
+pulumi.export("databaseEndpoint", database.endpoint)
+pulumi.export("databasePort", database.port)
+pulumi.export("databaseName", settings.database.database_name)
+pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+pulumi.export("databaseReplicaAddresses", database.replica_addresses)
+pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
+pulumi.export("cachePort", cache.port)
+pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
+pulumi.export("workloadsNamespace", apps.namespace)
+pulumi.export("promptGeneratorUrl", torchserve.inference_url)

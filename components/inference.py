@@ -285,7 +285,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
         create_alarms(
             endpoint_name,
             alarm_specs(self.endpoint.name, args.alarms),
-            args.alarm_topic_arn,
+            topic_arn=args.alarm_topic_arn,
             parent=self.endpoint,
             tags=tags,
         )

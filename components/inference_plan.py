@@ -175,32 +175,37 @@ def alarm_specs(
     dimensions: Mapping[str, Any] = {"EndpointName": endpoint_name, "VariantName": variant_name}
     return [
         AlarmSpec(
-            name_suffix="model-latency-p95",
-            metric_name="ModelLatency",
+            key="model-latency-p95",
+            metric="ModelLatency",
             namespace=SAGEMAKER_NAMESPACE,
+            statistic=None,
             extended_statistic="p95",
             threshold=float(thresholds.model_latency_p95_microseconds),
             comparison="GreaterThanThreshold",
-            period=thresholds.period_seconds,
+            period_seconds=thresholds.period_seconds,
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.datapoints_to_alarm,
             dimensions=dimensions,
+            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
+            treat_missing_data="notBreaching",
             description=(
                 f"ML inference p95 model latency above {thresholds.model_latency_p95_microseconds / 1000:g} ms "
                 "(seed KPI: p95 < 500 ms)"
             ),
         ),
         AlarmSpec(
-            name_suffix="invocation-5xx",
-            metric_name="Invocation5XXErrors",
+            key="invocation-5xx",
+            metric="Invocation5XXErrors",
             namespace=SAGEMAKER_NAMESPACE,
             statistic="Sum",
             threshold=float(thresholds.invocation_5xx_errors),
             comparison="GreaterThanThreshold",
-            period=thresholds.period_seconds,
+            period_seconds=thresholds.period_seconds,
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.datapoints_to_alarm,
             dimensions=dimensions,
+            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
+            treat_missing_data="notBreaching",
             description=f"More than {thresholds.invocation_5xx_errors} model invocation 5XX errors per {thresholds.period_seconds} s",
         ),
     ]

@@ -50,3 +50,12 @@ class ComponentTags:
         tags = {"Name": name, "Component": self.component}
         tags.update(extra or {})
         return tags
+
+
+def final_snapshot_identifier(name: str) -> str:
+    """The snapshot a stateful service takes when it is deleted (``<name>-final``).
+
+    RDS and ElastiCache accept letters, digits and single hyphens, starting with a letter.
+    """
+    parts = "".join(c if c.isalnum() else "-" for c in name.lower()).split("-")
+    return "-".join([p for p in parts if p] + ["final"])[:255]

@@ -189,7 +189,9 @@ def _deletion_protection(args: ResourceValidationArgs) -> Iterator[str]:
     where, props = label(args.resource_type, args.name), args.props
     if args.resource_type in (RDS_INSTANCE, RDS_CLUSTER):
         yield from require_true(where, "deletionProtection", get(props, "deletionProtection"), "set deletion_protection=True (protect_stateful)")
-        if is_true(get(props, "skipFinalSnapshot")):
+        # RDS takes no final snapshot of a read replica; its data lives on in the primary.
+        is_replica = get(props, "replicateSourceDb") not in (None, "")
+        if is_true(get(props, "skipFinalSnapshot")) and not is_replica:
             yield f"{where}: skipFinalSnapshot is true, so deleting it loses the data. Fix: skip_final_snapshot=False with a final_snapshot_identifier"
     if not args.opts.protect:
         yield f"{where}: the resource option protect is off, so `pulumi destroy` or a replacement can delete it. Fix: opts=ResourceOptions(protect=<protect_stateful>)"

@@ -250,6 +250,79 @@ def _sqs_queue(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     name = str(state["name"])
     url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
     return {"id": url, "url": url, "arn": f"arn:{PARTITION}:sqs:{m.region}:{m.account_id}:{name}"}
+def _region_code(region: str) -> str:
+    """``us-east-1`` -> ``use1``, as ElastiCache endpoints spell the region."""
+    parts = region.split("-")
+    return parts[0] + "".join(p[0] for p in parts[1:-1]) + parts[-1]
+
+
+def _rds_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # RDS auto-names the instance identifier (lower case) unless one is given.
+    identifier = str(state.get("identifier") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    port = int(state.get("port") or 5432)
+    address = f"{identifier}.c{_digest(m.account_id + m.region, 12)}.{m.region}.rds.amazonaws.com"
+    answer: dict[str, Any] = {
+        "id": identifier,
+        "identifier": identifier,
+        "arn": f"arn:{PARTITION}:rds:{m.region}:{m.account_id}:db:{identifier}",
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        "resourceId": f"db-{_digest(identifier, 26).upper()}",
+        "hostedZoneId": "Z2R2ITUGPM61AM",
+        "status": "available",
+    }
+    if state.get("manageMasterUserPassword"):
+        answer["masterUserSecrets"] = [
+            {
+                "kmsKeyId": state.get("masterUserSecretKmsKeyId"),
+                "secretArn": f"arn:{PARTITION}:secretsmanager:{m.region}:{m.account_id}:secret:"
+                f"rds!db-{uuid.UUID(hex=_digest(identifier, 32))}-{_digest(identifier + 'sfx', 6)}",
+                "secretStatus": "active",
+            }
+        ]
+    return answer
+
+
+def _replication_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    group_id = str(state.get("replicationGroupId") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    port = int(state.get("port") or 6379)
+    shards = int(state.get("numNodeGroups") or 1)
+    members = int(state.get("replicasPerNodeGroup") or 0) + 1
+    host = f"{group_id}.{_digest(m.account_id + m.region, 6)}.{_region_code(m.region)}.cache.amazonaws.com"
+    answer: dict[str, Any] = {
+        "id": group_id,
+        "replicationGroupId": group_id,
+        "arn": f"arn:{PARTITION}:elasticache:{m.region}:{m.account_id}:replicationgroup:{group_id}",
+        "port": port,
+        "memberClusters": [f"{group_id}-{s:04d}-{n:03d}" for s in range(1, shards + 1) for n in range(1, members + 1)],
+        "engineVersionActual": f"{state.get('engineVersion', '7.1')}.0",
+    }
+    if state.get("clusterMode") == "enabled":
+        answer["configurationEndpointAddress"] = f"clustercfg.{host}"
+        answer["clusterEnabled"] = True
+    else:
+        answer["primaryEndpointAddress"] = f"master.{host}"
+        answer["readerEndpointAddress"] = f"replica.{host}"
+    return answer
+
+
+def _secretsmanager_secret(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Secrets Manager appends six random characters to the secret's name in its ARN.
+    arn = f"arn:{PARTITION}:secretsmanager:{m.region}:{m.account_id}:secret:{state['name']}-{_digest(rid, 6)}"
+    return {"id": arn, "arn": arn}
+
+
+def _secret_version(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    version = str(uuid.UUID(hex=_digest(rid, 32)))
+    return {"versionId": version, "id": f"{state.get('secretId')}|{version}"}
+
+
+def _random_password(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Deterministic, recognisable, and as long as asked: tests search the plan for it.
+    length = int(state.get("length") or 16)
+    value = ("MockPw" + _digest(args.name, 64) * 4)[:length]
+    return {"result": value, "id": "none"}
 
 
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
@@ -266,6 +339,13 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/parameterGroup:ParameterGroup": _lowercase_name,
+    "aws:elasticache/parameterGroup:ParameterGroup": _lowercase_name,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
+    "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
+    "random:index/randomPassword:RandomPassword": _random_password,
 }
 
 

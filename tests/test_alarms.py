@@ -9,8 +9,8 @@ from components.alarms import AlarmSpec
 
 def _spec(**overrides: object) -> AlarmSpec:
     values: dict[str, object] = dict(
-        name_suffix="x", metric_name="M", namespace="N", threshold=1.0, comparison="GreaterThanThreshold",
-        period=60, evaluation_periods=3, statistic="Sum",
+        key="x", metric="M", namespace="N", threshold=1.0, comparison="GreaterThanThreshold",
+        period_seconds=60, evaluation_periods=3, statistic="Sum", description="d",
     )
     values.update(overrides)
     return AlarmSpec(**values)  # type: ignore[arg-type]
@@ -18,7 +18,7 @@ def _spec(**overrides: object) -> AlarmSpec:
 
 def test_a_good_spec() -> None:
     spec = _spec(datapoints_to_alarm=2)
-    assert spec.treat_missing_data == "notBreaching"
+    assert spec.treat_missing_data == "missing"
 
 
 @pytest.mark.parametrize(
@@ -26,10 +26,11 @@ def test_a_good_spec() -> None:
     [
         ({"statistic": None}, "exactly one"),
         ({"extended_statistic": "p95"}, "exactly one"),
+        ({"treat_missing_data": "zero"}, "is not one of"),
         ({"statistic": None, "extended_statistic": "95"}, "is not pNN"),
         ({"statistic": "Median"}, "is not one of"),
         ({"comparison": "Above"}, "is not one of"),
-        ({"period": 90}, "multiple of 60"),
+        ({"period_seconds": 90}, "multiple of 60"),
         ({"evaluation_periods": 0}, "at least 1"),
         ({"datapoints_to_alarm": 4}, "1..evaluation_periods"),
     ],

@@ -28,8 +28,14 @@ def cluster(plan: Plan) -> dict[str, Any]:
     return resource.inputs
 
 
+def in_cluster_component(plan: Plan, token: str) -> list[Resource]:
+    """Resources of ``token`` that EksCluster itself owns (other components deploy charts and roles too)."""
+    (component,) = plan.of_type("betterprompts:eks:EksCluster")
+    return [r for r in plan.descendants(component.urn) if r.type == token]
+
+
 def releases(plan: Plan) -> dict[str, dict[str, Any]]:
-    return {r.inputs["chart"].rsplit("/", 1)[-1]: r.inputs for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
+    return {r.inputs["chart"].rsplit("/", 1)[-1]: r.inputs for r in in_cluster_component(plan, "kubernetes:helm.sh/v3:Release")}
 
 
 def key_arn(plan: Plan, purpose: str) -> str:
@@ -39,7 +45,7 @@ def key_arn(plan: Plan, purpose: str) -> str:
 def irsa_roles(plan: Plan) -> dict[str, Resource]:
     """IRSA roles by the service account their trust policy names."""
     roles = {}
-    for role in plan.of_type("aws:iam/role:Role"):
+    for role in in_cluster_component(plan, "aws:iam/role:Role"):
         trust = json.loads(role.inputs["assumeRolePolicy"])
         statement = trust["Statement"][0]
         if "Federated" in statement["Principal"]:

@@ -95,20 +95,22 @@ def test_target_tracking_on_invocations_per_instance() -> None:
 def test_alarm_specs_are_the_seed_kpi_and_5xx() -> None:
     latency, errors = alarm_specs("ep", AlarmThresholds())
     assert latency == AlarmSpec(
-        name_suffix="model-latency-p95",
-        metric_name="ModelLatency",
+        key="model-latency-p95",
+        metric="ModelLatency",
         namespace="AWS/SageMaker",
+        statistic=None,
         extended_statistic="p95",
         threshold=500_000.0,  # microseconds: 500 ms
         comparison="GreaterThanThreshold",
-        period=60,
+        period_seconds=60,
         evaluation_periods=5,
         datapoints_to_alarm=3,
         dimensions={"EndpointName": "ep", "VariantName": "AllTraffic"},
         description=latency.description,
+        treat_missing_data="notBreaching",
     )
     assert "500 ms" in latency.description
-    assert (errors.metric_name, errors.statistic, errors.threshold) == ("Invocation5XXErrors", "Sum", 5.0)
+    assert (errors.metric, errors.statistic, errors.threshold) == ("Invocation5XXErrors", "Sum", 5.0)
     assert errors.dimensions == {"EndpointName": "ep", "VariantName": "AllTraffic"}
 
 

@@ -48,7 +48,10 @@ def hpa_metric_names(stack: str, kind: str) -> set[str]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_charts_are_official_and_pinned_to_exact_versions(stack: str) -> None:
     releases = {r.inputs["chart"]: r for r in built(stack).of_type(RELEASE) if r.inputs["chart"] != "charts/torchserve"}
-    assert set(releases) == {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter", "metrics-server"}
+    installed = {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter"}
+    if built(stack).settings.workloads.metrics.install_metrics_server:
+        installed.add("metrics-server")
+    assert set(releases) == installed
     expected = {ref.chart: ref for ref in (KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PROMETHEUS_ADAPTER, METRICS_SERVER)}
     for chart, release in releases.items():
         assert release.inputs["version"] == expected[chart].version
@@ -130,7 +133,8 @@ def test_metrics_stack_placement(stack: str) -> None:
     ]
     for part in (kps["prometheusOperator"], kps["kube-state-metrics"]):
         assert {k: part[k] for k in system} == system
-    for release in ("prometheus-adapter", "metrics-server"):
+    with_metrics_server = plan.settings.workloads.metrics.install_metrics_server
+    for release in ("prometheus-adapter", "metrics-server")[: 2 if with_metrics_server else 1]:
         values = plan.release(release).inputs["values"]
         assert {k: values[k] for k in system} == system
     prometheus = kps["prometheus"]["prometheusSpec"]

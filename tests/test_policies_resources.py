@@ -313,6 +313,13 @@ def test_production_databases_need_deletion_protection_final_snapshot_and_protec
     assert violations(plan(resource("aws:rds/instance:Instance", "db", protected, protect=True))) == []
 
 
+def test_a_production_read_replica_needs_no_final_snapshot() -> None:
+    # RDS refuses a final snapshot of a replica; the primary keeps the data.
+    replica = dict(DATABASE, deletionProtection=True, replicateSourceDb="arn:aws:rds:us-east-1:123456789012:db:primary")
+    flagged = violations(plan(resource("aws:rds/instance:Instance", "replica", replica, protect=True)), "production-deletion-protection")
+    assert flagged == []
+
+
 def test_staging_databases_may_drop_deletion_protection() -> None:
     document = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="staging"), stack="staging")
     assert violations(document) == []

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .inference import InferenceSettings
+from .cache import CacheSettings
+from .database import DatabaseSettings
 from .network import NatMode, NetworkSettings
 from .eks import Autoscaler, EksSettings
 from .platform import PlatformSettings
@@ -25,6 +27,9 @@ __all__ = [
     "ConfigError",
     "InferenceSettings",
     "EksSettings",
+    "CacheSettings",
+    "ConfigError",
+    "DatabaseSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -54,6 +59,8 @@ class StackSettings:
     workloads: WorkloadsSettings
     # --- eks (EksCluster) ---
     eks: EksSettings
+    database: DatabaseSettings
+    cache: CacheSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
@@ -64,6 +71,8 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     # --- eks (EksCluster) ---
     "eks": lambda s, _: EksSettings.read(s),
+    "database": lambda s, _: DatabaseSettings.read(s),
+    "cache": lambda s, _: CacheSettings.read(s),
 }
 
 

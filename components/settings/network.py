@@ -24,6 +24,13 @@ class NatMode(str, Enum):
     """One small NAT instance (the seed's $45-vs-$135 saving for staging)."""
 
 
+def check_log_retention(key: str, days: int) -> int:
+    """A retention period CloudWatch Logs accepts (days)."""
+    if days not in LOG_RETENTION_DAYS:
+        raise ConfigError(key, days, "a CloudWatch Logs retention period: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
+    return days
+
+
 @dataclass(frozen=True)
 class FlowLogSettings:
     retention_days: int = 365
@@ -86,13 +93,7 @@ class NetworkSettings:
         nat_section.finish()
 
         logs = section.child("flowLogs", {})
-        retention = logs.integer("retentionDays", FlowLogSettings.retention_days)
-        if retention not in LOG_RETENTION_DAYS:
-            raise ConfigError(
-                logs.key("retentionDays"),
-                retention,
-                "a CloudWatch Logs retention period: " + ", ".join(map(str, LOG_RETENTION_DAYS)),
-            )
+        retention = check_log_retention(logs.key("retentionDays"), logs.integer("retentionDays", FlowLogSettings.retention_days))
         flow_logs = FlowLogSettings(
             retention_days=retention,
             traffic_type=logs.string("trafficType", "ALL", choices=("ALL", "ACCEPT", "REJECT")),

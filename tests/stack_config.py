@@ -1,0 +1,28 @@
+"""Test helpers: a stack file's config, changed one value at a time, and parsed into settings."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from components.settings import StackSettings, load_settings
+from preflight.harness import read_stack_config
+
+
+def config_of(stack: str) -> dict[str, Any]:
+    return copy.deepcopy(read_stack_config(stack)[0])
+
+
+def load(config: dict[str, Any], stack: str = "production") -> StackSettings:
+    return load_settings(config, project="betterprompts", stack=stack)
+
+
+def with_value(section: str, key: str, value: Any, stack: str = "production") -> dict[str, Any]:
+    """The stack's config with ``betterprompts:<section>.<dotted key>`` set to ``value``."""
+    config = config_of(stack)
+    target = config[f"betterprompts:{section}"]
+    *parents, last = key.split(".")
+    for parent in parents:
+        target = target[parent]
+    target[last] = value
+    return config
