@@ -8,9 +8,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
+from components.cost_controls import CostControls, CostControlsArgs
 from components.naming import cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
 from components.settings import load_settings, read_runtime_config
+from components.settings.platform import RESERVED_TAG_KEYS
 from components.vpc import ProductionVpc, ProductionVpcArgs
 
 settings = load_settings(read_runtime_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
@@ -66,6 +68,26 @@ vpc = ProductionVpc(
     aws_opts,
 )
 
+cost = settings.cost
+cost_controls = CostControls(
+    f"{prefix}-cost",
+    CostControlsArgs(
+        environment=settings.stack,
+        budget_monthly_usd=cost.budget_monthly_usd,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        account_id=account_id,
+        region=settings.region,
+        budget_alert_emails=cost.budget_alert_emails,
+        anomaly_threshold_usd=cost.anomaly_threshold_usd,
+        cost_allocation_tag_keys=RESERVED_TAG_KEYS if cost.activate_cost_allocation_tags else (),
+        shutdown=cost.shutdown,
+        # Filled when the EKS node groups and the RDS instance join the program.
+        node_groups={},
+        db_instances={},
+    ),
+    aws_opts,
+)
+
 pulumi.export("region", settings.region)
 pulumi.export("vpcId", vpc.vpc_id)
 pulumi.export("vpcCidr", vpc.vpc_cidr)
@@ -74,3 +96,6 @@ pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 pulumi.export("kmsKeyArns", baseline.key_arns)
 pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
+pulumi.export("budgetName", cost_controls.budget_name)
+# What `preflight` and the budget policy price usage with (the plan has no other record of it).
+pulumi.export("costAssumptions", cost.assumptions.to_json())

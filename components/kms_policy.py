@@ -28,7 +28,10 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
     "data": KeyPurpose("Databases and caches: RDS, ElastiCache, Secrets Manager, Performance Insights"),
     "eks": KeyPurpose("EKS Kubernetes secrets envelope encryption"),
     "storage": KeyPurpose("S3 buckets, EBS volumes and EFS file systems"),
-    "alarms": KeyPurpose("The alarm topic (SNS); CloudWatch alarms publish to it", ("cloudwatch",)),
+    "alarms": KeyPurpose(
+        "The alarm topic (SNS); CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish to it",
+        ("cloudwatch", "budgets", "costalerts"),
+    ),
 }
 
 

@@ -13,12 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .cost import CostSettings, ShutdownSettings
 from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 
 __all__ = [
     "ConfigError",
+    "CostSettings",
+    "ShutdownSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
@@ -43,12 +46,14 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    cost: CostSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "cost": lambda s, _: CostSettings.read(s),
 }
 
 
