@@ -146,8 +146,12 @@ class Assumptions:
         if not isinstance(value, Mapping):
             return Assumptions()
         defaults = Assumptions()
-        commitments = value.get("commitments") if isinstance(value.get("commitments"), Mapping) else {}
-        usage_in = value.get("usage") if isinstance(value.get("usage"), Mapping) else {}
+        commitments: Mapping[str, Any] = value.get("commitments") or {}
+        usage_in: Mapping[str, Any] = value.get("usage") or {}
+        if not isinstance(commitments, Mapping):
+            commitments = {}
+        if not isinstance(usage_in, Mapping):
+            usage_in = {}
         usage = replace(
             Usage(),
             **{attr: _number(usage_in.get(key), getattr(Usage(), attr)) for key, attr in USAGE_KEYS.items()},
