@@ -11,6 +11,7 @@ from __future__ import annotations
 from policies.cost_model import (
     Assumptions,
     CostResource,
+    Estimate,
     MissingPriceError,
     estimate,
     format_table,
@@ -22,13 +23,23 @@ from .stages import Document, Stage, StageResult
 DEFAULT_REGION = "us-east-1"
 
 
-def run(document: Document) -> StageResult:
+def estimate_document(document: Document) -> Estimate:
+    """The estimate of a plan document. Raises ``MissingPriceError``."""
     resources = document.get("resources") or []
     outputs = document.get("outputs") or {}
     region = plan_region(resources) or outputs.get("region") or DEFAULT_REGION
-    assumptions = Assumptions.from_json(outputs.get("costAssumptions"))
+    return estimate([CostResource.from_plan(r) for r in resources], region, _assumptions(document))
+
+
+def _assumptions(document: Document) -> Assumptions:
+    return Assumptions.from_json((document.get("outputs") or {}).get("costAssumptions"))
+
+
+def run(document: Document) -> StageResult:
+    outputs = document.get("outputs") or {}
+    assumptions = _assumptions(document)
     try:
-        result = estimate([CostResource.from_plan(r) for r in resources], region, assumptions)
+        result = estimate_document(document)
     except MissingPriceError as exc:
         return StageResult(data={"error": str(exc)}, lines=[f"FAILED: {exc}"], failed=True)
     lines = format_table(result)

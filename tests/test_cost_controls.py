@@ -86,7 +86,7 @@ def test_anomaly_monitor_and_immediate_subscription_to_the_alarm_topic() -> None
 
 def test_cost_allocation_tags_are_activated_for_the_given_keys() -> None:
     tags = of_type(build(), "aws:costexplorer/costAllocationTag:CostAllocationTag")
-    assert [(t.inputs["tagKey"], t.inputs["status"]) for t in tags] == [("Project", "Active"), ("Environment", "Active")]
+    assert sorted((t.inputs["tagKey"], t.inputs["status"]) for t in tags) == [("Environment", "Active"), ("Project", "Active")]
     assert of_type(build(cost_allocation_tag_keys=()), "aws:costexplorer/costAllocationTag:CostAllocationTag") == []
 
 
@@ -202,8 +202,8 @@ def test_each_stack_has_its_budget_and_anomaly_monitor(production: Plan, staging
 
 
 def test_production_activates_every_required_tag_key_and_staging_leaves_them(production: Plan, staging: Plan) -> None:
-    keys = [t.inputs["tagKey"] for t in production.of_type("aws:costexplorer/costAllocationTag:CostAllocationTag")]
-    assert keys == ["Project", "Environment", "Service", "Component", "CostCenter", "Owner", "ManagedBy"]
+    keys = sorted(t.inputs["tagKey"] for t in production.of_type("aws:costexplorer/costAllocationTag:CostAllocationTag"))
+    assert keys == sorted(["Project", "Environment", "Service", "Component", "CostCenter", "Owner", "ManagedBy"])
     assert staging.of_type("aws:costexplorer/costAllocationTag:CostAllocationTag") == []
 
 
