@@ -854,7 +854,8 @@ def estimate(
     prices = prices or load_prices(region)
     ctx = _Context(resources, prices, assumptions or Assumptions())
     items: list[LineItem] = []
-    for resource in resources:
+    # By URN: the engine registers concurrently, so plan order is not stable between runs.
+    for resource in sorted(resources, key=lambda r: r.urn):
         rule = RULES.get(resource.type)
         if rule is None:
             continue
