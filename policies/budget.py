@@ -12,7 +12,7 @@ else from the policy's optional ``assumptions`` config, else the documented defa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import (
@@ -22,6 +22,15 @@ from pulumi_policy import (
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
+)
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
 )
 
 try:  # As ``policies.budget`` from the repository root...
@@ -33,6 +42,43 @@ POLICY_NAME = "baseline-under-budget"
 DEFAULT_REGION = "us-east-1"
 
 
+# The analyzer's sentinels for values unknown during preview (pulumi_policy.proxy).
+UNKNOWN_VALUES = frozenset(
+    {
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
+
+
+def known(value: Any) -> Any:
+    """A plain copy of resource properties with unknown values as None (keys kept).
+
+    Reading an unknown through the analyzer's proxy raises; the model reads a
+    replica's unknown source or an unknown name as "present but not known yet".
+    """
+    if isinstance(value, Mapping):
+        try:
+            raw = value["__target"]  # the unknown-checking proxy's own dict
+        except KeyError:
+            raw = value
+        return {k: known(v) for k, v in raw.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        try:
+            items = value["__target"]  # type: ignore[call-overload]
+        except (TypeError, KeyError, IndexError):
+            items = value
+        return [known(v) for v in items]
+    if isinstance(value, str) and value in UNKNOWN_VALUES:
+        return None
+    return value
+
+
 def to_cost_resource(resource: PolicyResource) -> cost_model.CostResource:
     """The model's view of a resource the engine hands a stack policy."""
     deps = {d.urn for d in resource.dependencies}
@@ -42,7 +88,7 @@ def to_cost_resource(resource: PolicyResource) -> cost_model.CostResource:
         urn=resource.urn,
         type=resource.resource_type,
         name=resource.name,
-        inputs=resource.props,
+        inputs=known(resource.props),
         parent=resource.parent.urn if resource.parent else "",
         dependencies=tuple(sorted(deps)),
     )
@@ -51,9 +97,9 @@ def to_cost_resource(resource: PolicyResource) -> cost_model.CostResource:
 def stack_region(resources: Iterable[PolicyResource]) -> str:
     """The region of the stack's AWS provider (a provider resource, or a resource's provider)."""
     for r in resources:
-        candidates: list[tuple[str, Mapping[str, Any]]] = [(r.resource_type, r.props)]
+        candidates: list[tuple[str, Mapping[str, Any]]] = [(r.resource_type, known(r.props))]
         if r.provider is not None:
-            candidates.append((r.provider.resource_type, r.provider.props))
+            candidates.append((r.provider.resource_type, known(r.provider.props)))
         for token, props in candidates:
             region = props.get("region") if token.startswith("pulumi:providers:aws") else None
             if isinstance(region, str) and region:
@@ -63,8 +109,10 @@ def stack_region(resources: Iterable[PolicyResource]) -> str:
 
 def stack_assumptions(resources: Iterable[PolicyResource], config: Mapping[str, Any]) -> cost_model.Assumptions:
     for r in resources:
-        if r.resource_type == "pulumi:pulumi:Stack" and isinstance(r.props.get("costAssumptions"), Mapping):
-            return cost_model.Assumptions.from_json(r.props["costAssumptions"])
+        if r.resource_type == "pulumi:pulumi:Stack":
+            props = known(r.props)
+            if isinstance(props.get("costAssumptions"), Mapping):
+                return cost_model.Assumptions.from_json(props["costAssumptions"])
     return cost_model.Assumptions.from_json(config.get("assumptions"))
 
 

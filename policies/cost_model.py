@@ -563,7 +563,8 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     instance_class = str(inputs.get("instanceClass") or "")
     engine = str(inputs.get("engine") or "postgres")
     multi_az = bool(inputs.get("multiAz"))
-    replica = bool(inputs.get("replicateSourceDb"))
+    # The source is often unknown at preview (another instance's identifier): the key says it.
+    replica = "replicateSourceDb" in inputs
     az = "-multi-az" if multi_az else ""
     hourly = ctx.price(f"rds:{engine}{az}:{instance_class}", r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
     # A stopped instance bills storage only; RDS cannot stop replicas or an instance that has them.
@@ -600,8 +601,10 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
 def _has_replicas(ctx: _Context, r: CostResource) -> bool:
     ident = r.inputs.get("identifier")
     for other in ctx.of_type(r.type):
+        if other.urn == r.urn or "replicateSourceDb" not in other.inputs:
+            continue
         source = other.inputs.get("replicateSourceDb")
-        if other.urn != r.urn and (r.urn in other.dependencies or (ident and source == ident)):
+        if r.urn in other.dependencies or (ident and source == ident):
             return True
     return False
 

@@ -142,6 +142,20 @@ def _lowercase_name(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, ri
     return {"name": name, "id": name}
 
 
+def _db_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # RDS names an instance by its (lower-cased) identifier; replicas reference it.
+    identifier = str(state.get("identifier") or f"{args.name}-{_digest(args.name, 7)}").lower()
+    address = f"{identifier}.c{_digest(identifier, 12)}.{m.region}.rds.amazonaws.com"
+    return {
+        "id": identifier,
+        "identifier": identifier,
+        "arn": f"arn:{PARTITION}:rds:{m.region}:{m.account_id}:db:{identifier}",
+        "address": address,
+        "endpoint": f"{address}:{state.get('port') or 5432}",
+        "port": state.get("port") or 5432,
+    }
+
+
 def _log_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(state["name"])
     return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region}:{m.account_id}:log-group:{name}"}
@@ -155,6 +169,7 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:rds/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:elasticache/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:rds/instance:Instance": _db_instance,
 }
 
 

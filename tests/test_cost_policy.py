@@ -153,3 +153,29 @@ def test_the_pack_can_import_the_policy_from_inside_policies() -> None:
     code = "import budget; print(budget.cost_model.__name__, budget.POLICIES[0].name)"
     done = subprocess.run([sys.executable, "-c", code], cwd=policies_dir, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["cost_model", "baseline-under-budget"]
+
+
+def test_values_unknown_during_preview_do_not_stop_the_policy() -> None:
+    """The analyzer wraps props in a proxy that raises on unknowns; the policy reads around them."""
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+    from policies.budget import to_cost_resource
+
+    def wrapped(urn: str, token: str, props: dict[str, Any]) -> PolicyResource:
+        return PolicyResource(token, unknown_checking_proxy(props), urn, urn, _options(None), None, None, [], {})
+
+    primary = wrapped("urn:db", "aws:rds/instance:Instance", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "identifier": UNKNOWN_STRING_VALUE})
+    replica = wrapped(
+        "urn:replica", "aws:rds/instance:Instance",
+        {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": UNKNOWN_STRING_VALUE, "tags": [UNKNOWN_STRING_VALUE]},
+    )
+    assert to_cost_resource(replica).inputs == {
+        "instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": None, "tags": [None]
+    }
+    (violation,) = run_policy([primary, replica], {"budgetMonthlyUsd": 50})
+    assert "RDS postgres read replica db.t4g.medium" in violation or "RDS postgres primary db.t4g.medium" in violation
+    priced = estimate([to_cost_resource(primary), to_cost_resource(replica)], "us-east-1")
+    assert [i.description for i in priced.items[:2]] == [
+        "RDS postgres primary db.t4g.medium + 20 GB gp3",
+        "RDS postgres read replica db.t4g.medium + 20 GB gp3",
+    ]
