@@ -156,6 +156,16 @@ def test_shutdown_schedules_scale_node_groups_and_stop_databases() -> None:
     )
 
 
+def test_staging_shutdown_config_drives_the_schedules() -> None:
+    shutdown = load_settings(config("staging"), project="betterprompts", stack="staging").cost.shutdown
+    resources = build(shutdown=shutdown, db_instances={"primary": "bp-staging-db"})
+    schedules = {r.name: r.inputs for r in of_type(resources, "aws:scheduler/schedule:Schedule")}
+    assert {n: (i["scheduleExpression"], i["scheduleExpressionTimezone"]) for n, i in schedules.items()} == {
+        "bp-staging-cost-db-primary-stop": ("cron(0 20 ? * MON-FRI *)", "America/New_York"),
+        "bp-staging-cost-db-primary-start": ("cron(0 8 ? * MON-FRI *)", "America/New_York"),
+    }
+
+
 def test_the_scheduler_may_touch_only_the_named_node_groups_and_databases() -> None:
     document = json.loads(
         scheduler_policy(partition="aws", region="us-east-1", account_id=ACCOUNT, nodegroups=[("c", "g")], db_instances=["db1"])

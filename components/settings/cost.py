@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from policies.cost_model import USAGE_KEYS, Assumptions, Usage
 
 from ..cost_plan import CronError, WeeklyCron, parse_cron, running_fraction
+from .platform import _email
 from .reader import ConfigError, Section
 
 DEFAULT_STOP = "cron(0 20 ? * MON-FRI *)"
@@ -47,8 +48,6 @@ class CostSettings:
 
     @staticmethod
     def read(section: Section) -> "CostSettings":
-        from .platform import _email
-
         budget = section.number("budgetMonthlyUsd", minimum=1)
         emails = section.strings("budgetAlertEmails", [], item=_email)
         threshold = section.number("anomalyThresholdUsd", 100.0, minimum=1)
