@@ -38,6 +38,15 @@ COVERING_COMPONENTS: dict[str, tuple[str, ...]] = {
     "aws:eks/nodeGroup:NodeGroup": ("eks:index:ManagedNodeGroup",),
 }
 
+# Keys that show a component's *inputs* (what preflight records). A stack policy sees a
+# component's registered outputs instead; a component without these is not priced and its
+# raw children are (they carry their full state).
+COMPONENT_INPUT_KEYS: dict[str, str] = {
+    "eks:index:ManagedNodeGroup": "scalingConfig",
+}
+# Outputs of an eks:index:Cluster (as a stack policy sees it); its inputs have none of them.
+EKS_CLUSTER_OUTPUT_KEYS = ("kubeconfig", "eksCluster", "core")
+
 # Defaults when neither the resource nor the node group's inputs say (AWS's own defaults).
 DEFAULT_NODE_GROUP_INSTANCE_TYPE = "t3.medium"
 DEFAULT_NODE_DISK_GB = 20
@@ -383,7 +392,13 @@ def _money(value: float) -> str:
 def _eks_control_plane(ctx: _Context, r: CostResource) -> list[LineItem]:
     hourly = ctx.price("eks:cluster", r.type, "cluster")
     items = [ctx.item(r, f"EKS control plane {r.name}", hourly * ctx.hours)]
-    if r.type == "eks:index:Cluster" and not r.inputs.get("skipDefaultNodeGroup") and not r.inputs.get("fargate"):
+    seen_as_outputs = any(key in r.inputs for key in EKS_CLUSTER_OUTPUT_KEYS)
+    if (
+        r.type == "eks:index:Cluster"
+        and not seen_as_outputs
+        and not r.inputs.get("skipDefaultNodeGroup")
+        and not r.inputs.get("fargate")
+    ):
         # pulumi-eks creates a self-managed default node group unless told not to.
         items.append(
             _nodes(
@@ -563,8 +578,9 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     instance_class = str(inputs.get("instanceClass") or "")
     engine = str(inputs.get("engine") or "postgres")
     multi_az = bool(inputs.get("multiAz"))
-    # The source is often unknown at preview (another instance's identifier): the key says it.
-    replica = "replicateSourceDb" in inputs
+    # The source is often unknown at preview (another instance's identifier): the key says it
+    # (a primary's stored state may carry it empty).
+    replica = "replicateSourceDb" in inputs and inputs.get("replicateSourceDb") != ""
     az = "-multi-az" if multi_az else ""
     hourly = ctx.price(f"rds:{engine}{az}:{instance_class}", r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
     # A stopped instance bills storage only; RDS cannot stop replicas or an instance that has them.
@@ -601,7 +617,7 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
 def _has_replicas(ctx: _Context, r: CostResource) -> bool:
     ident = r.inputs.get("identifier")
     for other in ctx.of_type(r.type):
-        if other.urn == r.urn or "replicateSourceDb" not in other.inputs:
+        if other.urn == r.urn or other.inputs.get("replicateSourceDb", "") == "":
             continue
         source = other.inputs.get("replicateSourceDb")
         if r.urn in other.dependencies or (ident and source == ident):
@@ -862,12 +878,19 @@ def estimate(
         rule = RULES.get(resource.type)
         if rule is None:
             continue
+        if not _has_inputs(resource):
+            continue  # A component seen by its outputs: its raw children are priced instead.
         covering = COVERING_COMPONENTS.get(resource.type, ())
-        if covering and any(a.type in covering for a in ctx.ancestors(resource)):
+        if covering and any(a.type in covering and _has_inputs(a) for a in ctx.ancestors(resource)):
             continue  # Its component is priced already (a real preview shows both).
         items.extend(rule(ctx, resource))
     items.extend(_usage_items(ctx))
     return Estimate(region=prices.region, currency=prices.currency, items=tuple(items))
+
+
+def _has_inputs(resource: CostResource) -> bool:
+    key = COMPONENT_INPUT_KEYS.get(resource.type)
+    return key is None or key in resource.inputs
 
 
 def plan_region(resources: Iterable[Mapping[str, Any]], default: str | None = None) -> str | None:

@@ -363,3 +363,29 @@ def test_assumptions_round_trip_through_the_stack_output() -> None:
     assert Assumptions.from_json(json.loads(json.dumps(assumptions.to_json()))) == assumptions
     assert Assumptions.from_json(None) == Assumptions()
     assert Assumptions.from_json({"usage": {"s3StorageGb": "lots"}}).usage.s3_storage_gb == Usage().s3_storage_gb
+
+
+def test_components_seen_by_their_outputs_leave_pricing_to_their_children() -> None:
+    """A stack policy sees a component's registered outputs, not its inputs: price the raw children."""
+    plan = [
+        CostResource("urn:cluster", "eks:index:Cluster", "eks", {"kubeconfig": "...", "eksCluster": None}),
+        CostResource("urn:cluster-raw", "aws:eks/cluster:Cluster", "eks-eksCluster", {"name": "eks"}, parent="urn:cluster"),
+        CostResource("urn:mng", "eks:index:ManagedNodeGroup", "system", {"nodeGroup": None}),
+        CostResource(
+            "urn:mng-raw", "aws:eks/nodeGroup:NodeGroup", "system",
+            {"instanceTypes": ["t3a.medium"], "scalingConfig": {"minSize": 2, "maxSize": 4}, "capacityType": "ON_DEMAND"},
+            parent="urn:mng",
+        ),
+    ]
+    items = [i for i in estimate(plan, "us-east-1").items if i.urn]
+    # The cluster component prices the control plane once (no default node group from outputs).
+    assert [(i.urn, i.description) for i in items] == [
+        ("urn:cluster", "EKS control plane eks"),
+        ("urn:mng-raw", "EKS node group system: 2-4 x t3a.medium on-demand (+20 GB gp3 each)"),
+    ]
+
+
+def test_a_primary_whose_state_carries_an_empty_source_is_a_primary() -> None:
+    plan = [CostResource("urn:db", "aws:rds/instance:Instance", "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": ""})]
+    (item,) = [i for i in estimate(plan, "us-east-1", Assumptions(running_fraction=0.5)).items if i.urn]
+    assert item.description.startswith("RDS postgres primary db.t4g.medium, running 50% of the week")
