@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.baseline import PlatformBaseline, PlatformBaselineArgs
 from components.cache import RedisCluster, RedisClusterArgs
+from components.cost_controls import CostControls, CostControlsArgs, NodeGroupTarget
 from components.database import PgvectorDatabase, PgvectorDatabaseArgs
 from components.eks import EksCluster, EksClusterArgs
 from components.eks_plan import admin_role_arn
@@ -20,6 +21,7 @@ from components.naming import ComponentTags, cost_allocation_tags, stack_prefix
 from components.network_plan import Tier
 from components.pgvector import PgvectorExtension, PgvectorExtensionArgs
 from components.settings import load_settings, read_runtime_config
+from components.settings.platform import RESERVED_TAG_KEYS
 from components.torchserve import TorchServe, TorchServeArgs
 from components.vpc import ProductionVpc, ProductionVpcArgs
 from components.workloads import Workloads, WorkloadsArgs
@@ -255,6 +257,37 @@ PgvectorExtension(
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[database, apps]),
 )
 
+# --- Cost controls: budget, anomaly detection, cost-allocation tags, off-hours shutdown ------
+cost = settings.cost
+cost_controls = CostControls(
+    f"{prefix}-cost",
+    CostControlsArgs(
+        environment=settings.stack,
+        budget_monthly_usd=cost.budget_monthly_usd,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        account_id=account_id,
+        region=settings.region,
+        budget_alert_emails=cost.budget_alert_emails,
+        anomaly_threshold_usd=cost.anomaly_threshold_usd,
+        cost_allocation_tag_keys=RESERVED_TAG_KEYS if cost.activate_cost_allocation_tags else (),
+        shutdown=cost.shutdown,
+        # What the off-hours shutdown scales to zero (schedules exist only when it is enabled).
+        node_groups={
+            pool: NodeGroupTarget(
+                cluster_name=cluster.cluster_name,
+                nodegroup_name=group.node_group_name,
+                min_size=eks_settings.node_groups[pool].min_size,
+                max_size=eks_settings.node_groups[pool].max_size,
+                desired_size=eks_settings.node_groups[pool].desired_size,
+            )
+            for pool, group in cluster.node_groups.items()
+        },
+        # RDS cannot stop a primary that has read replicas.
+        db_instances={"primary": database.identifier} if settings.database.read_replicas == 0 else {},
+    ),
+    aws_opts,
+)
+
 pulumi.export("region", settings.region)
 pulumi.export("vpcId", vpc.vpc_id)
 pulumi.export("vpcCidr", vpc.vpc_cidr)
@@ -275,3 +308,6 @@ pulumi.export("cachePort", cache.port)
 pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
 pulumi.export("workloadsNamespace", apps.namespace)
 pulumi.export("promptGeneratorUrl", torchserve.inference_url)
+pulumi.export("budgetName", cost_controls.budget_name)
+# What `preflight` and the budget policy price usage with (the plan has no other record of it).
+pulumi.export("costAssumptions", cost.assumptions.to_json())

@@ -76,18 +76,7 @@ class PlatformBaseline(pulumi.ComponentResource):
             topic_name,
             arn=self.alarm_topic.arn,
             policy=pulumi.Output.all(self.alarm_topic.arn, args.account_id).apply(
-                lambda values: policy_document(
-                    [
-                        {
-                            "Sid": "CloudWatchAlarmsPublish",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                            "Action": "sns:Publish",
-                            "Resource": values[0],
-                            "Condition": {"StringEquals": {"aws:SourceAccount": values[1]}},
-                        }
-                    ]
-                )
+                lambda values: alarm_topic_policy(values[0], values[1])
             ),
             opts=pulumi.ResourceOptions(parent=self.alarm_topic),
         )
@@ -103,6 +92,27 @@ class PlatformBaseline(pulumi.ComponentResource):
         self.key_arns = pulumi.Output.all(**{p: k.arn for p, k in self.keys.items()})
         self.alarm_topic_arn = self.alarm_topic.arn
         self.register_outputs({"key_arns": self.key_arns, "alarm_topic_arn": self.alarm_topic_arn})
+
+
+# Services that publish alarms to the topic: CloudWatch alarms, AWS Budgets, Cost Anomaly Detection.
+ALARM_PUBLISHERS = ("cloudwatch", "budgets", "costalerts")
+
+
+def alarm_topic_policy(topic_arn: str, account_id: str) -> str:
+    """Each alarm publisher may publish to the topic, on behalf of this account only."""
+    return policy_document(
+        [
+            {
+                "Sid": f"{service.capitalize()}Publish",
+                "Effect": "Allow",
+                "Principal": {"Service": f"{service}.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+            for service in ALARM_PUBLISHERS
+        ]
+    )
 
 
 def _key_policy_output(purpose: str, args: PlatformBaselineArgs) -> pulumi.Output[str]:

@@ -36,7 +36,10 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
         # EC2 the use of it (AWS: "Required AWS KMS key policy for use with encrypted volumes").
         service_linked_roles=("autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",),
     ),
-    "alarms": KeyPurpose("The alarm topic (SNS); CloudWatch alarms publish to it", ("cloudwatch",)),
+    "alarms": KeyPurpose(
+        "The alarm topic (SNS); CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish to it",
+        ("cloudwatch", "budgets", "costalerts"),
+    ),
 }
 
 

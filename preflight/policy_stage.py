@@ -75,7 +75,9 @@ def evaluate(
         for resource in resources:
             response = servicer.Analyze(_analyze_request(resource, by_urn), None)
             violations.extend(_violations(response, descriptions, default_urn=resource["urn"]))
-        stack_request = proto.AnalyzeStackRequest(resources=[_analyzer_resource(r, by_urn) for r in resources])
+        # The engine's stack analysis sees the root stack too, its exports as properties.
+        everything = [_stack_resource(document), *resources]
+        stack_request = proto.AnalyzeStackRequest(resources=[_analyzer_resource(r, by_urn) for r in everything])
         violations.extend(_violations(servicer.AnalyzeStack(stack_request, None), descriptions, default_urn=""))
 
     with _pack_environment(str(document.get("project") or ""), stack):
@@ -107,6 +109,19 @@ def _resource(raw: Mapping[str, Any]) -> dict[str, Any]:
         "protect": bool(raw.get("protect", False)),
         "inputs": dict(raw.get("inputs") or {}),
     }
+
+
+def _stack_resource(document: Document) -> dict[str, Any]:
+    """The root ``pulumi:pulumi:Stack`` resource, whose properties are the stack's outputs."""
+    project, stack = str(document.get("project") or ""), str(document.get("stack") or "")
+    return _resource(
+        {
+            "urn": f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}",
+            "type": "pulumi:pulumi:Stack",
+            "name": f"{project}-{stack}",
+            "inputs": dict(document.get("outputs") or {}),
+        }
+    )
 
 
 def _options(resource: Mapping[str, Any]) -> Any:

@@ -33,6 +33,8 @@ class Stage:
 
 def registered_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so a broken stage cannot break plan capture."""
+    from .cost_stage import STAGE as cost_stage
     from .policy_stage import STAGE as policy_stage
 
-    return [policy_stage]
+    # Cost first: the budget policy reads the same model the cost section reports.
+    return [cost_stage, policy_stage]

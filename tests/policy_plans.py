@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from policies.pack import ALL_POLICIES
+from policies.stack_config import read_stack_config
 from preflight.policy_stage import Violation, evaluate
 
 PROJECT = "betterprompts"
@@ -82,8 +84,15 @@ def plan(*resources: dict[str, Any], stack: str = "production", default_tags: Op
     return {"project": PROJECT, "stack": stack, "resources": [provider(stack, tags), *resources], "outputs": {}}
 
 
+# The budget policy prices whole stacks; these fixtures are fragments of one, so it is
+# left out here and tested on real plans in test_cost_policy.py.
+BUDGET_POLICY = "baseline-under-budget"
+FIXTURE_POLICIES = [p for p in ALL_POLICIES if p.name != BUDGET_POLICY]
+
+
 def violations(document: dict[str, Any], policy: Optional[str] = None) -> list[Violation]:
-    found = evaluate(document)
+    config = {k: v for k, v in read_stack_config(str(document["stack"])).items() if k != BUDGET_POLICY}
+    found = evaluate(document, policies=FIXTURE_POLICIES, config=config)
     return [v for v in found if policy is None or v.policy == policy]
 
 

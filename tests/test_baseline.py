@@ -73,11 +73,17 @@ def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None
     alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == "alarms")
     assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
-    (statement,) = json.loads(topic_policy.inputs["policy"])["Statement"]
-    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
-    assert statement["Action"] == "sns:Publish"
-    assert statement["Resource"] == topic.inputs["arn"] if "arn" in topic.inputs else statement["Resource"].startswith("arn:aws:sns:")
-    assert plan.outputs["alarmTopicArn"] == statement["Resource"]
+    statements = json.loads(topic_policy.inputs["policy"])["Statement"]
+    # CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish; nothing else, and only for this account.
+    assert sorted(s["Principal"]["Service"] for s in statements) == [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
+    ]
+    for statement in statements:
+        assert statement["Action"] == "sns:Publish"
+        assert statement["Resource"] == plan.outputs["alarmTopicArn"]
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 
 def test_alarm_emails_come_from_config(production: Plan, staging: Plan) -> None:

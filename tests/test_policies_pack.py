@@ -56,7 +56,7 @@ def test_both_stacks_pass_the_pack(plan: Plan) -> None:
 
 
 def test_the_policy_stage_is_registered() -> None:
-    assert [s.key for s in registered_stages()] == ["violations"]
+    assert [s.key for s in registered_stages()] == ["cost", "violations"]
 
 
 def test_policy_names_are_unique_and_described() -> None:
@@ -96,7 +96,11 @@ UNENCRYPTED_QUEUE = resource("aws:sqs/queue:Queue", "jobs", {})
 def test_the_config_sets_the_reported_level() -> None:
     document = plan(UNENCRYPTED_QUEUE)
     assert [v.enforcement for v in policy_stage.evaluate(document)] == ["mandatory"]
-    advisory = policy_stage.evaluate(document, config={"sqs-queue-encrypted-with-cmk": {"enforcementLevel": "advisory"}})
+    advisory = policy_stage.evaluate(
+        document,
+        # The budget policy needs its budget in config; this case is about levels only.
+        config={"sqs-queue-encrypted-with-cmk": {"enforcementLevel": "advisory"}, "baseline-under-budget": "disabled"},
+    )
     assert [(v.policy, v.enforcement) for v in advisory] == [("sqs-queue-encrypted-with-cmk", "advisory")]
     assert policy_stage.evaluate(document, config={"all": "disabled"}) == []
     result = policy_stage.run(dict(document, stack="nostack"))  # no config file: the policies' own levels
@@ -145,7 +149,12 @@ def test_check_plan_passes_a_clean_plan(tmp_path: Path) -> None:
 
 
 def test_check_plan_reads_the_stack_config(tmp_path: Path) -> None:
-    database = resource("aws:rds/instance:Instance", "db", {"storageEncrypted": True, "kmsKeyId": KEY}, stack="staging")
+    database = resource(
+        "aws:rds/instance:Instance",
+        "db",
+        {"storageEncrypted": True, "kmsKeyId": KEY, "engine": "postgres", "instanceClass": "db.t4g.medium", "allocatedStorage": 20},
+        stack="staging",
+    )
     source = tmp_path / "plan.json"
     source.write_text(json.dumps(plan(database, stack="staging")))
     assert run_cli("--check-plan", str(source))[0] == 0

@@ -13,26 +13,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .inference import InferenceSettings
 from .cache import CacheSettings
+from .cost import CostSettings, ShutdownSettings
 from .database import DatabaseSettings
-from .network import NatMode, NetworkSettings
 from .eks import Autoscaler, EksSettings
+from .inference import InferenceSettings
+from .network import NatMode, NetworkSettings
 from .platform import PlatformSettings
 from .reader import ConfigError, Section
 from .workloads import WorkloadsSettings
 
 __all__ = [
     "Autoscaler",
-    "ConfigError",
-    "InferenceSettings",
-    "EksSettings",
     "CacheSettings",
     "ConfigError",
+    "CostSettings",
     "DatabaseSettings",
+    "EksSettings",
+    "InferenceSettings",
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
+    "ShutdownSettings",
     "StackSettings",
     "WorkloadsSettings",
     "load_settings",
@@ -55,24 +57,24 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
-    inference: InferenceSettings
-    workloads: WorkloadsSettings
-    # --- eks (EksCluster) ---
     eks: EksSettings
     database: DatabaseSettings
     cache: CacheSettings
+    inference: InferenceSettings
+    workloads: WorkloadsSettings
+    cost: CostSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
-    "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
-    "workloads": lambda s, _: WorkloadsSettings.read(s),
-    # --- eks (EksCluster) ---
     "eks": lambda s, _: EksSettings.read(s),
     "database": lambda s, _: DatabaseSettings.read(s),
     "cache": lambda s, _: CacheSettings.read(s),
+    "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
+    "workloads": lambda s, _: WorkloadsSettings.read(s),
+    "cost": lambda s, _: CostSettings.read(s),
 }
 
 

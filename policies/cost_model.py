@@ -1,0 +1,918 @@
+"""The monthly cost model: registered resources + a region's price list + usage assumptions -> line items.
+
+Pure and dependency-free, so that both ``preflight`` (as ``policies.cost_model``) and
+the CrossGuard pack (which Pulumi runs with ``policies/`` as its own program, as
+``cost_model``) use the same arithmetic. Prices are data in ``pricing/<region>.json``,
+one entry per price with its unit, date and public source; this module only knows
+which price a resource needs and how many hours, nodes or gigabytes to multiply it by.
+
+Every priced resource gives a *baseline* (minimum capacity: node groups and endpoints
+at their minimum size, storage as allocated) and a *peak* (maximum capacity: node
+groups and endpoints at their maximum, storage at its autoscaling ceiling). The
+*committed* figures apply the seed's commitments to the baseline and the peak: a
+1-year Compute Savings Plan on on-demand EC2 hours and reserved RDS/ElastiCache nodes.
+Usage the resources do not state (GB out to the internet, log volume, requests) comes
+from :class:`Assumptions`, which the stack config fills.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+PRICING_DIR = Path(__file__).resolve().parent / "pricing"
+HOURS_PER_MONTH = 730.0
+GB_PER_TB = 1024
+
+# Where a commitment applies (the seed's "Cost Optimization Strategies").
+COMPUTE_SAVINGS_PLAN = "compute-savings-plan"
+RESERVED_DATABASE = "reserved-database"
+
+# Components that create raw resources we also price: the raw child is skipped under them.
+COVERING_COMPONENTS: dict[str, tuple[str, ...]] = {
+    "aws:eks/cluster:Cluster": ("eks:index:Cluster",),
+    "aws:eks/nodeGroup:NodeGroup": ("eks:index:ManagedNodeGroup",),
+}
+
+# Keys that show a component's *inputs* (what preflight records). A stack policy sees a
+# component's registered outputs instead; a component without these is not priced and its
+# raw children are (they carry their full state).
+COMPONENT_INPUT_KEYS: dict[str, str] = {
+    "eks:index:ManagedNodeGroup": "scalingConfig",
+}
+# Outputs of an eks:index:Cluster (as a stack policy sees it); its inputs have none of them.
+EKS_CLUSTER_OUTPUT_KEYS = ("kubeconfig", "eksCluster", "core")
+
+# Defaults when neither the resource nor the node group's inputs say (AWS's own defaults).
+DEFAULT_NODE_GROUP_INSTANCE_TYPE = "t3.medium"
+DEFAULT_NODE_DISK_GB = 20
+DEFAULT_CLUSTER_NODE_INSTANCE_TYPE = "t2.medium"
+DEFAULT_ROOT_VOLUME_GB = 8
+
+
+class MissingPriceError(LookupError):
+    """A resource needs a price the region's price list does not have."""
+
+    def __init__(self, region: str, resource_type: str, size: str, key: str) -> None:
+        self.region = region
+        self.resource_type = resource_type
+        self.size = size
+        self.key = key
+        super().__init__(
+            f"no {region} price for {resource_type} size {size!r}: "
+            f"add the entry {key!r} (price, unit, date, source) to policies/pricing/{region}.json"
+        )
+
+
+# --- assumptions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Monthly usage the registered resources do not state. Defaults follow the seed's table."""
+
+    internet_egress_gb: float = 1500.0
+    """GB a month from the VPC and load balancers to the internet (not through CloudFront)."""
+    inter_az_gb: float = 3000.0
+    """GB a month crossing availability zones (pods, replicas, Multi-AZ traffic)."""
+    nat_processed_gb: float = 500.0
+    """GB a month through NAT gateways (split evenly over them); VPC endpoints keep S3 off this path."""
+    cloudfront_tb: float = 5.0
+    """TB a month CloudFront serves to viewers (split evenly over distributions)."""
+    cloudfront_requests_millions: float = 50.0
+    """Million HTTPS requests a month at CloudFront."""
+    s3_storage_gb: float = 1024.0
+    """GB stored in S3 Standard across the stack's buckets."""
+    s3_requests_millions: float = 5.0
+    """Million PUT/COPY/POST/LIST requests a month to S3."""
+    log_ingestion_gb: float = 150.0
+    """GB a month ingested into CloudWatch Logs (flow logs, EKS control plane, applications)."""
+    log_storage_gb: float = 500.0
+    """GB held in CloudWatch Logs (ingestion x retention, compressed)."""
+    custom_metrics: int = 100
+    """Custom CloudWatch metrics (Container Insights, application metrics)."""
+    load_balancer_capacity_units: float = 1.0
+    """Average LCUs per load balancer (new connections, active connections, bandwidth, rules)."""
+    efs_storage_gb: float = 100.0
+    """GB stored per EFS file system."""
+    efs_infrequent_access_fraction: float = 0.8
+    """Share of EFS data in Infrequent Access when the file system has a lifecycle policy."""
+    ml_serverless_seconds: float = 500_000.0
+    """Seconds of serverless inference compute a month, per serverless variant."""
+    waf_requests_millions: float = 50.0
+    """Million requests a month inspected per WAF web ACL."""
+
+
+USAGE_KEYS: dict[str, str] = {
+    "internetEgressGb": "internet_egress_gb",
+    "interAzGb": "inter_az_gb",
+    "natProcessedGb": "nat_processed_gb",
+    "cloudFrontTb": "cloudfront_tb",
+    "cloudFrontRequestsMillions": "cloudfront_requests_millions",
+    "s3StorageGb": "s3_storage_gb",
+    "s3RequestsMillions": "s3_requests_millions",
+    "logIngestionGb": "log_ingestion_gb",
+    "logStorageGb": "log_storage_gb",
+    "customMetrics": "custom_metrics",
+    "loadBalancerCapacityUnits": "load_balancer_capacity_units",
+    "efsStorageGb": "efs_storage_gb",
+    "efsInfrequentAccessFraction": "efs_infrequent_access_fraction",
+    "mlServerlessSeconds": "ml_serverless_seconds",
+    "wafRequestsMillions": "waf_requests_millions",
+}
+"""Stack-config (camelCase) name of each usage field."""
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Everything the estimate needs besides resources and prices."""
+
+    spot_discount: float = 0.70
+    """Spot price as a discount off on-demand (the seed's "70% savings")."""
+    compute_savings_plan: float = 0.20
+    """Discount of the 1-year Compute Savings Plan on on-demand EC2 hours (the seed's 20%)."""
+    reserved_database: float = 0.30
+    """Discount of reserved RDS and ElastiCache nodes (the seed's 30%)."""
+    running_fraction: float = 1.0
+    """Share of the week the shutdown schedule leaves node groups and databases running."""
+    usage: Usage = field(default_factory=Usage)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "spotDiscount": self.spot_discount,
+            "commitments": {"computeSavingsPlan": self.compute_savings_plan, "reservedDatabase": self.reserved_database},
+            "runningFraction": self.running_fraction,
+            "usage": {key: getattr(self.usage, attr) for key, attr in USAGE_KEYS.items()},
+        }
+
+    @staticmethod
+    def from_json(value: Any) -> "Assumptions":
+        """Read the shape :meth:`to_json` writes (the ``costAssumptions`` stack output); absent keys keep defaults."""
+        if not isinstance(value, Mapping):
+            return Assumptions()
+        defaults = Assumptions()
+        commitments: Mapping[str, Any] = value.get("commitments") or {}
+        usage_in: Mapping[str, Any] = value.get("usage") or {}
+        if not isinstance(commitments, Mapping):
+            commitments = {}
+        if not isinstance(usage_in, Mapping):
+            usage_in = {}
+        usage = replace(
+            Usage(),
+            **{attr: _number(usage_in.get(key), getattr(Usage(), attr)) for key, attr in USAGE_KEYS.items()},
+        )
+        return Assumptions(
+            spot_discount=_number(value.get("spotDiscount"), defaults.spot_discount),
+            compute_savings_plan=_number(commitments.get("computeSavingsPlan"), defaults.compute_savings_plan),
+            reserved_database=_number(commitments.get("reservedDatabase"), defaults.reserved_database),
+            running_fraction=_number(value.get("runningFraction"), defaults.running_fraction),
+            usage=usage,
+        )
+
+
+def _number(value: Any, default: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return type(default)(value)
+
+
+# --- prices -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Price:
+    price: float
+    unit: str
+    date: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PriceList:
+    region: str
+    currency: str
+    hours_per_month: float
+    prices: Mapping[str, Price]
+
+    def get(self, key: str, resource_type: str, size: str) -> float:
+        entry = self.prices.get(key)
+        if entry is None:
+            raise MissingPriceError(self.region, resource_type, size, key)
+        return entry.price
+
+    @staticmethod
+    def from_json(document: Mapping[str, Any]) -> "PriceList":
+        return PriceList(
+            region=str(document["region"]),
+            currency=str(document.get("currency", "USD")),
+            hours_per_month=float(document.get("hoursPerMonth", HOURS_PER_MONTH)),
+            prices={
+                key: Price(float(e["price"]), str(e["unit"]), str(e["date"]), str(e["source"]))
+                for key, e in document["prices"].items()
+            },
+        )
+
+
+@lru_cache(maxsize=None)
+def load_prices(region: str) -> PriceList:
+    """The price list for ``region`` from ``pricing/<region>.json``."""
+    path = PRICING_DIR / f"{region}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PRICING_DIR.glob("*.json")))
+        raise MissingPriceError(region, "region", region, f"(no price list {path.name}; have {known})")
+    return PriceList.from_json(json.loads(path.read_text()))
+
+
+# --- resources ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostResource:
+    """The part of a registered resource the model reads (from a plan or a policy's args)."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    parent: str = ""
+    dependencies: tuple[str, ...] = ()
+
+    @staticmethod
+    def from_plan(resource: Mapping[str, Any]) -> "CostResource":
+        """From one entry of a preflight plan document's ``resources``."""
+        deps = set(resource.get("dependencies") or [])
+        for urns in (resource.get("propertyDependencies") or {}).values():
+            deps.update(urns or [])
+        return CostResource(
+            urn=str(resource["urn"]),
+            type=str(resource["type"]),
+            name=str(resource.get("name") or ""),
+            inputs=resource.get("inputs") or {},
+            parent=str(resource.get("parent") or ""),
+            dependencies=tuple(sorted(deps)),
+        )
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One billable item of the estimate (monthly, in the price list's currency)."""
+
+    urn: str | None
+    """The resource it prices, or None for stack-wide usage (data transfer, logs)."""
+    type: str
+    description: str
+    baseline: float
+    peak: float
+    committed: float
+    """Baseline with the commitments applied."""
+    committed_peak: float
+    commitment: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "description": self.description,
+            "monthly": round(self.baseline, 2),
+            "peak_monthly": round(self.peak, 2),
+            "committed_monthly": round(self.committed, 2),
+            "committed_peak_monthly": round(self.committed_peak, 2),
+            "commitment": self.commitment,
+        }
+
+
+@dataclass(frozen=True)
+class Estimate:
+    region: str
+    currency: str
+    items: tuple[LineItem, ...]
+
+    @property
+    def baseline(self) -> float:
+        return sum(i.baseline for i in self.items)
+
+    @property
+    def peak(self) -> float:
+        return sum(i.peak for i in self.items)
+
+    @property
+    def committed(self) -> float:
+        return sum(i.committed for i in self.items)
+
+    @property
+    def committed_peak(self) -> float:
+        return sum(i.committed_peak for i in self.items)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "region": self.region,
+            "baseline_monthly": round(self.baseline, 2),
+            "peak_monthly": round(self.peak, 2),
+            "committed_monthly": round(self.committed, 2),
+            "committed_peak_monthly": round(self.committed_peak, 2),
+            "items": [i.to_json() for i in self.items],
+        }
+
+
+class _Context:
+    """What a pricing rule may look at: all resources, prices, assumptions."""
+
+    def __init__(self, resources: Sequence[CostResource], prices: PriceList, assumptions: Assumptions) -> None:
+        self.resources = resources
+        self.by_urn = {r.urn: r for r in resources}
+        self.prices = prices
+        self.assumptions = assumptions
+        self.hours = prices.hours_per_month
+
+    def price(self, key: str, resource_type: str, size: str) -> float:
+        return self.prices.get(key, resource_type, size)
+
+    def of_type(self, *types: str) -> list[CostResource]:
+        return [r for r in self.resources if r.type in types]
+
+    def ancestors(self, resource: CostResource) -> Iterable[CostResource]:
+        seen: set[str] = set()
+        parent = self.by_urn.get(resource.parent)
+        while parent is not None and parent.urn not in seen:
+            seen.add(parent.urn)
+            yield parent
+            parent = self.by_urn.get(parent.parent)
+
+    def item(
+        self,
+        resource: CostResource | None,
+        description: str,
+        baseline: float,
+        peak: float | None = None,
+        *,
+        commitment: str | None = None,
+        committable_baseline: float = 0.0,
+        committable_peak: float = 0.0,
+        type_: str | None = None,
+    ) -> LineItem:
+        """A line item; ``committable_*`` is the part of the cost a commitment discounts."""
+        peak = baseline if peak is None else peak
+        rate = {
+            COMPUTE_SAVINGS_PLAN: self.assumptions.compute_savings_plan,
+            RESERVED_DATABASE: self.assumptions.reserved_database,
+        }.get(commitment or "", 0.0)
+        return LineItem(
+            urn=resource.urn if resource else None,
+            type=type_ or (resource.type if resource else "usage"),
+            description=description,
+            baseline=baseline,
+            peak=peak,
+            committed=baseline - committable_baseline * rate,
+            committed_peak=peak - committable_peak * rate,
+            commitment=commitment if rate and (committable_baseline or committable_peak) else None,
+        )
+
+
+Rule = Callable[[_Context, CostResource], list[LineItem]]
+
+
+def _int(value: Any, default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return int(value)
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+# --- EKS ----------------------------------------------------------------------------
+
+
+def _eks_control_plane(ctx: _Context, r: CostResource) -> list[LineItem]:
+    hourly = ctx.price("eks:cluster", r.type, "cluster")
+    items = [ctx.item(r, f"EKS control plane {r.name}", hourly * ctx.hours)]
+    seen_as_outputs = any(key in r.inputs for key in EKS_CLUSTER_OUTPUT_KEYS)
+    if (
+        r.type == "eks:index:Cluster"
+        and not seen_as_outputs
+        and not r.inputs.get("skipDefaultNodeGroup")
+        and not r.inputs.get("fargate")
+    ):
+        # pulumi-eks creates a self-managed default node group unless told not to.
+        items.append(
+            _nodes(
+                ctx,
+                r,
+                f"EKS default node group of {r.name}",
+                instance_type=str(r.inputs.get("instanceType") or DEFAULT_CLUSTER_NODE_INSTANCE_TYPE),
+                low=_int(r.inputs.get("minSize"), 1),
+                high=_int(r.inputs.get("maxSize"), 2),
+                spot=bool(r.inputs.get("spotPrice")),
+                disk_gb=_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB),
+                scheduled=True,
+            )
+        )
+    return items
+
+
+def _managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
+    scaling = r.inputs.get("scalingConfig") or {}
+    types = r.inputs.get("instanceTypes") or [DEFAULT_NODE_GROUP_INSTANCE_TYPE]
+    spot = str(r.inputs.get("capacityType") or "ON_DEMAND").upper() == "SPOT"
+    return [
+        _nodes(
+            ctx,
+            r,
+            f"EKS node group {r.name}",
+            # A mixed group is priced at its first (preferred) type.
+            instance_type=str(types[0]),
+            low=_int(scaling.get("minSize"), 1),
+            high=_int(scaling.get("maxSize"), _int(scaling.get("minSize"), 1)),
+            spot=spot,
+            disk_gb=_int(r.inputs.get("diskSize"), DEFAULT_NODE_DISK_GB),
+            scheduled=True,
+        )
+    ]
+
+
+def _self_managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [
+        _nodes(
+            ctx,
+            r,
+            f"EKS self-managed node group {r.name}",
+            instance_type=str(r.inputs.get("instanceType") or DEFAULT_CLUSTER_NODE_INSTANCE_TYPE),
+            low=_int(r.inputs.get("minSize"), 1),
+            high=_int(r.inputs.get("maxSize"), 2),
+            spot=bool(r.inputs.get("spotPrice")),
+            disk_gb=_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB),
+            scheduled=True,
+        )
+    ]
+
+
+def _nodes(
+    ctx: _Context,
+    r: CostResource,
+    label: str,
+    *,
+    instance_type: str,
+    low: int,
+    high: int,
+    spot: bool,
+    disk_gb: int,
+    scheduled: bool,
+) -> LineItem:
+    """Nodes at minimum and maximum count: instance hours (spot-discounted) plus their root volumes."""
+    hourly = ctx.price(f"ec2:{instance_type}", r.type, instance_type)
+    if spot:
+        hourly *= 1 - ctx.assumptions.spot_discount
+    running = ctx.assumptions.running_fraction if scheduled else 1.0
+    hours = ctx.hours * running
+    volume = disk_gb * ctx.price("ebs:gp3", r.type, "gp3")
+    compute_low, compute_high = low * hourly * hours, high * hourly * hours
+    base = compute_low + low * volume * running
+    peak = compute_high + high * volume * running
+    market = "spot" if spot else "on-demand"
+    shutdown = f", running {running:.0%} of the week" if running < 1 else ""
+    return ctx.item(
+        r,
+        f"{label}: {low}-{high} x {instance_type} {market}{shutdown} (+{disk_gb} GB gp3 each)",
+        base,
+        peak,
+        # Spot hours are not covered by a Savings Plan.
+        commitment=None if spot else COMPUTE_SAVINGS_PLAN,
+        committable_baseline=0.0 if spot else compute_low,
+        committable_peak=0.0 if spot else compute_high,
+    )
+
+
+# --- EC2, networking -------------------------------------------------------------------
+
+
+def _ec2_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
+    instance_type = str(r.inputs.get("instanceType") or "")
+    compute = ctx.price(f"ec2:{instance_type}", r.type, instance_type or "(no instanceType)") * ctx.hours
+    root = r.inputs.get("rootBlockDevice") or {}
+    volume_type = str(root.get("volumeType") or "gp3")
+    size = _int(root.get("volumeSize"), DEFAULT_ROOT_VOLUME_GB)
+    volume = size * ctx.price(f"ebs:{volume_type}", r.type, volume_type)
+    public_ip = ctx.price("vpc:public-ipv4", r.type, "public IPv4") * ctx.hours if r.inputs.get("associatePublicIpAddress") else 0.0
+    role = " (NAT instance)" if r.inputs.get("sourceDestCheck") is False else ""
+    extras = f" + {size} GB {volume_type}" + (" + public IPv4" if public_ip else "")
+    return [
+        ctx.item(
+            r,
+            f"EC2 {r.name}: {instance_type}{role} on-demand{extras}",
+            compute + volume + public_ip,
+            commitment=COMPUTE_SAVINGS_PLAN,
+            committable_baseline=compute,
+            committable_peak=compute,
+        )
+    ]
+
+
+def _nat_gateway(ctx: _Context, r: CostResource) -> list[LineItem]:
+    gateways = len(ctx.of_type("aws:ec2/natGateway:NatGateway"))
+    gb = ctx.assumptions.usage.nat_processed_gb / max(gateways, 1)
+    hourly = ctx.price("vpc:nat-gateway", r.type, "NAT gateway") * ctx.hours
+    data = gb * ctx.price("vpc:nat-gateway-data", r.type, "NAT gateway data")
+    return [ctx.item(r, f"NAT gateway {r.name} + {gb:,.0f} GB processed", hourly + data)]
+
+
+def _eip(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [ctx.item(r, f"Public IPv4 address {r.name}", ctx.price("vpc:public-ipv4", r.type, "public IPv4") * ctx.hours)]
+
+
+def _vpc_endpoint(ctx: _Context, r: CostResource) -> list[LineItem]:
+    if str(r.inputs.get("vpcEndpointType") or "Gateway") != "Interface":
+        return []  # Gateway endpoints (S3, DynamoDB) are free.
+    azs = max(len(r.inputs.get("subnetIds") or []), 1)
+    hourly = ctx.price("vpc:interface-endpoint", r.type, "Interface")
+    return [ctx.item(r, f"Interface endpoint {r.inputs.get('serviceName')} in {azs} AZs", azs * hourly * ctx.hours)]
+
+
+def _load_balancer(ctx: _Context, r: CostResource) -> list[LineItem]:
+    kind = str(r.inputs.get("loadBalancerType") or "application")
+    return [_lb_item(ctx, r, kind, r.name)]
+
+
+def _lb_item(ctx: _Context, r: CostResource, kind: str, label: str) -> LineItem:
+    hourly = ctx.price(f"elb:{kind}", r.type, kind)
+    lcu = ctx.assumptions.usage.load_balancer_capacity_units
+    per_lcu = ctx.price(f"elb:{kind}-lcu", r.type, kind)
+    return ctx.item(r, f"{kind.capitalize()} load balancer {label} + {lcu:g} LCU", (hourly + lcu * per_lcu) * ctx.hours)
+
+
+def _ingress(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """An Ingress the AWS Load Balancer Controller turns into an ALB (one per ingress group)."""
+    meta = r.inputs.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    spec = r.inputs.get("spec") or {}
+    if (spec.get("ingressClassName") or annotations.get("kubernetes.io/ingress.class")) != "alb":
+        return []
+    group = annotations.get("alb.ingress.kubernetes.io/group.name")
+    if group:
+        same = [
+            o for o in ctx.of_type(r.type)
+            if ((o.inputs.get("metadata") or {}).get("annotations") or {}).get("alb.ingress.kubernetes.io/group.name") == group
+        ]
+        if same and same[0].urn != r.urn:
+            return []  # The group's first ingress carries its one ALB.
+    return [_lb_item(ctx, r, "application", f"for ingress {group or meta.get('name') or r.name}")]
+
+
+def _k8s_service(ctx: _Context, r: CostResource) -> list[LineItem]:
+    spec = r.inputs.get("spec") or {}
+    if spec.get("type") != "LoadBalancer":
+        return []
+    return [_lb_item(ctx, r, "network", f"for service {(r.inputs.get('metadata') or {}).get('name') or r.name}")]
+
+
+# --- data -----------------------------------------------------------------------------
+
+
+def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
+    inputs = r.inputs
+    instance_class = str(inputs.get("instanceClass") or "")
+    engine = str(inputs.get("engine") or "postgres")
+    multi_az = bool(inputs.get("multiAz"))
+    # The source is often unknown at preview (another instance's identifier): the key says it
+    # (a primary's stored state may carry it empty).
+    replica = "replicateSourceDb" in inputs and inputs.get("replicateSourceDb") != ""
+    az = "-multi-az" if multi_az else ""
+    hourly = ctx.price(f"rds:{engine}{az}:{instance_class}", r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
+    # A stopped instance bills storage only; RDS cannot stop replicas or an instance that has them.
+    stoppable = not replica and not _has_replicas(ctx, r)
+    running = ctx.assumptions.running_fraction if stoppable else 1.0
+    compute = hourly * ctx.hours * running
+    storage_type = str(inputs.get("storageType") or "gp3")
+    allocated = _int(inputs.get("allocatedStorage"), 0)
+    ceiling = max(_int(inputs.get("maxAllocatedStorage"), 0), allocated)
+    per_gb = ctx.price(f"rds:storage{az}:{storage_type}", r.type, storage_type)
+    iops_cost = 0.0
+    iops = _int(inputs.get("iops"), 0)
+    if storage_type == "gp3" and iops:
+        # gp3 includes 3,000 IOPS below 400 GB and 12,000 from 400 GB up.
+        included = 12000 if allocated >= 400 else 3000
+        iops_cost = max(iops - included, 0) * ctx.price(f"rds:iops{az}:gp3", r.type, "gp3 IOPS")
+    role = "read replica" if replica else "primary"
+    shutdown = f", running {running:.0%} of the week" if running < 1 else ""
+    storage_text = f"{allocated} GB {storage_type}" + (f" (autoscaling to {ceiling} GB)" if ceiling > allocated else "")
+    return [
+        ctx.item(
+            r,
+            f"RDS {engine} {role} {instance_class}{' Multi-AZ' if multi_az else ''}{shutdown} + {storage_text}"
+            + (f" + {iops} IOPS" if iops_cost else ""),
+            compute + allocated * per_gb + iops_cost,
+            compute + ceiling * per_gb + iops_cost,
+            commitment=RESERVED_DATABASE,
+            committable_baseline=compute,
+            committable_peak=compute,
+        )
+    ]
+
+
+def _has_replicas(ctx: _Context, r: CostResource) -> bool:
+    ident = r.inputs.get("identifier")
+    for other in ctx.of_type(r.type):
+        if other.urn == r.urn or other.inputs.get("replicateSourceDb", "") == "":
+            continue
+        source = other.inputs.get("replicateSourceDb")
+        if r.urn in other.dependencies or (ident and source == ident):
+            return True
+    return False
+
+
+def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
+    inputs = r.inputs
+    node_type = str(inputs.get("nodeType") or "")
+    if inputs.get("numNodeGroups") is not None or inputs.get("replicasPerNodeGroup") is not None:
+        shards = _int(inputs.get("numNodeGroups"), 1)
+        replicas = _int(inputs.get("replicasPerNodeGroup"), 0)
+        nodes = shards * (1 + replicas)
+        shape = f"{shards} shards x (1 + {replicas} replicas)"
+    else:
+        nodes = _int(inputs.get("numCacheClusters"), 1)
+        shape = f"{nodes} nodes"
+    cost = nodes * ctx.price(f"elasticache:{node_type}", r.type, node_type) * ctx.hours
+    return [
+        ctx.item(
+            r,
+            f"ElastiCache {node_type}: {shape} = {nodes} nodes",
+            cost,
+            commitment=RESERVED_DATABASE,
+            committable_baseline=cost,
+            committable_peak=cost,
+        )
+    ]
+
+
+def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
+    if r.inputs.get("replicationGroupId"):
+        return []  # A member of a replication group, priced there.
+    node_type = str(r.inputs.get("nodeType") or "")
+    nodes = _int(r.inputs.get("numCacheNodes"), 1)
+    cost = nodes * ctx.price(f"elasticache:{node_type}", r.type, node_type) * ctx.hours
+    return [
+        ctx.item(r, f"ElastiCache {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
+    ]
+
+
+def _efs(ctx: _Context, r: CostResource) -> list[LineItem]:
+    gb = ctx.assumptions.usage.efs_storage_gb
+    tiered = any((p or {}).get("transitionToIa") for p in (r.inputs.get("lifecyclePolicies") or []))
+    ia = ctx.assumptions.usage.efs_infrequent_access_fraction if tiered else 0.0
+    cost = gb * (1 - ia) * ctx.price("efs:standard", r.type, "Standard") + gb * ia * ctx.price(
+        "efs:infrequent-access", r.type, "Infrequent Access"
+    )
+    return [ctx.item(r, f"EFS {r.name}: {gb:,.0f} GB, {ia:.0%} in Infrequent Access", cost)]
+
+
+def _kms_key(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [ctx.item(r, f"KMS key {r.name}", ctx.price("kms:key", r.type, "key"))]
+
+
+def _secret(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [ctx.item(r, f"Secrets Manager secret {r.name}", ctx.price("secretsmanager:secret", r.type, "secret"))]
+
+
+def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
+
+
+def _hosted_zone(ctx: _Context, r: CostResource) -> list[LineItem]:
+    return [ctx.item(r, f"Route 53 hosted zone {r.name}", ctx.price("route53:hosted-zone", r.type, "hosted zone"))]
+
+
+def _web_acl(ctx: _Context, r: CostResource) -> list[LineItem]:
+    rules = len(r.inputs.get("rules") or [])
+    millions = ctx.assumptions.usage.waf_requests_millions
+    cost = (
+        ctx.price("waf:web-acl", r.type, "web ACL")
+        + rules * ctx.price("waf:rule", r.type, "rule")
+        + millions * ctx.price("waf:requests", r.type, "requests")
+    )
+    return [ctx.item(r, f"WAF web ACL {r.name}: {rules} rules + {millions:g}M requests", cost)]
+
+
+def _ebs_volume(ctx: _Context, r: CostResource) -> list[LineItem]:
+    volume_type = str(r.inputs.get("type") or "gp3")
+    size = _int(r.inputs.get("size"), 0)
+    return [ctx.item(r, f"EBS {size} GB {volume_type}", size * ctx.price(f"ebs:{volume_type}", r.type, volume_type))]
+
+
+def _cloudfront(ctx: _Context, r: CostResource) -> list[LineItem]:
+    count = max(len(ctx.of_type(r.type)), 1)
+    usage = ctx.assumptions.usage
+    gb = usage.cloudfront_tb * GB_PER_TB / count
+    requests = usage.cloudfront_requests_millions / count
+    cost = gb * ctx.price("cloudfront:transfer", r.type, "transfer") + requests * ctx.price(
+        "cloudfront:requests", r.type, "requests"
+    )
+    return [ctx.item(r, f"CloudFront {r.name}: {gb / GB_PER_TB:g} TB + {requests:g}M requests", cost)]
+
+
+# --- SageMaker ---------------------------------------------------------------------------
+
+
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+
+
+def _endpoint_configuration(ctx: _Context, r: CostResource) -> list[LineItem]:
+    items = []
+    for index, variant in enumerate(r.inputs.get("productionVariants") or []):
+        name = str(variant.get("variantName") or f"variant-{index}")
+        serverless = variant.get("serverlessConfig")
+        if serverless:
+            memory_gb = _int(serverless.get("memorySizeInMb"), 1024) / 1024
+            seconds = ctx.assumptions.usage.ml_serverless_seconds
+            cost = memory_gb * seconds * ctx.price("sagemaker:serverless", r.type, "serverless")
+            items.append(ctx.item(r, f"SageMaker serverless {r.name}/{name}: {memory_gb:g} GB x {seconds:,.0f} s", cost))
+            continue
+        instance_type = str(variant.get("instanceType") or "")
+        initial = _int(variant.get("initialInstanceCount"), 1)
+        low, high = _variant_capacity(ctx, r, name, initial)
+        hourly = ctx.price(f"sagemaker:{instance_type}", r.type, instance_type)
+        items.append(
+            ctx.item(
+                r,
+                f"SageMaker endpoint {r.name}/{name}: {low}-{high} x {instance_type}",
+                low * hourly * ctx.hours,
+                high * hourly * ctx.hours,
+            )
+        )
+    return items
+
+
+def _variant_capacity(ctx: _Context, config: CostResource, variant: str, initial: int) -> tuple[int, int]:
+    """Min and max instances of a variant: its autoscaling target's, else its initial count."""
+    endpoints = [
+        e for e in ctx.of_type(ENDPOINT)
+        if config.urn in e.dependencies
+        or (config.inputs.get("name") and e.inputs.get("endpointConfigName") == config.inputs.get("name"))
+    ]
+    for target in ctx.of_type(SCALING_TARGET):
+        if target.inputs.get("serviceNamespace") not in (None, "sagemaker"):
+            continue
+        resource_id = target.inputs.get("resourceId")
+        for endpoint in endpoints:
+            if isinstance(resource_id, str):
+                parts = resource_id.split("/")
+                matches = (
+                    len(parts) == 4
+                    and parts[3] == variant
+                    and (parts[1] == endpoint.inputs.get("name") or endpoint.urn in target.dependencies)
+                )
+            else:
+                # The id is unknown at preview: follow the dependency to the endpoint.
+                matches = endpoint.urn in target.dependencies
+            if matches:
+                return _int(target.inputs.get("minCapacity"), initial), _int(target.inputs.get("maxCapacity"), initial)
+    return initial, initial
+
+
+# --- stack-wide usage -----------------------------------------------------------------------
+
+
+def _usage_items(ctx: _Context) -> list[LineItem]:
+    usage = ctx.assumptions.usage
+    t = "usage"
+    items = [
+        ctx.item(
+            None,
+            f"Data transfer out to the internet: {usage.internet_egress_gb:,.0f} GB",
+            usage.internet_egress_gb * ctx.price("transfer:internet-out", t, "internet egress"),
+            type_="usage:data-transfer",
+        ),
+        ctx.item(
+            None,
+            f"Inter-AZ data transfer: {usage.inter_az_gb:,.0f} GB",
+            usage.inter_az_gb * ctx.price("transfer:inter-az", t, "inter-AZ"),
+            type_="usage:data-transfer",
+        ),
+    ]
+    if ctx.of_type("aws:cloudwatch/logGroup:LogGroup", "aws:eks/cluster:Cluster", "eks:index:Cluster"):
+        cost = usage.log_ingestion_gb * ctx.price("cloudwatch:log-ingestion", t, "logs") + usage.log_storage_gb * ctx.price(
+            "cloudwatch:log-storage", t, "logs"
+        )
+        items.append(
+            ctx.item(
+                None,
+                f"CloudWatch Logs: {usage.log_ingestion_gb:,.0f} GB ingested, {usage.log_storage_gb:,.0f} GB stored",
+                cost,
+                type_="usage:cloudwatch",
+            )
+        )
+    if usage.custom_metrics:
+        items.append(
+            ctx.item(
+                None,
+                f"CloudWatch custom metrics: {usage.custom_metrics}",
+                usage.custom_metrics * ctx.price("cloudwatch:metric", t, "metric"),
+                type_="usage:cloudwatch",
+            )
+        )
+    buckets = ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+    if buckets:
+        cost = usage.s3_storage_gb * ctx.price("s3:standard", t, "Standard") + usage.s3_requests_millions * ctx.price(
+            "s3:requests", t, "requests"
+        )
+        items.append(
+            ctx.item(
+                None,
+                f"S3 Standard: {usage.s3_storage_gb:,.0f} GB across {len(buckets)} buckets + {usage.s3_requests_millions:g}M requests",
+                cost,
+                type_="usage:s3",
+            )
+        )
+    return items
+
+
+RULES: dict[str, Rule] = {
+    "eks:index:Cluster": _eks_control_plane,
+    "aws:eks/cluster:Cluster": _eks_control_plane,
+    "eks:index:ManagedNodeGroup": _managed_node_group,
+    "aws:eks/nodeGroup:NodeGroup": _managed_node_group,
+    "eks:index:NodeGroup": _self_managed_node_group,
+    "eks:index:NodeGroupV2": _self_managed_node_group,
+    "aws:ec2/instance:Instance": _ec2_instance,
+    "aws:ec2/natGateway:NatGateway": _nat_gateway,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
+    "kubernetes:core/v1:Service": _k8s_service,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/cluster:Cluster": _cache_cluster,
+    ENDPOINT_CONFIG: _endpoint_configuration,
+    "aws:efs/fileSystem:FileSystem": _efs,
+    "aws:cloudfront/distribution:Distribution": _cloudfront,
+    "aws:kms/key:Key": _kms_key,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:route53/zone:Zone": _hosted_zone,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:ebs/volume:Volume": _ebs_volume,
+}
+"""Resource type -> its pricing rule. Types not here are free or billed through usage items."""
+
+
+def estimate(
+    resources: Sequence[CostResource],
+    region: str,
+    assumptions: Assumptions | None = None,
+    prices: PriceList | None = None,
+) -> Estimate:
+    """The monthly estimate of ``resources`` in ``region``. Raises :class:`MissingPriceError`."""
+    prices = prices or load_prices(region)
+    ctx = _Context(resources, prices, assumptions or Assumptions())
+    items: list[LineItem] = []
+    # By URN: the engine registers concurrently, so plan order is not stable between runs.
+    for resource in sorted(resources, key=lambda r: r.urn):
+        rule = RULES.get(resource.type)
+        if rule is None:
+            continue
+        if not _has_inputs(resource):
+            continue  # A component seen by its outputs: its raw children are priced instead.
+        covering = COVERING_COMPONENTS.get(resource.type, ())
+        if covering and any(a.type in covering and _has_inputs(a) for a in ctx.ancestors(resource)):
+            continue  # Its component is priced already (a real preview shows both).
+        items.extend(rule(ctx, resource))
+    items.extend(_usage_items(ctx))
+    return Estimate(region=prices.region, currency=prices.currency, items=tuple(items))
+
+
+def _has_inputs(resource: CostResource) -> bool:
+    key = COMPONENT_INPUT_KEYS.get(resource.type)
+    return key is None or key in resource.inputs
+
+
+def plan_region(resources: Iterable[Mapping[str, Any]], default: str | None = None) -> str | None:
+    """The region of a plan's AWS provider (its ``region`` input, else output)."""
+    for resource in resources:
+        if str(resource.get("type", "")).startswith("pulumi:providers:aws"):
+            for section in ("inputs", "outputs"):
+                region = (resource.get(section) or {}).get("region")
+                if isinstance(region, str) and region:
+                    return region
+    return default
+
+
+def format_table(result: Estimate, *, title: str = "") -> list[str]:
+    """The estimate as aligned text lines: one per item, then the totals."""
+    lines = [title] if title else []
+    width = max([len(i.description) for i in result.items] + [40])
+    lines.append(f"{'item':<{width}}  {'baseline':>12}  {'peak':>12}  {'committed':>12}")
+    for i in result.items:
+        lines.append(f"{i.description:<{width}}  {_money(i.baseline):>12}  {_money(i.peak):>12}  {_money(i.committed):>12}")
+    lines.append(
+        f"{'total (' + result.currency + '/month, ' + result.region + ')':<{width}}  "
+        f"{_money(result.baseline):>12}  {_money(result.peak):>12}  {_money(result.committed):>12}"
+    )
+    return lines

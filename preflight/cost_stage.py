@@ -1,0 +1,56 @@
+"""The ``cost`` stage: a monthly estimate of the plan, priced in the stack's region.
+
+It reads the plan document only (so ``--check-plan`` prices any plan): the resources,
+the AWS provider's region, and the ``costAssumptions`` stack output for the usage the
+resources do not state (absent: the documented defaults of ``policies.cost_model``).
+A resource whose price is missing fails the stage with a message naming its type and size.
+"""
+
+from __future__ import annotations
+
+from policies.cost_model import (
+    Assumptions,
+    CostResource,
+    Estimate,
+    MissingPriceError,
+    estimate,
+    format_table,
+    plan_region,
+)
+
+from .stages import Document, Stage, StageResult
+
+DEFAULT_REGION = "us-east-1"
+
+
+def estimate_document(document: Document) -> Estimate:
+    """The estimate of a plan document. Raises ``MissingPriceError``."""
+    resources = document.get("resources") or []
+    outputs = document.get("outputs") or {}
+    region = plan_region(resources) or outputs.get("region") or DEFAULT_REGION
+    return estimate([CostResource.from_plan(r) for r in resources], region, _assumptions(document))
+
+
+def _assumptions(document: Document) -> Assumptions:
+    return Assumptions.from_json((document.get("outputs") or {}).get("costAssumptions"))
+
+
+def run(document: Document) -> StageResult:
+    outputs = document.get("outputs") or {}
+    assumptions = _assumptions(document)
+    try:
+        result = estimate_document(document)
+    except MissingPriceError as exc:
+        return StageResult(data={"error": str(exc)}, lines=[f"FAILED: {exc}"], failed=True)
+    lines = format_table(result)
+    lines.append(
+        f"baseline {result.baseline:,.2f}, peak {result.peak:,.2f}, with commitments {result.committed:,.2f} "
+        f"({result.currency}/month; spot at -{assumptions.spot_discount:.0%}, Savings Plan -{assumptions.compute_savings_plan:.0%}, "
+        f"reserved RDS/ElastiCache -{assumptions.reserved_database:.0%})"
+    )
+    if "costAssumptions" not in outputs:
+        lines.append("(no costAssumptions output in the plan: usage priced with the documented defaults)")
+    return StageResult(data=result.to_json(), lines=lines)
+
+
+STAGE = Stage(key="cost", title="Estimated monthly cost", run=run)

@@ -1,0 +1,391 @@
+"""The cost model on small fixed plans: the arithmetic, every priced type, and missing prices.
+
+The AWS resources of the fixture are registered through the real pulumi-aws classes under
+the mock runtime, so their inputs are exactly the camelCase names the engine sees; the
+pulumi-eks components (remote, needing a live cluster) are written as a real preview shows them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from policies import cost_model
+from policies.cost_model import Assumptions, CostResource, MissingPriceError, Usage, estimate
+from preflight.monitor import run_function
+
+HOURS = 730
+PRICING = Path(cost_model.__file__).parent / "pricing"
+
+
+def _aws_fixture() -> None:
+    """One of each AWS type the model prices, shaped by the real SDK."""
+    aws.eks.Cluster(
+        "cluster",
+        role_arn="arn:aws:iam::123456789012:role/eks",
+        vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=["subnet-1", "subnet-2"]),
+    )
+    aws.eks.NodeGroup(
+        "application",
+        cluster_name="c",
+        node_role_arn="arn:aws:iam::123456789012:role/nodes",
+        subnet_ids=["subnet-1"],
+        instance_types=["c6i.xlarge"],
+        capacity_type="ON_DEMAND",
+        scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=3, max_size=9, desired_size=3),
+    )
+    aws.eks.NodeGroup(
+        "spot",
+        cluster_name="c",
+        node_role_arn="arn:aws:iam::123456789012:role/nodes",
+        subnet_ids=["subnet-1"],
+        instance_types=["t3a.medium", "t3.medium"],
+        capacity_type="SPOT",
+        disk_size=30,
+        scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=0, max_size=10, desired_size=0),
+    )
+    primary = aws.rds.Instance(
+        "db",
+        identifier="betterprompts-db",
+        engine="postgres",
+        instance_class="db.r6g.xlarge",
+        multi_az=True,
+        allocated_storage=500,
+        max_allocated_storage=2000,
+        storage_type="gp3",
+        iops=12000,
+    )
+    aws.rds.Instance(
+        "db-replica-1",
+        replicate_source_db=primary.identifier,
+        instance_class="db.r6g.xlarge",
+        allocated_storage=500,
+        storage_type="gp3",
+    )
+    aws.elasticache.ReplicationGroup(
+        "cache",
+        description="cache",
+        node_type="cache.r6g.large",
+        num_node_groups=3,
+        replicas_per_node_group=1,
+    )
+    config = aws.sagemaker.EndpointConfiguration(
+        "inference",
+        production_variants=[
+            aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name="primary", model_name="m", instance_type="ml.g4dn.xlarge", initial_instance_count=1
+            )
+        ],
+    )
+    endpoint = aws.sagemaker.Endpoint("inference", name="inference", endpoint_config_name=config.name)
+    aws.appautoscaling.Target(
+        "inference-scaling",
+        service_namespace="sagemaker",
+        scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+        resource_id=pulumi.Output.concat("endpoint/", endpoint.name, "/variant/primary"),
+        min_capacity=1,
+        max_capacity=4,
+    )
+    aws.sagemaker.EndpointConfiguration(
+        "serverless",
+        production_variants=[
+            aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name="low-traffic",
+                model_name="m",
+                serverless_config=aws.sagemaker.EndpointConfigurationProductionVariantServerlessConfigArgs(
+                    memory_size_in_mb=2048, max_concurrency=5
+                ),
+            )
+        ],
+    )
+    aws.lb.LoadBalancer("alb", load_balancer_type="application", subnets=["subnet-1", "subnet-2"])
+    aws.efs.FileSystem(
+        "shared", encrypted=True, lifecycle_policies=[aws.efs.FileSystemLifecyclePolicyArgs(transition_to_ia="AFTER_30_DAYS")]
+    )
+    aws.s3.Bucket("models")
+    aws.ec2.NatGateway("nat-a", subnet_id="subnet-1", allocation_id="eipalloc-1")
+    aws.ec2.Eip("nat-a", domain="vpc")
+    aws.kms.Key("data")
+    aws.cloudwatch.LogGroup("flow-logs", retention_in_days=30)
+
+
+@pytest.fixture(scope="module")
+def fixture_resources() -> list[CostResource]:
+    registrations, _ = run_function(_aws_fixture)
+    return [CostResource.from_plan(r.to_json()) for r in registrations]
+
+
+def _by_name(result: cost_model.Estimate, resources: list[CostResource]) -> dict[str, cost_model.LineItem]:
+    names = {r.urn: r.name for r in resources}
+    return {names[i.urn]: i for i in result.items if i.urn}
+
+
+def test_every_line_item_of_the_fixture_from_known_prices(fixture_resources: list[CostResource]) -> None:
+    result = estimate(fixture_resources, "us-east-1", Assumptions())
+    items = _by_name(result, fixture_resources)
+    expected_baseline = {
+        "cluster": 0.10 * HOURS,
+        "application": 3 * 0.17 * HOURS + 3 * 20 * 0.08,
+        "spot": 0.0,
+        # Multi-AZ instance hours + 500 GB Multi-AZ gp3; 12,000 IOPS are included from 400 GB.
+        "db": 0.898 * HOURS + 500 * 0.23,
+        "db-replica-1": 0.449 * HOURS + 500 * 0.115,
+        "cache": 6 * 0.206 * HOURS,
+        "inference": 1 * 0.7364 * HOURS,
+        "serverless": 2 * 500_000 * 0.00002,
+        "alb": (0.0225 + 1 * 0.008) * HOURS,
+        "shared": 100 * 0.2 * 0.30 + 100 * 0.8 * 0.016,
+        "nat-a": 0.045 * HOURS + 500 * 0.045,
+        "data": 1.0,
+    }
+    assert set(items) - {"nat-a"} == set(expected_baseline) - {"nat-a"}
+    for name, value in expected_baseline.items():
+        if name == "nat-a":
+            continue
+        assert items[name].baseline == pytest.approx(value), name
+    nat = [i for i in result.items if i.type == "aws:ec2/natGateway:NatGateway"]
+    eip = [i for i in result.items if i.type == "aws:ec2/eip:Eip"]
+    assert [i.baseline for i in nat] == [pytest.approx(0.045 * HOURS + 500 * 0.045)]
+    assert [i.baseline for i in eip] == [pytest.approx(0.005 * HOURS)]
+
+    expected_peak = {
+        "application": 9 * 0.17 * HOURS + 9 * 20 * 0.08,
+        "spot": 10 * 0.0376 * 0.3 * HOURS + 10 * 30 * 0.08,
+        "db": 0.898 * HOURS + 2000 * 0.23,
+        "inference": 4 * 0.7364 * HOURS,
+    }
+    for name, value in expected_peak.items():
+        assert items[name].peak == pytest.approx(value), name
+
+    # Commitments: 20% off on-demand EC2 hours, 30% off database and cache node hours.
+    assert items["application"].committed == pytest.approx(items["application"].baseline - 0.2 * 3 * 0.17 * HOURS)
+    assert items["spot"].committed_peak == pytest.approx(items["spot"].peak)
+    assert items["db"].committed == pytest.approx(items["db"].baseline - 0.3 * 0.898 * HOURS)
+    assert items["cache"].committed == pytest.approx(0.7 * 6 * 0.206 * HOURS)
+    assert items["inference"].committed == pytest.approx(items["inference"].baseline)
+
+    usage = {i.description.split(":")[0]: i.baseline for i in result.items if i.urn is None}
+    assert usage == {
+        "Data transfer out to the internet": pytest.approx(1500 * 0.09),
+        "Inter-AZ data transfer": pytest.approx(3000 * 0.02),
+        "CloudWatch Logs": pytest.approx(150 * 0.50 + 500 * 0.03),
+        "CloudWatch custom metrics": pytest.approx(100 * 0.30),
+        "S3 Standard": pytest.approx(1024 * 0.023 + 5 * 5.0),
+    }
+    assert result.baseline == pytest.approx(sum(i.baseline for i in result.items))
+    assert result.peak == pytest.approx(sum(i.peak for i in result.items))
+    assert result.committed == pytest.approx(sum(i.committed for i in result.items))
+
+
+def test_descriptions_say_what_is_priced(fixture_resources: list[CostResource]) -> None:
+    items = _by_name(estimate(fixture_resources, "us-east-1"), fixture_resources)
+    assert items["application"].description == "EKS node group application: 3-9 x c6i.xlarge on-demand (+20 GB gp3 each)"
+    assert items["spot"].description == "EKS node group spot: 0-10 x t3a.medium spot (+30 GB gp3 each)"
+    assert items["db"].description == "RDS postgres primary db.r6g.xlarge Multi-AZ + 500 GB gp3 (autoscaling to 2000 GB)"
+    assert items["db-replica-1"].description == "RDS postgres read replica db.r6g.xlarge + 500 GB gp3"
+    assert items["cache"].description == "ElastiCache cache.r6g.large: 3 shards x (1 + 1 replicas) = 6 nodes"
+    assert items["inference"].description == "SageMaker endpoint inference/primary: 1-4 x ml.g4dn.xlarge"
+
+
+def test_a_small_fixed_plan_adds_up() -> None:
+    """Hand arithmetic on a three-resource plan, with custom usage and assumptions."""
+    plan = [
+        CostResource("urn:a", "aws:eks/cluster:Cluster", "a", {}),
+        CostResource("urn:b", "aws:kms/key:Key", "b", {}),
+        CostResource(
+            "urn:c",
+            "aws:eks/nodeGroup:NodeGroup",
+            "c",
+            {"instanceTypes": ["t3a.medium"], "scalingConfig": {"minSize": 2, "maxSize": 4, "desiredSize": 2}, "diskSize": 10},
+        ),
+    ]
+    usage = Usage(internet_egress_gb=100, inter_az_gb=50, log_ingestion_gb=10, log_storage_gb=0, custom_metrics=0)
+    result = estimate(plan, "us-east-1", Assumptions(compute_savings_plan=0.5, usage=usage))
+    # 73 + 1 + (2 x 0.0376 x 730 = 54.896, + 2 x 10 GB x 0.08 = 1.60) + 100 x 0.09 + 50 x 0.02 + 10 x 0.50
+    assert [round(i.baseline, 3) for i in result.items] == [73.0, 1.0, 56.496, 9.0, 1.0, 5.0]
+    assert round(result.baseline, 3) == 145.496
+    # Peak: 4 nodes -> 109.792 + 3.20
+    assert result.peak == pytest.approx(73 + 1 + 112.992 + 9 + 1 + 5)
+    # Half of the on-demand node hours off.
+    assert result.committed == pytest.approx(145.496 - 0.5 * 54.896)
+    document = result.to_json()
+    assert document["currency"] == "USD"
+    assert document["baseline_monthly"] == 145.5
+    assert document["items"][2] == {
+        "urn": "urn:c",
+        "type": "aws:eks/nodeGroup:NodeGroup",
+        "description": "EKS node group c: 2-4 x t3a.medium on-demand (+10 GB gp3 each)",
+        "monthly": 56.5,
+        "peak_monthly": 112.99,
+        "committed_monthly": 29.05,
+        "committed_peak_monthly": 58.1,
+        "commitment": "compute-savings-plan",
+    }
+
+
+def test_a_component_and_its_raw_child_are_priced_once() -> None:
+    """A real preview shows eks:index:ManagedNodeGroup and its aws:eks/nodeGroup:NodeGroup child."""
+    scaling = {"minSize": 2, "maxSize": 4, "desiredSize": 2}
+    plan = [
+        CostResource("urn:cluster", "eks:index:Cluster", "eks", {"skipDefaultNodeGroup": True}),
+        CostResource("urn:cluster-raw", "aws:eks/cluster:Cluster", "eks-eksCluster", {}, parent="urn:cluster"),
+        CostResource(
+            "urn:mng",
+            "eks:index:ManagedNodeGroup",
+            "system",
+            {"instanceTypes": ["t3a.medium"], "scalingConfig": scaling, "capacityType": "ON_DEMAND"},
+        ),
+        CostResource(
+            "urn:mng-raw",
+            "aws:eks/nodeGroup:NodeGroup",
+            "system",
+            {"instanceTypes": ["t3a.medium"], "scalingConfig": scaling},
+            parent="urn:mng",
+        ),
+    ]
+    result = estimate(plan, "us-east-1", Assumptions(usage=Usage(custom_metrics=0)))
+    priced = [i.urn for i in result.items if i.urn]
+    assert priced == ["urn:cluster", "urn:mng"]
+    assert result.items[1].baseline == pytest.approx(2 * 0.0376 * HOURS + 2 * 20 * 0.08)
+
+
+def test_pulumi_eks_default_node_group_is_priced_unless_skipped() -> None:
+    plan = [CostResource("urn:c", "eks:index:Cluster", "eks", {"instanceType": "t3.large", "minSize": 2, "maxSize": 3})]
+    items = estimate(plan, "us-east-1").items
+    assert [i.description for i in items[:2]] == [
+        "EKS control plane eks",
+        "EKS default node group of eks: 2-3 x t3.large on-demand (+20 GB gp3 each)",
+    ]
+
+
+def test_shutdown_runs_node_groups_and_stoppable_databases_part_of_the_week() -> None:
+    plan = [
+        CostResource("urn:ng", "aws:eks/nodeGroup:NodeGroup", "ng", {"instanceTypes": ["t3a.large"], "scalingConfig": {"minSize": 1, "maxSize": 2}}),
+        CostResource("urn:db", "aws:rds/instance:Instance", "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20}),
+    ]
+    result = estimate(plan, "us-east-1", Assumptions(running_fraction=60 / 168))
+    priced = {i.urn: i for i in result.items}
+    node, db = priced["urn:ng"], priced["urn:db"]
+    assert node.baseline == pytest.approx((0.0752 * HOURS + 20 * 0.08) * 60 / 168)
+    # Storage bills while the database is stopped.
+    assert db.baseline == pytest.approx(0.065 * HOURS * 60 / 168 + 20 * 0.115)
+    assert "running 36% of the week" in db.description
+
+
+def test_databases_with_replicas_are_not_stopped() -> None:
+    """RDS cannot stop a read replica nor a primary that has one: both bill every hour."""
+    plan = [
+        CostResource("urn:p", "aws:rds/instance:Instance", "p", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20}),
+        # The replica's source (the primary's identifier) is unknown at preview; it depends on the primary.
+        CostResource(
+            "urn:r", "aws:rds/instance:Instance", "r",
+            {"instanceClass": "db.t4g.medium", "replicateSourceDb": "p", "allocatedStorage": 20},
+            dependencies=("urn:p",),
+        ),
+    ]
+    primary, replica = estimate(plan, "us-east-1", Assumptions(running_fraction=0.5)).items[:2]
+    assert primary.baseline == pytest.approx(0.065 * HOURS + 20 * 0.115)
+    assert replica.baseline == pytest.approx(0.065 * HOURS + 20 * 0.115)
+
+
+def test_elasticache_without_cluster_mode_counts_cache_clusters() -> None:
+    plan = [CostResource("urn:r", "aws:elasticache/replicationGroup:ReplicationGroup", "r", {"nodeType": "cache.t4g.small", "numCacheClusters": 2})]
+    (item,) = [i for i in estimate(plan, "us-east-1").items if i.urn]
+    assert item.baseline == pytest.approx(2 * 0.032 * HOURS)
+
+
+def test_alb_ingresses_of_one_group_share_one_load_balancer() -> None:
+    def ingress(urn: str, group: str | None) -> CostResource:
+        annotations = {"alb.ingress.kubernetes.io/group.name": group} if group else {}
+        return CostResource(
+            urn, "kubernetes:networking.k8s.io/v1:Ingress", urn,
+            {"metadata": {"name": urn, "annotations": annotations}, "spec": {"ingressClassName": "alb"}},
+        )
+
+    plan = [ingress("api", "public"), ingress("web", "public"), ingress("admin", None)]
+    albs = [i for i in estimate(plan, "us-east-1").items if i.urn]
+    assert sorted(i.urn for i in albs) == ["admin", "api"]
+
+
+def test_a_missing_price_names_the_resource_type_and_size() -> None:
+    plan = [CostResource("urn:x", "aws:rds/instance:Instance", "db", {"instanceClass": "db.x2g.16xlarge", "multiAz": True})]
+    with pytest.raises(MissingPriceError) as raised:
+        estimate(plan, "us-east-1")
+    message = str(raised.value)
+    assert "aws:rds/instance:Instance" in message
+    assert "db.x2g.16xlarge" in message
+    assert "'rds:postgres-multi-az:db.x2g.16xlarge'" in message
+    assert "policies/pricing/us-east-1.json" in message
+
+
+def test_a_region_without_a_price_list_fails() -> None:
+    with pytest.raises(MissingPriceError, match="eu-west-1"):
+        estimate([], "eu-west-1")
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-east-2", "us-west-2"])
+def test_every_price_has_unit_date_and_public_source(region: str) -> None:
+    document: dict[str, Any] = json.loads((PRICING / f"{region}.json").read_text())
+    assert document["region"] == region
+    assert document["currency"] == "USD"
+    assert document["hoursPerMonth"] == HOURS
+    for key, entry in document["prices"].items():
+        assert set(entry) == {"price", "unit", "date", "source"}, key
+        assert isinstance(entry["price"], (int, float)) and entry["price"] > 0, key
+        assert entry["unit"].startswith("USD per "), key
+        assert len(entry["date"]) == 10 and entry["date"][4] == "-", key
+        assert entry["source"].startswith("https://aws.amazon.com/"), key
+
+
+def test_the_three_regions_price_the_same_things() -> None:
+    keys = [set(json.loads((PRICING / f"{r}.json").read_text())["prices"]) for r in ("us-east-1", "us-east-2", "us-west-2")]
+    assert keys[0] == keys[1] == keys[2]
+
+
+def test_the_seed_sizes_have_prices() -> None:
+    prices = cost_model.load_prices("us-east-1")
+    for key in (
+        "eks:cluster", "ec2:t3a.medium", "ec2:c6i.xlarge", "ec2:g4dn.xlarge", "ec2:t3.medium", "ec2:t4g.nano",
+        "rds:postgres-multi-az:db.r6g.xlarge", "rds:storage-multi-az:gp3", "elasticache:cache.r6g.large",
+        "sagemaker:ml.g4dn.xlarge", "sagemaker:serverless", "efs:standard", "efs:infrequent-access",
+        "cloudfront:transfer", "s3:standard", "vpc:nat-gateway", "elb:application",
+    ):
+        assert prices.prices[key].price > 0, key
+
+
+def test_assumptions_round_trip_through_the_stack_output() -> None:
+    assumptions = Assumptions(spot_discount=0.6, running_fraction=0.25, usage=Usage(s3_storage_gb=10, custom_metrics=3))
+    assert Assumptions.from_json(json.loads(json.dumps(assumptions.to_json()))) == assumptions
+    assert Assumptions.from_json(None) == Assumptions()
+    assert Assumptions.from_json({"usage": {"s3StorageGb": "lots"}}).usage.s3_storage_gb == Usage().s3_storage_gb
+
+
+def test_components_seen_by_their_outputs_leave_pricing_to_their_children() -> None:
+    """A stack policy sees a component's registered outputs, not its inputs: price the raw children."""
+    plan = [
+        CostResource("urn:cluster", "eks:index:Cluster", "eks", {"kubeconfig": "...", "eksCluster": None}),
+        CostResource("urn:cluster-raw", "aws:eks/cluster:Cluster", "eks-eksCluster", {"name": "eks"}, parent="urn:cluster"),
+        CostResource("urn:mng", "eks:index:ManagedNodeGroup", "system", {"nodeGroup": None}),
+        CostResource(
+            "urn:mng-raw", "aws:eks/nodeGroup:NodeGroup", "system",
+            {"instanceTypes": ["t3a.medium"], "scalingConfig": {"minSize": 2, "maxSize": 4}, "capacityType": "ON_DEMAND"},
+            parent="urn:mng",
+        ),
+    ]
+    items = [i for i in estimate(plan, "us-east-1").items if i.urn]
+    # The cluster component prices the control plane once (no default node group from outputs).
+    assert [(i.urn, i.description) for i in items] == [
+        ("urn:cluster", "EKS control plane eks"),
+        ("urn:mng-raw", "EKS node group system: 2-4 x t3a.medium on-demand (+20 GB gp3 each)"),
+    ]
+
+
+def test_a_primary_whose_state_carries_an_empty_source_is_a_primary() -> None:
+    plan = [CostResource("urn:db", "aws:rds/instance:Instance", "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": ""})]
+    (item,) = [i for i in estimate(plan, "us-east-1", Assumptions(running_fraction=0.5)).items if i.urn]
+    assert item.description.startswith("RDS postgres primary db.t4g.medium, running 50% of the week")

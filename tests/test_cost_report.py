@@ -1,0 +1,37 @@
+"""The docs table generator: seed rows, the design's extra rows, and the seed design priced by the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.cost_model import Assumptions, estimate
+from preflight.cost_report import SEED_TABLE, grouped, markdown, seed_design
+
+HOURS = 730
+
+
+def test_the_seed_design_priced_row_by_row() -> None:
+    rows = grouped(estimate(seed_design(), "us-east-1", Assumptions()))
+    assert rows["EKS Control Plane"] == pytest.approx((73.0, 73.0))
+    # system 2-4 x t3a.medium + application 3-9 x c6i.xlarge + spot 0-10 x t3a.medium at -70%, 20 GB gp3 per node.
+    low = 2 * (0.0376 * HOURS + 1.6) + 3 * (0.17 * HOURS + 1.6)
+    high = 4 * (0.0376 * HOURS + 1.6) + 9 * (0.17 * HOURS + 1.6) + 10 * (0.0376 * 0.3 * HOURS + 1.6)
+    assert rows["EKS Worker Nodes"] == pytest.approx((low, high))
+    assert rows["GPU Nodes"] == pytest.approx((0.526 * HOURS + 1.6, 5 * (0.526 * HOURS + 1.6)))
+    assert rows["RDS PostgreSQL"] == pytest.approx((0.898 * HOURS + 500 * 0.23, 0.898 * HOURS + 2000 * 0.23))
+    assert rows["RDS read replicas (not in the seed's table)"] == pytest.approx((0.449 * HOURS + 500 * 0.115,) * 2)
+    # The seed's table prices 3 cache nodes; 3 shards with a replica each are 6.
+    assert rows["ElastiCache"] == pytest.approx((3 * 0.206 * HOURS,) * 2)
+    assert rows["ElastiCache replicas (the seed's table counts 3 nodes)"] == pytest.approx((3 * 0.206 * HOURS,) * 2)
+    assert rows["SageMaker inference (not in the seed's table)"] == pytest.approx((0.7364 * HOURS,) * 2)
+    assert rows["CloudFront"] == pytest.approx((5 * 1024 * 0.085 + 50 * 1.0,) * 2)
+
+
+def test_the_markdown_table_has_every_seed_row_and_the_totals() -> None:
+    result = estimate(seed_design(), "us-east-1", Assumptions())
+    lines = markdown({"seed design": result})
+    assert lines[0] == "| Service | Seed: configuration | Seed: USD/month | seed design: baseline-peak |"
+    for row in SEED_TABLE:
+        assert any(line.startswith(f"| {row} |") for line in lines), row
+    assert lines[-2].endswith(f"**${result.baseline:,.0f}-{result.peak:,.0f}** |")
+    assert lines[-1].endswith(f"**${result.committed:,.0f}-{result.committed_peak:,.0f}** |")
