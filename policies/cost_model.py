@@ -588,8 +588,11 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     running = ctx.assumptions.running_fraction if stoppable else 1.0
     compute = hourly * ctx.hours * running
     storage_type = str(inputs.get("storageType") or "gp3")
-    allocated = _int(inputs.get("allocatedStorage"), 0)
-    ceiling = max(_int(inputs.get("maxAllocatedStorage"), 0), allocated)
+    # A replica created without its own storage size starts with its source's.
+    source = _replica_source(ctx, r) if replica and not inputs.get("allocatedStorage") else None
+    sized = source.inputs if source is not None else inputs
+    allocated = _int(sized.get("allocatedStorage"), 0)
+    ceiling = max(_int(inputs.get("maxAllocatedStorage") or sized.get("maxAllocatedStorage"), 0), allocated)
     per_gb = ctx.price(f"rds:storage{az}:{storage_type}", r.type, storage_type)
     iops_cost = 0.0
     iops = _int(inputs.get("iops"), 0)
@@ -612,6 +615,18 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
             committable_peak=compute,
         )
     ]
+
+
+def _replica_source(ctx: _Context, replica: CostResource) -> CostResource | None:
+    """The primary a replica copies: named by identifier or ARN, or the instance it depends on."""
+    source = replica.inputs.get("replicateSourceDb")
+    for other in ctx.of_type(replica.type):
+        if other.urn == replica.urn:
+            continue
+        ident = other.inputs.get("identifier")
+        if other.urn in replica.dependencies or (ident and isinstance(source, str) and source.split(":")[-1] == ident):
+            return other
+    return None
 
 
 def _has_replicas(ctx: _Context, r: CostResource) -> bool:

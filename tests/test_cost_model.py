@@ -293,6 +293,19 @@ def test_databases_with_replicas_are_not_stopped() -> None:
     assert replica.baseline == pytest.approx(0.065 * HOURS + 20 * 0.115)
 
 
+def test_a_replica_without_its_own_storage_size_is_priced_with_its_sources() -> None:
+    plan = [
+        CostResource("urn:p", "aws:rds/instance:Instance", "p",
+                     {"identifier": "db-1", "instanceClass": "db.t4g.medium", "allocatedStorage": 500, "maxAllocatedStorage": 2000}),
+        CostResource("urn:r", "aws:rds/instance:Instance", "r",
+                     {"instanceClass": "db.t4g.medium", "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:db-1"}),
+    ]
+    replica = {i.urn: i for i in estimate(plan, "us-east-1").items}["urn:r"]
+    assert replica.baseline == pytest.approx(0.065 * HOURS + 500 * 0.115)
+    assert replica.peak == pytest.approx(0.065 * HOURS + 2000 * 0.115)
+    assert "500 GB gp3 (autoscaling to 2000 GB)" in replica.description
+
+
 def test_elasticache_without_cluster_mode_counts_cache_clusters() -> None:
     plan = [CostResource("urn:r", "aws:elasticache/replicationGroup:ReplicationGroup", "r", {"nodeType": "cache.t4g.small", "numCacheClusters": 2})]
     (item,) = [i for i in estimate(plan, "us-east-1").items if i.urn]
