@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import rpc, settings as runtime_settings
 from pulumi.runtime.mocks import MockMonitor
+from google.protobuf import struct_pb2
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -49,7 +50,12 @@ class PlanMonitor(MockMonitor):
         )
         new_id, state = self.mocks.new_resource(resource_args)
         resource_id = new_id or ""
-        state_proto = _sync_await(rpc.serialize_properties(state, {}))
+        # The state is the inputs plus what the mocks answered. The inputs are already a Struct
+        # (request.object), so only the answers are encoded: this skips the stock mock's
+        # re-serialization of every input through the SDK's async serializer.
+        state_proto = struct_pb2.Struct()
+        state_proto.CopyFrom(request.object)
+        state_proto.update({k: v for k, v in state.items() if k not in inputs or inputs[k] is not v})
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         self.registrations.append(
             Resource(
