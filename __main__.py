@@ -94,6 +94,7 @@ cluster = EksCluster(
         secrets_kms_key_arn=baseline.keys["eks"].arn,
         logs_kms_key_arn=baseline.keys["logs"].arn,
         volume_kms_key_arn=baseline.keys["storage"].arn,
+        queue_kms_key_arn=baseline.keys["alarms"].arn,
         admin_role_arns=[account_id.apply(partial(admin_role_arn, role)) for role in eks_settings.admin_roles],
         addon_versions=eks_settings.addons,
         node_groups=eks_settings.node_groups,

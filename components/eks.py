@@ -60,6 +60,8 @@ class EksClusterArgs:
     """Customer-managed key for the control-plane log group (its policy admits CloudWatch Logs)."""
     volume_kms_key_arn: pulumi.Input[str]
     """Customer-managed key for node root volumes (its policy admits the Auto Scaling service-linked role)."""
+    queue_kms_key_arn: pulumi.Input[str]
+    """Key for Karpenter's interruption queue; its policy must admit EventBridge (the "alarms" purpose)."""
     admin_role_arns: Sequence[pulumi.Input[str]]
     """IAM roles given cluster-admin access entries."""
     addon_versions: AddonVersions
@@ -405,12 +407,12 @@ class EksCluster(pulumi.ComponentResource):
         args = self._args
         name = self._name
         queue_name = f"{name}-karpenter-interruptions"
-        # Interruption notices live for minutes; SQS-managed encryption suffices for them
-        # (a customer key would have to admit EventBridge for nothing more secret).
+        # Encrypted with the notifications key, whose policy admits EventBridge (the sender).
         queue = aws.sqs.Queue(
             queue_name,
             message_retention_seconds=300,
-            sqs_managed_sse_enabled=True,
+            kms_master_key_id=args.queue_kms_key_arn,
+            kms_data_key_reuse_period_seconds=300,
             tags=self._tags(queue_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -436,7 +438,9 @@ class EksCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=event_rule),
             )
 
-        policy = pulumi.Output.all(args.account_id, node_role.arn, queue.arn, args.volume_kms_key_arn).apply(
+        policy = pulumi.Output.all(
+            args.account_id, node_role.arn, queue.arn, args.volume_kms_key_arn, args.queue_kms_key_arn
+        ).apply(
             lambda v: plan.karpenter_controller_policy(
                 cluster_name=args.cluster_name,
                 region=args.region,
@@ -444,6 +448,7 @@ class EksCluster(pulumi.ComponentResource):
                 node_role_arn=v[1],
                 queue_arn=v[2],
                 volume_key_arn=v[3],
+                queue_key_arn=v[4],
             )
         )
         role = self.irsa_role("karpenter", plan.KARPENTER_NAMESPACE, plan.KARPENTER_SERVICE_ACCOUNT, inline_policy=policy)

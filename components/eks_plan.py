@@ -278,6 +278,7 @@ def karpenter_controller_policy(
     node_role_arn: str,
     queue_arn: str,
     volume_key_arn: str,
+    queue_key_arn: str,
     partition: str = "aws",
 ) -> str:
     """Karpenter's controller policy (after its v1 CloudFormation reference), scoped to this cluster.
@@ -368,6 +369,13 @@ def karpenter_controller_policy(
             allow(["ssm:GetParameter"], f"arn:{partition}:ssm:{region}::parameter/aws/service/*", Sid="AllowSSMReadActions"),
             allow(["pricing:GetProducts"], "*", Sid="AllowPricingReadActions"),
             allow(["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"], queue_arn, Sid="AllowInterruptionQueueActions"),
+            # The queue is encrypted with a customer key: receiving decrypts, through SQS only.
+            allow(
+                ["kms:Decrypt"],
+                queue_key_arn,
+                Sid="AllowInterruptionQueueDecrypt",
+                Condition={"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
+            ),
             allow(
                 ["iam:PassRole"],
                 node_role_arn,

@@ -37,8 +37,9 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
         service_linked_roles=("autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",),
     ),
     "alarms": KeyPurpose(
-        "The alarm topic (SNS); CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish to it",
-        ("cloudwatch", "budgets", "costalerts"),
+        "Operational signals: the alarm topic (SNS) that CloudWatch alarms, AWS Budgets and Cost Anomaly"
+        " Detection publish to, and Karpenter's interruption queue (SQS) that EventBridge sends to",
+        ("cloudwatch", "budgets", "costalerts", "events"),
     ),
 }
 

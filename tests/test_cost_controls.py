@@ -234,7 +234,7 @@ def test_alarm_topic_admits_budgets_and_cost_anomaly_detection(plan: Plan) -> No
 def test_alarms_key_lets_the_publishers_encrypt_for_the_topic() -> None:
     statements = json.loads(key_policy("alarms", account_id=ACCOUNT, region="us-east-1"))["Statement"]
     services = {s["Principal"]["Service"]: s for s in statements[1:]}
-    assert sorted(services) == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com"]
+    assert sorted(services) == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"]
     for s in services.values():
         assert s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
         assert "kms:GenerateDataKey*" in s["Action"] and "kms:Decrypt*" in s["Action"]

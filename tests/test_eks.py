@@ -327,6 +327,16 @@ def karpenter() -> Plan:
     return run_stack("staging", overrides={"betterprompts:eks": _karpenter_config()})
 
 
+def test_karpenter_interruption_queue_is_encrypted_with_the_notifications_key(karpenter: Plan) -> None:
+    (queue,) = karpenter.of_type("aws:sqs/queue:Queue")
+    assert queue.inputs["kmsMasterKeyId"] == key_arn(karpenter, "alarms")
+    assert "sqsManagedSseEnabled" not in queue.inputs
+    # The Karpenter variant passes the whole pack, queue included.
+    from preflight.policy_stage import evaluate
+
+    assert [v for v in evaluate(karpenter.to_json()) if v.enforcement == "mandatory"] == []
+
+
 def test_karpenter_mode_replaces_the_cluster_autoscaler(karpenter: Plan) -> None:
     found = releases(karpenter)
     assert "cluster-autoscaler" not in found and "aws-node-termination-handler" not in found
@@ -418,6 +428,7 @@ def _args(**changes: Any) -> EksClusterArgs:
         secrets_kms_key_arn="arn:k1",
         logs_kms_key_arn="arn:k2",
         volume_kms_key_arn="arn:k3",
+        queue_kms_key_arn="arn:k4",
         admin_role_arns=["arn:aws:iam::123456789012:role/Admin"],
         addon_versions=AddonVersions("v1.19.2-eksbuild.5", "v1.11.4-eksbuild.2", "v1.32.0-eksbuild.2", "v1.39.0-eksbuild.1"),
         node_groups={"system": group, "application": group},

@@ -112,12 +112,20 @@ def test_karpenter_policy_is_scoped_to_the_cluster() -> None:
         node_role_arn="arn:aws:iam::123456789012:role/node",
         queue_arn="arn:aws:sqs:us-east-1:123456789012:q",
         volume_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        queue_key_arn="arn:aws:kms:us-east-1:123456789012:key/q",
     )
     assert wildcard_on_everything(document) == []
     statements = {s["Sid"]: s for s in json.loads(document)["Statement"]}
     assert statements["AllowPassingInstanceRole"]["Resource"] == "arn:aws:iam::123456789012:role/node"
     assert statements["AllowScopedDeletion"]["Condition"]["StringEquals"] == {f"aws:ResourceTag/kubernetes.io/cluster/{CLUSTER}": "owned"}
     assert statements["AllowInterruptionQueueActions"]["Resource"] == "arn:aws:sqs:us-east-1:123456789012:q"
+    assert statements["AllowInterruptionQueueDecrypt"] == {
+        "Sid": "AllowInterruptionQueueDecrypt",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": "arn:aws:kms:us-east-1:123456789012:key/q",
+        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}},
+    }
     assert statements["EncryptNodeVolumesThroughEc2"]["Condition"] == {"StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}}
 
 
