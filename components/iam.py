@@ -6,6 +6,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# The policy pack owns the check (it must stand alone); components and tests use it from here too.
+from policies.iam_grants import wildcard_grants  # noqa: F401
+
 Statement = Mapping[str, Any]
 
 
@@ -29,18 +32,3 @@ def service_assume_role_policy(service: str, *, source_account: str | None = Non
     if source_account:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
     return policy_document([statement])
-
-
-def wildcard_grants(document: str) -> list[dict[str, Any]]:
-    """Allow statements that grant every action (``*``) or a whole service (``svc:*``) on every resource."""
-    found = []
-    for statement in json.loads(document)["Statement"]:
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action", [])
-        resources = statement.get("Resource", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        resources = [resources] if isinstance(resources, str) else resources
-        if "*" in resources and any(a == "*" or a.endswith(":*") for a in actions):
-            found.append(statement)
-    return found

@@ -316,15 +316,3 @@ def execution_role_policy(scope: RoleScope) -> str:
             ]
         )
     return policy_document(statements)
-
-
-def find_wildcard_grant(document: Mapping[str, Any]) -> str | None:
-    """The Sid of a statement allowing ``*`` (or ``service:*``) on ``*``, or None."""
-    for statement in document["Statement"]:
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-        if "*" in resources and any(a == "*" or a.endswith(":*") for a in actions):
-            return str(statement.get("Sid", "?"))
-    return None

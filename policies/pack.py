@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import budget, encryption, exposure, tagging, transit
+from . import budget, encryption, exposure, iam, tagging, transit
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -19,5 +19,6 @@ ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES,
     *transit.POLICIES,
     *exposure.POLICIES,
+    *iam.POLICIES,
     *budget.POLICIES,
 ]

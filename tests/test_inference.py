@@ -9,7 +9,8 @@ import pytest
 
 from components.bucket_plan import LifecyclePolicy
 from components.inference import InferenceEndpoint, InferenceEndpointArgs
-from components.inference_plan import InferenceMode, find_wildcard_grant, triton_image_uri, cpu_inference_image_uri
+from components.iam import wildcard_grants
+from components.inference_plan import InferenceMode, triton_image_uri, cpu_inference_image_uri
 from components.settings.inference import MultiModelSettings, ServerlessSettings
 from preflight.harness import Plan, Resource
 
@@ -200,7 +201,7 @@ def test_execution_role_is_scoped(plan: Plan) -> None:
     assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     document = _role_policy(plan)
-    assert find_wildcard_grant(document) is None
+    assert wildcard_grants(document) == []
     bucket_arn = plan.outputs["modelBucketArn"]
     statements = {s["Sid"]: s for s in document["Statement"]}
     assert statements["ReadModelArtifacts"]["Resource"] == [f"{bucket_arn}/models/*"]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from components.alarms import AlarmSpec
+from components.iam import wildcard_grants
 from components.inference_plan import (
     AlarmThresholds,
     EcrImage,
@@ -18,7 +19,6 @@ from components.inference_plan import (
     endpoint_config_takes_kms_key,
     endpoint_log_group_name,
     execution_role_policy,
-    find_wildcard_grant,
     normalize_prefix,
     parse_ecr_image,
     scaling_resource_id,
@@ -130,7 +130,7 @@ def _scope(**overrides: object) -> RoleScope:
 
 def _statements(scope: RoleScope) -> dict[str, dict]:
     document = json.loads(execution_role_policy(scope))
-    assert find_wildcard_grant(document) is None
+    assert wildcard_grants(document) == []
     return {s["Sid"]: s for s in document["Statement"]}
 
 
@@ -164,8 +164,3 @@ def test_role_with_endpoint_key_and_vpc() -> None:
         f"{ec2}:subnet/subnet-2",
         f"{ec2}:security-group/sg-1",
     ]
-
-
-def test_wildcard_finder_catches_star_on_star() -> None:
-    assert find_wildcard_grant({"Statement": [{"Sid": "bad", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}) == "bad"
-    assert find_wildcard_grant({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}) is None

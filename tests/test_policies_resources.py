@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 import pytest
@@ -110,6 +112,20 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
                                 {"variantName": "b", "instanceType": "ml.m5.large"}]},
         ("kmsKeyArn is not set",),
         {"productionVariants": [{"variantName": "a", "instanceType": "ml.m5.large"}], "kmsKeyArn": KEY},
+    ),
+    (
+        "iam-no-wildcard-grants",
+        "aws:iam/rolePolicy:RolePolicy",
+        {"role": "r", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})},
+        ("policy statement All allows s3:* on every resource", "Fix: name the actions"),
+        {"role": "r", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})},
+    ),
+    (
+        "iam-no-wildcard-grants",
+        "aws:iam/role:Role",
+        {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "p", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})}]},
+        ("inlinePolicies[0].policy statement (no Sid) allows ['*'] on every resource",),
+        {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "p", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"]}]})}]},
     ),
     (
         "log-group-encrypted-with-cmk",
