@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .harness import PROJECT_DIR, StackFileError, run_stack
-from .stages import Document, registered_stages
+from .stage import Document
+from .stages import registered_stages
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

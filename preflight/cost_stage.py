@@ -18,7 +18,7 @@ from policies.cost_model import (
     plan_region,
 )
 
-from .stages import Document, Stage, StageResult
+from .stage import Document, Stage, StageResult
 
 DEFAULT_REGION = "us-east-1"
 

@@ -16,43 +16,13 @@ from typing import Any
 
 import yaml
 
+from .records import SECRET_PLACEHOLDER, Resource
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SECRET_PLACEHOLDER = "[secret]"
 
 
 class StackFileError(Exception):
     """A stack or project file is missing or is not what Pulumi expects."""
-
-
-@dataclass
-class Resource:
-    """One registration, as the engine (and so a policy pack) would see it."""
-
-    urn: str
-    id: str
-    type: str
-    name: str
-    parent: str
-    provider: str
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    protect: bool
-    custom: bool
-    inputs: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "urn": self.urn,
-            "id": self.id,
-            "type": self.type,
-            "name": self.name,
-            "parent": self.parent,
-            "provider": self.provider,
-            "dependencies": self.dependencies,
-            "propertyDependencies": self.property_dependencies,
-            "protect": self.protect,
-            "inputs": self.inputs,
-        }
 
 
 @dataclass

@@ -24,7 +24,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from .harness import SECRET_PLACEHOLDER, Resource
+from .records import SECRET_PLACEHOLDER, Resource
 from .mocks import PreflightMocks
 
 

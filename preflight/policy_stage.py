@@ -28,7 +28,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from policies.pack import ALL_POLICIES, DEFAULT_ENFORCEMENT, PACK_DESCRIPTION, PACK_NAME
 from policies.stack_config import PolicyConfigError, normalize, read_stack_config
 
-from .stages import Document, Stage, StageResult
+from .stage import Document, Stage, StageResult
 
 _TO_PROTO = {
     EnforcementLevel.ADVISORY.value: proto.ADVISORY,

@@ -7,28 +7,7 @@ live objects, so ``--check-plan`` runs them on a plan from anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-Document = dict[str, Any]
-
-
-@dataclass
-class StageResult:
-    data: Any
-    """What the stage adds to the plan under its key."""
-    lines: list[str] = field(default_factory=list)
-    """Its part of the printed report."""
-    failed: bool = False
-    """True makes ``preflight`` exit non-zero."""
-
-
-@dataclass(frozen=True)
-class Stage:
-    key: str
-    title: str
-    run: Callable[[Document], StageResult]
+from .stage import Stage
 
 
 def registered_stages() -> list[Stage]:

@@ -1,0 +1,44 @@
+"""What one registration looks like in a plan: the record the monitor writes and the harness returns.
+
+Kept apart from both so the monitor (which records) and the harness (which runs the
+program and reads stack files) depend on it and not on each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SECRET_PLACEHOLDER = "[secret]"
+"""What a secret value is replaced with in a recorded plan."""
+
+
+@dataclass
+class Resource:
+    """One registration, as the engine (and so a policy pack) would see it."""
+
+    urn: str
+    id: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    custom: bool
+    inputs: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "provider": self.provider,
+            "dependencies": self.dependencies,
+            "propertyDependencies": self.property_dependencies,
+            "protect": self.protect,
+            "inputs": self.inputs,
+        }
