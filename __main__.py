@@ -9,23 +9,31 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from components.baseline import PlatformBaseline, PlatformBaselineArgs
-from components.cache import RedisCluster, RedisClusterArgs
-from components.cost_controls import CostControls, CostControlsArgs, NodeGroupTarget
-from components.database import PgvectorDatabase, PgvectorDatabaseArgs
-from components.eks import EksCluster, EksClusterArgs
-from components.eks_plan import admin_role_arn
-from components.inference import InferenceEndpoint, InferenceEndpointArgs
-from components.metrics import MetricsPipeline, MetricsPipelineArgs
-from components.naming import ComponentTags, cost_allocation_tags, stack_prefix
-from components.network_plan import Tier
-from components.pgvector import PgvectorExtension, PgvectorExtensionArgs
+from components.apps import MetricsPipeline, MetricsPipelineArgs, Workloads, WorkloadsArgs
+from components.cost import CostControls, CostControlsArgs, NodeGroupTarget
+from components.data import (
+    PgvectorDatabase,
+    PgvectorDatabaseArgs,
+    PgvectorExtension,
+    PgvectorExtensionArgs,
+    RedisCluster,
+    RedisClusterArgs,
+)
+from components.eks import EksCluster, EksClusterArgs, admin_role_arn
+from components.ml import InferenceEndpoint, InferenceEndpointArgs, TorchServe, TorchServeArgs
+from components.network import ProductionVpc, ProductionVpcArgs, Tier
+from components.platform import (
+    RESERVED_TAG_KEYS,
+    ComponentTags,
+    PlatformBaseline,
+    PlatformBaselineArgs,
+    cost_allocation_tags,
+    stack_prefix,
+)
 from components.settings import load_settings, read_runtime_config
-from components.settings.platform import RESERVED_TAG_KEYS
-from components.torchserve import TorchServe, TorchServeArgs
-from components.vpc import ProductionVpc, ProductionVpcArgs
-from components.workloads import Workloads, WorkloadsArgs
 
+
+# --- platform: settings, the tagged provider, KMS keys and the alarm topic ---------------------
 settings = load_settings(read_runtime_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
 prefix = stack_prefix(settings.project, settings.stack)
 platform = settings.platform
@@ -58,7 +66,11 @@ baseline = PlatformBaseline(
     ),
     aws_opts,
 )
+pulumi.export("region", settings.region)
+pulumi.export("kmsKeyArns", baseline.key_arns)
+pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
 
+# --- network: the four-tier VPC ------------------------------------------------------------------
 network = settings.network
 vpc = ProductionVpc(
     f"{prefix}-network",
@@ -77,8 +89,13 @@ vpc = ProductionVpc(
     ),
     aws_opts,
 )
+pulumi.export("vpcId", vpc.vpc_id)
+pulumi.export("vpcCidr", vpc.vpc_cidr)
+pulumi.export("subnetIds", {tier.value: vpc.subnet_ids[tier] for tier in Tier})
+pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
+pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 
-# --- eks (EksCluster) ---
+# --- eks: the cluster, its node pools and add-ons ----------------------------------------------
 eks_settings = settings.eks
 cluster = EksCluster(
     f"{prefix}-eks",
@@ -116,9 +133,8 @@ pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
 pulumi.export("nodeSecurityGroupId", cluster.node_security_group_id)
 pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
-# --- end eks ---
 
-# --- Data layer ----------------------------------------------------------------------------
+# --- data: PostgreSQL with pgvector, Redis -------------------------------------------------------
 # Application pods and functions that talk to the data layer carry this group; EKS nodes
 # carry the cluster's node group. Only these two may reach PostgreSQL and Redis.
 app_clients_name = f"{prefix}-app-clients"
@@ -169,8 +185,18 @@ cache = RedisCluster(
     ),
     aws_opts,
 )
+pulumi.export("appClientsSecurityGroupId", app_clients.id)
+pulumi.export("databaseAddress", database.address)
+pulumi.export("databaseEndpoint", database.endpoint)
+pulumi.export("databasePort", database.port)
+pulumi.export("databaseName", settings.database.database_name)
+pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+pulumi.export("databaseReplicaAddresses", database.replica_addresses)
+pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
+pulumi.export("cachePort", cache.port)
+pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
 
-# --- ML inference (SageMaker, Option B) ------------------------------------------------
+# --- ml: the SageMaker endpoint (option B); TorchServe (option A) runs in the cluster below ------
 inference_settings = settings.inference
 inference = InferenceEndpoint(
     f"{prefix}-inference",
@@ -200,9 +226,8 @@ pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
 pulumi.export("modelBucketName", inference.model_bucket_name)
 pulumi.export("modelBucketArn", inference.model_bucket_arn)
 pulumi.export("modelPrefix", inference.model_prefix)
-# --- end ML inference ------------------------------------------------------------------
 
-# --- In the cluster: metrics pipeline, the four services with their HPAs, TorchServe, pgvector ---
+# --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
 metrics = MetricsPipeline(
     f"{prefix}-metrics",
@@ -257,8 +282,10 @@ PgvectorExtension(
     ),
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[database, apps]),
 )
+pulumi.export("workloadsNamespace", apps.namespace)
+pulumi.export("promptGeneratorUrl", torchserve.inference_url)
 
-# --- Cost controls: budget, anomaly detection, cost-allocation tags, off-hours shutdown ------
+# --- cost: budget, anomaly detection, cost-allocation tags, off-hours shutdown --------------------
 cost = settings.cost
 cost_controls = CostControls(
     f"{prefix}-cost",
@@ -288,27 +315,6 @@ cost_controls = CostControls(
     ),
     aws_opts,
 )
-
-pulumi.export("region", settings.region)
-pulumi.export("vpcId", vpc.vpc_id)
-pulumi.export("vpcCidr", vpc.vpc_cidr)
-pulumi.export("subnetIds", {tier.value: vpc.subnet_ids[tier] for tier in Tier})
-pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
-pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
-pulumi.export("kmsKeyArns", baseline.key_arns)
-pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
-pulumi.export("appClientsSecurityGroupId", app_clients.id)
-pulumi.export("databaseAddress", database.address)
-pulumi.export("databaseEndpoint", database.endpoint)
-pulumi.export("databasePort", database.port)
-pulumi.export("databaseName", settings.database.database_name)
-pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
-pulumi.export("databaseReplicaAddresses", database.replica_addresses)
-pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
-pulumi.export("cachePort", cache.port)
-pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
-pulumi.export("workloadsNamespace", apps.namespace)
-pulumi.export("promptGeneratorUrl", torchserve.inference_url)
 pulumi.export("budgetName", cost_controls.budget_name)
 # What `preflight` and the budget policy price usage with (the plan has no other record of it).
 pulumi.export("costAssumptions", cost.assumptions.to_json())

@@ -36,7 +36,7 @@ def _no_wildcards(args: ResourceValidationArgs) -> Iterator[str]:
         try:
             grants = wildcard_grants(document)
         except (ValueError, AttributeError):
-            yield f"{where}: {prop} is not a JSON policy document. Fix: build it with components/iam.py"
+            yield f"{where}: {prop} is not a JSON policy document. Fix: build it with components.platform.policy_document"
             continue
         for statement in grants:
             sid = statement.get("Sid", "(no Sid)")

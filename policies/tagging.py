@@ -131,7 +131,7 @@ def _check(args: ResourceValidationArgs) -> Iterator[str]:
     if missing:
         yield (
             f"{where}: tags (provider defaultTags + resource tags) lack non-empty {', '.join(missing)}. "
-            "Fix: set them in the provider's default_tags (components.naming.cost_allocation_tags) "
+            "Fix: set them in the provider's default_tags (components.platform.cost_allocation_tags) "
             "or in the resource's tags."
         )
     environment = tags.get("Environment")
@@ -165,7 +165,7 @@ REQUIRED_TAGS_POLICY = resource_policy(
     types=_AllAwsTypes(),
     check=_check,
     remediation=(
-        "Give the stack's aws.Provider default_tags from components.naming.cost_allocation_tags and add "
+        "Give the stack's aws.Provider default_tags from components.platform.cost_allocation_tags and add "
         "ComponentTags to each resource's tags."
     ),
 )

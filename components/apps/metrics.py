@@ -1,0 +1,126 @@
+"""MetricsPipeline: what the HPAs read (seed "8. Monitoring & Observability", open-source stack).
+
+kube-prometheus-stack (Prometheus on encrypted EBS, no in-cluster Grafana: the seed uses
+Managed Grafana), the NVIDIA DCGM exporter on the GPU nodes, prometheus-adapter as the one
+provider of the custom and external metrics APIs, and metrics-server for the resource
+metrics API unless the cluster already runs it. Charts and values: ``metrics_plan``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..platform import release
+from .metrics_plan import (
+    DCGM_EXPORTER,
+    KUBE_PROMETHEUS_STACK,
+    METRICS_SERVER,
+    PROMETHEUS_ADAPTER,
+    PROMETHEUS_STORAGE_CLASS,
+    dcgm_exporter_values,
+    kube_prometheus_stack_values,
+    metrics_server_values,
+    prometheus_adapter_values,
+    prometheus_url,
+)
+from .settings import MetricsSettings
+
+
+@dataclass
+class MetricsPipelineArgs:
+    """Inputs of :class:`MetricsPipeline`."""
+
+    k8s_provider: k8s.Provider
+    """The cluster's provider (``EksCluster.k8s_provider``)."""
+    settings: MetricsSettings
+    """Namespace, scrape interval, retention, volume size, metrics-server toggle."""
+    storage_kms_key_arn: pulumi.Input[str]
+    """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
+    protect: bool = True
+    """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
+
+
+class MetricsPipeline(pulumi.ComponentResource):
+    """Prometheus, the DCGM exporter, prometheus-adapter and metrics-server."""
+
+    namespace: pulumi.Output[str]
+    prometheus_url: str
+
+    def __init__(self, name: str, args: MetricsPipelineArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("betterprompts:observability:MetricsPipeline", name, None, opts)
+        settings = args.settings
+        provider = args.k8s_provider
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider)
+
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=settings.namespace,
+                # The node exporter (host network/PID) and the DCGM exporter (SYS_ADMIN for
+                # profiling counters) cannot run under the restricted standard.
+                labels={"pod-security.kubernetes.io/enforce": "privileged"},
+            ),
+            opts=k8s_opts,
+        )
+        storage_class = k8s.storage.v1.StorageClass(
+            f"{name}-prometheus-storage",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=PROMETHEUS_STORAGE_CLASS),
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true", "kmsKeyId": args.storage_kms_key_arn},
+            reclaim_policy="Retain" if args.protect else "Delete",
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            opts=k8s_opts,
+        )
+        self.prometheus = release(
+            f"{name}-prometheus",
+            KUBE_PROMETHEUS_STACK,
+            namespace=ns.metadata.name,
+            values=kube_prometheus_stack_values(settings),
+            parent=self,
+            provider=provider,
+            create_namespace=False,
+            depends_on=[ns, storage_class],
+        )
+        # Both install a ServiceMonitor / read Prometheus: after the operator's CRDs exist.
+        after_prometheus: list[pulumi.Resource] = [ns, self.prometheus]
+        self.dcgm_exporter = release(
+            f"{name}-dcgm-exporter",
+            DCGM_EXPORTER,
+            namespace=ns.metadata.name,
+            values=dcgm_exporter_values(settings.scrape_interval),
+            parent=self,
+            provider=provider,
+            create_namespace=False,
+            depends_on=after_prometheus,
+        )
+        self.adapter = release(
+            f"{name}-prometheus-adapter",
+            PROMETHEUS_ADAPTER,
+            namespace=ns.metadata.name,
+            values=prometheus_adapter_values(settings.namespace),
+            parent=self,
+            provider=provider,
+            create_namespace=False,
+            depends_on=after_prometheus,
+        )
+        self.metrics_server: Optional[k8s.helm.v3.Release] = None
+        if settings.install_metrics_server:
+            self.metrics_server = release(
+                f"{name}-metrics-server",
+                METRICS_SERVER,
+                # metrics-server is a cluster add-on: it belongs with the others in kube-system.
+                namespace="kube-system",
+                values=metrics_server_values(),
+                parent=self,
+                provider=provider,
+                create_namespace=False,
+            )
+
+        self.namespace = ns.metadata.name
+        self.prometheus_url = prometheus_url(settings.namespace)
+        self.register_outputs({"namespace": self.namespace, "prometheus_url": self.prometheus_url})

@@ -1,0 +1,172 @@
+"""The metrics pipeline the HPAs need, as data: pinned charts, their values, the adapter rules.
+
+Prometheus (kube-prometheus-stack) scrapes the services, TorchServe and the DCGM exporter;
+prometheus-adapter is the one provider of ``custom.metrics.k8s.io`` and
+``external.metrics.k8s.io`` (no KEDA); metrics-server serves ``metrics.k8s.io`` for the
+CPU/memory targets (the adapter leaves that API alone).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..eks import node_pools
+from ..platform import ChartRef
+from .settings import MetricsSettings
+from .workloads_plan import (
+    GPU_UTILIZATION_METRIC,
+    GPU_UTILIZATION_SOURCE_SERIES,
+    QUEUE_DEPTH_METRIC,
+    QUEUE_DEPTH_SOURCE_SERIES,
+    RPS_METRIC,
+    RPS_SOURCE_SERIES,
+)
+
+PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts"
+
+# https://newreleases.io/project/github/prometheus-community/helm-charts/release/kube-prometheus-stack-93.9.0
+KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", PROMETHEUS_COMMUNITY, "93.9.0")
+# https://artifacthub.io/packages/helm/prometheus-community/prometheus-adapter/5.3.0
+PROMETHEUS_ADAPTER = ChartRef("prometheus-adapter", PROMETHEUS_COMMUNITY, "5.3.0")
+# https://github.com/NVIDIA/dcgm-exporter/pull/712 ("Publishes dcgm-exporter Helm chart 4.8.3")
+DCGM_EXPORTER = ChartRef("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.3")
+# https://github.com/kubernetes-sigs/metrics-server/releases (metrics-server-helm-chart-3.13.1)
+METRICS_SERVER = ChartRef("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.13.1")
+
+# kube-prometheus-stack names its Prometheus service "<fullname>-prometheus".
+PROMETHEUS_FULLNAME = "kube-prometheus"
+PROMETHEUS_PORT = 9090
+# The window the RPS rate is taken over: two scrapes at least, short enough to react fast.
+RATE_WINDOW = "1m"
+PROMETHEUS_STORAGE_CLASS = "prometheus-encrypted"
+
+
+def prometheus_url(namespace: str) -> str:
+    return f"http://{PROMETHEUS_FULLNAME}-prometheus.{namespace}.svc"
+
+
+def _placement(pool: node_pools.NodePool) -> dict[str, Any]:
+    return {"nodeSelector": pool.node_selector(), "tolerations": pool.tolerations()}
+
+
+def adapter_rules() -> dict[str, list[dict[str, Any]]]:
+    """prometheus-adapter rules: each maps one source series to one metric the HPAs use."""
+    pod_resources = {"overrides": {"namespace": {"resource": "namespace"}, "pod": {"resource": "pod"}}}
+    return {
+        "custom": [
+            {
+                "seriesQuery": f'{RPS_SOURCE_SERIES}{{namespace!="",pod!=""}}',
+                "resources": pod_resources,
+                "name": {"matches": "^(.*)_total$", "as": "${1}_per_second"},
+                "metricsQuery": f"sum(rate(<<.Series>>{{<<.LabelMatchers>>}}[{RATE_WINDOW}])) by (<<.GroupBy>>)",
+            },
+            {
+                # The exporter labels each GPU with the pod holding it; Prometheus keeps the
+                # scrape target's own namespace/pod, so the holder's arrive as exported_*.
+                "seriesQuery": f'{GPU_UTILIZATION_SOURCE_SERIES}{{exported_namespace!="",exported_pod!=""}}',
+                "resources": {
+                    "overrides": {
+                        "exported_namespace": {"resource": "namespace"},
+                        "exported_pod": {"resource": "pod"},
+                    }
+                },
+                "name": {"matches": f"^{GPU_UTILIZATION_SOURCE_SERIES}$", "as": GPU_UTILIZATION_METRIC},
+                "metricsQuery": "avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
+            },
+        ],
+        "external": [
+            {
+                "seriesQuery": f'{QUEUE_DEPTH_SOURCE_SERIES}{{namespace!=""}}',
+                "resources": {"overrides": {"namespace": {"resource": "namespace"}}},
+                "name": {"matches": f"^{QUEUE_DEPTH_SOURCE_SERIES}$", "as": QUEUE_DEPTH_METRIC},
+                # Every replica reports the same backlog: take it once, not summed.
+                "metricsQuery": "max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
+            }
+        ],
+    }
+
+
+def adapter_metric_name(rule: dict[str, Any], series: str) -> str | None:
+    """The metric name the adapter serves for ``series`` under ``rule`` (None: rule does not match).
+
+    Mirrors the adapter's naming: the series name must be the one ``seriesQuery`` selects
+    and match ``name.matches``; ``name.as`` is the replacement (Go ``${1}`` syntax).
+    """
+    selected = rule["seriesQuery"].split("{", 1)[0]
+    if selected != series:
+        return None
+    pattern = re.compile(rule["name"]["matches"])
+    match = pattern.search(series)
+    if not match:
+        return None
+    # An empty "as" serves the series under its own name, like "${0}".
+    template = re.sub(r"\$\{(\d+)\}", r"\\g<\1>", rule["name"].get("as") or "${0}")
+    return match.expand(template)
+
+
+def kube_prometheus_stack_values(settings: MetricsSettings) -> dict[str, Any]:
+    """Prometheus (on the application pool, EBS-backed), the operator on the system pool, no Grafana."""
+    return {
+        "fullnameOverride": PROMETHEUS_FULLNAME,
+        # The seed uses Amazon Managed Grafana; no in-cluster Grafana.
+        "grafana": {"enabled": False},
+        # EKS runs the control plane: these targets are unreachable and would only alert.
+        "kubeControllerManager": {"enabled": False},
+        "kubeScheduler": {"enabled": False},
+        "kubeEtcd": {"enabled": False},
+        "kubeProxy": {"enabled": False},
+        "prometheusOperator": {
+            **_placement(node_pools.SYSTEM),
+            "admissionWebhooks": {"patch": _placement(node_pools.SYSTEM)},
+        },
+        "kube-state-metrics": _placement(node_pools.SYSTEM),
+        # The node exporter runs on every node, whatever its taint.
+        "prometheus-node-exporter": {"tolerations": [{"operator": "Exists"}]},
+        "alertmanager": {"alertmanagerSpec": _placement(node_pools.APPLICATION)},
+        "prometheus": {
+            "prometheusSpec": {
+                **_placement(node_pools.APPLICATION),
+                "scrapeInterval": settings.scrape_interval,
+                "retention": settings.retention,
+                # Pick up every ServiceMonitor (TorchServe's, the DCGM exporter's, the services'),
+                # not only those labelled for this release.
+                "serviceMonitorSelectorNilUsesHelmValues": False,
+                "podMonitorSelectorNilUsesHelmValues": False,
+                "ruleSelectorNilUsesHelmValues": False,
+                "storageSpec": {
+                    "volumeClaimTemplate": {
+                        "spec": {
+                            "storageClassName": PROMETHEUS_STORAGE_CLASS,
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": settings.storage_size}},
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def dcgm_exporter_values(scrape_interval: str) -> dict[str, Any]:
+    """The exporter on GPU nodes only, scraped through its ServiceMonitor."""
+    return {
+        **_placement(node_pools.GPU),
+        "serviceMonitor": {"enabled": True, "interval": scrape_interval, "honorLabels": False},
+        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}},
+    }
+
+
+def prometheus_adapter_values(namespace: str) -> dict[str, Any]:
+    return {
+        **_placement(node_pools.SYSTEM),
+        "replicas": 2,
+        "prometheus": {"url": prometheus_url(namespace), "port": PROMETHEUS_PORT},
+        # Only our rules: the default rule set lists thousands of series nobody scales on,
+        # and resource rules would fight metrics-server for metrics.k8s.io.
+        "rules": {"default": False, **adapter_rules()},
+    }
+
+
+def metrics_server_values() -> dict[str, Any]:
+    return {**_placement(node_pools.SYSTEM), "replicas": 2}

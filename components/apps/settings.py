@@ -1,0 +1,306 @@
+"""``betterprompts:workloads``: the application services on EKS, TorchServe and the metrics stack.
+
+The seed fixes *which* signal scales each service ("Application Auto-Scaling"): that is
+code (``components/apps/workloads_plan.py``). The numbers (images, ports, resources, replica
+ranges, utilization targets) are config, so staging can run smaller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..platform import MISSING, ConfigError, Section
+
+# The HPA controller's default sync period and the worst-case delay before a scale-up is
+# decided must stay inside the seed's "Auto-scaling Response: < 2 minutes".
+HPA_SYNC_SECONDS = 15
+SCALE_UP_BUDGET_SECONDS = 120
+
+_CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
+_MEMORY = re.compile(r"^\d+(Ki|Mi|Gi|Ti)?$")
+_DURATION = re.compile(r"^\d+[smhd]$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()/-]+/$")
+
+
+def cpu_millicores(key: str, value: Any) -> int:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not _CPU.match(str(value)):
+        raise ConfigError(key, value, "a Kubernetes CPU quantity such as 250m or 1")
+    text = str(value)
+    return int(text[:-1]) if text.endswith("m") else int(float(text) * 1000)
+
+
+def memory_bytes(key: str, value: Any) -> int:
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or not _MEMORY.match(str(value)):
+        raise ConfigError(key, value, "a Kubernetes memory quantity such as 512Mi or 2Gi")
+    text = str(value)
+    units = {"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return int(text[: -len(suffix)]) * factor
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Requests and limits of one container, as Kubernetes quantities."""
+
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+    def to_k8s(self, extra_limits: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+        limits = {"cpu": self.cpu_limit, "memory": self.memory_limit}
+        requests = {"cpu": self.cpu_request, "memory": self.memory_request}
+        for name, quantity in (extra_limits or {}).items():
+            # Extended resources (nvidia.com/gpu) must have request == limit.
+            limits[name] = quantity
+            requests[name] = quantity
+        return {"requests": requests, "limits": limits}
+
+    @staticmethod
+    def read(section: Section) -> "Resources":
+        requests = section.child("requests")
+        limits = section.child("limits")
+        cpu_req, mem_req = requests.raw("cpu"), requests.raw("memory")
+        cpu_lim, mem_lim = limits.raw("cpu"), limits.raw("memory")
+        requests.finish()
+        limits.finish()
+        section.finish()
+        if cpu_millicores(requests.key("cpu"), cpu_req) > cpu_millicores(limits.key("cpu"), cpu_lim):
+            raise ConfigError(limits.key("cpu"), cpu_lim, f"at least the request ({cpu_req})")
+        if memory_bytes(requests.key("memory"), mem_req) > memory_bytes(limits.key("memory"), mem_lim):
+            raise ConfigError(limits.key("memory"), mem_lim, f"at least the request ({mem_req})")
+        return Resources(str(cpu_req), str(mem_req), str(cpu_lim), str(mem_lim))
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """HPA range and behavior shared by every service."""
+
+    min_replicas: int
+    max_replicas: int
+    scale_down_stabilization_seconds: int = 300
+    """How long the HPA keeps the highest recommendation before scaling down (flap guard)."""
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """One of the three CPU services (frontend, intent-classifier, technique-selector)."""
+
+    image: str
+    port: int
+    resources: Resources
+    scaling: Scaling
+    cpu_utilization: int
+    """Target average CPU utilization (% of the request)."""
+    memory_utilization: int | None = None
+    """Target average memory utilization (% of the request): frontend only."""
+    queue_depth_per_pod: int | None = None
+    """Target queue backlog per pod (external metric): intent-classifier only."""
+    requests_per_second_per_pod: int | None = None
+    """Target requests per second per pod (pods metric): technique-selector only."""
+
+
+@dataclass(frozen=True)
+class TorchServeSettings:
+    """The prompt generator: TorchServe on the GPU node group (seed "3. ML Infrastructure", Option A)."""
+
+    namespace: str
+    image: str
+    inference_port: int
+    management_port: int
+    metrics_port: int
+    resources: Resources
+    gpus: int
+    scaling: Scaling
+    gpu_utilization: int
+    """Target average GPU utilization (%) from the DCGM exporter."""
+    model_store: str
+    """``s3``: an init container copies the models from the model bucket (IRSA); ``efs``: a PVC."""
+    efs_claim_name: str | None
+    models: str
+    """TorchServe ``load_models``: ``all`` or a comma-separated list of ``name=file.mar``."""
+    workers_per_model: int
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    namespace: str
+    scrape_interval: str
+    """Prometheus scrape interval; part of the scale-up reaction budget."""
+    retention: str
+    storage_size: str
+    install_metrics_server: bool
+    """Install metrics-server (the resource metrics API CPU/memory HPAs need); off if EKS runs the add-on."""
+
+
+@dataclass(frozen=True)
+class WorkloadsSettings:
+    namespace: str
+    frontend: ServiceSettings
+    intent_classifier: ServiceSettings
+    technique_selector: ServiceSettings
+    prompt_generator: TorchServeSettings
+    metrics: MetricsSettings
+    scale_up_stabilization_seconds: int = 0
+    """Window over which scale-up recommendations are smoothed; 0 acts on the first signal."""
+
+    @property
+    def services(self) -> dict[str, ServiceSettings]:
+        return {
+            "frontend": self.frontend,
+            "intent-classifier": self.intent_classifier,
+            "technique-selector": self.technique_selector,
+        }
+
+    @staticmethod
+    def read(section: Section) -> "WorkloadsSettings":
+        namespace = _dns_label(section, "namespace", "betterprompts")
+        services = section.child("services")
+        frontend = _service(services.child("frontend"), extra="memoryUtilization")
+        intent = _service(services.child("intentClassifier"), extra="queueDepthPerPod")
+        technique = _service(services.child("techniqueSelector"), extra="requestsPerSecondPerPod")
+        services.finish()
+        torchserve = _torchserve(section.child("promptGenerator"))
+        metrics = _metrics(section.child("metrics", {}))
+        stabilization = section.integer("scaleUpStabilizationSeconds", 0, minimum=0, maximum=3600)
+        section.finish()
+        if torchserve.namespace in (namespace, metrics.namespace) or namespace == metrics.namespace:
+            raise ConfigError(
+                section.key("promptGenerator.namespace"),
+                torchserve.namespace,
+                "three distinct namespaces for the services, TorchServe and the metrics stack",
+            )
+        reaction = scale_up_reaction_seconds(metrics.scrape_interval, stabilization)
+        if reaction >= SCALE_UP_BUDGET_SECONDS:
+            raise ConfigError(
+                section.key("scaleUpStabilizationSeconds"),
+                stabilization,
+                f"a value that keeps scrape interval + source interval + HPA sync + stabilization "
+                f"under {SCALE_UP_BUDGET_SECONDS}s (now {reaction}s)",
+            )
+        return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization)
+
+
+# DCGM exporter samples every 30 s by default: the slowest source of any HPA signal.
+SLOWEST_SOURCE_SECONDS = 30
+
+
+def duration_seconds(text: str) -> int:
+    factor = {"s": 1, "m": 60, "h": 3600, "d": 86400}[text[-1]]
+    return int(text[:-1]) * factor
+
+
+def scale_up_reaction_seconds(scrape_interval: str, stabilization_seconds: int) -> int:
+    """Worst-case seconds from a load change to the HPA's scale-up decision.
+
+    The slowest source sample, one scrape, one HPA sync and the stabilization window.
+    """
+    return SLOWEST_SOURCE_SECONDS + duration_seconds(scrape_interval) + HPA_SYNC_SECONDS + stabilization_seconds
+
+
+# Namespaces Kubernetes itself owns: nothing of ours is deployed into them by config.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _dns_label(section: Section, name: str, default: Any) -> str:
+    value = section.string(name, default)
+    if not _DNS_LABEL.match(value):
+        raise ConfigError(section.key(name), value, "a DNS label (lower-case letters, digits, '-')")
+    if value in RESERVED_NAMESPACES:
+        raise ConfigError(section.key(name), value, "a namespace other than " + ", ".join(RESERVED_NAMESPACES))
+    return value
+
+
+def _image(section: Section) -> str:
+    image = section.string("image")
+    last = image.rsplit("/", 1)[-1]
+    if "@sha256:" not in image and (":" not in last or last.endswith(":latest")):
+        raise ConfigError(section.key("image"), image, "an image pinned to a tag other than latest, or a digest")
+    return image
+
+
+def _port(section: Section, name: str, default: Any = None) -> int:
+    return section.integer(name, MISSING if default is None else default, minimum=1024, maximum=65535)
+
+
+def _scaling(section: Section, *, scale_down_default: int) -> Scaling:
+    low, high = section.min_max("replicas", minimum=1, maximum=100)
+    return Scaling(
+        low,
+        high,
+        section.integer("scaleDownStabilizationSeconds", scale_down_default, minimum=0, maximum=3600),
+    )
+
+
+def _percent(section: Section, name: str) -> int:
+    return section.integer(name, minimum=1, maximum=100)
+
+
+def _service(section: Section, *, extra: str) -> ServiceSettings:
+    image = _image(section)
+    port = _port(section, "port")
+    resources = Resources.read(section.child("resources"))
+    scaling = _scaling(section, scale_down_default=300)
+    targets = section.child("targets")
+    cpu = _percent(targets, "cpuUtilization")
+    memory = _percent(targets, extra) if extra == "memoryUtilization" else None
+    queue = targets.integer(extra, minimum=1, maximum=100000) if extra == "queueDepthPerPod" else None
+    rps = targets.integer(extra, minimum=1, maximum=100000) if extra == "requestsPerSecondPerPod" else None
+    targets.finish()
+    section.finish()
+    return ServiceSettings(image, port, resources, scaling, cpu, memory, queue, rps)
+
+
+def _torchserve(section: Section) -> TorchServeSettings:
+    namespace = _dns_label(section, "namespace", "ml-inference")
+    image = _image(section)
+    ports = section.child("ports", {})
+    inference = _port(ports, "inference", 8080)
+    management = _port(ports, "management", 8081)
+    metrics = _port(ports, "metrics", 8082)
+    ports.finish()
+    if len({inference, management, metrics}) != 3:
+        raise ConfigError(ports.path, [inference, management, metrics], "three distinct ports")
+    resources = Resources.read(section.child("resources"))
+    gpus = section.integer("gpus", 1, minimum=1, maximum=8)
+    scaling = _scaling(section, scale_down_default=600)
+    targets = section.child("targets")
+    gpu_utilization = _percent(targets, "gpuUtilization")
+    targets.finish()
+    store = section.child("modelStore", {})
+    source = store.string("source", "s3", choices=("s3", "efs"))
+    claim = store.string("efsClaimName", None) if source == "efs" else None
+    if source == "s3" and store.has("efsClaimName"):
+        raise ConfigError(store.key("efsClaimName"), store.raw("efsClaimName"), "only with source: efs")
+    models = store.string("models", "all")
+    store.finish()
+    workers = section.integer("workersPerModel", 1, minimum=1, maximum=16)
+    section.finish()
+    return TorchServeSettings(
+        namespace, image, inference, management, metrics, resources, gpus, scaling, gpu_utilization,
+        source, claim, models, workers,
+    )
+
+
+def _metrics(section: Section) -> MetricsSettings:
+    namespace = _dns_label(section, "namespace", "monitoring")
+    scrape = section.string("scrapeInterval", "15s")
+    retention = section.string("retention", "15d")
+    for name, value in (("scrapeInterval", scrape), ("retention", retention)):
+        if not _DURATION.match(value):
+            raise ConfigError(section.key(name), value, "a duration such as 15s, 5m or 15d")
+    size = section.string("storageSize", "50Gi")
+    memory_bytes(section.key("storageSize"), size)
+    settings = MetricsSettings(namespace, scrape, retention, size, section.boolean("installMetricsServer", True))
+    section.finish()
+    return settings
+
+
+def model_prefix_ok(prefix: str) -> bool:
+    """An S3 key prefix ending in ``/`` (the IAM policy scopes reads to it)."""
+    return bool(_PREFIX.match(prefix))

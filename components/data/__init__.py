@@ -1,0 +1,25 @@
+"""The database layer (seed section 2): RDS PostgreSQL with pgvector (``PgvectorDatabase``,
+``PgvectorExtension``) and ElastiCache (``RedisCluster``), their plans, and the ``database``
+and ``cache`` config sections.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from .cache import RedisCluster, RedisClusterArgs
+from .cache_settings import CacheSettings
+from .database import PgvectorDatabase, PgvectorDatabaseArgs
+from .database_settings import DatabaseSettings
+from .pgvector import PgvectorExtension, PgvectorExtensionArgs
+
+__all__ = [
+    "CacheSettings",
+    "DatabaseSettings",
+    "PgvectorDatabase",
+    "PgvectorDatabaseArgs",
+    "PgvectorExtension",
+    "PgvectorExtensionArgs",
+    "RedisCluster",
+    "RedisClusterArgs",
+]

@@ -1,0 +1,116 @@
+"""``betterprompts:cache``: the ElastiCache (Redis OSS or Valkey) cluster-mode replication group."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..platform import ConfigError, Section, check_daily_window, check_log_retention, check_weekly_window
+from .database_settings import check_instance_family
+
+# Engine -> majors whose cluster-mode parameter group family exists (``redis7``, ``valkey8``).
+SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": (7, 8)}
+ALLOWED_CACHE_NODE_FAMILIES = ("cache.r6g", "cache.r7g", "cache.m6g", "cache.m7g", "cache.t4g")
+MAX_SHARDS = 15
+MAX_REPLICAS_PER_SHARD = 5
+# Cluster mode always runs with automatic failover; ElastiCache creates a replica-less
+# cluster-mode group but then refuses every later modification of it ("must have at least
+# one read replica to enable autofailover"), so every shard keeps one replica.
+MIN_REPLICAS_PER_SHARD = 1
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+@dataclass(frozen=True)
+class CacheAlarmSettings:
+    engine_cpu_percent: int = 75
+    """EngineCPUUtilization (the single Redis thread) above which a node's alarm fires."""
+    memory_percent: int = 80
+    """DatabaseMemoryUsagePercentage above which a node's alarm fires."""
+    evictions: int = 1000
+    """Evictions per 5 minutes above which a node's alarm fires (allkeys-lru evicts under pressure)."""
+    replication_lag_seconds: int = 30
+    """ReplicationLag of a replica node above which its alarm fires."""
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    engine: str
+    """``redis`` (Redis OSS) or ``valkey``."""
+    engine_version: str
+    """``major.minor``, such as ``7.1``; minors follow auto-upgrades."""
+    node_type: str
+    """Node type of every shard member, such as ``cache.r6g.large``."""
+    shards: int
+    """Node groups (cluster mode); the key space is split across them."""
+    replicas_per_shard: int
+    """Replicas in each shard (1-5): Multi-AZ with automatic failover."""
+    snapshot_retention_days: int
+    snapshot_window: str
+    """Daily UTC snapshot window ``hh:mm-hh:mm``."""
+    maintenance_window: str
+    """Weekly UTC maintenance window ``ddd:hh:mm-ddd:hh:mm``."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the slow log and the engine log."""
+    alarms: CacheAlarmSettings
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version.split(".")[0])
+
+    @property
+    def parameter_group_family(self) -> str:
+        return f"{self.engine}{self.major_version}"
+
+    @property
+    def multi_az(self) -> bool:
+        """Multi-AZ needs a replica to fail over to (always true for a valid section)."""
+        return self.replicas_per_shard >= 1
+
+    @staticmethod
+    def read(section: Section) -> "CacheSettings":
+        engine = section.string("engine", "redis", choices=tuple(SUPPORTED_CACHE_ENGINES))
+        version = section.string("engineVersion")
+        match = _VERSION.match(version)
+        majors = SUPPORTED_CACHE_ENGINES[engine]
+        if not match or int(match.group(1)) not in majors:
+            raise ConfigError(
+                section.key("engineVersion"), version, f"a {engine} version major.minor with major " + " or ".join(map(str, majors))
+            )
+        node_type = section.string("nodeType")
+        check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
+        shards = section.integer("shards")
+        if not 1 <= shards <= MAX_SHARDS:
+            raise ConfigError(section.key("shards"), shards, f"1 to {MAX_SHARDS} shards (cluster mode needs at least one)")
+        replicas = section.integer("replicasPerShard")
+        if not MIN_REPLICAS_PER_SHARD <= replicas <= MAX_REPLICAS_PER_SHARD:
+            raise ConfigError(
+                section.key("replicasPerShard"),
+                replicas,
+                f"{MIN_REPLICAS_PER_SHARD} to {MAX_REPLICAS_PER_SHARD} replicas per shard "
+                "(cluster mode runs with automatic failover, which ElastiCache will not modify without a replica)",
+            )
+
+        alarm_section = section.child("alarms", {})
+        defaults = CacheAlarmSettings()
+        alarms = CacheAlarmSettings(
+            engine_cpu_percent=alarm_section.integer("engineCpuPercent", defaults.engine_cpu_percent, minimum=1, maximum=100),
+            memory_percent=alarm_section.integer("memoryPercent", defaults.memory_percent, minimum=1, maximum=100),
+            evictions=alarm_section.integer("evictions", defaults.evictions, minimum=0),
+            replication_lag_seconds=alarm_section.integer("replicationLagSeconds", defaults.replication_lag_seconds, minimum=1),
+        )
+        alarm_section.finish()
+
+        settings = CacheSettings(
+            engine=engine,
+            engine_version=version,
+            node_type=node_type,
+            shards=shards,
+            replicas_per_shard=replicas,
+            snapshot_retention_days=section.integer("snapshotRetentionDays", 7, minimum=1, maximum=35),
+            snapshot_window=check_daily_window(section.key("snapshotWindow"), section.raw("snapshotWindow"), min_minutes=60),
+            maintenance_window=check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow")),
+            log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
+            alarms=alarms,
+        )
+        section.finish()
+        return settings

@@ -1,0 +1,289 @@
+"""PgvectorDatabase: RDS for PostgreSQL with pgvector, the seed's "2. Database Layer".
+
+A Multi-AZ (by config) PostgreSQL instance on gp3 with storage autoscaling, encrypted
+with the data CMK (storage, Performance Insights, and the RDS-managed master secret in
+Secrets Manager), IAM database authentication, a parameter group that forces TLS and
+loads ``pg_stat_statements``, enhanced monitoring, log exports, read replicas sized by
+config (RDS for PostgreSQL has no replica auto-scaling), a security group that admits
+5432 only from the given client groups, and CloudWatch alarms on the platform topic.
+
+The pgvector extension itself is enabled in the database by
+:class:`components.data.pgvector.PgvectorExtension` (from inside the VPC).
+Pure calculations live in ``database_plan``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ..platform import (
+    ComponentTags,
+    create_alarms,
+    final_snapshot_identifier,
+    service_assume_role_policy,
+    service_security_group,
+)
+from .database_plan import (
+    ENHANCED_MONITORING_POLICY_ARN,
+    LOG_EXPORTS,
+    POSTGRES_PORT,
+    db_parameters,
+    is_valid_db_identifier,
+    log_group_name,
+    primary_alarm_specs,
+    replica_alarm_specs,
+    replica_keys,
+)
+from .database_settings import MAX_READ_REPLICAS, DatabaseSettings
+
+
+@dataclass
+class PgvectorDatabaseArgs:
+    """Inputs of :class:`PgvectorDatabase`."""
+
+    database: DatabaseSettings
+    """Engine, class, storage, backups, windows, replicas and alarm thresholds (``betterprompts:database``)."""
+    vpc_id: pulumi.Input[str]
+    """The VPC the security group belongs to."""
+    db_subnet_group_name: pulumi.Input[str]
+    """The VPC's private DB-tier subnet group (primary and replicas)."""
+    client_security_group_ids: Sequence[pulumi.Input[str]]
+    """Security groups admitted on 5432 (EKS nodes, application clients); no CIDR is ever admitted."""
+    kms_key_arn: pulumi.Input[str]
+    """The data CMK: storage, Performance Insights and the master-user secret."""
+    log_kms_key_arn: pulumi.Input[str]
+    """The logs CMK for the exported log groups (its policy admits CloudWatch Logs)."""
+    alarm_topic_arn: pulumi.Input[str]
+    """The platform alarm topic every alarm publishes to."""
+    account_id: pulumi.Input[str]
+    """The account; the enhanced-monitoring role trusts only RDS acting for it."""
+    protect: bool = True
+    """Deletion protection, a final snapshot on delete, and Pulumi ``protect``."""
+
+
+class PgvectorDatabase(pulumi.ComponentResource):
+    """The platform's PostgreSQL database with pgvector, its replicas and alarms."""
+
+    address: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    port: pulumi.Output[int]
+    identifier: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    replica_addresses: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: PgvectorDatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        _check_args(name, args)
+        super().__init__("betterprompts:data:PgvectorDatabase", name, None, opts)
+        db = args.database
+        tags = ComponentTags("database")
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.security_group = service_security_group(
+            f"{name}-postgres",
+            vpc_id=args.vpc_id,
+            port=POSTGRES_PORT,
+            service="PostgreSQL",
+            client_security_group_ids=args.client_security_group_ids,
+            tags=tags,
+            opts=child,
+        )
+
+        self.parameter_group = aws.rds.ParameterGroup(
+            name,
+            family=db.parameter_group_family,
+            description=f"{name}: TLS forced, pg_stat_statements, slow statement log",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name=p.name, value=p.value, apply_method=p.apply_method)
+                for p in db_parameters(slow_statement_ms=db.slow_statement_ms)
+            ],
+            tags=tags(name),
+            # A new family means a new group: create it before the instance is switched over.
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        monitoring_name = f"{name}-monitoring"
+        self.monitoring_role = aws.iam.Role(
+            monitoring_name,
+            description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: service_assume_role_policy("monitoring.rds.amazonaws.com", source_account=account)
+            ),
+            tags=tags(monitoring_name),
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            monitoring_name,
+            role=self.monitoring_role.name,
+            policy_arn=ENHANCED_MONITORING_POLICY_ARN,
+            opts=pulumi.ResourceOptions(parent=self.monitoring_role),
+        )
+
+        # Stateful: protected from `pulumi destroy` as well as from an API delete. The identifier
+        # is fixed (not auto-named) so its log groups can exist, encrypted, before RDS writes.
+        log_groups = self._log_groups(name, args, tags)
+        self.instance = aws.rds.Instance(
+            name,
+            identifier=name,
+            engine="postgres",
+            engine_version=db.engine_version,
+            instance_class=db.instance_class,
+            multi_az=db.multi_az,
+            db_name=db.database_name,
+            username=db.master_username,
+            # RDS generates and rotates the master password in Secrets Manager under our CMK:
+            # no password ever passes through the program or its state.
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            port=POSTGRES_PORT,
+            storage_type="gp3",
+            allocated_storage=db.allocated_storage_gb,
+            max_allocated_storage=db.max_allocated_storage_gb,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_subnet_group_name=args.db_subnet_group_name,
+            vpc_security_group_ids=[self.security_group.id],
+            publicly_accessible=False,
+            parameter_group_name=self.parameter_group.name,
+            backup_retention_period=db.backup_retention_days,
+            backup_window=db.backup_window,
+            maintenance_window=db.maintenance_window,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=not args.protect,
+            deletion_protection=args.protect,
+            skip_final_snapshot=not args.protect,
+            final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=args.kms_key_arn,
+            performance_insights_retention_period=db.performance_insights_retention_days,
+            monitoring_interval=db.monitoring_interval_seconds,
+            monitoring_role_arn=self.monitoring_role.arn,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            tags=tags(name, {"Role": "primary"}),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
+        )
+
+        create_alarms(
+            name,
+            primary_alarm_specs(db.alarms, allocated_storage_gb=db.allocated_storage_gb),
+            dimensions={"DBInstanceIdentifier": self.instance.identifier},
+            topic_arn=args.alarm_topic_arn,
+            tags=tags,
+            parent=self.instance,
+        )
+
+        self.replicas: dict[str, aws.rds.Instance] = {}
+        for key in replica_keys(db.read_replicas):
+            replica_name = f"{name}-{key}"
+            replica_logs = self._log_groups(replica_name, args, tags)
+            replica = aws.rds.Instance(
+                replica_name,
+                identifier=replica_name,
+                # With an explicit subnet group a same-region replica names its source by ARN;
+                # it inherits engine, version, master user and database from the source.
+                replicate_source_db=self.instance.arn,
+                instance_class=db.instance_class,
+                storage_type="gp3",
+                max_allocated_storage=db.max_allocated_storage_gb,
+                storage_encrypted=True,
+                kms_key_id=args.kms_key_arn,
+                db_subnet_group_name=args.db_subnet_group_name,
+                vpc_security_group_ids=[self.security_group.id],
+                publicly_accessible=False,
+                parameter_group_name=self.parameter_group.name,
+                iam_database_authentication_enabled=True,
+                auto_minor_version_upgrade=True,
+                copy_tags_to_snapshot=True,
+                # A replica holds no data of its own and RDS refuses a final snapshot of one;
+                # its protection is the flag below and the primary's backups.
+                skip_final_snapshot=True,
+                deletion_protection=args.protect,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=args.kms_key_arn,
+                performance_insights_retention_period=db.performance_insights_retention_days,
+                monitoring_interval=db.monitoring_interval_seconds,
+                monitoring_role_arn=self.monitoring_role.arn,
+                enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+                tags=tags(replica_name, {"Role": "read-replica"}),
+                opts=pulumi.ResourceOptions(parent=self.instance, protect=args.protect, depends_on=replica_logs),
+            )
+            create_alarms(
+                replica_name,
+                replica_alarm_specs(db.alarms),
+                dimensions={"DBInstanceIdentifier": replica.identifier},
+                topic_arn=args.alarm_topic_arn,
+                tags=tags,
+                parent=replica,
+            )
+            self.replicas[key] = replica
+
+        self.address = self.instance.address
+        self.endpoint = self.instance.endpoint
+        self.port = self.instance.port
+        self.identifier = self.instance.identifier
+        self.master_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
+        self.security_group_id = self.security_group.id
+        self.replica_addresses = {key: r.address for key, r in self.replicas.items()}
+        self.register_outputs(
+            {
+                "address": self.address,
+                "endpoint": self.endpoint,
+                "port": self.port,
+                "identifier": self.identifier,
+                "master_secret_arn": self.master_secret_arn,
+                "security_group_id": self.security_group_id,
+                "replica_addresses": self.replica_addresses,
+            }
+        )
+
+
+    def _log_groups(self, identifier: str, args: PgvectorDatabaseArgs, tags: ComponentTags) -> list[pulumi.Resource]:
+        """The instance's export log groups, under the logs CMK with the configured retention."""
+        groups: list[pulumi.Resource] = []
+        for export in LOG_EXPORTS:
+            group_name = f"{identifier}-{export}"
+            groups.append(
+                aws.cloudwatch.LogGroup(
+                    group_name,
+                    name=log_group_name(identifier, export),
+                    retention_in_days=args.database.log_retention_days,
+                    kms_key_id=args.log_kms_key_arn,
+                    tags=tags(group_name),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        return groups
+
+
+def _secret_arn(secrets: Optional[Sequence[aws.rds.outputs.InstanceMasterUserSecret]]) -> str:
+    if not secrets:
+        raise ValueError("RDS reported no managed master-user secret although manage_master_user_password is on")
+    arn = secrets[0].secret_arn
+    if not arn:
+        raise ValueError("RDS reported a managed master-user secret without an ARN")
+    return arn
+
+
+def _check_args(name: str, args: PgvectorDatabaseArgs) -> None:
+    """Reject inconsistent inputs before any child exists."""
+    db = args.database
+    if not args.client_security_group_ids:
+        raise ValueError("PgvectorDatabase needs at least one client security group (5432 is never opened to a CIDR)")
+    if not 0 <= db.read_replicas <= MAX_READ_REPLICAS:
+        raise ValueError(f"PgvectorDatabase supports 0 to {MAX_READ_REPLICAS} read replicas, got {db.read_replicas}")
+    if db.max_allocated_storage_gb < db.allocated_storage_gb:
+        raise ValueError(
+            f"PgvectorDatabase max storage {db.max_allocated_storage_gb} GiB is below the allocated {db.allocated_storage_gb} GiB"
+        )
+    if not is_valid_db_identifier(f"{name}-replica-{MAX_READ_REPLICAS}"):
+        raise ValueError(f"PgvectorDatabase name {name!r} does not make valid RDS identifiers (lower case, at most 53 characters)")
+    if db.read_replicas and db.backup_retention_days < 1:
+        raise ValueError("PgvectorDatabase read replicas need automated backups on the primary")

@@ -1,0 +1,181 @@
+"""``betterprompts:database``: the PostgreSQL (pgvector) instance, its replicas and alarms."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..platform import (
+    ConfigError,
+    Section,
+    check_daily_window,
+    check_log_retention,
+    check_weekly_window,
+    windows_overlap,
+)
+
+# PostgreSQL majors on RDS that ship the pgvector extension at a version the app needs (HNSW).
+SUPPORTED_POSTGRES_MAJORS = (16, 17)
+# Graviton and current-generation Intel classes; burstable t4g only for small stacks.
+ALLOWED_DB_INSTANCE_FAMILIES = ("db.r6g", "db.r7g", "db.r6i", "db.r7i", "db.m6g", "db.m7g", "db.t4g")
+MAX_READ_REPLICAS = 2
+# gp3 limits for RDS (GiB).
+GP3_MIN_GB = 20
+GP3_MAX_GB = 65536
+MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
+# Performance Insights keeps 7 days free, or whole months (31-day multiples) up to 2 years.
+PI_RETENTION_DAYS = (7,) + tuple(31 * m for m in range(1, 24)) + (731,)
+# Names PostgreSQL or RDS reserve for themselves.
+RESERVED_USERNAMES = ("postgres", "rdsadmin", "rds_superuser", "admin", "public")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_VERSION = re.compile(r"^(\d+)(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class DatabaseAlarmSettings:
+    cpu_percent: int = 80
+    """CPUUtilization (average over 3 x 5 minutes) above which the alarm fires."""
+    freeable_memory_mb: int = 1024
+    """FreeableMemory below which the alarm fires (MiB)."""
+    max_connections: int = 400
+    """DatabaseConnections above which the alarm fires."""
+    replica_lag_seconds: int = 60
+    """ReplicaLag above which a read replica's alarm fires."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    engine_version: str
+    """PostgreSQL version: a major (``16``, minors follow auto-upgrades) or ``major.minor``."""
+    instance_class: str
+    """DB instance class of the primary and its replicas, such as ``db.r6g.xlarge``."""
+    multi_az: bool
+    """A synchronous standby in a second AZ."""
+    allocated_storage_gb: int
+    """Initial gp3 storage (GiB)."""
+    max_allocated_storage_gb: int
+    """Storage autoscaling ceiling (GiB); RDS grows storage when under 10% is free."""
+    backup_retention_days: int
+    """Days of automated backups (point-in-time recovery window)."""
+    backup_window: str
+    """Daily UTC backup window ``hh:mm-hh:mm``."""
+    maintenance_window: str
+    """Weekly UTC maintenance window ``ddd:hh:mm-ddd:hh:mm``; may not overlap the backup window."""
+    read_replicas: int
+    """Read replicas (0-2). RDS for PostgreSQL cannot auto-scale replicas: size them here."""
+    database_name: str
+    """The application database created with the instance (pgvector is enabled in it)."""
+    master_username: str
+    """Master user; its password is generated and rotated by RDS in Secrets Manager."""
+    performance_insights_retention_days: int
+    monitoring_interval_seconds: int
+    """Enhanced monitoring granularity."""
+    slow_statement_ms: int
+    """``log_min_duration_statement``: statements slower than this are logged."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the exported PostgreSQL and upgrade logs."""
+    alarms: DatabaseAlarmSettings
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version.split(".")[0])
+
+    @property
+    def parameter_group_family(self) -> str:
+        return f"postgres{self.major_version}"
+
+    @staticmethod
+    def read(section: Section) -> "DatabaseSettings":
+        version = section.string("engineVersion")
+        match = _VERSION.match(version)
+        if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
+            raise ConfigError(
+                section.key("engineVersion"),
+                version,
+                "a PostgreSQL version with pgvector on RDS: major "
+                + " or ".join(map(str, SUPPORTED_POSTGRES_MAJORS))
+                + " (such as 16 or 16.6)",
+            )
+        instance_class = section.string("instanceClass")
+        check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
+
+        allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
+        maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
+        # RDS wants the autoscaling ceiling at least 10% above the allocation.
+        floor = math.ceil(allocated * 1.1)
+        if maximum < floor:
+            raise ConfigError(
+                section.key("maxAllocatedStorageGb"), maximum, f"at least {floor} (10% above allocatedStorageGb {allocated})"
+            )
+
+        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow"))
+        maintenance_window = check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow"))
+        if windows_overlap(backup_window, maintenance_window):
+            raise ConfigError(
+                section.key("maintenanceWindow"), maintenance_window, f"a window that does not overlap backupWindow {backup_window}"
+            )
+
+        replicas = section.integer("readReplicas", 0)
+        if not 0 <= replicas <= MAX_READ_REPLICAS:
+            raise ConfigError(
+                section.key("readReplicas"), replicas, f"0 to {MAX_READ_REPLICAS} read replicas (the seed's 1-2; RDS for PostgreSQL has no replica auto-scaling)"
+            )
+
+        database_name = _identifier(section, "databaseName", "betterprompts")
+        username = _identifier(section, "masterUsername", "bp_admin")
+        if username in RESERVED_USERNAMES:
+            raise ConfigError(section.key("masterUsername"), username, "a name other than " + ", ".join(RESERVED_USERNAMES))
+
+        pi_retention = section.integer("performanceInsightsRetentionDays", 7)
+        if pi_retention not in PI_RETENTION_DAYS:
+            raise ConfigError(section.key("performanceInsightsRetentionDays"), pi_retention, "7, a multiple of 31 up to 713, or 731")
+        monitoring = section.integer("monitoringIntervalSeconds", 60)
+        if monitoring not in MONITORING_INTERVALS:
+            raise ConfigError(section.key("monitoringIntervalSeconds"), monitoring, "one of " + ", ".join(map(str, MONITORING_INTERVALS)))
+
+        alarm_section = section.child("alarms", {})
+        defaults = DatabaseAlarmSettings()
+        alarms = DatabaseAlarmSettings(
+            cpu_percent=alarm_section.integer("cpuPercent", defaults.cpu_percent, minimum=1, maximum=100),
+            freeable_memory_mb=alarm_section.integer("freeableMemoryMb", defaults.freeable_memory_mb, minimum=1),
+            max_connections=alarm_section.integer("maxConnections", defaults.max_connections, minimum=1),
+            replica_lag_seconds=alarm_section.integer("replicaLagSeconds", defaults.replica_lag_seconds, minimum=1),
+        )
+        alarm_section.finish()
+
+        settings = DatabaseSettings(
+            engine_version=version,
+            instance_class=instance_class,
+            multi_az=section.boolean("multiAz", True),
+            allocated_storage_gb=allocated,
+            max_allocated_storage_gb=maximum,
+            # At least 1 day: read replicas need automated backups on their source.
+            backup_retention_days=section.integer("backupRetentionDays", 7, minimum=1, maximum=35),
+            backup_window=backup_window,
+            maintenance_window=maintenance_window,
+            read_replicas=replicas,
+            database_name=database_name,
+            master_username=username,
+            performance_insights_retention_days=pi_retention,
+            monitoring_interval_seconds=monitoring,
+            slow_statement_ms=section.integer("slowStatementMs", 500, minimum=0),
+            log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
+            alarms=alarms,
+        )
+        section.finish()
+        return settings
+
+
+def check_instance_family(key: str, value: str, families: tuple[str, ...]) -> None:
+    """``<family>.<size>`` where the family is one of ``families`` (``db.r6g.xlarge``)."""
+    family, _, size = value.rpartition(".")
+    if family not in families or not size:
+        raise ConfigError(key, value, "an instance class of the families " + ", ".join(families) + " (such as " + families[0] + ".large)")
+
+
+def _identifier(section: Section, name: str, default: str) -> str:
+    value = section.string(name, default)
+    if not _IDENTIFIER.match(value):
+        raise ConfigError(section.key(name), value, "a lower-case PostgreSQL identifier: a letter, then letters, digits or _ (at most 63)")
+    return value

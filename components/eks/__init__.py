@@ -1,0 +1,31 @@
+"""Container orchestration (seed section 1): the EKS cluster with its node groups, add-ons
+and autoscaler (``EksCluster``), the node pools' labels and taints that workloads schedule
+by, the cluster's pure plan, and the ``eks`` config section.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from . import node_pools
+from .cluster import EksCluster, EksClusterArgs
+from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, NodePool, Taint
+from .plan import admin_role_arn
+from .settings import Autoscaler, EksSettings
+
+__all__ = [
+    "APPLICATION",
+    "Autoscaler",
+    "EksCluster",
+    "EksClusterArgs",
+    "EksSettings",
+    "GPU",
+    "NodePool",
+    "POOLS",
+    "POOL_LABEL",
+    "SPOT",
+    "SYSTEM",
+    "Taint",
+    "admin_role_arn",
+    "node_pools",
+]

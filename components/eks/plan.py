@@ -1,0 +1,775 @@
+"""Pure calculations for EksCluster: node-group specs, autoscaler values, Karpenter manifests, IAM documents.
+
+Nothing here touches Pulumi; ``components/eks/cluster.py`` feeds the results to resources and
+the tests check them directly. Values that are only known at deploy time (role ARNs,
+the node security group id) come in as arguments and may be Pulumi outputs: the
+functions only place them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..network import Tier
+from ..platform import ChartRef, allow, policy_document
+from .node_pools import GPU, POOLS, POOL_LABEL, SYSTEM, NodePool, Taint
+from .settings import ClusterAutoscalerSettings, KarpenterSettings, NodeGroupSettings
+
+# --- the control plane ---------------------------------------------------------------
+
+# Every control-plane log type EKS offers (the seed's audit trail).
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+def control_plane_log_group_name(cluster_name: str) -> str:
+    """The log group EKS writes control-plane logs to; created first so it has our retention and key."""
+    return f"/aws/eks/{cluster_name}/cluster"
+
+
+def admin_role_arn(role: str, account_id: str, partition: str = "aws") -> str:
+    """A configured admin role (a name or an ARN) as an ARN of this account."""
+    return role if role.startswith("arn:") else f"arn:{partition}:iam::{account_id}:role/{role}"
+
+
+# --- node groups -----------------------------------------------------------------------
+
+# Kubernetes taint effects as the EKS node-group API spells them.
+EKS_TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
+# Labels every GPU node carries: the NVIDIA device plugin's default affinity selects on the first.
+GPU_NODE_LABELS = {"nvidia.com/gpu.present": "true"}
+# Least privilege for nodes: join the cluster and pull images. The VPC CNI gets its rights
+# through its own IRSA role, not the node role, so pods cannot borrow them.
+NODE_MANAGED_POLICIES = (
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+)
+# IMDSv2 only, and one hop: pods (not on the host network) cannot reach the node's credentials.
+METADATA_HOP_LIMIT = 1
+ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs (standard and NVIDIA)
+
+
+@dataclass(frozen=True)
+class NodeGroupSpec:
+    """Everything that makes a managed node group what its pool needs."""
+
+    pool: NodePool
+    settings: NodeGroupSettings
+    capacity_type: str
+    ami_type: str
+    subnet_tier: Tier
+
+    @property
+    def labels(self) -> dict[str, str]:
+        labels = dict(self.settings.labels)
+        if self.pool is GPU:
+            labels.update(GPU_NODE_LABELS)
+        labels.update(self.pool.labels)
+        return labels
+
+    @property
+    def taints(self) -> list[Taint]:
+        return [self.pool.taint] if self.pool.taint else []
+
+    def eks_taints(self) -> list[dict[str, str]]:
+        """Taints in the EKS API's form (``NO_SCHEDULE``)."""
+        return [{"key": t.key, "value": t.value, "effect": EKS_TAINT_EFFECTS[t.effect]} for t in self.taints]
+
+
+def node_group_spec(pool_name: str, settings: NodeGroupSettings) -> NodeGroupSpec:
+    pool = POOLS[pool_name]
+    return NodeGroupSpec(
+        pool=pool,
+        settings=settings,
+        capacity_type="SPOT" if pool_name == "spot" else "ON_DEMAND",
+        # The NVIDIA variant of the AL2023 EKS AMI carries the driver and container toolkit.
+        ami_type="AL2023_x86_64_NVIDIA" if pool is GPU else "AL2023_x86_64_STANDARD",
+        subnet_tier=Tier.ML if pool is GPU else Tier.APP,
+    )
+
+
+def node_group_name_prefix(cluster_name: str, pool_name: str) -> str:
+    """EKS names the group's ASG ``eks-<group name>-<uuid>``; the priority expander matches on it."""
+    return f"{cluster_name}-{pool_name}-"
+
+
+# --- Cluster Autoscaler ----------------------------------------------------------------
+
+CA_NAMESPACE = "kube-system"
+CA_SERVICE_ACCOUNT = "cluster-autoscaler"
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+_NODE_TEMPLATE = "k8s.io/cluster-autoscaler/node-template"
+
+
+def node_template_tags(spec: NodeGroupSpec, autoscaler: ClusterAutoscalerSettings) -> dict[str, str]:
+    """ASG tags that let the Cluster Autoscaler build a node of this group from zero.
+
+    An empty group has no node to copy labels and taints from; without these tags a pod
+    that needs the spot taint or a GPU label would never trigger a scale-up. The GPU group
+    also carries per-node-group autoscaling options so its nodes are not scaled down as
+    eagerly as the rest.
+    """
+    tags = {f"{_NODE_TEMPLATE}/label/{k}": v for k, v in sorted(spec.labels.items())}
+    for taint in spec.taints:
+        tags[f"{_NODE_TEMPLATE}/taint/{taint.key}"] = f"{taint.value}:{taint.effect}"
+    if spec.pool is GPU:
+        options = f"{_NODE_TEMPLATE}/autoscaling-options"
+        tags[f"{options}/scaledownunneededtime"] = autoscaler.gpu_scale_down_unneeded_time
+        tags[f"{options}/scaledownutilizationthreshold"] = str(autoscaler.gpu_scale_down_utilization_threshold)
+        tags[f"{options}/scaledowngpuutilizationthreshold"] = str(autoscaler.gpu_scale_down_utilization_threshold)
+    return tags
+
+
+def priority_expander_priorities(cluster_name: str, priorities: Sequence[str], all_pools: Sequence[str]) -> dict[str, list[str]]:
+    """The priority expander's ConfigMap content: ASG-name patterns by priority (higher wins).
+
+    Pools named in ``priorities`` come first, highest first; any other configured pool
+    (the GPU group) gets the lowest priority, so it is only chosen when nothing else fits.
+    """
+    ordered = list(priorities) + [p for p in all_pools if p not in priorities]
+    count = len(ordered)
+    return {
+        str((count - index) * 10): [f"^eks-{_literal(node_group_name_prefix(cluster_name, pool))}.*"]
+        for index, pool in enumerate(ordered)
+    }
+
+
+def _literal(text: str) -> str:
+    """``text`` as a regular expression matching itself (hyphens need no escape in RE2)."""
+    return re.escape(text).replace("\\-", "-")
+
+
+def cluster_autoscaler_values(
+    *,
+    cluster_name: str,
+    region: str,
+    role_arn: Any,
+    settings: ClusterAutoscalerSettings,
+    pools: Sequence[str],
+) -> dict[str, Any]:
+    """Values for the official cluster-autoscaler chart."""
+    return {
+        "cloudProvider": "aws",
+        "awsRegion": region,
+        "autoDiscovery": {"clusterName": cluster_name},
+        "rbac": {
+            "serviceAccount": {
+                "create": True,
+                "name": CA_SERVICE_ACCOUNT,
+                "annotations": {IRSA_ANNOTATION: role_arn},
+            }
+        },
+        "extraArgs": {
+            # Priority first; least-waste breaks ties inside one priority.
+            "expander": "priority,least-waste",
+            "scale-down-utilization-threshold": settings.scale_down_utilization_threshold,
+            "scale-down-unneeded-time": settings.scale_down_unneeded_time,
+            "new-pod-scale-up-delay": settings.new_pod_scale_up_delay,
+            "balance-similar-node-groups": True,
+            "skip-nodes-with-local-storage": False,
+        },
+        "expanderPriorities": priority_expander_priorities(cluster_name, settings.expander_priorities, pools),
+        "nodeSelector": SYSTEM.node_selector(),
+        "tolerations": SYSTEM.tolerations(),
+        "priorityClassName": "system-cluster-critical",
+    }
+
+
+def cluster_autoscaler_policy(cluster_name: str, region: str, account_id: str, partition: str = "aws") -> str:
+    """The Cluster Autoscaler's IRSA policy: it may resize only ASGs tagged as this cluster's."""
+    return policy_document(
+        [
+            allow(
+                [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                ],
+                "*",
+                Sid="DescribeScalingState",
+            ),
+            allow(
+                ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                "*",
+                Sid="ResizeOnlyThisClustersGroups",
+                Condition={
+                    "StringEquals": {
+                        f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned",
+                        "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+                    }
+                },
+            ),
+            # Managed node groups: labels and taints for scale-from-zero come from the EKS API too.
+            allow(
+                ["eks:DescribeNodegroup"],
+                f"arn:{partition}:eks:{region}:{account_id}:nodegroup/{cluster_name}/*",
+                Sid="ReadThisClustersNodeGroups",
+            ),
+        ]
+    )
+
+
+# --- Karpenter -------------------------------------------------------------------------
+
+KARPENTER_NAMESPACE = "kube-system"
+KARPENTER_SERVICE_ACCOUNT = "karpenter"
+KARPENTER_NODE_CLASS_API = "karpenter.k8s.aws/v1"
+KARPENTER_NODE_POOL_API = "karpenter.sh/v1"
+
+
+@dataclass(frozen=True)
+class InterruptionRule:
+    key: str
+    description: str
+    source: str
+    detail_type: str
+
+    def event_pattern(self) -> dict[str, list[str]]:
+        return {"source": [self.source], "detail-type": [self.detail_type]}
+
+
+# The events Karpenter drains nodes ahead of (its interruption-handling guide).
+INTERRUPTION_RULES = (
+    InterruptionRule("scheduled-change", "AWS Health scheduled changes", "aws.health", "AWS Health Event"),
+    InterruptionRule("spot-interruption", "EC2 Spot interruption warnings", "aws.ec2", "EC2 Spot Instance Interruption Warning"),
+    InterruptionRule("rebalance", "EC2 rebalance recommendations", "aws.ec2", "EC2 Instance Rebalance Recommendation"),
+    InterruptionRule("state-change", "EC2 instance state changes", "aws.ec2", "EC2 Instance State-change Notification"),
+)
+
+
+def interruption_queue_policy(queue_arn: str) -> str:
+    """Only EventBridge and SQS itself may send to the interruption queue, and only over TLS."""
+    return policy_document(
+        [
+            {
+                "Sid": "EventBridgeAndSqsSend",
+                "Effect": "Allow",
+                "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sqs:*",
+                "Resource": queue_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ]
+    )
+
+
+def karpenter_controller_policy(
+    *,
+    cluster_name: str,
+    region: str,
+    account_id: str,
+    node_role_arn: str,
+    queue_arn: str,
+    volume_key_arn: str,
+    queue_key_arn: str,
+    partition: str = "aws",
+) -> str:
+    """Karpenter's controller policy (after its v1 CloudFormation reference), scoped to this cluster.
+
+    It may launch only with our images, subnets and security groups, tag and delete only
+    what it launched (``kubernetes.io/cluster/<name>=owned`` and a NodePool tag), pass only
+    the node role, and use the storage key only through EC2 for node volumes.
+    """
+    ec2 = f"arn:{partition}:ec2:{region}"
+    owned = f"aws:ResourceTag/kubernetes.io/cluster/{cluster_name}"
+    request_owned = f"aws:RequestTag/kubernetes.io/cluster/{cluster_name}"
+    launched = [f"{ec2}:*:{kind}/*" for kind in ("fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request")]
+    instance_profiles = f"arn:{partition}:iam::{account_id}:instance-profile/*"
+    profile_scope = {
+        f"aws:RequestTag/kubernetes.io/cluster/{cluster_name}": "owned",
+        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
+        "aws:RequestTag/topology.kubernetes.io/region": region,
+    }
+    return policy_document(
+        [
+            allow(
+                ["ec2:RunInstances", "ec2:CreateFleet"],
+                [f"{ec2}::image/*", f"{ec2}::snapshot/*", f"{ec2}:*:security-group/*", f"{ec2}:*:subnet/*", f"{ec2}:*:capacity-reservation/*"],
+                Sid="AllowScopedEC2InstanceAccessActions",
+            ),
+            allow(
+                ["ec2:RunInstances", "ec2:CreateFleet"],
+                f"{ec2}:*:launch-template/*",
+                Sid="AllowScopedEC2LaunchTemplateAccessActions",
+                Condition={"StringEquals": {owned: "owned"}, "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"}},
+            ),
+            allow(
+                ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+                launched,
+                Sid="AllowScopedEC2InstanceActionsWithTags",
+                Condition={
+                    "StringEquals": {request_owned: "owned", "aws:RequestTag/eks:eks-cluster-name": cluster_name},
+                    "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+                },
+            ),
+            allow(
+                ["ec2:CreateTags"],
+                launched,
+                Sid="AllowScopedResourceCreationTagging",
+                Condition={
+                    "StringEquals": {
+                        request_owned: "owned",
+                        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
+                        "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
+                    },
+                    "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+                },
+            ),
+            allow(
+                ["ec2:CreateTags"],
+                f"{ec2}:*:instance/*",
+                Sid="AllowScopedResourceTagging",
+                Condition={
+                    "StringEquals": {owned: "owned"},
+                    "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+                    "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": cluster_name},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"]},
+                },
+            ),
+            allow(
+                ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+                [f"{ec2}:*:instance/*", f"{ec2}:*:launch-template/*"],
+                Sid="AllowScopedDeletion",
+                Condition={"StringEquals": {owned: "owned"}, "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"}},
+            ),
+            allow(
+                [
+                    "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeCapacityReservations",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeInstanceTypeOfferings",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplates",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSpotPriceHistory",
+                    "ec2:DescribeSubnets",
+                ],
+                "*",
+                Sid="AllowRegionalReadActions",
+                Condition={"StringEquals": {"aws:RequestedRegion": region}},
+            ),
+            allow(["ssm:GetParameter"], f"arn:{partition}:ssm:{region}::parameter/aws/service/*", Sid="AllowSSMReadActions"),
+            allow(["pricing:GetProducts"], "*", Sid="AllowPricingReadActions"),
+            allow(["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"], queue_arn, Sid="AllowInterruptionQueueActions"),
+            # The queue is encrypted with a customer key: receiving decrypts, through SQS only.
+            allow(
+                ["kms:Decrypt"],
+                queue_key_arn,
+                Sid="AllowInterruptionQueueDecrypt",
+                Condition={"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
+            ),
+            allow(
+                ["iam:PassRole"],
+                node_role_arn,
+                Sid="AllowPassingInstanceRole",
+                Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+            ),
+            allow(
+                ["iam:CreateInstanceProfile", "iam:TagInstanceProfile"],
+                instance_profiles,
+                Sid="AllowScopedInstanceProfileCreationActions",
+                Condition={"StringEquals": profile_scope, "StringLike": {"aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"}},
+            ),
+            allow(
+                ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile", "iam:TagInstanceProfile"],
+                instance_profiles,
+                Sid="AllowScopedInstanceProfileActions",
+                Condition={
+                    "StringEquals": {
+                        f"aws:ResourceTag/kubernetes.io/cluster/{cluster_name}": "owned",
+                        "aws:ResourceTag/topology.kubernetes.io/region": region,
+                    },
+                    "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"},
+                },
+            ),
+            allow(["iam:GetInstanceProfile", "iam:ListInstanceProfiles"], instance_profiles, Sid="AllowInstanceProfileReadActions"),
+            allow(["eks:DescribeCluster"], f"arn:{partition}:eks:{region}:{account_id}:cluster/{cluster_name}", Sid="AllowAPIServerEndpointDiscovery"),
+            ebs_key_statement(volume_key_arn, region, sid="EncryptNodeVolumesThroughEc2"),
+        ]
+    )
+
+
+def ebs_key_statement(key_arn: str, region: str, *, sid: str) -> dict[str, Any]:
+    """Use of the storage key for EBS volumes, only through EC2 in this region."""
+    return allow(
+        ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"],
+        key_arn,
+        Sid=sid,
+        Condition={"StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com"}},
+    )
+
+
+def ebs_csi_kms_policy(key_arn: str, region: str) -> str:
+    """The EBS CSI driver may create volumes encrypted with the stack's storage key."""
+    return policy_document([ebs_key_statement(key_arn, region, sid="EncryptVolumesWithStorageKey")])
+
+
+def ec2_node_class(
+    *,
+    name: str,
+    node_role_name: Any,
+    discovery_tag: str,
+    security_group_id: Any,
+    volume_key_arn: Any,
+    disk_size_gib: int,
+    tags: Mapping[str, str],
+) -> dict[str, Any]:
+    """An ``EC2NodeClass``: AL2023 nodes, encrypted gp3 root, IMDSv2 with one hop, subnets by VPC tag."""
+    return {
+        "apiVersion": KARPENTER_NODE_CLASS_API,
+        "kind": "EC2NodeClass",
+        "metadata": {"name": name},
+        "spec": {
+            "role": node_role_name,
+            # The al2023 alias picks the NVIDIA variant of the EKS AMI for GPU instance types.
+            "amiSelectorTerms": [{"alias": "al2023@latest"}],
+            "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": discovery_tag}}],
+            "securityGroupSelectorTerms": [{"id": security_group_id}],
+            "metadataOptions": {
+                "httpEndpoint": "enabled",
+                "httpProtocolIPv6": "disabled",
+                "httpPutResponseHopLimit": METADATA_HOP_LIMIT,
+                "httpTokens": "required",
+            },
+            "blockDeviceMappings": [
+                {
+                    "deviceName": ROOT_DEVICE,
+                    "ebs": {
+                        "volumeSize": f"{disk_size_gib}Gi",
+                        "volumeType": "gp3",
+                        "encrypted": True,
+                        "kmsKeyID": volume_key_arn,
+                        "deleteOnTermination": True,
+                    },
+                }
+            ],
+            "tags": dict(tags),
+        },
+    }
+
+
+def karpenter_node_pools(settings: KarpenterSettings, *, general_class: str, gpu_class: str) -> list[dict[str, Any]]:
+    """The spot burst and GPU ``NodePool`` objects, labelled and tainted as node_pools.py says."""
+    spot = POOLS["spot"]
+    spot_pool = {
+        "apiVersion": KARPENTER_NODE_POOL_API,
+        "kind": "NodePool",
+        "metadata": {"name": "spot"},
+        "spec": {
+            "template": {
+                "metadata": {"labels": spot.labels},
+                "spec": {
+                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": general_class},
+                    "requirements": [
+                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot"]},
+                        {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": list(settings.spot_instance_families)},
+                        {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
+                    ],
+                    "taints": [_k8s_taint(t) for t in ([spot.taint] if spot.taint else [])],
+                    "expireAfter": settings.expire_after,
+                },
+            },
+            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": settings.consolidate_after},
+            "limits": {"cpu": str(settings.spot_cpu_limit)},
+        },
+    }
+    gpu_pool = {
+        "apiVersion": KARPENTER_NODE_POOL_API,
+        "kind": "NodePool",
+        "metadata": {"name": "gpu"},
+        "spec": {
+            "template": {
+                "metadata": {"labels": {**GPU_NODE_LABELS, **GPU.labels}},
+                "spec": {
+                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": gpu_class},
+                    "requirements": [
+                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]},
+                        {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": list(settings.gpu_instance_types)},
+                    ],
+                    "taints": [_k8s_taint(t) for t in ([GPU.taint] if GPU.taint else [])],
+                    "expireAfter": settings.expire_after,
+                },
+            },
+            # Only empty GPU nodes go, and only after a long wait: no aggressive scale-down.
+            "disruption": {"consolidationPolicy": "WhenEmpty", "consolidateAfter": settings.gpu_consolidate_after},
+            "limits": {"nvidia.com/gpu": str(settings.gpu_limit)},
+        },
+    }
+    return [spot_pool, gpu_pool]
+
+
+def karpenter_values(*, cluster_name: str, queue_name: Any, role_arn: Any, replicas: int) -> dict[str, Any]:
+    return {
+        "settings": {"clusterName": cluster_name, "interruptionQueue": queue_name},
+        "serviceAccount": {"name": KARPENTER_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
+        "replicas": replicas,
+        # Karpenter must not run on nodes it manages: the system group hosts it.
+        "nodeSelector": SYSTEM.node_selector(),
+        "controller": {"resources": {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}},
+    }
+
+
+def _k8s_taint(taint: Taint) -> dict[str, str]:
+    return {"key": taint.key, "value": taint.value, "effect": taint.effect}
+
+
+# --- cluster add-ons ---------------------------------------------------------------------
+
+# Charts pinned to versions that exist in their official repositories.
+CHARTS = {
+    # kubernetes/autoscaler chart 9.46.6 ships Cluster Autoscaler 1.32 (matches Kubernetes 1.32).
+    "cluster-autoscaler": ChartRef("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.46.6"),
+    # Karpenter 1.5.0 supports Kubernetes 1.32 (karpenter.sh compatibility matrix); CRDs ship as their own chart.
+    "karpenter-crd": ChartRef("karpenter-crd", "oci://public.ecr.aws/karpenter", "1.5.0"),
+    "karpenter": ChartRef("karpenter", "oci://public.ecr.aws/karpenter", "1.5.0"),
+    # aws/eks-charts; 0.21.0 is the aws-ia EKS Blueprints add-ons default.
+    "aws-node-termination-handler": ChartRef("aws-node-termination-handler", "https://aws.github.io/eks-charts", "0.21.0"),
+    # kubernetes-sigs/metrics-server; 3.12.0 is the aws-ia EKS Blueprints add-ons default.
+    "metrics-server": ChartRef("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.12.0"),
+    # NVIDIA/k8s-device-plugin 0.17.1, as in aws-ia/terraform-aws-eks-blueprints (ml-container-cache).
+    "nvidia-device-plugin": ChartRef("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.1"),
+    # aws/eks-charts 1.10.0 (controller v2.10.0), an aws-ia EKS Blueprints add-ons default.
+    "aws-load-balancer-controller": ChartRef("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "1.10.0"),
+    # kubernetes-sigs/aws-efs-csi-driver chart 3.2.4 (driver v2.1.x).
+    "aws-efs-csi-driver": ChartRef("aws-efs-csi-driver", "https://kubernetes-sigs.github.io/aws-efs-csi-driver", "3.2.4"),
+}
+
+LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
+EFS_CSI_SERVICE_ACCOUNT = "efs-csi-controller-sa"
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+VPC_CNI_SERVICE_ACCOUNT = "aws-node"
+ADDON_NAMESPACE = "kube-system"
+EBS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+EFS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"
+VPC_CNI_MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+CRITICAL_ADDONS_TOLERATION = {"key": "CriticalAddonsOnly", "operator": "Exists"}
+
+
+def _on_system_nodes() -> dict[str, Any]:
+    return {"nodeSelector": SYSTEM.node_selector(), "tolerations": [CRITICAL_ADDONS_TOLERATION]}
+
+
+def _disruption_budget(replicas: int) -> dict[str, Any]:
+    return {"enabled": replicas > 1, "minAvailable": 1} if replicas > 1 else {"enabled": False}
+
+
+def metrics_server_values(replicas: int) -> dict[str, Any]:
+    """metrics-server feeds every HorizontalPodAutoscaler; two replicas keep HPAs working through a node loss."""
+    return {"replicas": replicas, "podDisruptionBudget": _disruption_budget(replicas), **_on_system_nodes()}
+
+
+def nvidia_device_plugin_values() -> dict[str, Any]:
+    """The device plugin runs on GPU nodes only: it advertises ``nvidia.com/gpu`` there."""
+    return {
+        "nodeSelector": GPU.node_selector(),
+        "tolerations": GPU.tolerations() + [CRITICAL_ADDONS_TOLERATION],
+    }
+
+
+def load_balancer_controller_values(*, cluster_name: str, region: str, vpc_id: Any, role_arn: Any, replicas: int) -> dict[str, Any]:
+    # Region and VPC are given: with one IMDS hop the controller cannot look them up itself.
+    return {
+        "clusterName": cluster_name,
+        "region": region,
+        "vpcId": vpc_id,
+        "replicaCount": replicas,
+        "serviceAccount": {"create": True, "name": LBC_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
+        **_on_system_nodes(),
+    }
+
+
+def efs_csi_values(*, role_arn: Any, replicas: int) -> dict[str, Any]:
+    return {
+        "replicaCount": replicas,
+        "controller": {
+            "serviceAccount": {"create": True, "name": EFS_CSI_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
+            "nodeSelector": SYSTEM.node_selector(),
+            # The chart's own tolerations, kept: the second lets the controller start before the node agent.
+            "tolerations": [CRITICAL_ADDONS_TOLERATION, {"key": "efs.csi.aws.com/agent-not-ready", "operator": "Exists"}],
+        },
+        # The node plugin mounts volumes wherever pods land, tainted pools included.
+        "node": {"tolerations": [{"operator": "Exists"}]},
+    }
+
+
+def node_termination_handler_values() -> dict[str, Any]:
+    """NTH in IMDS mode on spot nodes: drain on the two-minute interruption notice.
+
+    Rebalance recommendations are left to EKS managed node groups, which already replace
+    spot nodes on them; NTH acting too would drain twice.
+    """
+    spot = POOLS["spot"]
+    return {
+        "enableSpotInterruptionDraining": True,
+        "enableScheduledEventDraining": True,
+        "enableRebalanceMonitoring": False,
+        "enableRebalanceDraining": False,
+        # The chart's DaemonSet placement keys (IMDS mode runs on the host network, so one IMDS hop suffices).
+        "nodeSelector": spot.node_selector(),
+        "tolerations": spot.tolerations(),
+    }
+
+
+def load_balancer_controller_policy(partition: str = "aws") -> str:
+    """The AWS Load Balancer Controller's policy (its published v2.10 iam_policy.json, in our form).
+
+    Mutations are conditioned on the controller's own ``elbv2.k8s.aws/cluster`` tags;
+    only reads and creates that cannot be scoped by tag use ``*``.
+    """
+    elb = f"arn:{partition}:elasticloadbalancing:*:*"
+    lb_resources = [f"{elb}:targetgroup/*/*", f"{elb}:loadbalancer/net/*/*", f"{elb}:loadbalancer/app/*/*"]
+    cluster_tag_present = {"Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "true", "aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}}
+    resource_tagged = {"Null": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}}
+    return policy_document(
+        [
+            allow(
+                ["iam:CreateServiceLinkedRole"],
+                "*",
+                Condition={"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}},
+            ),
+            allow(
+                [
+                    "ec2:DescribeAccountAttributes",
+                    "ec2:DescribeAddresses",
+                    "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeInternetGateways",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeVpcPeeringConnections",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeTags",
+                    "ec2:GetCoipPoolUsage",
+                    "ec2:DescribeCoipPools",
+                    "ec2:GetSecurityGroupsForVpc",
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    "elasticloadbalancing:DescribeListeners",
+                    "elasticloadbalancing:DescribeListenerCertificates",
+                    "elasticloadbalancing:DescribeSSLPolicies",
+                    "elasticloadbalancing:DescribeRules",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    "elasticloadbalancing:DescribeTags",
+                    "elasticloadbalancing:DescribeTrustStores",
+                    "elasticloadbalancing:DescribeListenerAttributes",
+                    "elasticloadbalancing:DescribeCapacityReservation",
+                ],
+                "*",
+            ),
+            allow(
+                [
+                    "cognito-idp:DescribeUserPoolClient",
+                    "acm:ListCertificates",
+                    "acm:DescribeCertificate",
+                    "iam:ListServerCertificates",
+                    "iam:GetServerCertificate",
+                    "waf-regional:GetWebACL",
+                    "waf-regional:GetWebACLForResource",
+                    "waf-regional:AssociateWebACL",
+                    "waf-regional:DisassociateWebACL",
+                    "wafv2:GetWebACL",
+                    "wafv2:GetWebACLForResource",
+                    "wafv2:AssociateWebACL",
+                    "wafv2:DisassociateWebACL",
+                    "shield:GetSubscriptionState",
+                    "shield:DescribeProtection",
+                    "shield:CreateProtection",
+                    "shield:DeleteProtection",
+                ],
+                "*",
+            ),
+            allow(["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"], "*"),
+            allow(["ec2:CreateSecurityGroup"], "*"),
+            allow(
+                ["ec2:CreateTags"],
+                f"arn:{partition}:ec2:*:*:security-group/*",
+                Condition={
+                    "StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"},
+                    "Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "false"},
+                },
+            ),
+            allow(["ec2:CreateTags", "ec2:DeleteTags"], f"arn:{partition}:ec2:*:*:security-group/*", Condition=cluster_tag_present),
+            allow(
+                ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+                "*",
+                Condition=resource_tagged,
+            ),
+            allow(
+                ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+                "*",
+                Condition={"Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "false"}},
+            ),
+            allow(
+                [
+                    "elasticloadbalancing:CreateListener",
+                    "elasticloadbalancing:DeleteListener",
+                    "elasticloadbalancing:CreateRule",
+                    "elasticloadbalancing:DeleteRule",
+                ],
+                "*",
+            ),
+            allow(["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"], lb_resources, Condition=cluster_tag_present),
+            allow(
+                ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+                [f"{elb}:listener/net/*/*/*", f"{elb}:listener/app/*/*/*", f"{elb}:listener-rule/net/*/*/*", f"{elb}:listener-rule/app/*/*/*"],
+            ),
+            allow(
+                [
+                    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                    "elasticloadbalancing:SetIpAddressType",
+                    "elasticloadbalancing:SetSecurityGroups",
+                    "elasticloadbalancing:SetSubnets",
+                    "elasticloadbalancing:DeleteLoadBalancer",
+                    "elasticloadbalancing:ModifyTargetGroup",
+                    "elasticloadbalancing:ModifyTargetGroupAttributes",
+                    "elasticloadbalancing:DeleteTargetGroup",
+                    "elasticloadbalancing:ModifyListenerAttributes",
+                    "elasticloadbalancing:ModifyCapacityReservation",
+                ],
+                "*",
+                Condition=resource_tagged,
+            ),
+            allow(
+                ["elasticloadbalancing:AddTags"],
+                lb_resources,
+                Condition={
+                    "StringEquals": {"elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"]},
+                    "Null": {"aws:RequestTag/elbv2.k8s.aws/cluster": "false"},
+                },
+            ),
+            allow(
+                ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                f"{elb}:targetgroup/*/*",
+            ),
+            allow(
+                [
+                    "elasticloadbalancing:SetWebAcl",
+                    "elasticloadbalancing:ModifyListener",
+                    "elasticloadbalancing:AddListenerCertificates",
+                    "elasticloadbalancing:RemoveListenerCertificates",
+                    "elasticloadbalancing:ModifyRule",
+                ],
+                "*",
+            ),
+        ]
+    )

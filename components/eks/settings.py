@@ -1,0 +1,339 @@
+"""``betterprompts:eks``: the EKS cluster, its node groups, autoscaler and add-ons.
+
+Production carries the seed's sizes ("1. Container Orchestration - Amazon EKS");
+staging about half. Which autoscaler manages the elastic pools is chosen per stack
+(``autoscaler``); asking for both on the same nodes is a config error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from ..platform import LOG_RETENTION_DAYS, ConfigError, Section, check_string, parse_cidr
+
+# The pools EksCluster knows (components/eks/node_pools.py names their labels and taints).
+POOL_NAMES = ("system", "application", "gpu", "spot")
+# Pools every stack must have as managed node groups: the add-ons and the always-on services run there.
+REQUIRED_POOLS = ("system", "application")
+# Pools Karpenter provisions in karpenter mode: a managed node group for them would be scaled twice.
+KARPENTER_POOLS = ("gpu", "spot")
+
+_K8S_VERSION = re.compile(r"^1\.(\d{2})$")
+_ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_DURATION = re.compile(r"^[1-9]\d*(s|m|h)$")
+_IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# Instance families with NVIDIA GPUs the NVIDIA AMI and device plugin serve.
+GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5")
+
+
+class Autoscaler(str, Enum):
+    """Which controller scales the cluster's nodes."""
+
+    CLUSTER_AUTOSCALER = "cluster-autoscaler"
+    """The Cluster Autoscaler resizes the managed node groups (priority expander)."""
+    KARPENTER = "karpenter"
+    """Karpenter provisions the spot and GPU pools itself; managed groups stay fixed."""
+
+
+@dataclass(frozen=True)
+class NodeGroupSettings:
+    """One managed node group (a pool of ``components/eks/node_pools.py``)."""
+
+    instance_types: tuple[str, ...]
+    """Instance types; more than one only with the same vCPU and memory (the autoscaler assumes one shape)."""
+    min_size: int
+    max_size: int
+    desired_size: int
+    """Nodes at creation; afterwards the autoscaler owns the count."""
+    disk_size_gib: int = 50
+    """Root volume (gp3, encrypted with the stack's storage key)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Extra Kubernetes labels on top of the pool label (for example the GPU accelerator)."""
+
+
+@dataclass(frozen=True)
+class AddonVersions:
+    """Pinned EKS managed add-on versions; each must be published for ``kubernetesVersion``."""
+
+    vpc_cni: str
+    core_dns: str
+    kube_proxy: str
+    ebs_csi_driver: str
+
+
+@dataclass(frozen=True)
+class ClusterAutoscalerSettings:
+    """The seed's "Cluster Autoscaler" block."""
+
+    scale_down_utilization_threshold: float = 0.5
+    """A node whose requests are below this share of its capacity is a scale-down candidate."""
+    scale_down_unneeded_time: str = "10m"
+    """How long a node must stay unneeded before it is removed."""
+    new_pod_scale_up_delay: str = "30s"
+    """Pods younger than this are not yet considered for scale-up (the seed's 30 s pending)."""
+    expander_priorities: tuple[str, ...] = ("spot", "application", "system")
+    """Pools in order of preference when several can take a pending pod (highest first)."""
+    gpu_scale_down_unneeded_time: str = "30m"
+    """Per-node-group override on the GPU group: GPU nodes are slow and dear to bring back."""
+    gpu_scale_down_utilization_threshold: float = 0.2
+    """Per-node-group override on the GPU group: only nearly idle GPU nodes are candidates."""
+
+
+@dataclass(frozen=True)
+class KarpenterSettings:
+    """Karpenter's spot burst and GPU NodePools."""
+
+    spot_instance_families: tuple[str, ...] = ("t3a", "t3")
+    spot_cpu_limit: int = 40
+    """Upper bound on vCPUs the spot NodePool may hold."""
+    gpu_instance_types: tuple[str, ...] = ("g4dn.xlarge",)
+    gpu_limit: int = 5
+    """Upper bound on GPUs the GPU NodePool may hold."""
+    consolidate_after: str = "1m"
+    """Spot nodes empty or underused this long are consolidated."""
+    gpu_consolidate_after: str = "30m"
+    """GPU nodes are only removed when empty, after this long (no aggressive scale-down)."""
+    expire_after: str = "720h"
+    """Nodes are replaced after this age, so AMIs and kernels stay fresh."""
+
+
+@dataclass(frozen=True)
+class EksSettings:
+    kubernetes_version: str
+    """Control plane and node version, such as ``1.32``."""
+    public_access_cidrs: tuple[str, ...]
+    """Ranges allowed to reach the public API endpoint; empty turns the public endpoint off."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the control-plane logs."""
+    admin_roles: tuple[str, ...]
+    """IAM role names or ARNs given cluster-admin access entries."""
+    addons: AddonVersions
+    node_groups: dict[str, NodeGroupSettings]
+    """Managed node groups by pool name."""
+    autoscaler: Autoscaler
+    cluster_autoscaler: ClusterAutoscalerSettings | None
+    """Set when ``autoscaler`` is ``cluster-autoscaler``."""
+    karpenter: KarpenterSettings | None
+    """Set when ``autoscaler`` is ``karpenter``."""
+    controller_replicas: int = 2
+    """Replicas of each add-on controller (metrics-server, load balancer and EFS controllers, Karpenter)."""
+
+    @property
+    def minor_version(self) -> int:
+        return int(self.kubernetes_version.split(".")[1])
+
+    @staticmethod
+    def read(section: Section) -> "EksSettings":
+        version = section.string("kubernetesVersion")
+        if not _K8S_VERSION.match(version):
+            raise ConfigError(section.key("kubernetesVersion"), version, "a Kubernetes minor version such as 1.32 (quoted)")
+
+        def public_cidr(key: str, value: Any) -> str:
+            network = parse_cidr(key, value)
+            if network.prefixlen == 0:
+                raise ConfigError(key, value, "the ranges deployments run from, not the whole internet")
+            return str(network)
+
+        endpoint = section.child("endpoint", {})
+        cidrs = endpoint.strings("publicAccessCidrs", [], item=public_cidr)
+        endpoint.finish()
+
+        logs = section.child("controlPlaneLogs", {})
+        retention = logs.integer("retentionDays", 365)
+        if retention not in LOG_RETENTION_DAYS:
+            raise ConfigError(
+                logs.key("retentionDays"), retention, "a CloudWatch Logs retention period: " + ", ".join(map(str, LOG_RETENTION_DAYS))
+            )
+        logs.finish()
+
+        admins = section.strings("adminRoles", min_items=1, item=_admin_role)
+        addons = _read_addons(section.child("addons"), version)
+
+        autoscaler = Autoscaler(section.string("autoscaler", Autoscaler.CLUSTER_AUTOSCALER.value, choices=[a.value for a in Autoscaler]))
+        node_groups = _read_node_groups(section.child("nodeGroups"), autoscaler)
+
+        cluster_autoscaler: ClusterAutoscalerSettings | None = None
+        karpenter: KarpenterSettings | None = None
+        if autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
+            _reject_other(section, "karpenter", autoscaler)
+            cluster_autoscaler = _read_cluster_autoscaler(section.child("clusterAutoscaler", {}), node_groups)
+        else:
+            _reject_other(section, "clusterAutoscaler", autoscaler)
+            karpenter = _read_karpenter(section.child("karpenter", {}))
+
+        replicas = section.integer("controllerReplicas", 2, minimum=1, maximum=5)
+        system_min = node_groups["system"].min_size
+        if autoscaler is Autoscaler.KARPENTER and replicas > system_min:
+            # Karpenter's chart spreads its replicas over distinct nodes it does not manage itself.
+            raise ConfigError(
+                section.key("controllerReplicas"), replicas, f"at most nodeGroups.system.size.min ({system_min}) with Karpenter"
+            )
+        section.finish()
+        return EksSettings(
+            kubernetes_version=version,
+            public_access_cidrs=cidrs,
+            log_retention_days=retention,
+            admin_roles=admins,
+            addons=addons,
+            node_groups=node_groups,
+            autoscaler=autoscaler,
+            cluster_autoscaler=cluster_autoscaler,
+            karpenter=karpenter,
+            controller_replicas=replicas,
+        )
+
+
+def _admin_role(key: str, value: Any) -> str:
+    text = check_string(key, value)
+    if not (_IAM_ROLE_NAME.match(text) or _IAM_ROLE_ARN.match(text)):
+        raise ConfigError(key, value, "an IAM role name (PlatformAdmin) or role ARN (arn:aws:iam::123456789012:role/PlatformAdmin)")
+    return text
+
+
+def _duration(key: str, value: Any) -> str:
+    text = check_string(key, value)
+    if not _DURATION.match(text):
+        raise ConfigError(key, value, "a duration such as 30s, 10m or 720h")
+    return text
+
+
+def _reject_other(section: Section, other: str, autoscaler: Autoscaler) -> None:
+    """Settings for the autoscaler not chosen mean someone expects both to run: refuse."""
+    if section.has(other):
+        raise ConfigError(
+            section.key(other),
+            section.raw(other),
+            f"absent while autoscaler is {autoscaler.value}: Cluster Autoscaler and Karpenter must never manage the same nodes",
+        )
+
+
+def _read_addons(section: Section, version: str) -> AddonVersions:
+    def addon(name: str) -> str:
+        value = section.string(name)
+        if not _ADDON_VERSION.match(value):
+            raise ConfigError(section.key(name), value, "an EKS add-on version such as v1.19.2-eksbuild.5")
+        return value
+
+    addons = AddonVersions(
+        vpc_cni=addon("vpcCni"),
+        core_dns=addon("coreDns"),
+        kube_proxy=addon("kubeProxy"),
+        ebs_csi_driver=addon("ebsCsiDriver"),
+    )
+    # kube-proxy is built per Kubernetes minor; another minor's build breaks service routing.
+    if not addons.kube_proxy.startswith(f"v{version}."):
+        raise ConfigError(section.key("kubeProxy"), addons.kube_proxy, f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N)")
+    section.finish()
+    return addons
+
+
+def _read_node_groups(section: Section, autoscaler: Autoscaler) -> dict[str, NodeGroupSettings]:
+    groups: dict[str, NodeGroupSettings] = {}
+    for pool in POOL_NAMES:
+        if not section.has(pool):
+            if pool in REQUIRED_POOLS:
+                raise ConfigError(section.key(pool), None, f"a node group for the {pool} pool")
+            continue
+        if autoscaler is Autoscaler.KARPENTER and pool in KARPENTER_POOLS:
+            raise ConfigError(
+                section.key(pool),
+                section.raw(pool),
+                f"absent while autoscaler is karpenter: Karpenter's {pool} NodePool provisions this pool, "
+                "and two controllers must never manage the same nodes",
+            )
+        groups[pool] = _read_node_group(section.child(pool), pool)
+    section.finish()
+    return groups
+
+
+def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
+    def instance_type(key: str, value: Any) -> str:
+        text = check_string(key, value)
+        if not _INSTANCE_TYPE.match(text):
+            raise ConfigError(key, value, "an EC2 instance type such as c6i.xlarge")
+        if pool == "gpu" and text.split(".")[0] not in GPU_FAMILIES:
+            raise ConfigError(key, value, "an NVIDIA GPU instance type (" + ", ".join(f"{f}.*" for f in GPU_FAMILIES) + ")")
+        return text
+
+    types = section.strings("instanceTypes", min_items=1, max_items=20, item=instance_type)
+    labels = section.mapping("labels", {})
+    for label in labels:
+        # EKS refuses node-group labels in the Kubernetes-reserved namespaces.
+        if label.split("/")[0].endswith(("kubernetes.io", "k8s.io")):
+            raise ConfigError(f"{section.key('labels')}.{label}", labels[label], "a label outside the kubernetes.io and k8s.io namespaces")
+    low, high = section.min_max("size", minimum=0, maximum=100)
+    if high == 0:
+        raise ConfigError(section.key("size"), {"min": low, "max": high}, "max of at least 1 (EKS rejects an empty node group)")
+    desired = section.integer("desired", low, minimum=low, maximum=high)
+    settings = NodeGroupSettings(
+        instance_types=types,
+        min_size=low,
+        max_size=high,
+        desired_size=desired,
+        disk_size_gib=section.integer("diskSizeGiB", 50, minimum=20, maximum=1000),
+        labels=labels,
+    )
+    section.finish()
+    return settings
+
+
+def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupSettings]) -> ClusterAutoscalerSettings:
+    def pool_name(key: str, value: Any) -> str:
+        text = check_string(key, value)
+        if text not in node_groups:
+            raise ConfigError(key, value, "a configured node group: " + ", ".join(node_groups))
+        return text
+
+    defaults = ClusterAutoscalerSettings()
+    priorities = section.strings("expanderPriorities", list(defaults.expander_priorities), min_items=1, item=pool_name)
+    if len(set(priorities)) != len(priorities):
+        raise ConfigError(section.key("expanderPriorities"), list(priorities), "each pool at most once")
+    settings = ClusterAutoscalerSettings(
+        scale_down_utilization_threshold=section.number(
+            "scaleDownUtilizationThreshold", defaults.scale_down_utilization_threshold, minimum=0.05, maximum=0.95
+        ),
+        scale_down_unneeded_time=_duration(section.key("scaleDownUnneededTime"), section.raw("scaleDownUnneededTime", defaults.scale_down_unneeded_time)),
+        new_pod_scale_up_delay=_duration(section.key("newPodScaleUpDelay"), section.raw("newPodScaleUpDelay", defaults.new_pod_scale_up_delay)),
+        expander_priorities=priorities,
+        gpu_scale_down_unneeded_time=_duration(
+            section.key("gpuScaleDownUnneededTime"), section.raw("gpuScaleDownUnneededTime", defaults.gpu_scale_down_unneeded_time)
+        ),
+        gpu_scale_down_utilization_threshold=section.number(
+            "gpuScaleDownUtilizationThreshold", defaults.gpu_scale_down_utilization_threshold, minimum=0.05, maximum=0.95
+        ),
+    )
+    section.finish()
+    return settings
+
+
+def _read_karpenter(section: Section) -> KarpenterSettings:
+    defaults = KarpenterSettings()
+
+    def family(key: str, value: Any) -> str:
+        text = check_string(key, value)
+        if not re.match(r"^[a-z][a-z0-9-]*$", text):
+            raise ConfigError(key, value, "an EC2 instance family such as t3a")
+        return text
+
+    def gpu_type(key: str, value: Any) -> str:
+        text = check_string(key, value)
+        if not _INSTANCE_TYPE.match(text) or text.split(".")[0] not in GPU_FAMILIES:
+            raise ConfigError(key, value, "an NVIDIA GPU instance type such as g4dn.xlarge")
+        return text
+
+    settings = KarpenterSettings(
+        spot_instance_families=section.strings("spotInstanceFamilies", list(defaults.spot_instance_families), min_items=1, item=family),
+        spot_cpu_limit=section.integer("spotCpuLimit", defaults.spot_cpu_limit, minimum=1),
+        gpu_instance_types=section.strings("gpuInstanceTypes", list(defaults.gpu_instance_types), min_items=1, item=gpu_type),
+        gpu_limit=section.integer("gpuLimit", defaults.gpu_limit, minimum=1),
+        consolidate_after=_duration(section.key("consolidateAfter"), section.raw("consolidateAfter", defaults.consolidate_after)),
+        gpu_consolidate_after=_duration(section.key("gpuConsolidateAfter"), section.raw("gpuConsolidateAfter", defaults.gpu_consolidate_after)),
+        expire_after=_duration(section.key("expireAfter"), section.raw("expireAfter", defaults.expire_after)),
+    )
+    section.finish()
+    return settings

@@ -1,0 +1,218 @@
+"""``betterprompts:inference``: the SageMaker endpoint that serves the ML models (Option B).
+
+```yaml
+betterprompts:inference:
+  mode: multi_model_gpu            # or serverless
+  modelPrefix: models/
+  multiModel:                      # used when mode is multi_model_gpu
+    instanceType: ml.g4dn.xlarge
+    instanceCount: {min: 2, max: 5}
+    targetInvocationsPerInstance: 100
+    scaleInCooldownSeconds: 300
+    scaleOutCooldownSeconds: 60
+    imageUri: <region's Triton image>
+    networkIsolation: true
+    modelCacheSetting: Enabled
+  serverless:                      # used when mode is serverless
+    memorySizeMb: 4096
+    maxConcurrency: 10
+    imageUri: <region's PyTorch CPU image>
+    modelArtifactKey: serverless/model.tar.gz
+  alarms:
+    modelLatencyP95Microseconds: 500000
+    invocation5xxErrors: 5
+    periodSeconds: 60
+    evaluationPeriods: 5
+    datapointsToAlarm: 3
+  logRetentionDays: 90
+  bucketLifecycle: {...}           # see storage/lifecycle.py
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..platform import LOG_RETENTION_DAYS, ConfigError, Section
+from ..storage import LifecyclePolicy, read_lifecycle_policy
+from .inference_plan import (
+    SERVERLESS_MAX_CONCURRENCY,
+    SERVERLESS_MEMORY_SIZES_MB,
+    AlarmThresholds,
+    InferenceMode,
+    cpu_inference_image_uri,
+    normalize_prefix,
+    parse_ecr_image,
+    supports_gpu_multi_model,
+    triton_image_uri,
+)
+
+# Model artifacts: hot models are read on every cold load, stale versions never; S3
+# Intelligent-Tiering sorts them out without retrieval fees.
+MODEL_BUCKET_LIFECYCLE = LifecyclePolicy(
+    infrequent_access_after_days=None,
+    intelligent_tiering_after_days=0,
+    glacier_after_days=None,
+    noncurrent_version_expiration_days=90,
+    abort_incomplete_multipart_upload_days=7,
+    rule_id="model-artifacts",
+)
+
+
+@dataclass(frozen=True)
+class MultiModelSettings:
+    """The GPU multi-model endpoint (Triton) and its auto-scaling."""
+
+    image_uri: str
+    """The Triton Inference Server image: SageMaker runs GPU multi-model endpoints only on Triton."""
+    instance_type: str = "ml.g4dn.xlarge"
+    min_instances: int = 1
+    max_instances: int = 4
+    target_invocations_per_instance: int = 100
+    """Target of the SageMakerVariantInvocationsPerInstance tracking policy (per minute)."""
+    scale_in_cooldown_seconds: int = 300
+    scale_out_cooldown_seconds: int = 60
+    network_isolation: bool = True
+    """No network for the container; SageMaker itself fetches models from S3."""
+    model_cache_setting: str = "Enabled"
+    """Keep loaded models in memory (``Disabled`` for many rarely used models)."""
+
+
+@dataclass(frozen=True)
+class ServerlessSettings:
+    """The serverless single-model CPU endpoint for low-traffic periods."""
+
+    image_uri: str
+    memory_size_mb: int = 2048
+    max_concurrency: int = 5
+    model_artifact_key: str = "serverless/model.tar.gz"
+    """The model archive, relative to ``modelPrefix``; it must exist before the endpoint is created."""
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    mode: InferenceMode
+    model_prefix: str
+    """S3 prefix (``models/``) the multi-model endpoint loads models from."""
+    multi_model: MultiModelSettings
+    serverless: ServerlessSettings
+    alarms: AlarmThresholds
+    log_retention_days: int
+    bucket_lifecycle: LifecyclePolicy
+
+    @property
+    def serverless_model_key(self) -> str:
+        return self.model_prefix + self.serverless.model_artifact_key
+
+    @staticmethod
+    def read(section: Section, region: str) -> "InferenceSettings":
+        mode = InferenceMode(
+            section.string("mode", InferenceMode.MULTI_MODEL_GPU.value, choices=[m.value for m in InferenceMode])
+        )
+        prefix_raw = section.string("modelPrefix", "models/")
+        try:
+            model_prefix = normalize_prefix(prefix_raw)
+        except ValueError as exc:
+            raise ConfigError(section.key("modelPrefix"), prefix_raw, f"an S3 key prefix such as models/ ({exc})") from None
+
+        multi_model = _read_multi_model(section.child("multiModel", {}), region)
+        serverless = _read_serverless(section.child("serverless", {}), region)
+
+        alarms_section = section.child("alarms", {})
+        defaults = AlarmThresholds()
+        evaluation_periods = alarms_section.integer("evaluationPeriods", defaults.evaluation_periods, minimum=1, maximum=60)
+        alarms = AlarmThresholds(
+            model_latency_p95_microseconds=alarms_section.integer(
+                "modelLatencyP95Microseconds", defaults.model_latency_p95_microseconds, minimum=1000, maximum=60_000_000
+            ),
+            invocation_5xx_errors=alarms_section.integer("invocation5xxErrors", defaults.invocation_5xx_errors, minimum=0),
+            period_seconds=alarms_section.integer("periodSeconds", defaults.period_seconds, minimum=60, maximum=3600),
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=alarms_section.integer(
+                "datapointsToAlarm", min(defaults.datapoints_to_alarm, evaluation_periods), minimum=1, maximum=evaluation_periods
+            ),
+        )
+        if alarms.period_seconds % 60:
+            raise ConfigError(alarms_section.key("periodSeconds"), alarms.period_seconds, "a multiple of 60 seconds")
+        alarms_section.finish()
+
+        retention = section.integer("logRetentionDays", 90)
+        if retention not in LOG_RETENTION_DAYS:
+            raise ConfigError(
+                section.key("logRetentionDays"),
+                retention,
+                "a CloudWatch Logs retention period: " + ", ".join(map(str, LOG_RETENTION_DAYS)),
+            )
+        lifecycle = read_lifecycle_policy(section.child("bucketLifecycle", {}), defaults=MODEL_BUCKET_LIFECYCLE)
+        section.finish()
+        return InferenceSettings(
+            mode=mode,
+            model_prefix=model_prefix,
+            multi_model=multi_model,
+            serverless=serverless,
+            alarms=alarms,
+            log_retention_days=retention,
+            bucket_lifecycle=lifecycle,
+        )
+
+
+def _image(section: Section, default: str) -> str:
+    uri = section.string("imageUri", default)
+    try:
+        parse_ecr_image(uri)
+    except ValueError as exc:
+        raise ConfigError(section.key("imageUri"), uri, str(exc)) from None
+    return uri
+
+
+def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
+    defaults: Any = MultiModelSettings
+    instance_type = section.string("instanceType", defaults.instance_type)
+    try:
+        gpu = supports_gpu_multi_model(instance_type)
+    except ValueError as exc:
+        raise ConfigError(section.key("instanceType"), instance_type, str(exc)) from None
+    if not gpu:
+        raise ConfigError(
+            section.key("instanceType"),
+            instance_type,
+            "a GPU instance type SageMaker runs multi-model endpoints on (ml.g4dn.*, ml.g5.*, ml.g6.*, ml.p2.*, ml.p3.*)",
+        )
+    low, high = section.min_max(
+        "instanceCount", {"min": defaults.min_instances, "max": defaults.max_instances}, minimum=1, maximum=100
+    )
+    settings = MultiModelSettings(
+        image_uri=_image(section, triton_image_uri(region)),
+        instance_type=instance_type,
+        min_instances=low,
+        max_instances=high,
+        target_invocations_per_instance=section.integer(
+            "targetInvocationsPerInstance", defaults.target_invocations_per_instance, minimum=1, maximum=100_000
+        ),
+        scale_in_cooldown_seconds=section.integer("scaleInCooldownSeconds", defaults.scale_in_cooldown_seconds, minimum=0, maximum=3600),
+        scale_out_cooldown_seconds=section.integer("scaleOutCooldownSeconds", defaults.scale_out_cooldown_seconds, minimum=0, maximum=3600),
+        network_isolation=section.boolean("networkIsolation", defaults.network_isolation),
+        model_cache_setting=section.string("modelCacheSetting", defaults.model_cache_setting, choices=("Enabled", "Disabled")),
+    )
+    section.finish()
+    return settings
+
+
+def _read_serverless(section: Section, region: str) -> ServerlessSettings:
+    defaults: Any = ServerlessSettings
+    memory = section.integer("memorySizeMb", defaults.memory_size_mb)
+    if memory not in SERVERLESS_MEMORY_SIZES_MB:
+        raise ConfigError(section.key("memorySizeMb"), memory, "one of " + ", ".join(map(str, SERVERLESS_MEMORY_SIZES_MB)))
+    low, high = SERVERLESS_MAX_CONCURRENCY
+    key = section.string("modelArtifactKey", defaults.model_artifact_key)
+    if key.startswith("/") or key.endswith("/") or not key.endswith(".tar.gz"):
+        raise ConfigError(section.key("modelArtifactKey"), key, "a model archive key relative to modelPrefix, such as serverless/model.tar.gz")
+    settings = ServerlessSettings(
+        image_uri=_image(section, cpu_inference_image_uri(region)),
+        memory_size_mb=memory,
+        max_concurrency=section.integer("maxConcurrency", defaults.max_concurrency, minimum=low, maximum=high),
+        model_artifact_key=key,
+    )
+    section.finish()
+    return settings

@@ -1,0 +1,164 @@
+"""TorchServe: the prompt generator on the EKS GPU node group (seed "3. ML Infrastructure", Option A).
+
+The project's own chart (``charts/torchserve``) as a Helm release in its own namespace,
+the IRSA role its pods use to copy models from the model bucket, and the prompt
+generator's HPA (seed: GPU utilization 70%, 1-8 pods) on the DCGM exporter's GPU
+utilization as served by prometheus-adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from ..apps import TorchServeSettings, gpu_metrics, hpa_spec
+from ..platform import ComponentTags, irsa_trust_policy, local_release
+from .torchserve_plan import (
+    CHART_PATH,
+    RELEASE_NAME,
+    SERVICE_ACCOUNT,
+    chart_values,
+    model_read_policy,
+    normalize_prefix,
+)
+
+# Pods in the namespace may run only as the restricted Pod Security Standard allows.
+RESTRICTED = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/warn": "restricted",
+}
+
+
+@dataclass
+class TorchServeArgs:
+    """Inputs of :class:`TorchServe`."""
+
+    k8s_provider: k8s.Provider
+    """The cluster's provider (``EksCluster.k8s_provider``)."""
+    settings: TorchServeSettings
+    """Image, ports, resources, GPUs, replica range, GPU target, model store (``betterprompts:workloads.promptGenerator``)."""
+    region: str
+    """The stack's region: the init container's S3 endpoint and the key's ``kms:ViaService``."""
+    oidc_provider_arn: pulumi.Input[str]
+    """The cluster's IAM OIDC provider; the IRSA role trusts only its service account."""
+    oidc_provider_url: pulumi.Input[str]
+    """The cluster's OIDC issuer without ``https://``."""
+    model_bucket_name: pulumi.Input[str]
+    model_bucket_arn: pulumi.Input[str]
+    model_prefix: pulumi.Input[str]
+    """Key prefix of the models in the bucket; the role may read nothing outside it."""
+    model_kms_key_arn: pulumi.Input[str]
+    """The key the model bucket is encrypted with (``baseline.keys["storage"]``)."""
+    client_namespaces: tuple[str, ...] = ()
+    """Namespaces whose pods may call the inference port (the application services)."""
+    monitoring_namespace: str = "monitoring"
+    """Namespace of the Prometheus that scrapes the metrics port."""
+    scrape_interval: str = "15s"
+    scale_up_stabilization_seconds: int = 0
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter)."""
+
+
+class TorchServe(pulumi.ComponentResource):
+    """The TorchServe release, its namespace, IRSA role and HPA."""
+
+    namespace: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    service_name: str
+    inference_url: str
+
+    def __init__(self, name: str, args: TorchServeArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        _check_args(args)
+        super().__init__("betterprompts:ml:TorchServe", name, None, opts)
+        settings = args.settings
+        tags = ComponentTags("torchserve")
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider)
+
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=settings.namespace, labels=RESTRICTED),
+            opts=k8s_opts,
+        )
+
+        role_name = f"{name}-model-reader"
+        self.role = aws.iam.Role(
+            role_name,
+            description="TorchServe pods: read the model prefix of the model bucket (IRSA)",
+            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_provider_url).apply(
+                lambda v: irsa_trust_policy(v[0], v[1], settings.namespace, SERVICE_ACCOUNT)
+            ),
+            tags=tags(role_name),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            role_name,
+            role=self.role.id,
+            policy=pulumi.Output.all(args.model_bucket_arn, args.model_prefix, args.model_kms_key_arn).apply(
+                lambda v: model_read_policy(v[0], v[1], v[2], args.region)
+            ),
+            opts=pulumi.ResourceOptions(parent=self.role),
+        )
+
+        values = chart_values(
+            settings,
+            region=args.region,
+            role_arn=self.role.arn,
+            model_bucket=args.model_bucket_name,
+            model_prefix=pulumi.Output.from_input(args.model_prefix).apply(normalize_prefix),
+            client_namespaces=args.client_namespaces,
+            monitoring_namespace=args.monitoring_namespace,
+            scrape_interval=args.scrape_interval,
+        )
+        self.release = local_release(
+            f"{name}-release",
+            CHART_PATH,
+            release_name=RELEASE_NAME,
+            namespace=ns.metadata.name,
+            values=values,
+            parent=self,
+            provider=args.k8s_provider,
+            depends_on=[ns, *args.depends_on],
+        )
+
+        self.hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            f"{name}-hpa",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=ns.metadata.name),
+            spec=hpa_spec(
+                RELEASE_NAME,
+                min_replicas=settings.scaling.min_replicas,
+                max_replicas=settings.scaling.max_replicas,
+                metrics=gpu_metrics(settings),
+                scale_up_stabilization_seconds=args.scale_up_stabilization_seconds,
+                scale_down_stabilization_seconds=settings.scaling.scale_down_stabilization_seconds,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[self.release]),
+        )
+
+        self.namespace = ns.metadata.name
+        self.role_arn = self.role.arn
+        self.service_name = RELEASE_NAME
+        self.inference_url = f"http://{RELEASE_NAME}.{settings.namespace}.svc:{settings.inference_port}"
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "role_arn": self.role_arn,
+                "service_name": self.service_name,
+                "inference_url": self.inference_url,
+            }
+        )
+
+
+def _check_args(args: TorchServeArgs) -> None:
+    if args.settings.namespace in args.client_namespaces:
+        raise ValueError(
+            f"TorchServe namespace {args.settings.namespace!r} is listed as a client namespace: "
+            "clients run in the application namespace, not next to the model server"
+        )
+    if args.monitoring_namespace == args.settings.namespace:
+        raise ValueError("TorchServe and the metrics stack must run in different namespaces")

@@ -1,0 +1,130 @@
+"""``betterprompts:network``: the VPC, its subnet tiers, NAT and flow logs."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import Enum
+
+from ..platform import ConfigError, Section, check_log_retention, check_string, parse_cidr
+from .plan import Tier, default_subnet_cidrs, find_subnet_plan_error
+
+class NatMode(str, Enum):
+    """How private subnets reach the internet."""
+
+    GATEWAY_PER_AZ = "gateway_per_az"
+    """One managed NAT gateway per AZ; an AZ outage strands no other AZ (production)."""
+    SINGLE_GATEWAY = "single_gateway"
+    """One managed NAT gateway for every AZ."""
+    INSTANCE = "instance"
+    """One small NAT instance (the seed's $45-vs-$135 saving for staging)."""
+
+
+@dataclass(frozen=True)
+class FlowLogSettings:
+    retention_days: int = 365
+    """Days CloudWatch Logs keeps the VPC flow logs (a CloudWatch Logs retention value)."""
+    traffic_type: str = "ALL"
+    """ACCEPT, REJECT or ALL (the spec asks for all traffic)."""
+    aggregation_interval_seconds: int = 600
+    """60 or 600: finer records cost more log volume."""
+
+
+@dataclass(frozen=True)
+class NatInstanceSettings:
+    instance_type: str = "t4g.nano"
+    """An ARM (Graviton) type: the fck-nat image is built for arm64."""
+    ami_name_pattern: str = "fck-nat-al2023-*-arm64-ebs"
+    ami_owner: str = "568608671756"
+    """The AWS account that publishes the fck-nat images."""
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vpc_cidr: str
+    availability_zones: tuple[str, ...]
+    subnets: dict[Tier, tuple[str, ...]]
+    """Subnet CIDRs per tier, in the order of ``availability_zones``."""
+    nat_mode: NatMode
+    nat_instance: NatInstanceSettings
+    flow_logs: FlowLogSettings
+
+    def subnet(self, tier: Tier, az: str) -> str:
+        return self.subnets[tier][self.availability_zones.index(az)]
+
+    @staticmethod
+    def read(section: Section, region: str) -> "NetworkSettings":
+        vpc = section.cidr("vpcCidr")
+        if not 16 <= vpc.prefixlen <= 20:
+            raise ConfigError(section.key("vpcCidr"), str(vpc), "a prefix length from /16 to /20")
+
+        def az_name(key: str, value: object) -> str:
+            name = check_string(key, value)
+            if not (name.startswith(region) and len(name) == len(region) + 1 and name[-1].isalpha()):
+                raise ConfigError(key, value, f"an availability zone of {region}, such as {region}a")
+            return name
+
+        azs = section.strings("availabilityZones", item=az_name)
+        if len(azs) not in (2, 3):
+            raise ConfigError(section.key("availabilityZones"), list(azs), "2 or 3 availability zones")
+        if len(set(azs)) != len(azs):
+            raise ConfigError(section.key("availabilityZones"), list(azs), "distinct zones")
+
+        subnets = _read_subnets(section, vpc, len(azs))
+
+        nat_mode_key = section.string("natMode", NatMode.GATEWAY_PER_AZ.value, choices=[m.value for m in NatMode])
+        nat_section = section.child("natInstance", {})
+        nat_instance = NatInstanceSettings(
+            instance_type=nat_section.string("instanceType", NatInstanceSettings.instance_type),
+            ami_name_pattern=nat_section.string("amiNamePattern", NatInstanceSettings.ami_name_pattern),
+            ami_owner=nat_section.string("amiOwner", NatInstanceSettings.ami_owner),
+        )
+        nat_section.finish()
+
+        logs = section.child("flowLogs", {})
+        retention = check_log_retention(logs.key("retentionDays"), logs.integer("retentionDays", FlowLogSettings.retention_days))
+        flow_logs = FlowLogSettings(
+            retention_days=retention,
+            traffic_type=logs.string("trafficType", "ALL", choices=("ALL", "ACCEPT", "REJECT")),
+            aggregation_interval_seconds=logs.integer("aggregationIntervalSeconds", 600),
+        )
+        if flow_logs.aggregation_interval_seconds not in (60, 600):
+            raise ConfigError(
+                logs.key("aggregationIntervalSeconds"), flow_logs.aggregation_interval_seconds, "60 or 600"
+            )
+        logs.finish()
+        section.finish()
+        return NetworkSettings(
+            vpc_cidr=str(vpc),
+            availability_zones=azs,
+            subnets=subnets,
+            nat_mode=NatMode(nat_mode_key),
+            nat_instance=nat_instance,
+            flow_logs=flow_logs,
+        )
+
+
+def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -> dict[Tier, tuple[str, ...]]:
+    """Explicit CIDRs per tier, or the seed's layout for this VPC when a tier is left out."""
+    defaults = default_subnet_cidrs(str(vpc), az_count) if vpc.prefixlen <= 18 else None
+    tiers = section.child("subnets", {})
+    parsed: dict[Tier, tuple[ipaddress.IPv4Network, ...]] = {}
+    for tier in Tier:
+        if not tiers.has(tier.value) and defaults is None:
+            raise ConfigError(tiers.key(tier.value), None, f"{az_count} CIDR blocks (the VPC is too small for the default layout)")
+        default = list(defaults[tier]) if defaults else None
+        blocks = tiers.strings(
+            tier.value,
+            default,
+            item=parse_cidr,
+        )
+        if len(blocks) != az_count:
+            raise ConfigError(tiers.key(tier.value), [str(b) for b in blocks], f"exactly {az_count} CIDR blocks, one per availability zone")
+        parsed[tier] = blocks
+    tiers.finish()
+    problem = find_subnet_plan_error(vpc, parsed)
+    if problem:
+        tier, index, allowed = problem
+        raise ConfigError(f"{tiers.key(tier.value)}[{index}]", str(parsed[tier][index]), allowed)
+    return {tier: tuple(str(block) for block in blocks) for tier, blocks in parsed.items()}
+

@@ -1,0 +1,60 @@
+"""The platform base every layer builds on: the stack's KMS keys and alarm topic
+(``PlatformBaseline``), names and tags, IAM and KMS policy documents, IRSA trust, alarms,
+Helm releases, the one-port security group pattern, and the shared config reader
+(``Section``, ``ConfigError``) with the ``platform`` section. It imports no other layer.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from .alarms import GREATER, LESS, AlarmSpec, create_alarms
+from .baseline import PlatformBaseline, PlatformBaselineArgs
+from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr
+from .helm import ChartRef, local_release, release
+from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
+from .irsa import irsa_trust_policy
+from .kms_policy import KEY_PURPOSES, key_policy
+from .log_retention import LOG_RETENTION_DAYS, check_log_retention
+from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
+from .network_access import service_security_group
+from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
+from .windows import check_daily_window, check_weekly_window, windows_overlap
+
+__all__ = [
+    "AlarmSpec",
+    "ChartRef",
+    "ComponentTags",
+    "ConfigError",
+    "GREATER",
+    "KEY_PURPOSES",
+    "LESS",
+    "LOG_RETENTION_DAYS",
+    "MISSING",
+    "PlatformBaseline",
+    "PlatformBaselineArgs",
+    "PlatformSettings",
+    "RESERVED_TAG_KEYS",
+    "Section",
+    "allow",
+    "check_daily_window",
+    "check_email",
+    "check_int",
+    "check_log_retention",
+    "check_string",
+    "check_weekly_window",
+    "cost_allocation_tags",
+    "create_alarms",
+    "final_snapshot_identifier",
+    "irsa_trust_policy",
+    "key_policy",
+    "local_release",
+    "parse_cidr",
+    "policy_document",
+    "release",
+    "service_assume_role_policy",
+    "service_security_group",
+    "stack_prefix",
+    "wildcard_grants",
+    "windows_overlap",
+]

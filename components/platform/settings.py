@@ -1,0 +1,60 @@
+"""``betterprompts:platform``: who owns the stack, what it costs against, how it is protected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .config import ConfigError, Section
+
+# Tag keys that AWS, or our own cost-allocation tags, reserve; extra tags may not override them.
+RESERVED_TAG_KEYS = ("Project", "Environment", "Service", "Component", "CostCenter", "Owner", "ManagedBy")
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """Ownership, cost allocation and protection of stateful resources."""
+
+    owner: str
+    """Team or address that answers for the stack (the ``Owner`` tag)."""
+    cost_center: str
+    """Finance code the stack's spend is booked to (the ``CostCenter`` tag)."""
+    service: str = "betterprompts"
+    """The product the resources serve (the ``Service`` tag)."""
+    protect_stateful: bool = True
+    """Deletion protection, final snapshots and Pulumi ``protect`` on stateful resources."""
+    kms_deletion_window_days: int = 30
+    """Waiting period before a scheduled KMS key deletion takes effect (7-30)."""
+    alarm_emails: tuple[str, ...] = ()
+    """Addresses subscribed to the shared alarm topic."""
+    extra_tags: dict[str, str] = field(default_factory=dict)
+    """More tags for every resource (for example ``DataClassification``)."""
+
+    @staticmethod
+    def read(section: Section) -> "PlatformSettings":
+        extra = section.mapping("extraTags", {})
+        for key in extra:
+            if key in RESERVED_TAG_KEYS or key.lower().startswith("aws:"):
+                raise ConfigError(
+                    f"{section.key('extraTags')}.{key}",
+                    extra[key],
+                    "a tag key other than " + ", ".join(RESERVED_TAG_KEYS) + " and aws:*",
+                )
+        settings = PlatformSettings(
+            owner=section.string("owner"),
+            cost_center=section.string("costCenter"),
+            service=section.string("service", "betterprompts"),
+            protect_stateful=section.boolean("protectStatefulResources", True),
+            kms_deletion_window_days=section.integer(
+                "kmsDeletionWindowDays", 30, minimum=7, maximum=30
+            ),
+            alarm_emails=section.strings("alarmEmails", [], item=check_email),
+            extra_tags=extra,
+        )
+        section.finish()
+        return settings
+
+
+def check_email(key: str, value: object) -> str:
+    if not isinstance(value, str) or "@" not in value or value.startswith("@") or value.endswith("@"):
+        raise ConfigError(key, value, "an email address")
+    return value

@@ -1,0 +1,119 @@
+"""Typed, validated stack settings: the program's whole interface to ``Pulumi.<stack>.yaml``.
+
+``load_settings`` parses every ``betterprompts:*`` key once, before any resource
+exists. Each section lives in its own module with a frozen dataclass and a ``read``
+function; a new concern adds a module and one line to ``_SECTIONS`` below, and
+nothing else reshapes. Unknown keys, at any depth, are errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .apps import WorkloadsSettings
+from .cost import CostSettings, ShutdownSettings
+from .data import CacheSettings, DatabaseSettings
+from .eks import Autoscaler, EksSettings
+from .ml import InferenceSettings
+from .network import NatMode, NetworkSettings
+from .platform import ConfigError, PlatformSettings, Section
+
+__all__ = [
+    "Autoscaler",
+    "CacheSettings",
+    "ConfigError",
+    "CostSettings",
+    "DatabaseSettings",
+    "EksSettings",
+    "InferenceSettings",
+    "NatMode",
+    "NetworkSettings",
+    "PlatformSettings",
+    "ShutdownSettings",
+    "StackSettings",
+    "WorkloadsSettings",
+    "load_settings",
+    "read_runtime_config",
+    "NAMESPACE",
+]
+
+NAMESPACE = "betterprompts"
+
+# AWS regions this project has prices, AMIs and image URIs for (us-west-2 hosts the DR pilot light).
+SUPPORTED_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Everything the program reads from stack config, parsed and checked."""
+
+    project: str
+    stack: str
+    region: str
+    platform: PlatformSettings
+    network: NetworkSettings
+    eks: EksSettings
+    database: DatabaseSettings
+    cache: CacheSettings
+    inference: InferenceSettings
+    workloads: WorkloadsSettings
+    cost: CostSettings
+
+
+# Section name -> reader. Each reader gets its Section and the settings read so far.
+_SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
+    "platform": lambda s, _: PlatformSettings.read(s),
+    "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "eks": lambda s, _: EksSettings.read(s),
+    "database": lambda s, _: DatabaseSettings.read(s),
+    "cache": lambda s, _: CacheSettings.read(s),
+    "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
+    "workloads": lambda s, _: WorkloadsSettings.read(s),
+    "cost": lambda s, _: CostSettings.read(s),
+}
+
+
+def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> StackSettings:
+    """Parse stack config (full keys such as ``aws:region`` and ``betterprompts:network``).
+
+    Values may be the decoded objects or the JSON strings the Pulumi engine passes.
+    Raises :class:`ConfigError` naming the key, the bad value and what is allowed.
+    """
+    region = config.get("aws:region")
+    if region not in SUPPORTED_REGIONS:
+        raise ConfigError("aws:region", region, "one of " + ", ".join(SUPPORTED_REGIONS))
+    known = {f"{NAMESPACE}:{name}" for name in _SECTIONS}
+    for key in sorted(config):
+        if key.startswith(f"{NAMESPACE}:") and key not in known:
+            raise ConfigError(key, _decode(config[key]), "no such key; known keys: " + ", ".join(sorted(known)))
+    done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
+    for name, read in _SECTIONS.items():
+        key = f"{NAMESPACE}:{name}"
+        done[name] = read(Section(_decode(config.get(key)), key), done)
+    return StackSettings(**done)
+
+
+def _decode(value: Any) -> Any:
+    """The engine hands structured config over as JSON text; accept both forms."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def read_runtime_config() -> dict[str, Any]:
+    """Every config key the running Pulumi program was given, by full key.
+
+    The language host hands config over either through ``PULUMI_CONFIG`` or by
+    setting it in the runtime (as the mock runtime does); both are read.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    return merged

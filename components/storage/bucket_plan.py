@@ -1,0 +1,157 @@
+"""Pure rules for :class:`~components.storage.bucket.SecureBucket`: lifecycle rules and the bucket policy.
+
+Nothing here touches Pulumi. The lifecycle checks mirror the ones S3 applies when it
+accepts a ``PutBucketLifecycleConfiguration`` call, so a bad rule fails at preview
+instead of half-way through ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..platform import policy_document
+
+# S3's transition "waterfall": an object may only move down this list, never back up.
+STORAGE_CLASS_ORDER = (
+    "STANDARD_IA",
+    "INTELLIGENT_TIERING",
+    "ONEZONE_IA",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+)
+# S3 refuses a transition to the infrequent-access classes earlier than 30 days after creation.
+IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
+IA_MINIMUM_DAYS = 30
+# Objects must stay 30 days in an IA class before a later transition in the same rule.
+IA_MINIMUM_STAY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Transition:
+    days: int
+    """Days after creation (current versions) when objects move to ``storage_class``."""
+    storage_class: str
+    """One of :data:`STORAGE_CLASS_ORDER`."""
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    """One S3 lifecycle rule, as the bucket's lifecycle configuration takes it."""
+
+    id: str
+    """Unique within the bucket (S3 limits it to 255 characters)."""
+    prefix: str = ""
+    """Objects the rule applies to; empty for the whole bucket."""
+    transitions: tuple[Transition, ...] = ()
+    """Storage-class transitions of current versions, in increasing days."""
+    expiration_days: int | None = None
+    """Delete current versions this many days after creation (never by default)."""
+    noncurrent_version_expiration_days: int | None = None
+    """Delete a version this many days after a newer one replaced it."""
+    abort_incomplete_multipart_upload_days: int | None = None
+    """Drop the parts of uploads that never completed (they are billed, and invisible)."""
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """The cost levers of one bucket, as stack config states them (days; None = off)."""
+
+    infrequent_access_after_days: int | None = 30
+    intelligent_tiering_after_days: int | None = None
+    glacier_after_days: int | None = None
+    noncurrent_version_expiration_days: int | None = 90
+    abort_incomplete_multipart_upload_days: int | None = 7
+    expiration_days: int | None = None
+    prefix: str = ""
+    rule_id: str = "cost-tiering"
+    extra_rules: tuple[LifecycleRule, ...] = field(default_factory=tuple)
+
+
+def lifecycle_rules(policy: LifecyclePolicy) -> list[LifecycleRule]:
+    """The rule list for a policy; raises ``ValueError`` naming the first problem."""
+    steps = [
+        (policy.infrequent_access_after_days, "STANDARD_IA"),
+        (policy.intelligent_tiering_after_days, "INTELLIGENT_TIERING"),
+        (policy.glacier_after_days, "GLACIER"),
+    ]
+    transitions = tuple(Transition(days, cls) for days, cls in steps if days is not None)
+    rule = LifecycleRule(
+        id=policy.rule_id,
+        prefix=policy.prefix,
+        transitions=transitions,
+        expiration_days=policy.expiration_days,
+        noncurrent_version_expiration_days=policy.noncurrent_version_expiration_days,
+        abort_incomplete_multipart_upload_days=policy.abort_incomplete_multipart_upload_days,
+    )
+    rules = [rule, *policy.extra_rules]
+    problem = find_lifecycle_problem(rules)
+    if problem:
+        raise ValueError(problem)
+    return rules
+
+
+def find_lifecycle_problem(rules: Sequence[LifecycleRule]) -> str | None:
+    """The first reason S3 would reject these rules, or None."""
+    seen: set[str] = set()
+    for rule in rules:
+        if not rule.id or len(rule.id) > 255:
+            return f"rule id {rule.id!r} must be 1-255 characters"
+        if rule.id in seen:
+            return f"rule id {rule.id!r} is used twice"
+        seen.add(rule.id)
+        if not (
+            rule.transitions
+            or rule.expiration_days
+            or rule.noncurrent_version_expiration_days
+            or rule.abort_incomplete_multipart_upload_days
+        ):
+            return f"rule {rule.id!r} has no action"
+        for name, value in (
+            ("expiration_days", rule.expiration_days),
+            ("noncurrent_version_expiration_days", rule.noncurrent_version_expiration_days),
+            ("abort_incomplete_multipart_upload_days", rule.abort_incomplete_multipart_upload_days),
+        ):
+            if value is not None and value < 1:
+                return f"rule {rule.id!r}: {name} must be at least 1 day"
+        previous: Transition | None = None
+        for step in rule.transitions:
+            if step.storage_class not in STORAGE_CLASS_ORDER:
+                return f"rule {rule.id!r}: unknown storage class {step.storage_class!r}"
+            if step.days < 0:
+                return f"rule {rule.id!r}: transition to {step.storage_class} needs days >= 0"
+            if step.storage_class in IA_CLASSES and step.days < IA_MINIMUM_DAYS:
+                return f"rule {rule.id!r}: S3 moves objects to {step.storage_class} no sooner than {IA_MINIMUM_DAYS} days"
+            if previous is not None:
+                if STORAGE_CLASS_ORDER.index(step.storage_class) <= STORAGE_CLASS_ORDER.index(previous.storage_class):
+                    return (
+                        f"rule {rule.id!r}: {previous.storage_class} -> {step.storage_class} goes against "
+                        "S3's transition order " + " -> ".join(STORAGE_CLASS_ORDER)
+                    )
+                gap = IA_MINIMUM_STAY_DAYS if previous.storage_class in IA_CLASSES else 1
+                if step.days < previous.days + gap:
+                    return (
+                        f"rule {rule.id!r}: {step.storage_class} after {step.days} days must come at least "
+                        f"{gap} days after {previous.storage_class} ({previous.days} days)"
+                    )
+            previous = step
+        if rule.expiration_days is not None and rule.transitions and rule.expiration_days <= rule.transitions[-1].days:
+            return f"rule {rule.id!r}: expiration must come after the last transition"
+    return None
+
+
+def deny_insecure_transport_policy(bucket_arn: str) -> str:
+    """The bucket policy every bucket carries: no request over plain HTTP, from anyone."""
+    return policy_document(
+        [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ]
+    )
