@@ -17,10 +17,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.metrics import MetricsPipeline, MetricsPipelineArgs
+from components.apps.metrics import MetricsPipeline, MetricsPipelineArgs
+from components.apps.workloads import Workloads, WorkloadsArgs
+from components.ml.torchserve import TorchServe, TorchServeArgs
 from components.settings import StackSettings, load_settings
-from components.torchserve import TorchServe, TorchServeArgs
-from components.workloads import Workloads, WorkloadsArgs
 from preflight.harness import Resource, read_stack_config
 from preflight.monitor import run_function
 

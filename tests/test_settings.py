@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from components.network_plan import Tier
+from components.network.plan import Tier
+from components.platform.config import Section
 from components.settings import ConfigError, NatMode, load_settings
-from components.settings.reader import Section
 from preflight.harness import read_stack_config, run_stack
 
 

@@ -1,0 +1,173 @@
+"""``betterprompts:eks``: both stacks' values, and every bad value refused before any resource exists."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from components.eks.settings import ClusterAutoscalerSettings
+from components.platform.config import Section
+from components.settings import Autoscaler, ConfigError, EksSettings
+from preflight.harness import read_stack_config
+
+KEY = "betterprompts:eks"
+
+
+def stack_eks(stack: str) -> dict[str, Any]:
+    config, _ = read_stack_config(stack)
+    return copy.deepcopy(config[KEY])
+
+
+def parse(raw: dict[str, Any]) -> EksSettings:
+    return EksSettings.read(Section(raw, KEY))
+
+
+def karpenter_variant(raw: dict[str, Any]) -> dict[str, Any]:
+    raw = copy.deepcopy(raw)
+    raw["autoscaler"] = "karpenter"
+    del raw["clusterAutoscaler"]
+    for pool in ("gpu", "spot"):
+        raw["nodeGroups"].pop(pool, None)
+    raw["karpenter"] = {}
+    return raw
+
+
+def test_production_is_the_seed() -> None:
+    eks = parse(stack_eks("production"))
+    assert eks.kubernetes_version == "1.32"
+    assert eks.public_access_cidrs == ()
+    assert eks.log_retention_days == 365
+    groups = {pool: (g.instance_types, g.min_size, g.max_size) for pool, g in eks.node_groups.items()}
+    assert groups == {
+        "system": (("t3a.medium",), 2, 4),
+        "application": (("c6i.xlarge", "c6a.xlarge", "c5.xlarge", "c5a.xlarge"), 3, 9),
+        "gpu": (("g4dn.xlarge",), 1, 5),
+        "spot": (("t3a.large", "t3.large"), 0, 10),
+    }
+    assert eks.autoscaler is Autoscaler.CLUSTER_AUTOSCALER
+    assert eks.cluster_autoscaler == ClusterAutoscalerSettings(
+        scale_down_utilization_threshold=0.5,
+        scale_down_unneeded_time="10m",
+        new_pod_scale_up_delay="30s",
+        expander_priorities=("spot", "application", "system"),
+        gpu_scale_down_unneeded_time="30m",
+        gpu_scale_down_utilization_threshold=0.2,
+    )
+    assert eks.karpenter is None
+    assert eks.controller_replicas == 2
+
+
+def test_staging_is_about_half() -> None:
+    eks = parse(stack_eks("staging"))
+    groups = {pool: (g.instance_types[0], g.min_size, g.max_size) for pool, g in eks.node_groups.items()}
+    assert groups == {
+        "system": ("t3a.medium", 1, 2),
+        "application": ("c6i.large", 2, 4),
+        "gpu": ("g4dn.xlarge", 0, 2),
+        "spot": ("t3a.large", 0, 5),
+    }
+    assert eks.public_access_cidrs == ("203.0.113.0/24",)
+    assert eks.controller_replicas == 1
+
+
+def test_karpenter_mode_defaults() -> None:
+    eks = parse(karpenter_variant(stack_eks("staging")))
+    assert eks.autoscaler is Autoscaler.KARPENTER
+    assert eks.cluster_autoscaler is None
+    assert eks.karpenter is not None
+    assert eks.karpenter.spot_instance_families == ("t3a", "t3")
+    assert set(eks.node_groups) == {"system", "application"}
+
+
+def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(raw)
+    *parents, last = path.split(".")
+    target = raw
+    for part in parents:
+        target = target[part]
+    if value is None:
+        del target[last]
+    else:
+        target[last] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "bad_key"),
+    [
+        ("kubernetesVersion", "1.32.1", "kubernetesVersion"),
+        ("kubernetesVersion", 1.32, "kubernetesVersion"),
+        ("endpoint.publicAccessCidrs", ["0.0.0.0/0"], "endpoint.publicAccessCidrs[0]"),
+        ("endpoint.publicAccessCidrs", ["10.0.0.1/16"], "endpoint.publicAccessCidrs[0]"),
+        ("controlPlaneLogs.retentionDays", 100, "controlPlaneLogs.retentionDays"),
+        ("adminRoles", [], "adminRoles"),
+        ("adminRoles", ["not a role!"], "adminRoles[0]"),
+        ("addons.vpcCni", "latest", "addons.vpcCni"),
+        # kube-proxy must be built for the cluster's minor version.
+        ("addons.kubeProxy", "v1.31.2-eksbuild.3", "addons.kubeProxy"),
+        ("addons.ebsCsiDriver", None, "addons.ebsCsiDriver"),
+        ("nodeGroups.system", None, "nodeGroups.system"),
+        ("nodeGroups.gpu.instanceTypes", ["c6i.xlarge"], "nodeGroups.gpu.instanceTypes[0]"),
+        ("nodeGroups.application.instanceTypes", [], "nodeGroups.application.instanceTypes"),
+        ("nodeGroups.application.size", {"min": 5, "max": 3}, "nodeGroups.application.size"),
+        ("nodeGroups.spot.size", {"min": 0, "max": 0}, "nodeGroups.spot.size"),
+        ("nodeGroups.application.desired", 12, "nodeGroups.application.desired"),
+        ("nodeGroups.system.typo", 1, "nodeGroups.system.typo"),
+        ("nodeGroups.batch", {"instanceTypes": ["t3.large"], "size": {"min": 0, "max": 1}}, "nodeGroups.batch"),
+        ("autoscaler", "both", "autoscaler"),
+        ("clusterAutoscaler.scaleDownUnneededTime", "ten minutes", "clusterAutoscaler.scaleDownUnneededTime"),
+        ("clusterAutoscaler.scaleDownUtilizationThreshold", 1.5, "clusterAutoscaler.scaleDownUtilizationThreshold"),
+        ("clusterAutoscaler.expanderPriorities", ["spot", "batch"], "clusterAutoscaler.expanderPriorities[1]"),
+        ("clusterAutoscaler.expanderPriorities", ["spot", "spot"], "clusterAutoscaler.expanderPriorities"),
+        ("controllerReplicas", 0, "controllerReplicas"),
+        ("nodeGroups.gpu.labels", {"node.kubernetes.io/lifecycle": "x"}, "nodeGroups.gpu.labels.node.kubernetes.io/lifecycle"),
+    ],
+)
+def test_bad_values_are_refused(path: str, value: Any, bad_key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(_set(stack_eks("production"), path, value))
+    assert error.value.key == f"{KEY}.{bad_key}"
+
+
+def test_karpenter_settings_under_cluster_autoscaler_are_a_conflict() -> None:
+    raw = _set(stack_eks("production"), "karpenter", {"gpuLimit": 4})
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.karpenter"
+    assert "must never manage the same nodes" in error.value.allowed
+
+
+def test_cluster_autoscaler_settings_under_karpenter_are_a_conflict() -> None:
+    raw = karpenter_variant(stack_eks("staging"))
+    raw["clusterAutoscaler"] = {"scaleDownUnneededTime": "10m"}
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.clusterAutoscaler"
+
+
+@pytest.mark.parametrize("pool", ["spot", "gpu"])
+def test_managed_group_for_a_karpenter_pool_is_a_conflict(pool: str) -> None:
+    raw = karpenter_variant(stack_eks("production"))
+    raw["nodeGroups"][pool] = stack_eks("production")["nodeGroups"][pool]
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.nodeGroups.{pool}"
+    assert "Karpenter" in error.value.allowed
+
+
+def test_karpenter_gpu_types_must_be_gpu_types() -> None:
+    raw = karpenter_variant(stack_eks("staging"))
+    raw["karpenter"] = {"gpuInstanceTypes": ["m5.large"]}
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.karpenter.gpuInstanceTypes[0]"
+
+
+def test_karpenter_replicas_need_as_many_system_nodes() -> None:
+    raw = karpenter_variant(stack_eks("staging"))
+    raw["controllerReplicas"] = 2
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.controllerReplicas"

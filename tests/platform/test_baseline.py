@@ -1,0 +1,93 @@
+"""The stack's provider, its default tags, and PlatformBaseline's keys and alarm topic."""
+
+from __future__ import annotations
+
+import json
+
+from components.platform.kms_policy import KEY_PURPOSES, key_policy
+from preflight.harness import Plan
+
+REQUIRED_TAGS = {"Project", "Environment", "Service", "CostCenter", "Owner", "ManagedBy"}
+
+
+def test_one_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
+    (provider,) = plan.of_type("pulumi:providers:aws")
+    assert provider.inputs["region"] == "us-east-1"
+    tags = json.loads(provider.inputs["defaultTags"])["tags"]
+    assert tags == {
+        "Project": "betterprompts",
+        "Environment": plan.stack,
+        "Service": "betterprompts",
+        "CostCenter": {"production": "CC-1001-PLATFORM", "staging": "CC-1002-STAGING"}[plan.stack],
+        "Owner": "platform-team@betterprompts.io",
+        "ManagedBy": "pulumi",
+    }
+
+
+def test_every_aws_resource_goes_through_that_provider(plan: Plan) -> None:
+    (provider,) = plan.of_type("pulumi:providers:aws")
+    for r in plan.resources:
+        if r.type.startswith("aws:"):
+            assert r.provider == f"{provider.urn}::{provider.id}", r.urn
+
+
+def test_every_tagged_resource_names_its_component(plan: Plan) -> None:
+    for r in plan.resources:
+        if r.type.startswith("aws:") and "tags" in r.inputs:
+            assert r.inputs["tags"]["Name"] == r.name or r.inputs["tags"]["Name"].startswith(r.name)
+            assert r.inputs["tags"]["Component"], r.urn
+
+
+def test_a_rotating_customer_managed_key_per_purpose(plan: Plan) -> None:
+    keys = {k.inputs["tags"]["KeyPurpose"]: k for k in plan.of_type("aws:kms/key:Key")}
+    assert sorted(keys) == sorted(KEY_PURPOSES)
+    for purpose, key in keys.items():
+        assert key.inputs["enableKeyRotation"] is True
+        assert key.inputs["deletionWindowInDays"] == {"production": 30, "staging": 7}[plan.stack]
+        assert key.protect is (plan.stack == "production")
+        assert json.loads(key.inputs["policy"]) == json.loads(
+            key_policy(purpose, account_id="123456789012", region="us-east-1")
+        )
+    aliases = sorted(a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias"))
+    assert aliases == sorted(f"alias/betterprompts-{plan.stack}-{p}" for p in KEY_PURPOSES)
+
+
+def test_logs_key_admits_only_this_accounts_log_groups() -> None:
+    policy = json.loads(key_policy("logs", account_id="111122223333", region="us-west-2"))
+    root, logs = policy["Statement"]
+    assert root["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert logs["Principal"] == {"Service": "logs.us-west-2.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-west-2:111122223333:log-group:*"}
+    }
+    assert "kms:*" not in logs["Action"]
+
+
+def test_data_key_is_used_through_iam_only() -> None:
+    (only,) = json.loads(key_policy("data", account_id="111122223333", region="us-east-1"))["Statement"]
+    assert only["Sid"] == "AccountAdministers"
+
+
+def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None:
+    (topic,) = plan.of_type("aws:sns/topic:Topic")
+    alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == "alarms")
+    assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
+    (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
+    statements = json.loads(topic_policy.inputs["policy"])["Statement"]
+    # CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish; nothing else, and only for this account.
+    assert sorted(s["Principal"]["Service"] for s in statements) == [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
+    ]
+    for statement in statements:
+        assert statement["Action"] == "sns:Publish"
+        assert statement["Resource"] == plan.outputs["alarmTopicArn"]
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_alarm_emails_come_from_config(production: Plan, staging: Plan) -> None:
+    assert [s.inputs["endpoint"] for s in production.of_type("aws:sns/topicSubscription:TopicSubscription")] == [
+        "oncall@betterprompts.io"
+    ]
+    assert staging.of_type("aws:sns/topicSubscription:TopicSubscription") == []

@@ -1,0 +1,371 @@
+"""Each resource policy on a violating and a compliant resource, through the real analyzer path."""
+
+from __future__ import annotations
+
+import json
+
+from typing import Any
+
+import pytest
+from tests.policy_plans import KEY, messages, plan, resource, violations
+
+ALIAS_AWS_RDS = "alias/aws/rds"
+
+# (policy, type, violating inputs, fragments of the one message, compliant inputs)
+CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = [
+    (
+        "rds-encrypted-with-cmk",
+        "aws:rds/instance:Instance",
+        {"storageEncrypted": False, "kmsKeyId": KEY, "publiclyAccessible": False, "deletionProtection": True},
+        ("storageEncrypted is False, must be true", "Fix: set storage_encrypted=True"),
+        {"storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True},
+    ),
+    (
+        "rds-encrypted-with-cmk",
+        "aws:rds/cluster:Cluster",
+        {"storageEncrypted": True, "kmsKeyId": ALIAS_AWS_RDS, "deletionProtection": True},
+        ("kmsKeyId names the AWS-managed key 'alias/aws/rds'", "Fix: set kms_key_id"),
+        {"storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True},
+    ),
+    (
+        "rds-encrypted-with-cmk",
+        "aws:rds/clusterInstance:ClusterInstance",
+        {"performanceInsightsEnabled": True},
+        ("performanceInsightsKmsKeyId is not set", "Fix: set performance_insights_kms_key_id"),
+        {"performanceInsightsEnabled": True, "performanceInsightsKmsKeyId": KEY},
+    ),
+    (
+        "elasticache-encrypted-at-rest",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+        ("kmsKeyId is not set", "Fix: set kms_key_id to the stack's data key"),
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+    ),
+    (
+        "elasticache-encrypted-at-rest",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        {"kmsKeyId": KEY, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+        ("atRestEncryptionEnabled is not set, must be true", "Fix: set at_rest_encryption_enabled=True"),
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+    ),
+    (
+        "ebs-encrypted-with-cmk",
+        "aws:ebs/volume:Volume",
+        {"availabilityZone": "us-east-1a", "size": 20, "encrypted": True},
+        ("volume.kmsKeyId is not set", "Fix: set kms_key_id to the stack's storage key"),
+        {"availabilityZone": "us-east-1a", "size": 20, "encrypted": True, "kmsKeyId": KEY},
+    ),
+    (
+        "ebs-encrypted-with-cmk",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false", "kmsKeyId": KEY}}]},
+        ("blockDeviceMappings[0].ebs.encrypted is 'false', must be true",),
+        {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY}}]},
+    ),
+    (
+        "ebs-encrypted-with-cmk",
+        "aws:ec2/instance:Instance",
+        {"ami": "ami-1", "instanceType": "t4g.nano", "rootBlockDevice": {"encrypted": True}},
+        ("rootBlockDevice.kmsKeyId is not set",),
+        {"ami": "ami-1", "instanceType": "t4g.nano", "rootBlockDevice": {"encrypted": True, "kmsKeyId": KEY}},
+    ),
+    (
+        "efs-encrypted-with-cmk",
+        "aws:efs/fileSystem:FileSystem",
+        {"encrypted": False, "kmsKeyId": KEY},
+        ("encrypted is False, must be true", "Fix: set encrypted=True"),
+        {"encrypted": True, "kmsKeyId": KEY},
+    ),
+    (
+        "eks-secrets-encrypted",
+        "eks:index:Cluster",
+        {"vpcId": "vpc-1"},
+        ("encryptionConfigKeyArn is not set", "Fix: set encryption_config_key_arn"),
+        {"vpcId": "vpc-1", "encryptionConfigKeyArn": KEY},
+    ),
+    (
+        "eks-secrets-encrypted",
+        "aws:eks/cluster:Cluster",
+        {"roleArn": "arn:aws:iam::123456789012:role/eks", "vpcConfig": {"subnetIds": ["subnet-1"]}},
+        ("encryptionConfig is not set", "Fix: set encryption_config with resources=['secrets']"),
+        {"roleArn": "arn:aws:iam::123456789012:role/eks", "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}},
+    ),
+    (
+        "eks-secrets-encrypted",
+        "aws:eks/cluster:Cluster",
+        {"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": []}},
+        ("encryptionConfig.resources is [], must include 'secrets'",),
+        {"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}},
+    ),
+    (
+        "sagemaker-endpoint-encrypted",
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        {"productionVariants": [{"modelName": "m", "variantName": "v", "instanceType": "ml.c6i.xlarge"}]},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn to the stack's data key"),
+        {"productionVariants": [{"modelName": "m", "variantName": "v", "instanceType": "ml.c6i.xlarge"}], "kmsKeyArn": KEY},
+    ),
+    (
+        # One EBS-backed variant beside a local-NVMe one: the key is required (and accepted).
+        "sagemaker-endpoint-encrypted",
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        {"productionVariants": [{"variantName": "a", "instanceType": "ml.g4dn.xlarge"},
+                                {"variantName": "b", "instanceType": "ml.m5.large"}]},
+        ("kmsKeyArn is not set",),
+        {"productionVariants": [{"variantName": "a", "instanceType": "ml.m5.large"}], "kmsKeyArn": KEY},
+    ),
+    (
+        "iam-no-wildcard-grants",
+        "aws:iam/rolePolicy:RolePolicy",
+        {"role": "r", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})},
+        ("policy statement All allows s3:* on every resource", "Fix: name the actions"),
+        {"role": "r", "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})},
+    ),
+    (
+        "iam-no-wildcard-grants",
+        "aws:iam/role:Role",
+        {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "p", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]})}]},
+        ("inlinePolicies[0].policy statement (no Sid) allows ['*'] on every resource",),
+        {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "p", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"]}]})}]},
+    ),
+    (
+        "log-group-encrypted-with-cmk",
+        "aws:cloudwatch/logGroup:LogGroup",
+        {"retentionInDays": 30},
+        ("kmsKeyId is not set", "Fix: set kms_key_id to the stack's logs key"),
+        {"retentionInDays": 30, "kmsKeyId": KEY},
+    ),
+    (
+        "sqs-queue-encrypted-with-cmk",
+        "aws:sqs/queue:Queue",
+        {"sqsManagedSseEnabled": True},
+        ("kmsMasterKeyId is not set", "Fix: set kms_master_key_id to the stack's data key"),
+        {"kmsMasterKeyId": KEY},
+    ),
+    (
+        "sns-topic-encrypted-with-cmk",
+        "aws:sns/topic:Topic",
+        {"kmsMasterKeyId": "alias/aws/sns"},
+        ("kmsMasterKeyId names the AWS-managed key 'alias/aws/sns'",),
+        {"kmsMasterKeyId": KEY},
+    ),
+    (
+        "secret-encrypted-with-cmk",
+        "aws:secretsmanager/secret:Secret",
+        {"description": "db password"},
+        ("kmsKeyId is not set", "Fix: set kms_key_id to the stack's data key"),
+        {"description": "db password", "kmsKeyId": KEY},
+    ),
+    (
+        "kms-key-rotation-enabled",
+        "aws:kms/key:Key",
+        {"description": "data"},
+        ("enableKeyRotation is not set, must be true", "Fix: set enable_key_rotation=True"),
+        {"description": "data", "enableKeyRotation": True},
+    ),
+    (
+        "elasticache-encrypted-in-transit",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": False, "subnetGroupName": "cache"},
+        ("transitEncryptionEnabled is False, must be true", "Fix: set transit_encryption_enabled=True"),
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+    ),
+    (
+        "elasticache-encrypted-in-transit",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "transitEncryptionMode": "preferred", "subnetGroupName": "c"},
+        ("transitEncryptionMode is 'preferred'", "Fix: set transit_encryption_mode='required'"),
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "transitEncryptionMode": "required", "subnetGroupName": "c"},
+    ),
+    (
+        "rds-parameter-group-forces-ssl",
+        "aws:rds/parameterGroup:ParameterGroup",
+        {"family": "postgres16", "parameters": [{"name": "log_statement", "value": "ddl"}]},
+        ("parameter rds.force_ssl is not set for family 'postgres16'", "Fix: add parameters=[{'name': 'rds.force_ssl', 'value': '1'}]"),
+        {"family": "postgres16", "parameters": [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}]},
+    ),
+    (
+        "rds-parameter-group-forces-ssl",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        {"family": "aurora-mysql8.0", "parameters": [{"name": "require_secure_transport", "value": "OFF"}]},
+        ("parameter require_secure_transport is 'OFF'",),
+        {"family": "aurora-mysql8.0", "parameters": [{"name": "require_secure_transport", "value": "ON"}]},
+    ),
+    (
+        "load-balancer-listeners-https-tls13",
+        "aws:lb/listener:Listener",
+        {"loadBalancerArn": "arn:lb", "port": 80, "protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}]},
+        ("protocol HTTP serves traffic in plaintext", "Fix: make it a redirect"),
+        {
+            "loadBalancerArn": "arn:lb",
+            "port": 80,
+            "protocol": "HTTP",
+            "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}],
+        },
+    ),
+    (
+        "load-balancer-listeners-https-tls13",
+        "aws:lb/listener:Listener",
+        {"loadBalancerArn": "arn:lb", "port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS-1-2-2017-01"},
+        ("sslPolicy is 'ELBSecurityPolicy-TLS-1-2-2017-01'", "Fix: ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06'"),
+        {"loadBalancerArn": "arn:lb", "port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+    ),
+    (
+        "cloudfront-https-tls12",
+        "aws:cloudfront/distribution:Distribution",
+        {
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all"},
+            "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2021"},
+        },
+        ("defaultCacheBehavior.viewerProtocolPolicy is 'allow-all'", "Fix: set viewer_protocol_policy='redirect-to-https'"),
+        {
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https"},
+            "orderedCacheBehaviors": [{"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"}],
+            "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2021"},
+        },
+    ),
+    (
+        "cloudfront-https-tls12",
+        "aws:cloudfront/distribution:Distribution",
+        {
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "https-only"},
+            "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1_2016"},
+        },
+        ("viewerCertificate.minimumProtocolVersion is 'TLSv1_2016'", "Fix: minimum_protocol_version='TLSv1.2_2021'"),
+        {
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "https-only"},
+            "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2019"},
+        },
+    ),
+    (
+        "no-public-databases",
+        "aws:rds/instance:Instance",
+        {"storageEncrypted": True, "kmsKeyId": KEY, "publiclyAccessible": True, "deletionProtection": True},
+        ("publiclyAccessible is true", "Fix: set publicly_accessible=False"),
+        {"storageEncrypted": True, "kmsKeyId": KEY, "publiclyAccessible": False, "deletionProtection": True},
+    ),
+    (
+        "no-public-databases",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True},
+        ("subnetGroupName is not set", "Fix: subnet_group_name = the VPC's cache subnet group"),
+        {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True, "subnetGroupName": "cache"},
+    ),
+    (
+        "security-group-public-ingress-web-only",
+        "aws:ec2/securityGroup:SecurityGroup",
+        {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+        ("ingress[0] opens tcp 22-22 to 0.0.0.0/0", "Fix: allow 0.0.0.0/0 and ::/0 only on tcp 80/443"),
+        {
+            "ingress": [
+                {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"], "ipv6CidrBlocks": ["::/0"]},
+                {"protocol": "tcp", "fromPort": 80, "toPort": 80, "cidrBlocks": ["0.0.0.0/0"]},
+                {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/16"]},
+            ]
+        },
+    ),
+    (
+        "security-group-public-ingress-web-only",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        {"securityGroupId": "sg-1", "ipProtocol": "-1", "cidrIpv6": "::/0"},
+        ("rule opens all ports to ::/0",),
+        {"securityGroupId": "sg-1", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv6": "::/0"},
+    ),
+    (
+        "security-group-public-ingress-web-only",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        {"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 0, "toPort": 65535, "cidrBlocks": ["0.0.0.0/0"]},
+        ("rule opens tcp 0-65535 to 0.0.0.0/0",),
+        {"type": "egress", "securityGroupId": "sg-1", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "type_", "bad", "fragments", "good"), CASES, ids=[f"{c[0]}:{c[1].split(':')[-1]}" for c in CASES])
+def test_policy_flags_the_violation_and_passes_the_fix(
+    policy: str, type_: str, bad: dict[str, Any], fragments: tuple[str, ...], good: dict[str, Any]
+) -> None:
+    flagged = violations(plan(resource(type_, "subject", bad)), policy)
+    assert len(flagged) == 1, flagged
+    assert flagged[0].enforcement == "mandatory"
+    assert flagged[0].urn == f"urn:pulumi:production::betterprompts::{type_}::subject"
+    assert flagged[0].message.startswith(f"{type_} 'subject': ")
+    for fragment in fragments:
+        assert fragment in flagged[0].message
+
+    # The compliant version passes every policy of the pack, not only this one.
+    assert violations(plan(resource(type_, "subject", good, protect=True))) == []
+
+
+def test_local_nvme_endpoint_configs_are_exempt_because_sagemaker_refuses_a_key() -> None:
+    config = {"productionVariants": [{"variantName": "a", "instanceType": "ml.g4dn.xlarge"}]}
+    type_ = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+    assert violations(plan(resource(type_, "subject", config)), "sagemaker-endpoint-encrypted") == []
+
+
+def test_every_resource_policy_has_a_case() -> None:
+    from policies.pack import ALL_POLICIES
+    from pulumi_policy import ResourceValidationPolicy
+
+    covered = {case[0] for case in CASES} | {"required-cost-allocation-tags", "production-deletion-protection"}
+    resource_policies = {p.name for p in ALL_POLICIES if isinstance(p, ResourceValidationPolicy)}
+    assert resource_policies <= covered
+
+
+# --- production data safety reads the stack ----------------------------------------------
+
+DATABASE = {"storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": False, "skipFinalSnapshot": True}
+
+
+def test_production_databases_need_deletion_protection_final_snapshot_and_protect() -> None:
+    found = messages(plan(resource("aws:rds/instance:Instance", "db", DATABASE)), "production-deletion-protection")
+    assert found == [
+        "aws:rds/instance:Instance 'db': deletionProtection is False, must be true. Fix: set deletion_protection=True (protect_stateful)",
+        "aws:rds/instance:Instance 'db': skipFinalSnapshot is true, so deleting it loses the data. "
+        "Fix: skip_final_snapshot=False with a final_snapshot_identifier",
+        "aws:rds/instance:Instance 'db': the resource option protect is off, so `pulumi destroy` or a replacement can delete it. "
+        "Fix: opts=ResourceOptions(protect=<protect_stateful>)",
+    ]
+    protected = dict(DATABASE, deletionProtection=True, skipFinalSnapshot=False, finalSnapshotIdentifier="db-final")
+    assert violations(plan(resource("aws:rds/instance:Instance", "db", protected, protect=True))) == []
+
+
+def test_a_production_read_replica_needs_no_final_snapshot() -> None:
+    # RDS refuses a final snapshot of a replica; the primary keeps the data.
+    replica = dict(DATABASE, deletionProtection=True, replicateSourceDb="arn:aws:rds:us-east-1:123456789012:db:primary")
+    flagged = violations(plan(resource("aws:rds/instance:Instance", "replica", replica, protect=True)), "production-deletion-protection")
+    assert flagged == []
+
+
+def test_staging_databases_may_drop_deletion_protection() -> None:
+    document = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="staging"), stack="staging")
+    assert violations(document) == []
+
+
+# --- unknown values during preview ---------------------------------------------------------
+
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_BOOL = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7"
+UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2"
+UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs"),
+    [
+        ("aws:rds/instance:Instance", {"storageEncrypted": UNKNOWN_BOOL, "kmsKeyId": UNKNOWN_STRING, "deletionProtection": True}),
+        ("aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": UNKNOWN_STRING, "tags": UNKNOWN_OBJECT}),
+        ("aws:ec2/securityGroup:SecurityGroup", {"ingress": UNKNOWN_ARRAY}),
+        ("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"protocol": UNKNOWN_STRING, "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}),
+        ("aws:eks/cluster:Cluster", {"encryptionConfig": {"provider": {"keyArn": UNKNOWN_STRING}, "resources": ["secrets"]}}),
+        ("aws:lb/listener:Listener", {"protocol": "HTTPS", "sslPolicy": UNKNOWN_STRING}),
+        ("aws:ec2/launchTemplate:LaunchTemplate", {"blockDeviceMappings": [{"ebs": UNKNOWN_OBJECT}]}),
+    ],
+)
+def test_unknown_values_do_not_crash_or_flag(type_: str, inputs: dict[str, Any]) -> None:
+    assert violations(plan(resource(type_, "subject", inputs, protect=True))) == []
+
+
+def test_an_unknown_provider_tag_block_is_not_judged() -> None:
+    document = plan(resource("aws:sqs/queue:Queue", "q", {"kmsMasterKeyId": KEY}))
+    document["resources"][0]["inputs"]["defaultTags"] = UNKNOWN_STRING
+    assert violations(document) == []
