@@ -1,20 +1,54 @@
-"""Storage (seed section 6): ``SecureBucket``, the one way to make an S3 bucket, its
-lifecycle rules and the lifecycle config reader the sections share.
+"""Storage (seed section 6): the platform's buckets (``PlatformStorage``), the pods' shared
+file system (``SharedFileSystem``), EBS snapshot lifecycle (``SnapshotLifecycle``),
+``SecureBucket`` (the one way to make an S3 bucket), its lifecycle rules and the
+``storage`` config section.
 
 This module is the package's face: code outside the package imports from here.
 """
 
 from __future__ import annotations
 
-from .bucket import SecureBucket, SecureBucketArgs
+from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
 from .bucket_plan import LifecyclePolicy, LifecycleRule, lifecycle_rules
+from .efs import SharedFileSystem, SharedFileSystemArgs
 from .lifecycle import read_lifecycle_policy
+from .plan import (
+    EFS_CSI_PROVISIONER,
+    SEED_BUCKETS,
+    BucketPurpose,
+    ebs_csi_tag_parameters,
+    efs_volume_handle,
+    logical_name,
+    snapshot_target_tags,
+)
+from .settings import AccessPointSettings, EfsSettings, SnapshotSettings, StorageSettings
+from .snapshots import SnapshotLifecycle, SnapshotLifecycleArgs
+from .storage import AdoptedBucket, PlatformStorage, PlatformStorageArgs
 
 __all__ = [
+    "EFS_CSI_PROVISIONER",
+    "SEED_BUCKETS",
+    "AccessLogTarget",
+    "AccessPointSettings",
+    "AdoptedBucket",
+    "BucketPurpose",
+    "EfsSettings",
     "LifecyclePolicy",
     "LifecycleRule",
+    "PlatformStorage",
+    "PlatformStorageArgs",
     "SecureBucket",
     "SecureBucketArgs",
+    "SharedFileSystem",
+    "SharedFileSystemArgs",
+    "SnapshotLifecycle",
+    "SnapshotLifecycleArgs",
+    "SnapshotSettings",
+    "StorageSettings",
+    "ebs_csi_tag_parameters",
+    "efs_volume_handle",
     "lifecycle_rules",
+    "logical_name",
     "read_lifecycle_policy",
+    "snapshot_target_tags",
 ]

@@ -7,10 +7,14 @@ instead of half-way through ``pulumi up``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..platform import policy_document
+
+# The service principal S3 server access logging writes with (AWS: "Permissions for log delivery").
+S3_LOG_DELIVERY_PRINCIPAL = "logging.s3.amazonaws.com"
 
 # S3's transition "waterfall": an object may only move down this list, never back up.
 STORAGE_CLASS_ORDER = (
@@ -26,6 +30,9 @@ IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 IA_MINIMUM_DAYS = 30
 # Objects must stay 30 days in an IA class before a later transition in the same rule.
 IA_MINIMUM_STAY_DAYS = 30
+# The two Glacier classes a lifecycle may end in: Flexible Retrieval (GLACIER: cheapest, minutes
+# to hours to restore, 90-day minimum) and Instant Retrieval (GLACIER_IR: milliseconds, 90-day minimum).
+GLACIER_CLASSES = ("GLACIER", "GLACIER_IR")
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class LifecyclePolicy:
     infrequent_access_after_days: int | None = 30
     intelligent_tiering_after_days: int | None = None
     glacier_after_days: int | None = None
+    glacier_storage_class: str = "GLACIER"
+    """``GLACIER`` (Flexible Retrieval) or ``GLACIER_IR`` (Instant Retrieval)."""
     noncurrent_version_expiration_days: int | None = 90
     abort_incomplete_multipart_upload_days: int | None = 7
     expiration_days: int | None = None
@@ -74,8 +83,10 @@ def lifecycle_rules(policy: LifecyclePolicy) -> list[LifecycleRule]:
     steps = [
         (policy.infrequent_access_after_days, "STANDARD_IA"),
         (policy.intelligent_tiering_after_days, "INTELLIGENT_TIERING"),
-        (policy.glacier_after_days, "GLACIER"),
+        (policy.glacier_after_days, policy.glacier_storage_class),
     ]
+    if policy.glacier_storage_class not in GLACIER_CLASSES:
+        raise ValueError(f"glacier storage class {policy.glacier_storage_class!r} is not one of {', '.join(GLACIER_CLASSES)}")
     transitions = tuple(Transition(days, cls) for days, cls in steps if days is not None)
     rule = LifecycleRule(
         id=policy.rule_id,
@@ -141,17 +152,57 @@ def find_lifecycle_problem(rules: Sequence[LifecycleRule]) -> str | None:
     return None
 
 
+def deny_insecure_transport_statement(bucket_arn: str) -> dict[str, object]:
+    """No request over plain HTTP, from anyone."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def deny_insecure_transport_policy(bucket_arn: str) -> str:
     """The bucket policy every bucket carries: no request over plain HTTP, from anyone."""
-    return policy_document(
-        [
+    return policy_document([deny_insecure_transport_statement(bucket_arn)])
+
+
+def bucket_arn(bucket_name: str, partition: str = "aws") -> str:
+    """An S3 bucket's ARN, computed from its name (S3 ARNs carry no account or region)."""
+    return f"arn:{partition}:s3:::{bucket_name}"
+
+
+def server_access_log_statements(
+    target_arn: str, sources: dict[str, str], account_id: str
+) -> list[dict[str, object]]:
+    """Bucket-policy statements that let S3 server access logging write into ``target_arn``.
+
+    ``sources`` maps each source bucket's ARN to its key prefix in the target. Exactly
+    what AWS documents ("Permissions for log delivery"): the logging service principal
+    ``logging.s3.amazonaws.com`` may ``s3:PutObject`` under the source's prefix, only on
+    behalf of that source bucket (``aws:SourceArn``) in this account (``aws:SourceAccount``).
+    """
+    statements: list[dict[str, object]] = []
+    for source_arn, prefix in sorted(sources.items(), key=lambda item: item[1]):
+        sid = "ServerAccessLogs" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", prefix) if part)
+        statements.append(
             {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": {"Service": S3_LOG_DELIVERY_PRINCIPAL},
+                "Action": "s3:PutObject",
+                "Resource": f"{target_arn}/{prefix}*",
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": source_arn},
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                },
             }
-        ]
-    )
+        )
+    return statements
+
+
+def bucket_policy(bucket_arn: str, extra_statements: Sequence[dict[str, object]] = ()) -> str:
+    """The TLS-only statement every bucket carries, then the bucket's own grants."""
+    return policy_document([deny_insecure_transport_statement(bucket_arn), *extra_statements])

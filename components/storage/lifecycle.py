@@ -4,7 +4,8 @@
 bucketLifecycle:
   infrequentAccessAfterDays: 30        # STANDARD_IA (S3: at least 30)
   intelligentTieringAfterDays: 0       # INTELLIGENT_TIERING
-  glacierAfterDays: 90                 # GLACIER
+  glacierAfterDays: 90                 # GLACIER or GLACIER_IR
+  glacierStorageClass: GLACIER         # Flexible Retrieval (GLACIER) or Instant Retrieval (GLACIER_IR)
   noncurrentVersionExpirationDays: 90  # delete replaced versions
   abortIncompleteMultipartUploadDays: 7
   expirationDays: 365                  # delete current objects (off unless set)
@@ -18,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..platform import ConfigError, Section, check_int
-from .bucket_plan import LifecyclePolicy, lifecycle_rules
+from .bucket_plan import GLACIER_CLASSES, LifecyclePolicy, lifecycle_rules
 
 
 def read_lifecycle_policy(section: Section, *, defaults: LifecyclePolicy = LifecyclePolicy()) -> LifecyclePolicy:
@@ -34,6 +35,9 @@ def read_lifecycle_policy(section: Section, *, defaults: LifecyclePolicy = Lifec
         infrequent_access_after_days=days("infrequentAccessAfterDays", defaults.infrequent_access_after_days, 30),
         intelligent_tiering_after_days=days("intelligentTieringAfterDays", defaults.intelligent_tiering_after_days, 0),
         glacier_after_days=days("glacierAfterDays", defaults.glacier_after_days, 0),
+        glacier_storage_class=section.string(
+            "glacierStorageClass", defaults.glacier_storage_class, choices=GLACIER_CLASSES
+        ),
         noncurrent_version_expiration_days=days(
             "noncurrentVersionExpirationDays", defaults.noncurrent_version_expiration_days, 1
         ),
@@ -43,6 +47,7 @@ def read_lifecycle_policy(section: Section, *, defaults: LifecyclePolicy = Lifec
         expiration_days=days("expirationDays", defaults.expiration_days, 1),
         prefix=defaults.prefix,
         rule_id=defaults.rule_id,
+        extra_rules=defaults.extra_rules,
     )
     section.finish()
     try:
@@ -52,11 +57,12 @@ def read_lifecycle_policy(section: Section, *, defaults: LifecyclePolicy = Lifec
     return policy
 
 
-def _as_config(policy: LifecyclePolicy) -> dict[str, int | None]:
+def _as_config(policy: LifecyclePolicy) -> dict[str, int | str | None]:
     return {
         "infrequentAccessAfterDays": policy.infrequent_access_after_days,
         "intelligentTieringAfterDays": policy.intelligent_tiering_after_days,
         "glacierAfterDays": policy.glacier_after_days,
+        "glacierStorageClass": policy.glacier_storage_class,
         "noncurrentVersionExpirationDays": policy.noncurrent_version_expiration_days,
         "abortIncompleteMultipartUploadDays": policy.abort_incomplete_multipart_upload_days,
         "expirationDays": policy.expiration_days,
