@@ -20,7 +20,14 @@ from components.data import (
     RedisClusterArgs,
 )
 from components.eks import EksCluster, EksClusterArgs, admin_role_arn
-from components.ml import InferenceEndpoint, InferenceEndpointArgs, TorchServe, TorchServeArgs
+from components.ml import (
+    EfsModelStore,
+    InferenceEndpoint,
+    InferenceEndpointArgs,
+    ModelBucketRef,
+    TorchServe,
+    TorchServeArgs,
+)
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.platform import (
     RESERVED_TAG_KEYS,
@@ -31,6 +38,18 @@ from components.platform import (
     stack_prefix,
 )
 from components.settings import load_settings, read_runtime_config
+from components.storage import (
+    AdoptedBucket,
+    BucketPurpose,
+    PlatformStorage,
+    PlatformStorageArgs,
+    SharedFileSystem,
+    SharedFileSystemArgs,
+    SnapshotLifecycle,
+    SnapshotLifecycleArgs,
+    logical_name,
+    snapshot_target_tags,
+)
 
 
 # --- platform: settings, the tagged provider, KMS keys and the alarm topic ---------------------
@@ -95,6 +114,39 @@ pulumi.export("subnetIds", {tier.value: vpc.subnet_ids[tier] for tier in Tier})
 pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 
+# --- storage: the seed's buckets, EBS snapshot lifecycle (EFS follows the cluster below) ------
+storage_settings = settings.storage
+storage = PlatformStorage(
+    f"{prefix}-storage",
+    PlatformStorageArgs(
+        account_id=account_id,
+        region=settings.region,
+        bucket_name_prefix=storage_settings.bucket_name_prefix,
+        kms_key_arn=baseline.keys["storage"].arn,
+        lifecycles=storage_settings.lifecycles,
+        # InferenceEndpoint created the model bucket; it moves here without being replaced.
+        adopted={
+            BucketPurpose.MODELS: AdoptedBucket(
+                logical_name=logical_name(prefix, BucketPurpose.MODELS),
+                previous_parent_urn=pulumi.create_urn(f"{prefix}-inference", "betterprompts:ml:InferenceEndpoint"),
+            )
+        },
+        force_destroy=storage_settings.destroyable_buckets,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+snapshots = SnapshotLifecycle(
+    f"{prefix}-snapshots",
+    SnapshotLifecycleArgs(
+        account_id=account_id, target_tags=snapshot_target_tags(prefix), settings=storage_settings.snapshots
+    ),
+    aws_opts,
+)
+pulumi.export("bucketNames", {p.value: n for p, n in storage.bucket_names.items()})
+pulumi.export("bucketArns", {p.value: a for p, a in storage.bucket_arns.items()})
+pulumi.export("snapshotPolicyArn", snapshots.policy_arn)
+
 # --- eks: the cluster, its node pools and add-ons ----------------------------------------------
 eks_settings = settings.eks
 cluster = EksCluster(
@@ -133,6 +185,25 @@ pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
 pulumi.export("nodeSecurityGroupId", cluster.node_security_group_id)
 pulumi.export("clusterSecurityGroupId", cluster.cluster_security_group_id)
+
+# --- storage, continued: EFS for the pods, mounted in every AZ of the app subnets ---------------
+shared_fs = SharedFileSystem(
+    f"{prefix}-efs",
+    SharedFileSystemArgs(
+        vpc_id=vpc.vpc_id,
+        subnet_ids={az: subnet.id for az, subnet in vpc.subnets[Tier.APP].items()},
+        node_security_group_ids=[cluster.node_security_group_id],
+        kms_key_arn=baseline.keys["storage"].arn,
+        k8s_provider=cluster.k8s_provider,
+        settings=storage_settings.efs,
+        protect=platform.protect_stateful,
+    ),
+    # The StorageClass names the EFS CSI driver, which the cluster's add-ons install.
+    pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
+)
+pulumi.export("efsFileSystemId", shared_fs.file_system_id)
+pulumi.export("efsAccessPointId", shared_fs.access_point_id)
+pulumi.export("efsStorageClassName", shared_fs.storage_class_name)
 
 # --- data: PostgreSQL with pgvector, Redis -------------------------------------------------------
 # Application pods and functions that talk to the data layer carry this group; EKS nodes
@@ -207,17 +278,18 @@ inference = InferenceEndpoint(
         multi_model=inference_settings.multi_model,
         serverless=inference_settings.serverless,
         model_prefix=inference_settings.model_prefix,
+        model_bucket=ModelBucketRef(
+            name=storage.bucket_names[BucketPurpose.MODELS], arn=storage.bucket_arns[BucketPurpose.MODELS]
+        ),
         bucket_kms_key_arn=baseline.keys["storage"].arn,
         endpoint_kms_key_arn=baseline.keys["data"].arn,
         log_kms_key_arn=baseline.keys["logs"].arn,
         alarm_topic_arn=baseline.alarm_topic.arn,
-        bucket_lifecycle=inference_settings.bucket_lifecycle,
         vpc_id=vpc.vpc_id,
         vpc_cidr=vpc.vpc_cidr,
         subnet_ids=vpc.subnet_ids[Tier.ML],
         alarms=inference_settings.alarms,
         log_retention_days=inference_settings.log_retention_days,
-        protect=platform.protect_stateful,
     ),
     aws_opts,
 )
@@ -236,6 +308,7 @@ metrics = MetricsPipeline(
         settings=workloads.metrics,
         storage_kms_key_arn=baseline.keys["storage"].arn,
         protect=platform.protect_stateful,
+        volume_tags=snapshot_target_tags(prefix),
     ),
     # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
@@ -262,6 +335,11 @@ torchserve = TorchServe(
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
         depends_on=[metrics],
+        efs_model_store=EfsModelStore(
+            file_system_id=shared_fs.file_system_id,
+            access_point_id=shared_fs.access_point_id,
+            storage_class_name=shared_fs.storage_class_name,
+        ),
     ),
     aws_opts,
 )

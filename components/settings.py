@@ -20,6 +20,7 @@ from .eks import Autoscaler, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
 from .platform import ConfigError, PlatformSettings, Section
+from .storage import StorageSettings
 
 __all__ = [
     "Autoscaler",
@@ -34,6 +35,7 @@ __all__ = [
     "PlatformSettings",
     "ShutdownSettings",
     "StackSettings",
+    "StorageSettings",
     "WorkloadsSettings",
     "load_settings",
     "read_runtime_config",
@@ -55,6 +57,7 @@ class StackSettings:
     region: str
     platform: PlatformSettings
     network: NetworkSettings
+    storage: StorageSettings
     eks: EksSettings
     database: DatabaseSettings
     cache: CacheSettings
@@ -67,6 +70,13 @@ class StackSettings:
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
     "network": lambda s, done: NetworkSettings.read(s, done["region"]),
+    "storage": lambda s, done: StorageSettings.read(
+        s,
+        project=done["project"],
+        stack=done["stack"],
+        region=done["region"],
+        protect_stateful=done["platform"].protect_stateful,
+    ),
     "eks": lambda s, _: EksSettings.read(s),
     "database": lambda s, _: DatabaseSettings.read(s),
     "cache": lambda s, _: CacheSettings.read(s),

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from .instance_storage import has_local_instance_storage
+from .log_delivery import SSE_S3, access_log_destination_problem, names_bucket
 from .common import UNKNOWN, cmk_problem, get, is_true, items, label, resource_policy, stack_policy
 from .common import require_cmk as _key
 from .common import require_true as _flag
@@ -268,12 +269,8 @@ KMS_ROTATION = resource_policy(
 # --- S3: encryption is a separate resource in pulumi-aws 7, so this is a stack check -----
 
 
-def depends_on(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
-    """Whether ``resource``'s ``prop`` refers to bucket ``target``: by dependency on it, or by its explicit name."""
-    if any(dep.urn == target.urn for dep in resource.property_dependencies.get(prop, [])):
-        return True
-    value = get(resource.props, prop)
-    return isinstance(value, str) and value != "" and value == get(target.props, "bucket")
+depends_on = names_bucket
+"""Whether a resource's prop refers to a bucket (by dependency or explicit name); see ``log_delivery``."""
 
 
 def _sse_problem(config: PolicyResource) -> Optional[str]:
@@ -306,13 +303,23 @@ def _s3(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
             yield f"{where}: no server-side encryption configuration resource names this bucket. {fix}", bucket.urn
         for config in mine:
             problem = _sse_problem(config)
-            if problem:
-                yield f"{where}: its encryption configuration '{config.name}' {problem}. {fix}", bucket.urn
+            if not problem:
+                continue
+            if problem == f"uses sseAlgorithm {SSE_S3!r}, not aws:kms":
+                # The documented exception: the destination of an SSE-S3-only log producer.
+                why_not = access_log_destination_problem(bucket, args.resources, S3_SSE_CONFIGS)
+                if why_not is None:
+                    continue
+                problem = f"{problem} (not the SSE-S3 access-log exception: {why_not})"
+            yield f"{where}: its encryption configuration '{config.name}' {problem}. {fix}", bucket.urn
 
 
 S3_ENCRYPTED = stack_policy(
     name="s3-bucket-encrypted-with-cmk",
-    description="Every S3 bucket has a server-side encryption configuration using aws:kms with a customer-managed key.",
+    description=(
+        "Every S3 bucket has a server-side encryption configuration using aws:kms with a customer-managed key,"
+        " except a server access log destination (SSE-S3 only, by AWS's rule) that holds nothing else."
+    ),
     severity=Severity.HIGH,
     check=_s3,
     remediation="One aws.s3.BucketServerSideEncryptionConfiguration per bucket with sse_algorithm aws:kms and the stack's storage key.",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import budget, encryption, exposure, iam, tagging, transit
+from . import access_logging, budget, encryption, exposure, iam, tagging, transit
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -17,6 +17,7 @@ DEFAULT_ENFORCEMENT = EnforcementLevel.ADVISORY
 ALL_POLICIES: list[Policy] = [
     *tagging.POLICIES,
     *encryption.POLICIES,
+    *access_logging.POLICIES,
     *transit.POLICIES,
     *exposure.POLICIES,
     *iam.POLICIES,

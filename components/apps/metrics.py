@@ -8,13 +8,15 @@ metrics API unless the cluster already runs it. Charts and values: ``metrics_pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from ..platform import release
+from ..storage import ebs_csi_tag_parameters
 from .metrics_plan import (
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
@@ -42,6 +44,8 @@ class MetricsPipelineArgs:
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
     protect: bool = True
     """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
+    volume_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags the EBS CSI driver puts on every Prometheus volume (the snapshot policy's target tag)."""
 
 
 class MetricsPipeline(pulumi.ComponentResource):
@@ -70,7 +74,13 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-prometheus-storage",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=PROMETHEUS_STORAGE_CLASS),
             provisioner="ebs.csi.aws.com",
-            parameters={"type": "gp3", "encrypted": "true", "kmsKeyId": args.storage_kms_key_arn},
+            parameters={
+                "type": "gp3",
+                "encrypted": "true",
+                "kmsKeyId": args.storage_kms_key_arn,
+                # The stack's DLM policy snapshots volumes by tag (storage.SnapshotLifecycle).
+                **ebs_csi_tag_parameters(dict(args.volume_tags)),
+            },
             reclaim_policy="Retain" if args.protect else "Delete",
             volume_binding_mode="WaitForFirstConsumer",
             allow_volume_expansion=True,

@@ -8,14 +8,16 @@ This module is the package's face: code outside the package imports from here.
 
 from __future__ import annotations
 
-from .inference import InferenceEndpoint, InferenceEndpointArgs
+from .inference import InferenceEndpoint, InferenceEndpointArgs, ModelBucketRef
 from .inference_settings import InferenceSettings
-from .torchserve import TorchServe, TorchServeArgs
+from .torchserve import EfsModelStore, TorchServe, TorchServeArgs
 
 __all__ = [
+    "EfsModelStore",
     "InferenceEndpoint",
     "InferenceEndpointArgs",
     "InferenceSettings",
+    "ModelBucketRef",
     "TorchServe",
     "TorchServeArgs",
 ]

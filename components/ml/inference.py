@@ -12,8 +12,8 @@ Two modes (``InferenceMode``):
   periods"): serverless inference has no GPU, no multi-model and no VPC support, so
   it is a single-model CPU endpoint that scales to zero by itself.
 
-Both get a model-artifact bucket (a :class:`SecureBucket`, or one passed in), an
-execution role scoped to that bucket prefix, the image repositories, the endpoint's
+Both read their models from the platform's model bucket (owned by the storage layer's
+``PlatformStorage`` and passed in), with an execution role scoped to that bucket prefix, the image repositories, the endpoint's
 log group and its keys, a KMS-encrypted log group created before SageMaker would
 create an unencrypted one, and alarms on the seed's KPI (p95 model latency) and on
 5XX errors, published to the platform's alarm topic.
@@ -31,7 +31,6 @@ import pulumi
 import pulumi_aws as aws
 
 from ..platform import ComponentTags, create_alarms, service_assume_role_policy
-from ..storage import LifecyclePolicy, SecureBucket, SecureBucketArgs, lifecycle_rules
 from .inference_plan import (
     SAGEMAKER_NAME,
     SCALABLE_DIMENSION,
@@ -50,14 +49,14 @@ from .inference_plan import (
     supports_gpu_multi_model,
     target_tracking,
 )
-from .inference_settings import MODEL_BUCKET_LIFECYCLE, MultiModelSettings, ServerlessSettings
+from .inference_settings import MultiModelSettings, ServerlessSettings
 
 HTTPS = 443
 
 
 @dataclass
 class ModelBucketRef:
-    """An existing model-artifact bucket to use instead of creating one."""
+    """The model-artifact bucket (``PlatformStorage``'s ``models`` bucket)."""
 
     name: pulumi.Input[str]
     arn: pulumi.Input[str]
@@ -86,12 +85,10 @@ class InferenceEndpointArgs:
     """The key of the endpoint's log group (``keys["logs"]``; its policy admits CloudWatch Logs)."""
     alarm_topic_arn: pulumi.Input[str]
     """The platform's alarm topic."""
+    model_bucket: ModelBucketRef
+    """The bucket the model artifacts live in (the storage layer owns it)."""
     model_prefix: str = "models/"
     """S3 prefix the models live under; the execution role reads nothing else."""
-    model_bucket: Optional[ModelBucketRef] = None
-    """Use this bucket for model artifacts; None creates a :class:`SecureBucket`."""
-    bucket_lifecycle: LifecyclePolicy = MODEL_BUCKET_LIFECYCLE
-    """Lifecycle of the created bucket (ignored when ``model_bucket`` is given)."""
     vpc_id: Optional[pulumi.Input[str]] = None
     """VPC of the ML subnets (required for the GPU endpoint)."""
     vpc_cidr: Optional[pulumi.Input[str]] = None
@@ -102,8 +99,6 @@ class InferenceEndpointArgs:
     """Latency and error thresholds."""
     log_retention_days: int = 365
     """Days the endpoint's container logs are kept."""
-    protect: bool = True
-    """Pulumi-protect the created model bucket."""
 
 
 class InferenceEndpoint(pulumi.ComponentResource):
@@ -125,24 +120,9 @@ class InferenceEndpoint(pulumi.ComponentResource):
         prefix = normalize_prefix(args.model_prefix)
         image = args.multi_model.image_uri if gpu else args.serverless.image_uri
 
-        # --- model artifacts -------------------------------------------------------
-        self.model_bucket: Optional[SecureBucket] = None
-        if args.model_bucket is None:
-            self.model_bucket = SecureBucket(
-                f"{name}-models",
-                SecureBucketArgs(
-                    kms_key_arn=args.bucket_kms_key_arn,
-                    lifecycle_rules=lifecycle_rules(args.bucket_lifecycle),
-                    protect=args.protect,
-                    component="inference",
-                ),
-                child,
-            )
-            bucket_name: pulumi.Output[str] = self.model_bucket.bucket_name
-            bucket_arn: pulumi.Output[str] = self.model_bucket.arn
-        else:
-            bucket_name = pulumi.Output.from_input(args.model_bucket.name)
-            bucket_arn = pulumi.Output.from_input(args.model_bucket.arn)
+        # --- model artifacts: the storage layer's bucket ------------------------------------
+        bucket_name = pulumi.Output.from_input(args.model_bucket.name)
+        bucket_arn = pulumi.Output.from_input(args.model_bucket.arn)
 
         # --- logs: created first, encrypted, so SageMaker never makes its own -------------
         log_name = f"{endpoint_name}-logs"
@@ -396,8 +376,6 @@ def _check_args(name: str, args: InferenceEndpointArgs) -> str:
     if not SAGEMAKER_NAME.match(endpoint_name):
         raise ValueError(f"InferenceEndpoint endpoint name {endpoint_name!r} is not 1-63 letters, digits and hyphens")
     normalize_prefix(args.model_prefix)
-    if args.model_bucket is None:
-        lifecycle_rules(args.bucket_lifecycle)  # raises on rules S3 would reject
     if args.mode is InferenceMode.MULTI_MODEL_GPU:
         if not supports_gpu_multi_model(args.multi_model.instance_type):
             raise ValueError(f"InferenceEndpoint {name}: {args.multi_model.instance_type} runs no GPU multi-model endpoint")

@@ -25,7 +25,6 @@ betterprompts:inference:
     evaluationPeriods: 5
     datapointsToAlarm: 3
   logRetentionDays: 90
-  bucketLifecycle: {...}           # see storage/lifecycle.py
 ```
 """
 
@@ -35,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..platform import LOG_RETENTION_DAYS, ConfigError, Section
-from ..storage import LifecyclePolicy, read_lifecycle_policy
 from .inference_plan import (
     SERVERLESS_MAX_CONCURRENCY,
     SERVERLESS_MEMORY_SIZES_MB,
@@ -47,18 +45,6 @@ from .inference_plan import (
     supports_gpu_multi_model,
     triton_image_uri,
 )
-
-# Model artifacts: hot models are read on every cold load, stale versions never; S3
-# Intelligent-Tiering sorts them out without retrieval fees.
-MODEL_BUCKET_LIFECYCLE = LifecyclePolicy(
-    infrequent_access_after_days=None,
-    intelligent_tiering_after_days=0,
-    glacier_after_days=None,
-    noncurrent_version_expiration_days=90,
-    abort_incomplete_multipart_upload_days=7,
-    rule_id="model-artifacts",
-)
-
 
 @dataclass(frozen=True)
 class MultiModelSettings:
@@ -99,7 +85,6 @@ class InferenceSettings:
     serverless: ServerlessSettings
     alarms: AlarmThresholds
     log_retention_days: int
-    bucket_lifecycle: LifecyclePolicy
 
     @property
     def serverless_model_key(self) -> str:
@@ -144,7 +129,6 @@ class InferenceSettings:
                 retention,
                 "a CloudWatch Logs retention period: " + ", ".join(map(str, LOG_RETENTION_DAYS)),
             )
-        lifecycle = read_lifecycle_policy(section.child("bucketLifecycle", {}), defaults=MODEL_BUCKET_LIFECYCLE)
         section.finish()
         return InferenceSettings(
             mode=mode,
@@ -153,7 +137,6 @@ class InferenceSettings:
             serverless=serverless,
             alarms=alarms,
             log_retention_days=retention,
-            bucket_lifecycle=lifecycle,
         )
 
 

@@ -1,8 +1,9 @@
 """TorchServe: the prompt generator on the EKS GPU node group (seed "3. ML Infrastructure", Option A).
 
 The project's own chart (``charts/torchserve``) as a Helm release in its own namespace,
-the IRSA role its pods use to copy models from the model bucket, and the prompt
-generator's HPA (seed: GPU utilization 70%, 1-8 pods) on the DCGM exporter's GPU
+the IRSA role its pods use to copy models from the model bucket (``modelStore.source:
+s3``) or, with ``source: efs``, the claim on the shared file system's model access point
+(a static PersistentVolume through the EFS CSI driver), and the prompt generator's HPA (seed: GPU utilization 70%, 1-8 pods) on the DCGM exporter's GPU
 utilization as served by prometheus-adapter.
 """
 
@@ -18,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from ..apps import TorchServeSettings, gpu_metrics, hpa_spec
 from ..platform import ComponentTags, irsa_trust_policy, local_release
+from ..storage import EFS_CSI_PROVISIONER, efs_volume_handle
 from .torchserve_plan import (
     CHART_PATH,
     RELEASE_NAME,
@@ -33,6 +35,20 @@ RESTRICTED = {
     "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/warn": "restricted",
 }
+
+
+# EFS is elastic: a PersistentVolume's capacity is required by Kubernetes but not enforced.
+EFS_NOMINAL_CAPACITY = "100Gi"
+
+
+@dataclass
+class EfsModelStore:
+    """The shared file system's model directory (``SharedFileSystem`` outputs)."""
+
+    file_system_id: pulumi.Input[str]
+    access_point_id: pulumi.Input[str]
+    """The access point rooted at the model directory, acting as TorchServe's user."""
+    storage_class_name: pulumi.Input[str]
 
 
 @dataclass
@@ -63,6 +79,8 @@ class TorchServeArgs:
     scale_up_stabilization_seconds: int = 0
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter)."""
+    efs_model_store: Optional[EfsModelStore] = None
+    """The file system the models are served from when ``modelStore.source`` is ``efs`` (required then)."""
 
 
 class TorchServe(pulumi.ComponentResource):
@@ -105,6 +123,42 @@ class TorchServe(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self.role),
         )
 
+        # --- efs model store: a static volume on the model access point, and the claim the chart mounts
+        store_ready: list[pulumi.Resource] = []
+        if settings.model_store == "efs" and args.efs_model_store is not None and settings.efs_claim_name:
+            store = args.efs_model_store
+            volume = k8s.core.v1.PersistentVolume(
+                f"{name}-model-store",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{settings.namespace}-{settings.efs_claim_name}"),
+                spec=k8s.core.v1.PersistentVolumeSpecArgs(
+                    capacity={"storage": EFS_NOMINAL_CAPACITY},
+                    access_modes=["ReadWriteMany"],
+                    # The models outlive the claim: deleting it never deletes them.
+                    persistent_volume_reclaim_policy="Retain",
+                    storage_class_name=store.storage_class_name,
+                    csi=k8s.core.v1.CSIPersistentVolumeSourceArgs(
+                        driver=EFS_CSI_PROVISIONER,
+                        volume_handle=pulumi.Output.all(store.file_system_id, store.access_point_id).apply(
+                            lambda v: efs_volume_handle(v[0], v[1])
+                        ),
+                    ),
+                ),
+                opts=k8s_opts,
+            )
+            claim = k8s.core.v1.PersistentVolumeClaim(
+                f"{name}-model-store-claim",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=settings.efs_claim_name, namespace=ns.metadata.name),
+                spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+                    access_modes=["ReadWriteMany"],
+                    storage_class_name=store.storage_class_name,
+                    # Bind to the model volume, not a freshly provisioned empty one.
+                    volume_name=volume.metadata.name,
+                    resources=k8s.core.v1.VolumeResourceRequirementsArgs(requests={"storage": EFS_NOMINAL_CAPACITY}),
+                ),
+                opts=k8s_opts,
+            )
+            store_ready = [claim]
+
         values = chart_values(
             settings,
             region=args.region,
@@ -123,7 +177,7 @@ class TorchServe(pulumi.ComponentResource):
             values=values,
             parent=self,
             provider=args.k8s_provider,
-            depends_on=[ns, *args.depends_on],
+            depends_on=[ns, *store_ready, *args.depends_on],
         )
 
         self.hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -155,6 +209,8 @@ class TorchServe(pulumi.ComponentResource):
 
 
 def _check_args(args: TorchServeArgs) -> None:
+    if args.settings.model_store == "efs" and args.efs_model_store is None:
+        raise ValueError("TorchServe: modelStore.source is efs, so efs_model_store (the shared file system) is required")
     if args.settings.namespace in args.client_namespaces:
         raise ValueError(
             f"TorchServe namespace {args.settings.namespace!r} is listed as a client namespace: "
