@@ -19,7 +19,7 @@ import pulumi_kubernetes as k8s
 
 from components.apps.metrics import MetricsPipeline, MetricsPipelineArgs
 from components.apps.workloads import Workloads, WorkloadsArgs
-from components.ml.torchserve import TorchServe, TorchServeArgs
+from components.ml.torchserve import EfsModelStore, TorchServe, TorchServeArgs
 from components.settings import StackSettings, load_settings
 from preflight.harness import Resource, read_stack_config
 from preflight.monitor import run_function
@@ -29,6 +29,8 @@ OIDC_URL = "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF
 OIDC_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{OIDC_URL}"
 MODEL_BUCKET = "betterprompts-models-0a1b2c3"
 MODEL_BUCKET_ARN = f"arn:aws:s3:::{MODEL_BUCKET}"
+EFS_ID = "fs-0123456789abcdef0"
+EFS_ACCESS_POINT_ID = "fsap-0123456789abcdef0"
 MODEL_PREFIX = "models/"
 STORAGE_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 
@@ -118,6 +120,9 @@ def build(settings: StackSettings, *, tweak: Callable[[StackSettings], StackSett
                 scrape_interval=workloads.metrics.scrape_interval,
                 scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
                 depends_on=[metrics],
+                efs_model_store=EfsModelStore(
+                    file_system_id=EFS_ID, access_point_id=EFS_ACCESS_POINT_ID, storage_class_name="efs-sc"
+                ),
             ),
             aws_opts,
         )

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from components.ml.inference import InferenceEndpoint, InferenceEndpointArgs
+from components.ml.inference import InferenceEndpoint, InferenceEndpointArgs, ModelBucketRef
 from components.ml.inference_plan import InferenceMode, cpu_inference_image_uri, triton_image_uri
 from components.ml.inference_settings import MultiModelSettings, ServerlessSettings
 from components.platform.iam import wildcard_grants
-from components.storage.bucket_plan import LifecyclePolicy
 from preflight.harness import Plan, Resource
 
 PROD_ENDPOINT = "betterprompts-production-inference-mme-g4dn-xlarge"
@@ -239,6 +238,7 @@ def _args(**overrides: Any) -> InferenceEndpointArgs:
         multi_model=MultiModelSettings(image_uri=triton_image_uri("us-east-1")),
         serverless=ServerlessSettings(image_uri=cpu_inference_image_uri("us-east-1")),
         bucket_kms_key_arn="k",
+        model_bucket=ModelBucketRef(name="models", arn="arn:aws:s3:::models"),
         endpoint_kms_key_arn="k",
         log_kms_key_arn="k",
         alarm_topic_arn="t",
@@ -258,7 +258,6 @@ def _args(**overrides: Any) -> InferenceEndpointArgs:
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), instance_type="ml.m5.xlarge")}, "no GPU multi-model"),
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), min_instances=3, max_instances=2)}, "min_instances"),
         ({"model_prefix": "/"}, "may not be empty"),
-        ({"bucket_lifecycle": LifecyclePolicy(infrequent_access_after_days=5)}, "no sooner than 30 days"),
     ],
 )
 def test_conflicting_args_fail_before_anything_exists(overrides: dict[str, Any], message: str) -> None:

@@ -76,12 +76,6 @@ def test_image_override() -> None:
         ({"alarms": {"evaluationPeriods": 2, "datapointsToAlarm": 3}}, "betterprompts:inference.alarms.datapointsToAlarm"),
         ({"alarms": {"invocation5xxErrors": -1}}, "betterprompts:inference.alarms.invocation5xxErrors"),
         ({"logRetentionDays": 45}, "betterprompts:inference.logRetentionDays"),
-        ({"bucketLifecycle": {"infrequentAccessAfterDays": 10}}, "betterprompts:inference.bucketLifecycle.infrequentAccessAfterDays"),
-        (
-            {"bucketLifecycle": {"infrequentAccessAfterDays": 30, "glacierAfterDays": 40}},
-            "betterprompts:inference.bucketLifecycle",
-        ),
-        ({"bucketLifecycle": {"glacierDays": 90}}, "betterprompts:inference.bucketLifecycle.glacierDays"),
         ({"endpoint": "x"}, "betterprompts:inference.endpoint"),
     ],
 )
@@ -91,7 +85,3 @@ def test_bad_values_name_their_key(section: dict[str, Any], key: str) -> None:
     assert error.value.key == key
 
 
-def test_lifecycle_step_can_be_turned_off() -> None:
-    settings = _read({"bucketLifecycle": {"intelligentTieringAfterDays": False, "infrequentAccessAfterDays": 30}})
-    assert settings.bucket_lifecycle.intelligent_tiering_after_days is None
-    assert settings.bucket_lifecycle.infrequent_access_after_days == 30

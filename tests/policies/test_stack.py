@@ -27,10 +27,21 @@ def pab(flags: dict[str, bool]) -> dict[str, Any]:
 
 
 KMS_RULE = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY}, "bucketKeyEnabled": True}
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
+
+
+def logging() -> dict[str, Any]:
+    """The bucket's server access logging (into a destination outside this plan)."""
+    return resource(
+        LOGGING,
+        "logs-access-logging",
+        {"bucket": "logs-id", "targetBucket": "access-logs", "targetPrefix": "logs/"},
+        property_dependencies={"bucket": [BUCKET_URN]},
+    )
 
 
 def test_a_bucket_with_kms_encryption_and_blocked_public_access_passes() -> None:
-    assert violations(plan(bucket(), sse(KMS_RULE), pab(ALL_BLOCKED))) == []
+    assert violations(plan(bucket(), sse(KMS_RULE), pab(ALL_BLOCKED), logging())) == []
 
 
 def test_a_bucket_without_an_encryption_configuration_is_flagged_at_stack_level() -> None:
@@ -50,13 +61,15 @@ def test_the_configuration_is_matched_by_literal_bucket_name_too() -> None:
     named = resource(BUCKET, "logs", {"bucket": "betterprompts-logs"})
     config = resource(SSE, "logs-sse", {"bucket": "betterprompts-logs", "rules": [KMS_RULE]})
     block = resource(PAB, "logs-pab", {"bucket": "betterprompts-logs", **ALL_BLOCKED})
-    assert violations(plan(named, config, block)) == []
+    logs = resource(LOGGING, "logs-access-logging", {"bucket": "betterprompts-logs", "targetBucket": "access-logs", "targetPrefix": "logs/"})
+    assert violations(plan(named, config, block, logs)) == []
 
 
 def test_sse_s3_is_not_a_customer_managed_key() -> None:
     rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
     assert messages(plan(bucket(), sse(rule), pab(ALL_BLOCKED)), "s3-bucket-encrypted-with-cmk") == [
-        "aws:s3/bucket:Bucket 'logs': its encryption configuration 'logs-sse' uses sseAlgorithm 'AES256', not aws:kms. "
+        "aws:s3/bucket:Bucket 'logs': its encryption configuration 'logs-sse' uses sseAlgorithm 'AES256', not aws:kms "
+        "(not the SSE-S3 access-log exception: no bucket's server access logging targets it, so it is no log destination). "
         "Fix: add aws.s3.BucketServerSideEncryptionConfiguration(bucket=<bucket>.id, rules=[{apply_server_side_"
         "encryption_by_default: {sse_algorithm: 'aws:kms', kms_master_key_id: <storage key>}, bucket_key_enabled: True}])"
     ]

@@ -161,7 +161,8 @@ def test_model_bucket_uses_the_storage_key_and_protection_follows_the_stack(plan
     [sse] = [r for r in plan.children(bucket.urn) if r.type.endswith("BucketServerSideEncryptionConfiguration")]
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == storage_key
     assert bucket.protect is (plan.stack == "production")
-    assert bucket.inputs["forceDestroy"] is False
+    # Staging's buckets may be destroyed with their objects; production's never.
+    assert bucket.inputs["forceDestroy"] is (plan.stack == "staging")
 
 
 def test_model_bucket_lifecycle_per_stack(production: Plan, staging: Plan) -> None:
