@@ -72,9 +72,23 @@ class PlanMonitor(MockMonitor):
                 protect=bool(request.protect),
                 custom=bool(request.custom),
                 inputs=plain(inputs),
+                aliases=self.alias_urns(request),
             )
         )
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
+
+
+    def alias_urns(self, request: Any) -> list[str]:
+        """The URNs a registration's aliases stand for: an alias spec fills its blanks from the request."""
+        urns = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.HasField("urn"):
+                urns.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            urns.append(self.make_urn(parent, spec.type or request.type, spec.name or request.name))
+        return urns
 
 
 def plain(value: Any) -> Any:

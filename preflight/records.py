@@ -6,7 +6,7 @@ program and reads stack files) depend on it and not on each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 SECRET_PLACEHOLDER = "[secret]"
@@ -28,6 +28,8 @@ class Resource:
     protect: bool
     custom: bool
     inputs: dict[str, Any]
+    aliases: list[str] = field(default_factory=list)
+    """The URNs this resource was known by before (its ``aliases``), resolved as the mock names URNs."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,4 +43,5 @@ class Resource:
             "propertyDependencies": self.property_dependencies,
             "protect": self.protect,
             "inputs": self.inputs,
+            "aliases": self.aliases,
         }
