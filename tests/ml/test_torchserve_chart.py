@@ -15,7 +15,7 @@ import yaml
 
 from components.eks import node_pools
 from components.ml.torchserve_plan import CHART_DIR, CHART_PATH, RELEASE_NAME, SERVICE_ACCOUNT
-from tests.k8s_stack_support import MODEL_BUCKET, MODEL_PREFIX, build, built, stack_settings
+from tests.k8s_stack_support import EFS_ACCESS_POINT_ID, EFS_ID, MODEL_BUCKET, MODEL_PREFIX, build, built, stack_settings
 from preflight.harness import PROJECT_DIR, read_stack_config
 
 STACKS = ("production", "staging")
@@ -217,6 +217,24 @@ def test_efs_model_store_renders_a_read_only_claim() -> None:
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes["model-store"]["persistentVolumeClaim"] == {"claimName": "models-efs", "readOnly": True}
     kubernetes_validate.validate(docs["Deployment"], kubernetes_version("staging"), strict=True)
+    # The program creates the claim, bound to a static volume on the shared file system's model access point.
+    [volume] = plan.of_type("kubernetes:core/v1:PersistentVolume")
+    [claim] = plan.of_type("kubernetes:core/v1:PersistentVolumeClaim")
+    assert volume.inputs["spec"]["csi"] == {"driver": "efs.csi.aws.com", "volumeHandle": f"{EFS_ID}::{EFS_ACCESS_POINT_ID}"}
+    assert volume.inputs["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+    assert claim.inputs["metadata"] == {"name": "models-efs", "namespace": efs.namespace}
+    assert claim.inputs["spec"]["volumeName"] == volume.inputs["metadata"]["name"]
+    assert claim.inputs["spec"]["storageClassName"] == volume.inputs["spec"]["storageClassName"] == "efs-sc"
+    for doc in (
+        {"apiVersion": "v1", "kind": "PersistentVolume", **{k: volume.inputs[k] for k in ("metadata", "spec")}},
+        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", **{k: claim.inputs[k] for k in ("metadata", "spec")}},
+    ):
+        kubernetes_validate.validate(doc, kubernetes_version("staging"), strict=True)
+
+
+def test_s3_model_store_creates_no_claim() -> None:
+    plan = build(stack_settings("staging"))
+    assert not plan.of_type("kubernetes:core/v1:PersistentVolumeClaim")
 
 
 def test_chart_refuses_s3_without_a_bucket() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.storage.bucket import SecureBucket, SecureBucketArgs
+from components.storage.bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
 from components.storage.bucket_plan import (
     LifecyclePolicy,
     LifecycleRule,
@@ -145,6 +145,14 @@ def test_unprotected_bucket_and_no_lifecycle_when_no_rules() -> None:
             ),
             "need versioning",
         ),
+        ("access-logs", SecureBucketArgs(kms_key_arn=KEY, access_log_destination=True), "cannot use SSE-KMS"),
+        (
+            "access-logs",
+            SecureBucketArgs(kms_key_arn=None, access_log_destination=True, access_logs=AccessLogTarget("other", "x/")),
+            "must not log",
+        ),
+        ("assets", SecureBucketArgs(kms_key_arn=None), "kms_key_arn is required"),
+        ("assets", SecureBucketArgs(kms_key_arn=KEY, protect=True, force_destroy=True), "cannot be force-destroyed"),
     ],
 )
 def test_conflicting_args_fail_before_anything_exists(name: str, args: SecureBucketArgs, message: str) -> None:
