@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from . import storage_classes
+
 PRICING_DIR = Path(__file__).resolve().parent / "pricing"
 HOURS_PER_MONTH = 730.0
 GB_PER_TB = 1024
@@ -86,7 +88,7 @@ class Usage:
     cloudfront_requests_millions: float = 50.0
     """Million HTTPS requests a month at CloudFront."""
     s3_storage_gb: float = 1024.0
-    """GB stored in S3 Standard across the stack's buckets."""
+    """GB stored across the stack's buckets (split evenly over them), priced per storage class by each bucket's lifecycle."""
     s3_requests_millions: float = 5.0
     """Million PUT/COPY/POST/LIST requests a month to S3."""
     log_ingestion_gb: float = 150.0
@@ -97,6 +99,14 @@ class Usage:
     """Custom CloudWatch metrics (Container Insights, application metrics)."""
     load_balancer_capacity_units: float = 1.0
     """Average LCUs per load balancer (new connections, active connections, bandwidth, rules)."""
+    s3_horizon_days: float = 365.0
+    """Age of the oldest object in a bucket whose lifecycle expires nothing (how long data is kept)."""
+    s3_intelligent_tiering_infrequent_fraction: float = 0.5
+    """Share of Intelligent-Tiering bytes not read for 30 days (billed in its Infrequent Access tier)."""
+    s3_average_object_mb: float = 8.0
+    """Average object size: Intelligent-Tiering's monitoring fee is per object."""
+    snapshot_storage_gb: float = 100.0
+    """GB of EBS snapshot data a snapshot lifecycle policy keeps (incremental snapshots, within retention)."""
     efs_storage_gb: float = 100.0
     """GB stored per EFS file system."""
     efs_infrequent_access_fraction: float = 0.8
@@ -119,6 +129,10 @@ USAGE_KEYS: dict[str, str] = {
     "logStorageGb": "log_storage_gb",
     "customMetrics": "custom_metrics",
     "loadBalancerCapacityUnits": "load_balancer_capacity_units",
+    "s3HorizonDays": "s3_horizon_days",
+    "s3IntelligentTieringInfrequentFraction": "s3_intelligent_tiering_infrequent_fraction",
+    "s3AverageObjectMb": "s3_average_object_mb",
+    "snapshotStorageGb": "snapshot_storage_gb",
     "efsStorageGb": "efs_storage_gb",
     "efsInfrequentAccessFraction": "efs_infrequent_access_fraction",
     "mlServerlessSeconds": "ml_serverless_seconds",
@@ -833,18 +847,54 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
         )
     buckets = ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
     if buckets:
-        cost = usage.s3_storage_gb * ctx.price("s3:standard", t, "Standard") + usage.s3_requests_millions * ctx.price(
-            "s3:requests", t, "requests"
-        )
+        per_bucket = usage.s3_storage_gb / len(buckets)
+        items.extend(_s3_bucket(ctx, bucket, per_bucket) for bucket in buckets)
         items.append(
             ctx.item(
                 None,
-                f"S3 Standard: {usage.s3_storage_gb:,.0f} GB across {len(buckets)} buckets + {usage.s3_requests_millions:g}M requests",
-                cost,
+                f"S3 requests: {usage.s3_requests_millions:g}M PUT/COPY/POST/LIST",
+                usage.s3_requests_millions * ctx.price("s3:requests", t, "requests"),
                 type_="usage:s3",
             )
         )
     return items
+
+
+def _s3_bucket(ctx: _Context, bucket: CostResource, gb: float) -> LineItem:
+    """One bucket's storage: its share of the S3 usage, in each class its lifecycle keeps it in."""
+    usage = ctx.assumptions.usage
+    rules: list[Any] = []
+    for config in ctx.of_type(*S3_LIFECYCLE_TYPES):
+        if config.parent == bucket.urn or bucket.urn in config.dependencies:
+            rules.extend(config.inputs.get("rules") or [])
+    transitions, expiration = storage_classes.lifecycle_of(rules)
+    shares = storage_classes.class_shares(transitions, expiration, usage.s3_horizon_days)
+    cost, parts = 0.0, []
+    for cls, share in sorted(shares.items(), key=lambda kv: -kv[1]):
+        class_gb = gb * share
+        if cls == storage_classes.INTELLIGENT_TIERING:
+            cold = usage.s3_intelligent_tiering_infrequent_fraction
+            objects = class_gb * 1024 / usage.s3_average_object_mb if usage.s3_average_object_mb > 0 else 0.0
+            cost += class_gb * (1 - cold) * ctx.price("s3:standard", "usage", "Standard")
+            cost += class_gb * cold * ctx.price("s3:intelligent-tiering-infrequent", "usage", "Intelligent-Tiering")
+            cost += objects / 1000 * ctx.price("s3:intelligent-tiering-monitoring", "usage", "Intelligent-Tiering monitoring")
+            parts.append(f"{class_gb:,.0f} GB Intelligent-Tiering ({cold:.0%} infrequent, {objects:,.0f} objects monitored)")
+            continue
+        key = storage_classes.PRICE_KEYS.get(cls, "s3:standard")
+        cost += class_gb * ctx.price(key, "usage", cls)
+        parts.append(f"{class_gb:,.0f} GB {cls}")
+    return ctx.item(bucket, f"S3 bucket {bucket.name}: " + ", ".join(parts), cost, type_="usage:s3")
+
+
+def _snapshot_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
+    gb = ctx.assumptions.usage.snapshot_storage_gb
+    return [ctx.item(r, f"EBS snapshots {r.name}: {gb:,.0f} GB kept", gb * ctx.price("ebs:snapshot", r.type, "snapshot"))]
+
+
+S3_LIFECYCLE_TYPES = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
 
 
 RULES: dict[str, Rule] = {
@@ -874,6 +924,7 @@ RULES: dict[str, Rule] = {
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ebs/volume:Volume": _ebs_volume,
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": _snapshot_policy,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 
