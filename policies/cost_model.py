@@ -24,7 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from . import storage_classes
+try:  # As ``policies.cost_model`` from the repository root...
+    from . import storage_classes
+except ImportError:  # ...or as ``cost_model`` when Pulumi runs the pack with policies/ as its program.
+    import storage_classes  # type: ignore[no-redef, import-not-found]
 
 PRICING_DIR = Path(__file__).resolve().parent / "pricing"
 HOURS_PER_MONTH = 730.0

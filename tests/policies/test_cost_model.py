@@ -8,6 +8,7 @@ pulumi-eks components (remote, needing a live cluster) are written as a real pre
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,8 @@ def test_every_line_item_of_the_fixture_from_known_prices(fixture_resources: lis
         "shared": 100 * 0.2 * 0.30 + 100 * 0.8 * 0.016,
         "nat-a": 0.045 * HOURS + 500 * 0.045,
         "data": 1.0,
+        # The one bucket holds all 1,024 GB of S3 usage; with no lifecycle it all stays in Standard.
+        "models": 1024 * 0.023,
     }
     assert set(items) - {"nat-a"} == set(expected_baseline) - {"nat-a"}
     for name, value in expected_baseline.items():
@@ -175,7 +178,8 @@ def test_every_line_item_of_the_fixture_from_known_prices(fixture_resources: lis
         "Inter-AZ data transfer": pytest.approx(3000 * 0.02),
         "CloudWatch Logs": pytest.approx(150 * 0.50 + 500 * 0.03),
         "CloudWatch custom metrics": pytest.approx(100 * 0.30),
-        "S3 Standard": pytest.approx(1024 * 0.023 + 5 * 5.0),
+        # Storage is priced per bucket (the "models" line above); requests stack-wide.
+        "S3 requests": pytest.approx(5 * 5.0),
     }
     assert result.baseline == pytest.approx(sum(i.baseline for i in result.items))
     assert result.peak == pytest.approx(sum(i.peak for i in result.items))
@@ -402,3 +406,45 @@ def test_a_primary_whose_state_carries_an_empty_source_is_a_primary() -> None:
     plan = [CostResource("urn:db", "aws:rds/instance:Instance", "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": ""})]
     (item,) = [i for i in estimate(plan, "us-east-1", Assumptions(running_fraction=0.5)).items if i.urn]
     assert item.description.startswith("RDS postgres primary db.t4g.medium, running 50% of the week")
+
+
+def test_a_bucket_is_priced_by_the_classes_its_lifecycle_moves_data_through() -> None:
+    from policies.storage_classes import class_shares, lifecycle_of
+
+    rule = {
+        "id": "backups",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "transitions": [{"days": 30, "storageClass": "STANDARD_IA"}, {"days": 90, "storageClass": "GLACIER"}],
+        "expiration": {"days": 360},
+    }
+    transitions, expiration = lifecycle_of([rule])
+    assert class_shares(transitions, expiration, horizon_days=365) == pytest.approx(
+        {"STANDARD": 30 / 360, "STANDARD_IA": 60 / 360, "GLACIER": 270 / 360}
+    )
+    # Nothing expires: the configured horizon is the span; a prefix rule covers part of the bucket only.
+    assert class_shares([(30, "STANDARD_IA")], None, horizon_days=60) == pytest.approx({"STANDARD": 0.5, "STANDARD_IA": 0.5})
+    assert lifecycle_of([{**rule, "filter": {"prefix": "tmp/"}}]) == ([], None)
+
+
+def test_intelligent_tiering_pays_its_tiers_and_the_monitoring_fee() -> None:
+    bucket = CostResource(urn="b", type="aws:s3/bucket:Bucket", name="assets", inputs={})
+    lifecycle = CostResource(
+        urn="l",
+        type="aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        name="assets-lifecycle",
+        inputs={"rules": [{"status": "Enabled", "transitions": [{"days": 0, "storageClass": "INTELLIGENT_TIERING"}]}]},
+        parent="b",
+    )
+    usage = replace(Usage(), s3_storage_gb=100, s3_requests_millions=0, s3_intelligent_tiering_infrequent_fraction=0.5, s3_average_object_mb=1)
+    result = estimate([bucket, lifecycle], "us-east-1", Assumptions(usage=usage))
+    [item] = [i for i in result.items if i.urn == "b"]
+    assert item.baseline == pytest.approx(50 * 0.023 + 50 * 0.0125 + 100 * 1024 / 1000 * 0.0025)
+    assert "Intelligent-Tiering (50% infrequent, 102,400 objects monitored)" in item.description
+
+
+def test_a_snapshot_policy_prices_the_snapshots_it_keeps() -> None:
+    policy = CostResource(urn="p", type="aws:dlm/lifecyclePolicy:LifecyclePolicy", name="snapshots", inputs={})
+    result = estimate([policy], "us-east-1", Assumptions(usage=replace(Usage(), snapshot_storage_gb=150)))
+    [item] = [i for i in result.items if i.urn == "p"]
+    assert item.baseline == pytest.approx(150 * 0.05)
