@@ -39,6 +39,7 @@ EXTRA_ROWS = (
     "ElastiCache replicas (the seed's table counts 3 nodes)",
     "NAT (not in the seed's table)",
     "EFS (not in the seed's table)",
+    "EBS snapshots (not in the seed's table)",
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
     "Other",
 )
@@ -73,6 +74,8 @@ def category(item: LineItem) -> str:
         return "NAT (not in the seed's table)"
     if t == "aws:efs/fileSystem:FileSystem":
         return "EFS (not in the seed's table)"
+    if t == "aws:dlm/lifecyclePolicy:LifecyclePolicy":
+        return "EBS snapshots (not in the seed's table)"
     if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:wafv2/webAcl:WebAcl", "aws:route53/zone:Zone"):
         return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
     return "Other"

@@ -6,6 +6,7 @@ import pytest
 
 from policies.cost_model import Assumptions, estimate
 from preflight.cost_report import SEED_TABLE, grouped, markdown, seed_design
+from preflight.harness import Plan
 
 HOURS = 730
 
@@ -35,3 +36,18 @@ def test_the_markdown_table_has_every_seed_row_and_the_totals() -> None:
         assert any(line.startswith(f"| {row} |") for line in lines), row
     assert lines[-2].endswith(f"**${result.baseline:,.0f}-{result.peak:,.0f}** |")
     assert lines[-1].endswith(f"**${result.committed:,.0f}-{result.committed_peak:,.0f}** |")
+
+
+def test_the_stacks_s3_efs_and_snapshot_rows_come_from_their_resources(production: Plan) -> None:
+    from preflight.cost_stage import estimate_document
+
+    result = estimate_document(production.to_json())
+    rows = grouped(result)
+    buckets = [i for i in result.items if i.type == "usage:s3" and i.description.startswith("S3 bucket ")]
+    # The seed's four buckets and the access-log destination, each priced by its lifecycle.
+    assert len(buckets) == 5
+    assert rows["S3 Storage"][0] == pytest.approx(sum(i.baseline for i in result.items if i.type == "usage:s3"))
+    assert any("GLACIER" in i.description for i in buckets if "-backups" in i.description)
+    assert rows["EFS (not in the seed's table)"][0] == pytest.approx(100 * 0.2 * 0.30 + 100 * 0.8 * 0.016)
+    assert rows["EBS snapshots (not in the seed's table)"][0] == pytest.approx(150 * 0.05)
+    assert "Other" not in rows
