@@ -27,12 +27,9 @@ class BucketPurpose(str, Enum):
 # The seed's buckets, each SSE-KMS and logging its requests into the access-log destination.
 SEED_BUCKETS = (BucketPurpose.MODELS, BucketPurpose.ASSETS, BucketPurpose.BACKUPS, BucketPurpose.LOGS)
 
-# The model bucket existed (auto-named by Pulumi from its logical name) before the storage
-# layer owned it. S3 cannot rename a bucket: naming it now would replace it, models and all.
-AUTO_NAMED = (BucketPurpose.MODELS,)
-
-# The bucket logical names. The model bucket keeps the logical name InferenceEndpoint gave it
-# (its URN moves under the storage component by an alias; the name seeds its physical name).
+# The bucket logical names. The model bucket existed (auto-named by Pulumi from its logical
+# name) before the storage layer owned it; S3 cannot rename a bucket, so it keeps the logical
+# name InferenceEndpoint gave it (its URN moves under PlatformStorage by an alias).
 LEGACY_LOGICAL_SUFFIX = {BucketPurpose.MODELS: "inference-models"}
 
 # S3 general purpose bucket naming rules (AWS: "General purpose bucket naming rules").

@@ -28,7 +28,7 @@ betterprompts:storage:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..platform import ConfigError, Section, check_int
@@ -42,6 +42,15 @@ from .plan import (
     bucket_name,
     check_octal_permissions,
     check_snapshot_time,
+)
+
+# Logs: read in the first month if at all, then kept for the record until they expire.
+_LOG_RETENTION = LifecyclePolicy(
+    infrequent_access_after_days=30,
+    expiration_days=365,
+    noncurrent_version_expiration_days=7,
+    abort_incomplete_multipart_upload_days=1,
+    rule_id="logs-retention",
 )
 
 # The seed: "Infrequent Access after 30 days; Glacier after 90 days for backups; Intelligent-
@@ -76,20 +85,8 @@ DEFAULT_LIFECYCLES: dict[BucketPurpose, LifecyclePolicy] = {
         abort_incomplete_multipart_upload_days=7,
         rule_id="backups-archive",
     ),
-    BucketPurpose.LOGS: LifecyclePolicy(
-        infrequent_access_after_days=30,
-        expiration_days=365,
-        noncurrent_version_expiration_days=7,
-        abort_incomplete_multipart_upload_days=1,
-        rule_id="logs-retention",
-    ),
-    BucketPurpose.ACCESS_LOGS: LifecyclePolicy(
-        infrequent_access_after_days=30,
-        expiration_days=365,
-        noncurrent_version_expiration_days=7,
-        abort_incomplete_multipart_upload_days=1,
-        rule_id="access-logs-retention",
-    ),
+    BucketPurpose.LOGS: _LOG_RETENTION,
+    BucketPurpose.ACCESS_LOGS: replace(_LOG_RETENTION, rule_id="access-logs-retention"),
 }
 
 
