@@ -138,9 +138,7 @@ storage = PlatformStorage(
 )
 snapshots = SnapshotLifecycle(
     f"{prefix}-snapshots",
-    SnapshotLifecycleArgs(
-        account_id=account_id, target_tags=snapshot_target_tags(prefix), settings=storage_settings.snapshots
-    ),
+    SnapshotLifecycleArgs(target_tags=snapshot_target_tags(prefix), settings=storage_settings.snapshots),
     aws_opts,
 )
 pulumi.export("bucketNames", {p.value: n for p, n in storage.bucket_names.items()})

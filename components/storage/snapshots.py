@@ -27,8 +27,6 @@ from .settings import SnapshotSettings
 class SnapshotLifecycleArgs:
     """Inputs of :class:`SnapshotLifecycle`."""
 
-    account_id: pulumi.Input[str]
-    """The account DLM acts for: its trust is pinned to it."""
     target_tags: Mapping[str, str]
     """Volumes with any of these tags are snapshotted (``plan.snapshot_target_tags``)."""
     settings: SnapshotSettings
@@ -50,9 +48,9 @@ class SnapshotLifecycle(pulumi.ComponentResource):
         self.role = aws.iam.Role(
             role_name,
             description="Data Lifecycle Manager: create and delete the stack's EBS snapshots",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: service_assume_role_policy("dlm.amazonaws.com", source_account=account)
-            ),
+            # As AWS's AWSDataLifecycleManagerDefaultRole: trusted by DLM with no source condition
+            # (DLM does not document sending aws:SourceAccount when it assumes the role).
+            assume_role_policy=service_assume_role_policy("dlm.amazonaws.com"),
             tags=tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -204,7 +204,9 @@ def test_dlm_policy_deletes_snapshots_after_the_configured_days(plan: Plan) -> N
     assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole"
     [role] = [r for r in plan.of_type("aws:iam/role:Role") if r.name.endswith("-snapshots-dlm")]
     trust = json.loads(role.inputs["assumeRolePolicy"])
-    assert trust["Statement"][0]["Principal"] == {"Service": "dlm.amazonaws.com"}
+    [statement] = trust["Statement"]
+    assert statement["Principal"] == {"Service": "dlm.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
 
 
 def test_prometheus_volumes_carry_the_snapshot_tag(plan: Plan) -> None:
@@ -215,3 +217,13 @@ def test_prometheus_volumes_carry_the_snapshot_tag(plan: Plan) -> None:
 @pytest.mark.parametrize("key", ["bucketNames", "bucketArns", "efsFileSystemId", "efsAccessPointId", "efsStorageClassName", "snapshotPolicyArn"])
 def test_storage_exports(plan: Plan, key: str) -> None:
     assert plan.outputs[key]
+
+
+def test_the_storage_classes_are_valid_kubernetes_objects(plan: Plan) -> None:
+    import kubernetes_validate
+
+    from tests.ml.test_torchserve_chart import kubernetes_version
+
+    for sc in plan.of_type("kubernetes:storage.k8s.io/v1:StorageClass"):
+        doc = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", **{k: v for k, v in sc.inputs.items() if k != "apiVersion" and k != "kind"}}
+        kubernetes_validate.validate(doc, kubernetes_version(plan.stack), strict=True)
