@@ -83,12 +83,22 @@ def _account(policy: dict[str, Any]) -> Optional[str]:
     return None
 
 
-def _destination_arn(delivery: Delivery, region: str, account: Optional[str]) -> Optional[str]:
-    """The destination's ARN when the plan fixes it (an explicit name); auto-named ones are not judged."""
+AUTONAME_SUFFIX = "-0000000"
+"""Stands in for the 7 random characters Pulumi appends to an auto-named resource's logical name."""
+
+
+def _destination_arn(delivery: Delivery, region: str, account: Optional[str]) -> tuple[Optional[str], bool]:
+    """The destination's ARN, and whether it is exact: an explicit name fixes it; an auto-named
+    destination is ``<logical name>-<7 characters>``, which only wildcard conditions can be judged on."""
+    if account is None:
+        return None, False
     name = get(delivery.destination.props, "name")
-    if account is None or not isinstance(name, str) or not name:
-        return None
-    return destination_arn_pattern(delivery.row.destination, region=region, account_id=account, name=name)
+    if isinstance(name, str) and name:
+        return destination_arn_pattern(delivery.row.destination, region=region, account_id=account, name=name), True
+    if name is None:
+        auto = f"{delivery.destination.name}{AUTONAME_SUFFIX}"
+        return destination_arn_pattern(delivery.row.destination, region=region, account_id=account, name=auto), False
+    return None, False  # unknown until the preview that knows it
 
 
 def _check(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
@@ -105,9 +115,8 @@ def _check(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
         region = get(provider.props, "region") if provider is not None else None
         if not isinstance(region, str):
             continue
-        problem = delivery_problem(
-            policy, delivery.row, region=region, destination_arn=_destination_arn(delivery, region, _account(policy))
-        )
+        arn, exact = _destination_arn(delivery, region, _account(policy))
+        problem = delivery_problem(policy, delivery.row, region=region, destination_arn=arn, exact=exact)
         if problem is None:
             continue
         sender = label(delivery.sender.resource_type, delivery.sender.name)

@@ -192,13 +192,15 @@ def delivery_problem(
     *,
     region: str,
     destination_arn: Optional[str] = None,
+    exact: bool = True,
 ) -> Optional[str]:
     """Why ``policy`` would refuse ``row``'s deliveries (None when it admits them).
 
     A statement counts only when its principal is the row's, it allows, and every condition key
     is one the service carries to KMS; an encryption-context condition must also match
-    ``destination_arn`` when that is known. The documented actions must all be covered by the
-    statements that count.
+    ``destination_arn`` when that is known (only wildcard conditions when ``exact`` is false: the
+    ARN then stands for an auto-generated name). The documented actions must all be covered by
+    the statements that count.
     """
     principal = row.principal(region)
     supported = {k.lower() for k in row.supported_conditions}
@@ -220,7 +222,7 @@ def delivery_problem(
                 f"for deliveries to {row.destination}, so it never matches"
             )
             continue
-        mismatch = _context_mismatch(keys, row, destination_arn)
+        mismatch = _context_mismatch(keys, row, destination_arn, exact=exact)
         if mismatch:
             reasons.append(f"statement {sid} {mismatch}")
             continue
@@ -233,15 +235,17 @@ def delivery_problem(
     return f"{principal} lacks {', '.join(missing)} ({'; '.join(reasons) or 'not granted'})"
 
 
-def _context_mismatch(keys: list[tuple[str, str, Any]], row: KeyDelivery, destination_arn: Optional[str]) -> Optional[str]:
+def _context_mismatch(
+    keys: list[tuple[str, str, Any]], row: KeyDelivery, destination_arn: Optional[str], *, exact: bool = True
+) -> Optional[str]:
     if destination_arn is None:
         return None
     for operator, key, value in keys:
         if key.lower() != row.context_key.lower():
             continue
         wildcards = _MATCHING_OPERATORS.get(operator.lower().removesuffix("ifexists"))
-        if wildcards is None:
-            continue  # an operator this check does not evaluate: not judged
+        if wildcards is None or (not wildcards and not exact):
+            continue  # an operator this check does not evaluate, or a name not known exactly: not judged
         patterns = [str(v) for v in _as_list(value)]
         if wildcards:
             matched = any(fnmatch.fnmatchcase(destination_arn, p) for p in patterns)

@@ -169,7 +169,7 @@ class DatabaseSettings:
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
             password_rotation_days=section.integer(
-                "passwordRotationDays", 30, minimum=MIN_ROTATION_DAYS, maximum=MAX_ROTATION_DAYS
+                "credentialRotationDays", 30, minimum=MIN_ROTATION_DAYS, maximum=MAX_ROTATION_DAYS
             ),
             create_enhanced_monitoring_log_group=section.boolean("createEnhancedMonitoringLogGroup", True),
         )

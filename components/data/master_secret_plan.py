@@ -14,9 +14,6 @@ from typing import Any
 # RDS master passwords: printable ASCII without / " @ (8-128 for PostgreSQL). The initial one is
 # alphanumeric, so it needs no escaping in a pgpass file or a connection string either.
 INITIAL_PASSWORD_LENGTH = 40
-# Characters the rotation function leaves out of generated passwords: RDS refuses / " @, and
-# : \ ' would need escaping in pgpass files and URIs (the function's own default set).
-EXCLUDE_CHARACTERS = ":/@\"'\\"
 
 # AWS's single-user rotation function for RDS PostgreSQL ("AWS Secrets Manager rotation function
 # templates"), pinned to the version aws-cdk-lib pins for the aws partition.
@@ -67,7 +64,8 @@ def rotation_parameters(
         "vpcSecurityGroupIds": security_group_id,
         # The secret's key: the template grants the function decrypt/generate on it.
         "kmsKeyArn": kms_key_arn,
-        "excludeCharacters": EXCLUDE_CHARACTERS,
+        # excludeCharacters is left to the template's default (the provider reads back only
+        # non-default parameters, so restating a default would show as a change on every preview).
     }
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from components.data.master_secret import MasterSecret, MasterSecretArgs
 from components.data.master_secret_plan import (
-    EXCLUDE_CHARACTERS,
     ROTATION_APPLICATION_ID,
     rotation_egress,
     rotation_function_name,
@@ -68,7 +67,6 @@ def test_aws_rotation_function_runs_in_the_app_tier(plan: Plan) -> None:
         "vpcSubnetIds": ",".join(plan.outputs["subnetIds"]["app"]),
         "vpcSecurityGroupIds": group.id,
         "kmsKeyArn": plan.outputs["kmsKeyArns"]["data"],
-        "excludeCharacters": EXCLUDE_CHARACTERS,
     }
     # Its log group exists first, under the logs key.
     logs = one(plan, "aws:cloudwatch/logGroup:LogGroup", name)
@@ -154,12 +152,12 @@ def test_names_and_parameters_are_checked() -> None:
 @pytest.mark.parametrize("days", [0, 1001, "thirty"])
 def test_rotation_days_outside_what_secrets_manager_takes_are_refused(days: object) -> None:
     with pytest.raises(ConfigError) as error:
-        load(with_value("database", "passwordRotationDays", days))
-    assert error.value.key == "betterprompts:database.passwordRotationDays"
+        load(with_value("database", "credentialRotationDays", days))
+    assert error.value.key == "betterprompts:database.credentialRotationDays"
 
 
 def test_settings_default_to_thirty_days_and_owning_the_log_group() -> None:
-    config = with_value("database", "passwordRotationDays", 7)
+    config = with_value("database", "credentialRotationDays", 7)
     del config["betterprompts:database"]["createEnhancedMonitoringLogGroup"]
     database = load(config).database
     assert (database.password_rotation_days, database.create_enhanced_monitoring_log_group) == (7, True)

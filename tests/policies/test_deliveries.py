@@ -194,3 +194,20 @@ def test_a_deny_or_another_principal_does_not_count() -> None:
     deny = dict(allow, Effect="Deny")
     assert delivery_problem({"Statement": [other, deny]}, row, region=REGION) is not None
     assert delivery_problem({"Statement": [allow]}, row, region=REGION) is None
+
+
+def test_an_auto_named_topic_is_judged_by_its_logical_name_prefix() -> None:
+    row = DELIVERIES[("budgets", SNS)]
+    elsewhere = key_statement(row, region=REGION, account_id=ACCOUNT, name_pattern="other-stack-*")
+    (message,) = messages(plan(key([elsewhere]), encrypted(TOPIC, "prod-alarms"), budget_to("prod-alarms")), POLICY)
+    assert f"does not match arn:aws:sns:{REGION}:{ACCOUNT}:prod-alarms-0000000" in message
+    ours = key_statement(row, region=REGION, account_id=ACCOUNT, name_pattern="prod-*")
+    assert messages(plan(key([ours]), encrypted(TOPIC, "prod-alarms"), budget_to("prod-alarms")), POLICY) == []
+    # An exact ARN cannot be compared with a name the engine has not generated yet: not judged.
+    exact = key_statement(row, region=REGION, account_id=ACCOUNT)
+    exact["Condition"] = {"StringEquals": {row.context_key: f"arn:aws:sns:{REGION}:{ACCOUNT}:prod-alarms-a1b2c3d"}}
+    assert messages(plan(key([exact]), encrypted(TOPIC, "prod-alarms"), budget_to("prod-alarms")), POLICY) == []
+
+
+def budget_to(topic: str) -> dict[str, Any]:
+    return sender("aws:budgets/budget:Budget", "monthly", "notifications", [{"notificationType": "ACTUAL"}], topic)
