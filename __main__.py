@@ -19,7 +19,7 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
-from components.eks import EksCluster, EksClusterArgs, admin_role_arn
+from components.eks import Autoscaler, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
     InferenceEndpoint,
@@ -81,6 +81,12 @@ baseline = PlatformBaseline(
         account_id=account_id,
         kms_deletion_window_days=platform.kms_deletion_window_days,
         alarm_emails=platform.alarm_emails,
+        alarm_destination_opt_out=platform.alarm_destination_opt_out or None,
+        # Karpenter's interruption queue (EventBridge -> SQS under the alarms key) and its nodes'
+        # encrypted volumes (any principal of the account, through EC2) need key statements of their own.
+        eventbridge_to_queues=settings.eks.autoscaler is Autoscaler.KARPENTER,
+        ebs_through_ec2=settings.eks.autoscaler is Autoscaler.KARPENTER,
+        create_autoscaling_service_linked_role=platform.create_autoscaling_service_linked_role,
         protect=platform.protect_stateful,
     ),
     aws_opts,
@@ -229,7 +235,11 @@ database = PgvectorDatabase(
     f"{prefix}-database",
     PgvectorDatabaseArgs(
         database=settings.database,
+        region=settings.region,
         vpc_id=vpc.vpc_id,
+        # The password rotation function runs in the app tier (NAT to Secrets Manager), connecting to the DB tier.
+        rotation_subnet_ids=vpc.subnet_ids[Tier.APP],
+        database_cidrs=network.subnets[Tier.DB],
         db_subnet_group_name=vpc.db_subnet_group_name,
         client_security_group_ids=data_clients,
         kms_key_arn=baseline.keys["data"].arn,

@@ -710,6 +710,23 @@ def _secret(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"Secrets Manager secret {r.name}", ctx.price("secretsmanager:secret", r.type, "secret"))]
 
 
+# A rotation runs the function once per step (createSecret, setSecret, testSecret, finishSecret);
+# priced at the AWS template's 30 s timeout and Lambda's default 128 MB, an upper bound.
+ROTATION_STEPS = 4
+ROTATION_STEP_GB_SECONDS = 30 * 0.125
+DAYS_PER_MONTH = 365 / 12
+
+
+def _secret_rotation(ctx: _Context, r: CostResource) -> list[LineItem]:
+    days = _number((r.inputs.get("rotationRules") or {}).get("automaticallyAfterDays"), 30) or 30
+    invocations = ROTATION_STEPS * DAYS_PER_MONTH / float(days)
+    cost = invocations * (
+        ctx.price("lambda:request", r.type, "request")
+        + ROTATION_STEP_GB_SECONDS * ctx.price("lambda:gb-second", r.type, "GB-second")
+    )
+    return [ctx.item(r, f"Secret rotation Lambda {r.name}: every {days:g} days, {invocations:.1f} invocations", cost)]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -923,6 +940,7 @@ RULES: dict[str, Rule] = {
     "aws:cloudfront/distribution:Distribution": _cloudfront,
     "aws:kms/key:Key": _kms_key,
     "aws:secretsmanager/secret:Secret": _secret,
+    "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

@@ -325,6 +325,42 @@ def _random_password(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, r
     return {"result": value, "id": "none"}
 
 
+def _event_rule(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # EventBridge rule ARNs: arn:aws:events:<region>:<account>:rule/<name> (default event bus).
+    name = str(state["name"])
+    return {"id": name, "arn": f"arn:{PARTITION}:events:{m.region}:{m.account_id}:rule/{name}"}
+
+
+# Service-linked role names AWS gives (IAM user guide, "AWS services that work with IAM").
+SERVICE_LINKED_ROLE_NAMES = {"autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling"}
+
+
+def _service_linked_role(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    service = str(state.get("awsServiceName") or "")
+    if service not in SERVICE_LINKED_ROLE_NAMES:
+        raise NotImplementedError(f"preflight knows no service-linked role name for {service!r}")
+    name = SERVICE_LINKED_ROLE_NAMES[service] + (f"_{state['customSuffix']}" if state.get("customSuffix") else "")
+    path = f"/aws-service-role/{service}/"
+    return {"id": f"arn:{PARTITION}:iam::{m.account_id}:role{path}{name}", "arn": f"arn:{PARTITION}:iam::{m.account_id}:role{path}{name}", "name": name, "path": path}
+
+
+# What the Serverless Application Repository applications the program deploys report as stack outputs.
+SAR_OUTPUTS: dict[str, Callable[[PreflightMocks, dict[str, Any]], dict[str, str]]] = {
+    "SecretsManagerRDSPostgreSQLRotationSingleUser": lambda m, params: {
+        "RotationLambdaARN": f"arn:{PARTITION}:lambda:{m.region}:{m.account_id}:function:{params['functionName']}"
+    },
+}
+
+
+def _serverless_application(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    application = str(state.get("applicationId") or "").rsplit("/", 1)[-1]
+    if application not in SAR_OUTPUTS:
+        raise NotImplementedError(f"preflight knows no outputs of the application {application!r}; add them to SAR_OUTPUTS")
+    # The repository prefixes the CloudFormation stack's name with "serverlessrepo-".
+    stack_id = f"arn:{PARTITION}:cloudformation:{m.region}:{m.account_id}:stack/serverlessrepo-{state['name']}/{uuid.UUID(hex=_digest(rid, 32))}"
+    return {"id": stack_id, "outputs": SAR_OUTPUTS[application](m, dict(state.get("parameters") or {}))}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},
@@ -346,6 +382,9 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
     "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": _service_linked_role,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _serverless_application,
 }
 
 

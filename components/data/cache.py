@@ -30,6 +30,7 @@ from .cache_plan import (
     node_alarm_specs,
 )
 from .cache_settings import MAX_REPLICAS_PER_SHARD, MAX_SHARDS, MIN_REPLICAS_PER_SHARD, CacheSettings
+from .secrets import encrypted_secret
 
 
 @dataclass
@@ -102,13 +103,13 @@ class RedisCluster(pulumi.ComponentResource):
         )
         token: pulumi.Output[str] = pulumi.Output.secret(self.auth_token.result)
 
-        self.secret = aws.secretsmanager.Secret(
+        self.secret = encrypted_secret(
             token_name,
             description=f"{name}: Redis AUTH token and connection details",
-            kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=30 if args.protect else 7,
-            tags=tags(token_name),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            kms_key_arn=args.kms_key_arn,
+            protect=args.protect,
+            tags=tags,
+            parent=self,
         )
 
         log_groups: dict[str, aws.cloudwatch.LogGroup] = {}

@@ -1,11 +1,15 @@
 """PgvectorDatabase: RDS for PostgreSQL with pgvector, the seed's "2. Database Layer".
 
 A Multi-AZ (by config) PostgreSQL instance on gp3 with storage autoscaling, encrypted
-with the data CMK (storage, Performance Insights, and the RDS-managed master secret in
-Secrets Manager), IAM database authentication, a parameter group that forces TLS and
-loads ``pg_stat_statements``, enhanced monitoring, log exports, read replicas sized by
-config (RDS for PostgreSQL has no replica auto-scaling), a security group that admits
-5432 only from the given client groups, and CloudWatch alarms on the platform topic.
+with the data CMK (storage, Performance Insights, and the master credential's secret),
+IAM database authentication, a parameter group that forces TLS and loads
+``pg_stat_statements``, enhanced monitoring, log exports, read replicas sized by config
+(RDS for PostgreSQL has no replica auto-scaling), a security group that admits 5432 only
+from the given client groups, and CloudWatch alarms on the platform topic.
+
+The master credential is a stack-owned secret rotated by AWS's PostgreSQL rotation function
+(:class:`~components.data.master_secret.MasterSecret`), not RDS-managed: RDS supports
+neither read replicas nor Blue/Green deployments of an instance whose password it manages.
 
 The pgvector extension itself is enabled in the database by
 :class:`components.data.pgvector.PgvectorExtension` (from inside the VPC).
@@ -20,6 +24,7 @@ from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from ..platform import (
     ComponentTags,
@@ -29,6 +34,7 @@ from ..platform import (
     service_security_group,
 )
 from .database_plan import (
+    ENHANCED_MONITORING_LOG_GROUP,
     ENHANCED_MONITORING_POLICY_ARN,
     LOG_EXPORTS,
     POSTGRES_PORT,
@@ -40,6 +46,8 @@ from .database_plan import (
     replica_keys,
 )
 from .database_settings import MAX_READ_REPLICAS, DatabaseSettings
+from .master_secret import MasterSecret, MasterSecretArgs
+from .master_secret_plan import INITIAL_PASSWORD_LENGTH, rotation_egress
 
 
 @dataclass
@@ -48,14 +56,20 @@ class PgvectorDatabaseArgs:
 
     database: DatabaseSettings
     """Engine, class, storage, backups, windows, replicas and alarm thresholds (``betterprompts:database``)."""
+    region: str
+    """The stack's region (the rotation function's Secrets Manager endpoint)."""
     vpc_id: pulumi.Input[str]
     """The VPC the security group belongs to."""
+    rotation_subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets with a NAT route (the app tier) where the password rotation function runs."""
+    database_cidrs: Sequence[str]
+    """The DB tier's subnet CIDRs: the only place the rotation function connects to on 5432."""
     db_subnet_group_name: pulumi.Input[str]
     """The VPC's private DB-tier subnet group (primary and replicas)."""
     client_security_group_ids: Sequence[pulumi.Input[str]]
     """Security groups admitted on 5432 (EKS nodes, application clients); no CIDR is ever admitted."""
     kms_key_arn: pulumi.Input[str]
-    """The data CMK: storage, Performance Insights and the master-user secret."""
+    """The data CMK: storage, Performance Insights and the master credential's secret."""
     log_kms_key_arn: pulumi.Input[str]
     """The logs CMK for the exported log groups (its policy admits CloudWatch Logs)."""
     alarm_topic_arn: pulumi.Input[str]
@@ -84,12 +98,23 @@ class PgvectorDatabase(pulumi.ComponentResource):
         tags = ComponentTags("database")
         child = pulumi.ResourceOptions(parent=self)
 
+        # The password rotation function connects from its own group, which the database admits.
+        rotation_name = f"{name}-rotation"
+        self.rotation_security_group = aws.ec2.SecurityGroup(
+            rotation_name,
+            description="PostgreSQL password rotation function: the database and Secrets Manager only",
+            vpc_id=args.vpc_id,
+            ingress=[],
+            egress=[aws.ec2.SecurityGroupEgressArgs(**rule) for rule in rotation_egress(args.database_cidrs, db_port=POSTGRES_PORT)],
+            tags=tags(rotation_name),
+            opts=child,
+        )
         self.security_group = service_security_group(
             f"{name}-postgres",
             vpc_id=args.vpc_id,
             port=POSTGRES_PORT,
             service="PostgreSQL",
-            client_security_group_ids=args.client_security_group_ids,
+            client_security_group_ids=[*args.client_security_group_ids, self.rotation_security_group.id],
             tags=tags,
             opts=child,
         )
@@ -124,9 +149,31 @@ class PgvectorDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self.monitoring_role),
         )
 
+        # Enhanced monitoring writes every instance's OS metrics to one log group per account and
+        # region; created here first (logs key, retention) instead of by RDS (no key, 30 days).
+        os_metrics: list[pulumi.Resource] = []
+        if db.create_enhanced_monitoring_log_group:
+            os_metrics_name = f"{name}-os-metrics"
+            os_metrics.append(
+                aws.cloudwatch.LogGroup(
+                    os_metrics_name,
+                    name=ENHANCED_MONITORING_LOG_GROUP,
+                    retention_in_days=db.log_retention_days,
+                    kms_key_id=args.log_kms_key_arn,
+                    tags=tags(os_metrics_name),
+                    opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+                )
+            )
+
+        # The first master password: generated here, a secret in state, rotated away at once.
+        password = random.RandomPassword(
+            f"{name}-master-password", length=INITIAL_PASSWORD_LENGTH, special=False, opts=child
+        )
+        master_password: pulumi.Output[str] = pulumi.Output.secret(password.result)
+
         # Stateful: protected from `pulumi destroy` as well as from an API delete. The identifier
         # is fixed (not auto-named) so its log groups can exist, encrypted, before RDS writes.
-        log_groups = self._log_groups(name, args, tags)
+        log_groups = [*self._log_groups(name, args, tags), *os_metrics]
         self.instance = aws.rds.Instance(
             name,
             identifier=name,
@@ -136,10 +183,10 @@ class PgvectorDatabase(pulumi.ComponentResource):
             multi_az=db.multi_az,
             db_name=db.database_name,
             username=db.master_username,
-            # RDS generates and rotates the master password in Secrets Manager under our CMK:
-            # no password ever passes through the program or its state.
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            # Not manage_master_user_password: RDS refuses replicas of such an instance. Switching an
+            # existing instance over is one in-place ModifyDBInstance (ManageMasterUserPassword off
+            # with the new MasterUserPassword); nothing that forces replacement changes.
+            password=master_password,
             iam_database_authentication_enabled=True,
             port=POSTGRES_PORT,
             storage_type="gp3",
@@ -183,7 +230,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
         self.replicas: dict[str, aws.rds.Instance] = {}
         for key in replica_keys(db.read_replicas):
             replica_name = f"{name}-{key}"
-            replica_logs = self._log_groups(replica_name, args, tags)
+            replica_logs = [*self._log_groups(replica_name, args, tags), *os_metrics]
             replica = aws.rds.Instance(
                 replica_name,
                 identifier=replica_name,
@@ -229,7 +276,27 @@ class PgvectorDatabase(pulumi.ComponentResource):
         self.endpoint = self.instance.endpoint
         self.port = self.instance.port
         self.identifier = self.instance.identifier
-        self.master_secret_arn = self.instance.master_user_secrets.apply(_secret_arn)
+        self.master_secret = MasterSecret(
+            f"{name}-master",
+            MasterSecretArgs(
+                region=args.region,
+                host=self.instance.address,
+                port=POSTGRES_PORT,
+                username=db.master_username,
+                database_name=db.database_name,
+                password=master_password,
+                kms_key_arn=args.kms_key_arn,
+                log_kms_key_arn=args.log_kms_key_arn,
+                log_retention_days=db.log_retention_days,
+                subnet_ids=args.rotation_subnet_ids,
+                security_group_id=self.rotation_security_group.id,
+                rotation_days=db.password_rotation_days,
+                ready=[self.instance, self.security_group],
+                protect=args.protect,
+            ),
+            child,
+        )
+        self.master_secret_arn = self.master_secret.secret_arn
         self.security_group_id = self.security_group.id
         self.replica_addresses = {key: r.address for key, r in self.replicas.items()}
         self.register_outputs(
@@ -263,15 +330,6 @@ class PgvectorDatabase(pulumi.ComponentResource):
         return groups
 
 
-def _secret_arn(secrets: Optional[Sequence[aws.rds.outputs.InstanceMasterUserSecret]]) -> str:
-    if not secrets:
-        raise ValueError("RDS reported no managed master-user secret although manage_master_user_password is on")
-    arn = secrets[0].secret_arn
-    if not arn:
-        raise ValueError("RDS reported a managed master-user secret without an ARN")
-    return arn
-
-
 def _check_args(name: str, args: PgvectorDatabaseArgs) -> None:
     """Reject inconsistent inputs before any child exists."""
     db = args.database
@@ -287,3 +345,5 @@ def _check_args(name: str, args: PgvectorDatabaseArgs) -> None:
         raise ValueError(f"PgvectorDatabase name {name!r} does not make valid RDS identifiers (lower case, at most 53 characters)")
     if db.read_replicas and db.backup_retention_days < 1:
         raise ValueError("PgvectorDatabase read replicas need automated backups on the primary")
+    if not args.rotation_subnet_ids or not args.database_cidrs:
+        raise ValueError("PgvectorDatabase needs the rotation function's subnets and the database tier's CIDRs")

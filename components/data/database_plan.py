@@ -22,6 +22,8 @@ GIB = 1024**3
 MIB = 1024**2
 # The monitoring role AWS manages for RDS enhanced monitoring.
 ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+# Where enhanced monitoring writes every instance's OS metrics: one log group per account and region.
+ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics"
 # The seed asks for TLS 1.3 on every connection; libpq, psycopg and asyncpg all speak it.
 MIN_TLS_VERSION = "TLSv1.3"
 

@@ -14,6 +14,7 @@ from ..platform import (
     check_weekly_window,
     windows_overlap,
 )
+from .master_secret_plan import MAX_ROTATION_DAYS, MIN_ROTATION_DAYS
 
 # PostgreSQL majors on RDS that ship the pgvector extension at a version the app needs (HNSW).
 SUPPORTED_POSTGRES_MAJORS = (16, 17)
@@ -67,15 +68,20 @@ class DatabaseSettings:
     database_name: str
     """The application database created with the instance (pgvector is enabled in it)."""
     master_username: str
-    """Master user; its password is generated and rotated by RDS in Secrets Manager."""
+    """Master user; its password lives in a stack-owned Secrets Manager secret, rotated by AWS's function."""
     performance_insights_retention_days: int
     monitoring_interval_seconds: int
     """Enhanced monitoring granularity."""
     slow_statement_ms: int
     """``log_min_duration_statement``: statements slower than this are logged."""
     log_retention_days: int
-    """Days CloudWatch Logs keeps the exported PostgreSQL and upgrade logs."""
+    """Days CloudWatch Logs keeps the exported PostgreSQL and upgrade logs (and RDSOSMetrics, the rotation function's log)."""
     alarms: DatabaseAlarmSettings
+    password_rotation_days: int = 30
+    """Days between rotations of the master password (Secrets Manager, 1-1000)."""
+    create_enhanced_monitoring_log_group: bool = True
+    """Create the account-and-region ``RDSOSMetrics`` log group (logs key, retention) before RDS does.
+    One stack per account and region owns it: set false in the others."""
 
     @property
     def major_version(self) -> int:
@@ -162,6 +168,10 @@ class DatabaseSettings:
             slow_statement_ms=section.integer("slowStatementMs", 500, minimum=0),
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
+            password_rotation_days=section.integer(
+                "credentialRotationDays", 30, minimum=MIN_ROTATION_DAYS, maximum=MAX_ROTATION_DAYS
+            ),
+            create_enhanced_monitoring_log_group=section.boolean("createEnhancedMonitoringLogGroup", True),
         )
         section.finish()
         return settings

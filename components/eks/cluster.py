@@ -404,7 +404,8 @@ class EksCluster(pulumi.ComponentResource):
         args = self._args
         name = self._name
         queue_name = f"{name}-karpenter-interruptions"
-        # Encrypted with the notifications key, whose policy admits EventBridge (the sender).
+        # Encrypted with the notifications key, whose policy admits EventBridge (the sender) by the
+        # queue's encryption context: EventBridge carries no aws:Source* keys to KMS.
         queue = aws.sqs.Queue(
             queue_name,
             message_retention_seconds=300,
@@ -413,26 +414,31 @@ class EksCluster(pulumi.ComponentResource):
             tags=self._tags(queue_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.sqs.QueuePolicy(
-            queue_name,
-            queue_url=queue.url,
-            policy=queue.arn.apply(plan.interruption_queue_policy),
-            opts=pulumi.ResourceOptions(parent=queue),
-        )
+        rules: dict[str, aws.cloudwatch.EventRule] = {}
         for rule in plan.INTERRUPTION_RULES:
             rule_name = f"{name}-karpenter-{rule.key}"
-            event_rule = aws.cloudwatch.EventRule(
+            rules[rule_name] = aws.cloudwatch.EventRule(
                 rule_name,
                 description=f"{rule.description} to Karpenter's interruption queue",
                 event_pattern=json.dumps(rule.event_pattern()),
                 tags=self._tags(rule_name),
                 opts=pulumi.ResourceOptions(parent=queue),
             )
+        # Only these rules may send (aws:SourceArn): the queue policy names them, so it follows them.
+        queue_policy = aws.sqs.QueuePolicy(
+            queue_name,
+            queue_url=queue.url,
+            policy=pulumi.Output.all(queue.arn, *[r.arn for r in rules.values()]).apply(
+                lambda arns: plan.interruption_queue_policy(arns[0], arns[1:])
+            ),
+            opts=pulumi.ResourceOptions(parent=queue),
+        )
+        for rule_name, event_rule in rules.items():
             aws.cloudwatch.EventTarget(
                 rule_name,
                 rule=event_rule.name,
                 arn=queue.arn,
-                opts=pulumi.ResourceOptions(parent=event_rule),
+                opts=pulumi.ResourceOptions(parent=event_rule, depends_on=[queue_policy]),
             )
 
         policy = pulumi.Output.all(

@@ -246,16 +246,23 @@ INTERRUPTION_RULES = (
 )
 
 
-def interruption_queue_policy(queue_arn: str) -> str:
-    """Only EventBridge and SQS itself may send to the interruption queue, and only over TLS."""
+def interruption_queue_policy(queue_arn: str, rule_arns: Sequence[str]) -> str:
+    """Only this stack's EventBridge rules may send to the interruption queue, and only over TLS.
+
+    ``aws:SourceArn`` (the rule that matched) is the confused-deputy protection EventBridge
+    documents for SQS targets: another account's rule cannot feed the queue.
+    """
+    if not rule_arns:
+        raise ValueError("the interruption queue needs the ARNs of the rules that feed it")
     return policy_document(
         [
             {
-                "Sid": "EventBridgeAndSqsSend",
+                "Sid": "EventBridgeRulesSend",
                 "Effect": "Allow",
-                "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+                "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
             },
             {
                 "Sid": "DenyInsecureTransport",

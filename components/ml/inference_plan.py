@@ -270,10 +270,13 @@ def execution_role_policy(scope: RoleScope) -> str:
     ]
     if scope.endpoint_kms_key_arn:
         statements.append(
+            # The data key is shared with the databases and caches: the role may use it only
+            # through SageMaker (the endpoint's storage), not to decrypt anything else under it.
             allow(
                 ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"],
                 [scope.endpoint_kms_key_arn],
                 Sid="EndpointStorageKey",
+                Condition={"StringEquals": {"kms:ViaService": f"sagemaker.{region}.amazonaws.com"}},
             )
         )
         statements.append(
@@ -281,7 +284,10 @@ def execution_role_policy(scope: RoleScope) -> str:
                 ["kms:CreateGrant"],
                 [scope.endpoint_kms_key_arn],
                 Sid="EndpointStorageKeyGrant",
-                Condition={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                Condition={
+                    "Bool": {"kms:GrantIsForAWSResource": "true"},
+                    "StringEquals": {"kms:ViaService": f"sagemaker.{region}.amazonaws.com"},
+                },
             )
         )
     if scope.security_group_id:

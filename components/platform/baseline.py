@@ -2,7 +2,9 @@
 
 One customer-managed KMS key per purpose (logs, data, eks, storage, alarms; see
 ``kms_policy.KEY_PURPOSES``) and the one SNS topic every alarm of the platform
-publishes to. Later concerns (the logs bucket, CloudTrail) hang off this component.
+publishes to, with at least one destination (or a recorded reason why not). Optionally the
+EC2 Auto Scaling service-linked role the storage key names, for a fresh account. Later
+concerns (the logs bucket, CloudTrail) hang off this component.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import policy_document
-from .kms_policy import KEY_PURPOSES, key_policy
+from .kms_policy import AUTOSCALING_SERVICE, KEY_PURPOSES, KeyOptions, key_policy
 from .naming import ComponentTags
 
 
@@ -30,6 +32,15 @@ class PlatformBaselineArgs:
     """Days before a scheduled key deletion takes effect; the longest window is the safest."""
     alarm_emails: tuple[str, ...] = ()
     """Addresses subscribed to the alarm topic (each must confirm by mail)."""
+    alarm_destination_opt_out: Optional[str] = None
+    """Why the alarm topic may have no subscriber; without emails this reason is required."""
+    eventbridge_to_queues: bool = False
+    """EventBridge sends to an SQS queue under the alarms key (Karpenter's interruption queue)."""
+    ebs_through_ec2: bool = False
+    """Principals of the account may use the storage key through EC2 (Karpenter launches nodes)."""
+    create_autoscaling_service_linked_role: bool = False
+    """Create AWSServiceRoleForAutoScaling before the storage key that names it (a fresh account
+    only: creating it where it exists fails). Kept on ``pulumi destroy``: it is the account's."""
     protect: bool = True
     """Pulumi-protect the keys: deleting one destroys every byte encrypted with it."""
     purposes: tuple[str, ...] = field(default_factory=lambda: tuple(KEY_PURPOSES))
@@ -42,9 +53,26 @@ class PlatformBaseline(pulumi.ComponentResource):
     alarm_topic_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: PlatformBaselineArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        _check_args(args)
         super().__init__("betterprompts:baseline:PlatformBaseline", name, None, opts)
         tags = ComponentTags("baseline")
         child = pulumi.ResourceOptions(parent=self)
+        # KMS refuses a key policy naming a principal that does not exist yet.
+        key_dependencies: list[pulumi.Resource] = []
+        if args.create_autoscaling_service_linked_role:
+            role_name = f"{name}-autoscaling-service-role"
+            key_dependencies.append(
+                aws.iam.ServiceLinkedRole(
+                    role_name,
+                    aws_service_name=AUTOSCALING_SERVICE,
+                    description="EC2 Auto Scaling launches node groups with volumes under the storage key",
+                    tags=tags(role_name),
+                    opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+                )
+            )
+        options = KeyOptions(
+            name_prefix=name, eventbridge_to_queues=args.eventbridge_to_queues, ebs_through_ec2=args.ebs_through_ec2
+        )
         self.keys: dict[str, aws.kms.Key] = {}
         for purpose in args.purposes:
             key_name = f"{name}-{purpose}"
@@ -53,9 +81,13 @@ class PlatformBaseline(pulumi.ComponentResource):
                 description=f"{key_name}: {KEY_PURPOSES[purpose].description}",
                 enable_key_rotation=True,
                 deletion_window_in_days=args.kms_deletion_window_days,
-                policy=_key_policy_output(purpose, args),
+                policy=_key_policy_output(purpose, args, options),
                 tags=tags(key_name, {"KeyPurpose": purpose}),
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    protect=args.protect,
+                    depends_on=key_dependencies if purpose == "storage" else None,
+                ),
             )
             aws.kms.Alias(
                 key_name,
@@ -76,7 +108,7 @@ class PlatformBaseline(pulumi.ComponentResource):
             topic_name,
             arn=self.alarm_topic.arn,
             policy=pulumi.Output.all(self.alarm_topic.arn, args.account_id).apply(
-                lambda values: alarm_topic_policy(values[0], values[1])
+                lambda values: alarm_topic_policy(values[0], values[1], region=args.region, name_prefix=name)
             ),
             opts=pulumi.ResourceOptions(parent=self.alarm_topic),
         )
@@ -98,8 +130,24 @@ class PlatformBaseline(pulumi.ComponentResource):
 ALARM_PUBLISHERS = ("cloudwatch", "budgets", "costalerts")
 
 
-def alarm_topic_policy(topic_arn: str, account_id: str) -> str:
-    """Each alarm publisher may publish to the topic, on behalf of this account only."""
+def publisher_source_arn(service: str, *, account_id: str, region: str, name_prefix: str, partition: str = "aws") -> str:
+    """The ``aws:SourceArn`` pattern a publisher's requests to SNS carry (confused-deputy protection).
+
+    CloudWatch: this stack's alarms (every alarm is named under the stack prefix). Budgets and Cost
+    Anomaly Detection: this account's budgets and anomaly monitors, as their guides write it (a monitor's
+    ARN is a generated id, so no name narrows it).
+    """
+    if service == "cloudwatch":
+        return f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{name_prefix}-*"
+    if service == "budgets":
+        return f"arn:{partition}:budgets::{account_id}:*"
+    if service == "costalerts":
+        return f"arn:{partition}:ce::{account_id}:anomalymonitor/*"
+    raise ValueError(f"no source ARN known for publisher {service!r}")
+
+
+def alarm_topic_policy(topic_arn: str, account_id: str, *, region: str, name_prefix: str, partition: str = "aws") -> str:
+    """Each alarm publisher may publish to the topic, for this account's own alarms, budgets and monitors only."""
     return policy_document(
         [
             {
@@ -108,14 +156,33 @@ def alarm_topic_policy(topic_arn: str, account_id: str) -> str:
                 "Principal": {"Service": f"{service}.amazonaws.com"},
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {
+                        "aws:SourceArn": publisher_source_arn(
+                            service, account_id=account_id, region=region, name_prefix=name_prefix, partition=partition
+                        )
+                    },
+                },
             }
             for service in ALARM_PUBLISHERS
         ]
     )
 
 
-def _key_policy_output(purpose: str, args: PlatformBaselineArgs) -> pulumi.Output[str]:
+def _key_policy_output(purpose: str, args: PlatformBaselineArgs, options: KeyOptions) -> pulumi.Output[str]:
     return pulumi.Output.from_input(args.account_id).apply(
-        lambda account: key_policy(purpose, account_id=account, region=args.region)
+        lambda account: key_policy(purpose, account_id=account, region=args.region, options=options)
     )
+
+
+def _check_args(args: PlatformBaselineArgs) -> None:
+    """An alarm topic nobody reads is a silent failure: refuse it unless the reason is recorded."""
+    if not args.alarm_emails and not (args.alarm_destination_opt_out or "").strip():
+        raise ValueError(
+            "PlatformBaseline needs at least one alarm destination (alarm_emails), or alarm_destination_opt_out "
+            "saying why the alarm topic may have none"
+        )
+    unknown = set(args.purposes) - set(KEY_PURPOSES)
+    if unknown:
+        raise ValueError(f"PlatformBaseline: unknown key purposes {sorted(unknown)}; known: {sorted(KEY_PURPOSES)}")

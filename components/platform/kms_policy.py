@@ -1,8 +1,11 @@
 """Key policies for the platform's customer-managed KMS keys, one key per purpose.
 
-Each purpose names the AWS service principals that must use the key directly (they
-cannot rely on IAM delegation). Everything else reaches a key through IAM policies,
-which the account-root statement delegates to.
+Each purpose names the AWS services that deliver into destinations encrypted with the key
+(they cannot rely on IAM delegation): their statements come from the pack's table of documented
+deliveries (``policies/kms_deliveries.py``), one statement per service with exactly the documented
+actions, scoped by the destination's encryption context rather than by ``aws:Source*`` keys that
+some senders do not carry to KMS. Everything else reaches a key through IAM policies, which the
+account-root statement delegates to.
 """
 
 from __future__ import annotations
@@ -10,23 +13,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from policies.kms_deliveries import DELIVERIES, LOGS, SNS, SQS, key_statement
+
 from .iam import policy_document
 
 CRYPTO_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+
+AUTOSCALING_SERVICE = "autoscaling.amazonaws.com"
+AUTOSCALING_LINKED_ROLE = f"{AUTOSCALING_SERVICE}/AWSServiceRoleForAutoScaling"
+
+# Karpenter's troubleshooting guide ("Node terminates before ready on failed encrypted EBS volume"):
+# the principal that launches a node may not be named in the key policy, so the key admits any
+# principal of this account that uses it through EC2, as the AWS-managed EBS key does.
+EBS_THROUGH_EC2_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"]
 
 
 @dataclass(frozen=True)
 class KeyPurpose:
     description: str
-    # Short service names ("logs", "cloudwatch") whose principals use the key directly.
-    services: tuple[str, ...] = ()
-    # Service-linked roles (path after ``role/aws-service-role/``) that use the key directly.
+    deliveries: tuple[tuple[str, str], ...] = ()
+    """(service, destination) rows of ``policies.kms_deliveries.DELIVERIES`` the key always admits."""
+    optional_deliveries: tuple[tuple[str, str], ...] = ()
+    """Rows admitted only when the stack has such a sender (:class:`KeyOptions`)."""
     service_linked_roles: tuple[str, ...] = ()
+    """Service-linked roles (path after ``role/aws-service-role/``) that use the key directly."""
 
 
 # Purposes and what they encrypt. Later components pick the key by purpose.
 KEY_PURPOSES: dict[str, KeyPurpose] = {
-    "logs": KeyPurpose("CloudWatch Logs: VPC flow logs, EKS control plane and application logs", ("logs",)),
+    "logs": KeyPurpose(
+        "CloudWatch Logs: VPC flow logs, EKS control plane and application logs", deliveries=(("logs", LOGS),)
+    ),
     "data": KeyPurpose("Databases and caches: RDS, ElastiCache, Secrets Manager, Performance Insights"),
     "eks": KeyPurpose("EKS Kubernetes secrets envelope encryption"),
     "storage": KeyPurpose(
@@ -34,19 +51,34 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
         # Auto Scaling launches the EKS node groups' instances, whose launch templates encrypt
         # the root volumes with this key: its service-linked role must use the key and grant
         # EC2 the use of it (AWS: "Required AWS KMS key policy for use with encrypted volumes").
-        service_linked_roles=("autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",),
+        service_linked_roles=(AUTOSCALING_LINKED_ROLE,),
     ),
     "alarms": KeyPurpose(
         "Operational signals: the alarm topic (SNS) that CloudWatch alarms, AWS Budgets and Cost Anomaly"
         " Detection publish to, and Karpenter's interruption queue (SQS) that EventBridge sends to",
-        ("cloudwatch", "budgets", "costalerts", "events"),
+        deliveries=(("cloudwatch", SNS), ("budgets", SNS), ("costalerts", SNS)),
+        optional_deliveries=(("events", SQS),),
     ),
 }
 
 
-def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "aws") -> str:
+@dataclass(frozen=True)
+class KeyOptions:
+    """What a stack adds to the fixed purposes (all off: the smallest policy)."""
+
+    name_prefix: str = ""
+    """Topics and queues the delivery statements admit are named ``<name_prefix>-*`` (all of this
+    account and region when empty). Their exact ARNs cannot be named: the key exists before them."""
+    eventbridge_to_queues: bool = False
+    """EventBridge sends to an SQS queue under the alarms key (Karpenter's interruption queue)."""
+    ebs_through_ec2: bool = False
+    """Any principal of the account may use the storage key through EC2 (Karpenter's nodes)."""
+
+
+def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "aws", options: KeyOptions = KeyOptions()) -> str:
     """The key policy for one purpose: account root administers, named services use."""
     root = f"arn:{partition}:iam::{account_id}:root"
+    definition = KEY_PURPOSES[purpose]
     statements: list[dict[str, Any]] = [
         {
             "Sid": "AccountAdministers",
@@ -56,23 +88,16 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
             "Resource": "*",
         }
     ]
-    for service in KEY_PURPOSES[purpose].services:
-        statement: dict[str, Any] = {
-            "Sid": f"{service.capitalize()}Uses",
-            "Effect": "Allow",
-            "Principal": {"Service": f"{service}.{region}.amazonaws.com" if service == "logs" else f"{service}.amazonaws.com"},
-            "Action": CRYPTO_ACTIONS,
-            "Resource": "*",
-        }
-        if service == "logs":
-            # Only log groups of this account and region may use the key.
-            statement["Condition"] = {
-                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"}
-            }
-        else:
-            statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    rows = list(definition.deliveries)
+    if options.eventbridge_to_queues:
+        rows += [row for row in definition.optional_deliveries if row == ("events", SQS)]
+    for service, destination in rows:
+        # Log group names vary (/aws/rds/..., RDSOSMetrics, /aws/lambda/...): the account and region scope them.
+        pattern = f"{options.name_prefix}-*" if options.name_prefix and destination != LOGS else "*"
+        statement = key_statement(DELIVERIES[(service, destination)], region=region, account_id=account_id, name_pattern=pattern)
+        statement["Sid"] = f"{service.capitalize()}Uses"
         statements.append(statement)
-    for linked_role in KEY_PURPOSES[purpose].service_linked_roles:
+    for linked_role in definition.service_linked_roles:
         principal = {"AWS": f"arn:{partition}:iam::{account_id}:role/aws-service-role/{linked_role}"}
         name = linked_role.rsplit("/", 1)[-1].removeprefix("AWSServiceRoleFor")
         statements.append(
@@ -92,6 +117,19 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
                 "Action": "kms:CreateGrant",
                 "Resource": "*",
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            }
+        )
+    if purpose == "storage" and options.ebs_through_ec2:
+        statements.append(
+            {
+                "Sid": "AccountPrincipalsUseThroughEc2",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": EBS_THROUGH_EC2_ACTIONS,
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com", "kms:CallerAccount": account_id}
+                },
             }
         )
     return policy_document(statements)

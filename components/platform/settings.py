@@ -25,7 +25,11 @@ class PlatformSettings:
     kms_deletion_window_days: int = 30
     """Waiting period before a scheduled KMS key deletion takes effect (7-30)."""
     alarm_emails: tuple[str, ...] = ()
-    """Addresses subscribed to the shared alarm topic."""
+    """Addresses subscribed to the shared alarm topic (at least one, unless opted out)."""
+    alarm_destination_opt_out: str = ""
+    """Why this stack's alarm topic may have no subscriber (required when ``alarm_emails`` is empty)."""
+    create_autoscaling_service_linked_role: bool = False
+    """Create AWSServiceRoleForAutoScaling (a fresh account; creating it where it exists fails)."""
     extra_tags: dict[str, str] = field(default_factory=dict)
     """More tags for every resource (for example ``DataClassification``)."""
 
@@ -48,8 +52,25 @@ class PlatformSettings:
                 "kmsDeletionWindowDays", 30, minimum=7, maximum=30
             ),
             alarm_emails=section.strings("alarmEmails", [], item=check_email),
+            alarm_destination_opt_out=(
+                section.string("alarmDestinationOptOut").strip() if section.has("alarmDestinationOptOut") else ""
+            ),
+            create_autoscaling_service_linked_role=section.boolean("createAutoScalingServiceLinkedRole", False),
             extra_tags=extra,
         )
+        if settings.alarm_emails and settings.alarm_destination_opt_out:
+            raise ConfigError(
+                section.key("alarmDestinationOptOut"),
+                settings.alarm_destination_opt_out,
+                "no opt-out while alarmEmails are set (remove one of the two)",
+            )
+        if not settings.alarm_emails and not settings.alarm_destination_opt_out:
+            raise ConfigError(
+                section.key("alarmEmails"),
+                [],
+                "at least one address subscribed to the alarm topic, or alarmDestinationOptOut: <why nobody needs"
+                " this stack's alarms>",
+            )
         section.finish()
         return settings
 

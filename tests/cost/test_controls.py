@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -12,7 +13,7 @@ from components.cost.controls import CostControls, CostControlsArgs, NodeGroupTa
 from components.cost.plan import CronError, parse_cron, running_fraction, scheduler_policy
 from components.cost.settings import ShutdownSettings
 from components.platform.baseline import ALARM_PUBLISHERS, alarm_topic_policy
-from components.platform.kms_policy import key_policy
+from components.platform.kms_policy import KeyOptions, key_policy
 from components.settings import ConfigError, load_settings
 from preflight.harness import Plan, Resource, read_stack_config
 from preflight.monitor import run_function
@@ -223,21 +224,50 @@ def test_alarm_topic_admits_budgets_and_cost_anomaly_detection(plan: Plan) -> No
     assert [s["Principal"]["Service"] for s in statements] == [
         "cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"
     ]
+    # Confused-deputy protection: this account, and its own alarms, budgets and anomaly monitors.
+    sources = {s["Principal"]["Service"]: s["Condition"] for s in statements}
+    for condition in sources.values():
+        assert condition["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    assert sources["cloudwatch.amazonaws.com"]["ArnLike"] == {
+        "aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:betterprompts-{plan.stack}-*"
+    }
+    assert sources["budgets.amazonaws.com"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:budgets::{ACCOUNT}:*"}
+    assert sources["costalerts.amazonaws.com"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/*"}
     for s in statements:
         assert s["Action"] == "sns:Publish"
         assert s["Resource"] == plan.outputs["alarmTopicArn"]
-        assert s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     assert ALARM_PUBLISHERS == ("cloudwatch", "budgets", "costalerts")
-    assert json.loads(alarm_topic_policy("arn:t", "1"))["Statement"][1]["Sid"] == "BudgetsPublish"
+    policy = alarm_topic_policy("arn:t", "1", region="us-east-1", name_prefix="p")
+    assert json.loads(policy)["Statement"][1]["Sid"] == "BudgetsPublish"
 
 
-def test_alarms_key_lets_the_publishers_encrypt_for_the_topic() -> None:
+def test_every_alarm_matches_the_topic_policys_source_arn(plan: Plan) -> None:
+    # Alarms are auto-named <logical name>-<7 characters>; the policy admits the stack's prefix.
+    (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
+    statements = json.loads(topic_policy.inputs["policy"])["Statement"]
+    pattern = next(s for s in statements if s["Sid"] == "CloudwatchPublish")["Condition"]["ArnLike"]["aws:SourceArn"]
+    alarms = plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert alarms
+    for alarm in alarms:
+        assert fnmatch.fnmatchcase(f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{alarm.name}-abc1234", pattern), alarm.name
+
+
+def test_alarms_key_lets_each_publisher_encrypt_for_the_topic_only() -> None:
     statements = json.loads(key_policy("alarms", account_id=ACCOUNT, region="us-east-1"))["Statement"]
     services = {s["Principal"]["Service"]: s for s in statements[1:]}
-    assert sorted(services) == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com", "events.amazonaws.com"]
+    # EventBridge only when a stack sends it to a queue under this key (Karpenter).
+    assert sorted(services) == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "costalerts.amazonaws.com"]
     for s in services.values():
-        assert s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-        assert "kms:GenerateDataKey*" in s["Action"] and "kms:Decrypt*" in s["Action"]
+        # Exactly the documented actions, scoped by the topic's encryption context, never by aws:Source*.
+        assert s["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+        assert s["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:sns:topicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:*"}}
+    options = KeyOptions(name_prefix="betterprompts-staging", eventbridge_to_queues=True)
+    statements = json.loads(key_policy("alarms", account_id=ACCOUNT, region="us-east-1", options=options))["Statement"]
+    events = next(s for s in statements if s["Principal"].get("Service") == "events.amazonaws.com")
+    assert events["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert events["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:sqs:arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:betterprompts-staging-*"}
+    }
 
 
 # --- schedules and settings -------------------------------------------------------------------

@@ -61,10 +61,10 @@ def test_encryption_and_auth(plan: Plan) -> None:
     assert rg["authTokenUpdateStrategy"] == "ROTATE"
     secret = one(plan, "aws:secretsmanager/secret:Secret", f"betterprompts-{plan.stack}-cache-auth-token")
     assert secret.inputs["kmsKeyId"] == key
-    (version,) = plan.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    version = one(plan, "aws:secretsmanager/secretVersion:SecretVersion", f"betterprompts-{plan.stack}-cache-auth-token")
     assert version.inputs["secretString"] == SECRET_PLACEHOLDER
     assert version.inputs["secretId"] == secret.id
-    (password,) = plan.of_type("random:index/randomPassword:RandomPassword")
+    password = one(plan, "random:index/randomPassword:RandomPassword", f"betterprompts-{plan.stack}-cache-auth-token")
     assert password.inputs["length"] == 64
     assert password.inputs["special"] is False
 

@@ -19,7 +19,7 @@ from components.data.database_plan import (
 from components.data.database_settings import DatabaseAlarmSettings
 from components.platform.alarms import AlarmSpec
 from components.platform.naming import final_snapshot_identifier
-from preflight.harness import Plan, Resource
+from preflight.harness import SECRET_PLACEHOLDER, Plan, Resource
 from preflight.monitor import run_function
 from tests.stack_config import config_of, load
 
@@ -70,9 +70,11 @@ def test_every_encrypted_property_uses_the_data_key(plan: Plan) -> None:
         assert db.inputs["performanceInsightsEnabled"] is True
         assert db.inputs["performanceInsightsKmsKeyId"] == key
     db = primary(plan).inputs
-    assert db["manageMasterUserPassword"] is True
-    assert db["masterUserSecretKmsKeyId"] == key
-    assert "password" not in db
+    # Not RDS-managed (replicas and Blue/Green refuse that): the program's password, as a secret.
+    assert "manageMasterUserPassword" not in db and "masterUserSecretKmsKeyId" not in db
+    assert db["password"] == SECRET_PLACEHOLDER
+    secret = one(plan, "aws:secretsmanager/secret:Secret", f"betterprompts-{plan.stack}-database-master")
+    assert secret.inputs["kmsKeyId"] == key
 
 
 def test_backups_windows_upgrades_and_logs(plan: Plan) -> None:
@@ -147,7 +149,12 @@ def test_security_group_admits_5432_only_from_the_client_groups(plan: Plan) -> N
             "protocol": "tcp",
             "fromPort": 5432,
             "toPort": 5432,
-            "securityGroups": [plan.outputs["appClientsSecurityGroupId"], plan.outputs["nodeSecurityGroupId"]],
+            "securityGroups": [
+                plan.outputs["appClientsSecurityGroupId"],
+                plan.outputs["nodeSecurityGroupId"],
+                # The password rotation function.
+                one(plan, "aws:ec2/securityGroup:SecurityGroup", f"betterprompts-{plan.stack}-database-rotation").id,
+            ],
         }
     ]
     assert sg.inputs["egress"] == []
@@ -228,7 +235,10 @@ def test_exports_are_endpoints_not_secrets(plan: Plan) -> None:
     assert outputs["databaseAddress"].endswith(".us-east-1.rds.amazonaws.com")
     assert outputs["databaseEndpoint"] == f"{outputs['databaseAddress']}:5432"
     assert outputs["databasePort"] == 5432
-    assert outputs["databaseMasterSecretArn"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+    # The stack-owned secret's ARN (never its value).
+    assert outputs["databaseMasterSecretArn"].startswith(
+        f"arn:aws:secretsmanager:us-east-1:123456789012:secret:betterprompts-{plan.stack}-database-master-"
+    )
 
 
 # --- pure plan -----------------------------------------------------------------------------
@@ -273,7 +283,10 @@ def test_alarm_specs_and_names() -> None:
 def _args(**changes: Any) -> PgvectorDatabaseArgs:
     args = PgvectorDatabaseArgs(
         database=load(config_of("production")).database,
+        region="us-east-1",
         vpc_id="vpc-0123",
+        rotation_subnet_ids=["subnet-0a", "subnet-0b"],
+        database_cidrs=["10.0.21.0/24", "10.0.22.0/24"],
         db_subnet_group_name="db-group",
         client_security_group_ids=["sg-0abc"],
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",

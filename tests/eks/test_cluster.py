@@ -11,6 +11,7 @@ import pytest
 from components.eks.cluster import EksCluster, EksClusterArgs
 from components.eks.settings import AddonVersions, KarpenterSettings, NodeGroupSettings
 from components.platform.iam import wildcard_grants as wildcard_on_everything
+from components.platform.kms_policy import KeyOptions, key_policy
 from components.settings import ConfigError
 from preflight.harness import Plan, Resource, read_stack_config, run_stack
 from preflight.monitor import run_function
@@ -466,3 +467,51 @@ def test_component_in_isolation_registers_the_cluster_under_its_parent() -> None
     (eks_cluster,) = [r for r in resources if r.type == "eks:index:Cluster"]
     assert eks_cluster.parent == component.urn
     assert {r.inputs["labels"][POOL] for r in resources if r.type == "aws:eks/nodeGroup:NodeGroup"} == {"system", "application"}
+
+
+# --- Karpenter's key statements and queue policy ----------------------------------------
+
+
+KARPENTER_ACCOUNT = "123456789012"
+
+
+def _key_statements(plan: Plan, purpose: str) -> dict[str, Any]:
+    key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == purpose)
+    document: dict[str, Any] = json.loads(key.inputs["policy"])
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def test_with_karpenter_eventbridge_may_encrypt_for_the_interruption_queue_only(karpenter: Plan, staging: Plan) -> None:
+    events = _key_statements(karpenter, "alarms")["EventsUses"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert events["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    # No aws:Source* keys (EventBridge does not carry them to KMS): the queue's encryption context.
+    assert events["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:sqs:arn": f"arn:aws:sqs:us-east-1:{KARPENTER_ACCOUNT}:betterprompts-staging-*"}
+    }
+    assert "EventsUses" not in _key_statements(staging, "alarms")
+
+
+def test_with_karpenter_the_storage_key_admits_the_account_through_ec2(karpenter: Plan, staging: Plan) -> None:
+    statement = _key_statements(karpenter, "storage")["AccountPrincipalsUseThroughEc2"]
+    assert statement["Principal"] == {"AWS": "*"}
+    assert statement["Action"] == [
+        "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"
+    ]
+    assert statement["Condition"] == {
+        "StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com", "kms:CallerAccount": KARPENTER_ACCOUNT}
+    }
+    assert "AccountPrincipalsUseThroughEc2" not in _key_statements(staging, "storage")
+    assert json.loads(key_policy("storage", account_id=KARPENTER_ACCOUNT, region="us-east-1", options=KeyOptions(ebs_through_ec2=True)))
+
+
+def test_the_interruption_queue_admits_its_own_rules_only(karpenter: Plan) -> None:
+    (policy,) = karpenter.of_type("aws:sqs/queuePolicy:QueuePolicy")
+    statement = json.loads(policy.inputs["policy"])["Statement"][0]
+    rules = sorted(f"arn:aws:events:us-east-1:{KARPENTER_ACCOUNT}:rule/{r.id}" for r in karpenter.of_type("aws:cloudwatch/eventRule:EventRule"))
+    assert len(rules) == 4
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": rules}}
+    # The targets wait for the policy that lets their rules send.
+    for target in karpenter.of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        assert policy.urn in target.dependencies

@@ -135,9 +135,15 @@ def test_load_balancer_controller_and_ebs_policies_have_no_wildcard_grants() -> 
     assert ebs["Statement"][0]["Resource"] == "arn:aws:kms:us-east-1:123456789012:key/k"
 
 
-def test_interruption_queue_admits_only_eventbridge_over_tls() -> None:
-    statements = json.loads(plan.interruption_queue_policy("arn:q"))["Statement"]
-    assert statements[0]["Principal"] == {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]}
+def test_interruption_queue_admits_only_this_stacks_rules_over_tls() -> None:
+    rules = ["arn:aws:events:us-east-1:123456789012:rule/b", "arn:aws:events:us-east-1:123456789012:rule/a"]
+    statements = json.loads(plan.interruption_queue_policy("arn:q", rules))["Statement"]
+    assert statements[0]["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statements[0]["Action"] == "sqs:SendMessage" and statements[0]["Resource"] == "arn:q"
+    # Confused-deputy protection: only the rules that feed the queue, by ARN.
+    assert statements[0]["Condition"] == {"ArnEquals": {"aws:SourceArn": sorted(rules)}}
+    with pytest.raises(ValueError, match="ARNs of the rules"):
+        plan.interruption_queue_policy("arn:q", [])
     assert statements[1]["Effect"] == "Deny" and statements[1]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert [r.event_pattern()["detail-type"][0] for r in plan.INTERRUPTION_RULES] == [
         "AWS Health Event",

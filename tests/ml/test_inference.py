@@ -161,6 +161,9 @@ def test_staging_endpoint_config_is_encrypted_with_the_data_key(staging: Plan) -
     assert config.inputs["kmsKeyArn"] == data_key
     statements = {s["Sid"]: s for s in _role_policy(staging)["Statement"]}
     assert statements["EndpointStorageKey"]["Resource"] == [data_key]
+    # Staging's role may use the shared data key only through SageMaker.
+    for sid in ("EndpointStorageKey", "EndpointStorageKeyGrant"):
+        assert statements[sid]["Condition"]["StringEquals"] == {"kms:ViaService": "sagemaker.us-east-1.amazonaws.com"}
     assert "AttachToMlSubnets" not in statements
 
 

@@ -156,7 +156,13 @@ def test_role_reads_only_the_model_prefix_and_pulls_only_its_image() -> None:
 def test_role_with_endpoint_key_and_vpc() -> None:
     statements = _statements(_scope(endpoint_kms_key_arn=DATA_KEY, subnet_ids=["subnet-1", "subnet-2"], security_group_id="sg-1"))
     assert statements["EndpointStorageKey"]["Resource"] == [DATA_KEY]
-    assert statements["EndpointStorageKeyGrant"]["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    via_sagemaker = {"kms:ViaService": "sagemaker.us-east-1.amazonaws.com"}
+    assert statements["EndpointStorageKeyGrant"]["Condition"] == {
+        "Bool": {"kms:GrantIsForAWSResource": "true"},
+        "StringEquals": via_sagemaker,
+    }
+    # The shared data key is usable only through SageMaker (the endpoint's storage).
+    assert statements["EndpointStorageKey"]["Condition"] == {"StringEquals": via_sagemaker}
     ec2 = "arn:aws:ec2:us-east-1:123456789012"
     assert statements["AttachToMlSubnets"]["Resource"] == [
         f"{ec2}:network-interface/*",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from components.platform.kms_policy import KEY_PURPOSES, key_policy
+from components.platform.kms_policy import KEY_PURPOSES, KeyOptions, key_policy
 from preflight.harness import Plan
 
 REQUIRED_TAGS = {"Project", "Environment", "Service", "CostCenter", "Owner", "ManagedBy"}
@@ -45,8 +45,10 @@ def test_a_rotating_customer_managed_key_per_purpose(plan: Plan) -> None:
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["deletionWindowInDays"] == {"production": 30, "staging": 7}[plan.stack]
         assert key.protect is (plan.stack == "production")
+        # Neither stack runs Karpenter: no EventBridge or EC2-wide statements.
+        options = KeyOptions(name_prefix=f"betterprompts-{plan.stack}")
         assert json.loads(key.inputs["policy"]) == json.loads(
-            key_policy(purpose, account_id="123456789012", region="us-east-1")
+            key_policy(purpose, account_id="123456789012", region="us-east-1", options=options)
         )
     aliases = sorted(a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias"))
     assert aliases == sorted(f"alias/betterprompts-{plan.stack}-{p}" for p in KEY_PURPOSES)
@@ -83,11 +85,13 @@ def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None
     for statement in statements:
         assert statement["Action"] == "sns:Publish"
         assert statement["Resource"] == plan.outputs["alarmTopicArn"]
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
 
 
-def test_alarm_emails_come_from_config(production: Plan, staging: Plan) -> None:
+def test_every_stack_alarms_someone(production: Plan, staging: Plan) -> None:
     assert [s.inputs["endpoint"] for s in production.of_type("aws:sns/topicSubscription:TopicSubscription")] == [
         "oncall@betterprompts.io"
     ]
-    assert staging.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    assert [s.inputs["endpoint"] for s in staging.of_type("aws:sns/topicSubscription:TopicSubscription")] == [
+        "platform-staging-alerts@betterprompts.io"
+    ]

@@ -232,6 +232,15 @@ def test_a_small_fixed_plan_adds_up() -> None:
     }
 
 
+def test_a_secret_rotation_prices_its_lambda_invocations() -> None:
+    rotation = CostResource("urn:r", "aws:secretsmanager/secretRotation:SecretRotation", "r", {"rotationRules": {"automaticallyAfterDays": 7}})
+    (item,) = estimate([rotation], "us-east-1", Assumptions(usage=Usage())).items[:1]
+    invocations = 4 * (365 / 12) / 7
+    # Four steps a rotation, each at most 30 s at 128 MB: $0.20 per million requests, $0.0000166667 per GB-second.
+    assert item.baseline == pytest.approx(invocations * (0.0000002 + 3.75 * 0.0000166667))
+    assert item.description == f"Secret rotation Lambda r: every 7 days, {invocations:.1f} invocations"
+
+
 def test_a_component_and_its_raw_child_are_priced_once() -> None:
     """A real preview shows eks:index:ManagedNodeGroup and its aws:eks/nodeGroup:NodeGroup child."""
     scaling = {"minSize": 2, "maxSize": 4, "desiredSize": 2}
