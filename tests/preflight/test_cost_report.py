@@ -50,4 +50,3 @@ def test_the_stacks_s3_efs_and_snapshot_rows_come_from_their_resources(productio
     assert any("GLACIER" in i.description for i in buckets if "-backups" in i.description)
     assert rows["EFS (not in the seed's table)"][0] == pytest.approx(100 * 0.2 * 0.30 + 100 * 0.8 * 0.016)
     assert rows["EBS snapshots (not in the seed's table)"][0] == pytest.approx(150 * 0.05)
-    assert "Other" not in rows
