@@ -43,6 +43,10 @@ ID_PREFIXES: dict[str, str] = {
     "aws:ec2/flowLog:FlowLog": "fl",
     "aws:ec2/instance:Instance": "i",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:efs/fileSystem:FileSystem": "fs",
+    "aws:efs/accessPoint:AccessPoint": "fsap",
+    "aws:efs/mountTarget:MountTarget": "fsmt",
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": "policy",
 }
 
 
@@ -361,8 +365,24 @@ def _serverless_application(m: PreflightMocks, args: pulumi.runtime.MockResource
     return {"id": stack_id, "outputs": SAR_OUTPUTS[application](m, dict(state.get("parameters") or {}))}
 
 
+def _efs(kind: str) -> ResourceAnswer:
+    """EFS ARNs name the service ``elasticfilesystem`` and the kind ``file-system`` / ``access-point``."""
+
+    def answer(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+        return {"arn": f"arn:{PARTITION}:elasticfilesystem:{m.region}:{m.account_id}:{kind}/{rid}"}
+
+    return answer
+
+
+def _dlm_policy(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    return {"arn": f"arn:{PARTITION}:dlm:{m.region}:{m.account_id}:policy/{rid}"}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:efs/fileSystem:FileSystem": _efs("file-system"),
+    "aws:efs/accessPoint:AccessPoint": _efs("access-point"),
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy": _dlm_policy,
     **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},
     "aws:kms/key:Key": _kms_key,
     "aws:ec2/vpc:Vpc": _vpc,

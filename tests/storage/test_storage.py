@@ -151,6 +151,8 @@ def test_efs_is_encrypted_elastic_tiered_backed_up_and_protected_in_production(p
     [backup] = plan.of_type("aws:efs/backupPolicy:BackupPolicy")
     assert backup.inputs["backupPolicy"] == {"status": "ENABLED"}
     assert plan.outputs["efsFileSystemId"] == fs.id
+    assert re.fullmatch(r"fs-[0-9a-f]{17}", fs.id)
+    assert re.fullmatch(r"fsap-[0-9a-f]{17}", plan.outputs["efsAccessPointId"])
 
 
 def test_efs_mount_targets_in_every_az_admit_nfs_only_from_the_nodes(plan: Plan) -> None:
