@@ -27,6 +27,8 @@ from components.platform import (
     ComponentTags,
     PlatformBaseline,
     PlatformBaselineArgs,
+    ServiceQuotaRequests,
+    ServiceQuotaRequestsArgs,
     cost_allocation_tags,
     stack_prefix,
 )
@@ -328,3 +330,9 @@ cost_controls = CostControls(
 pulumi.export("budgetName", cost_controls.budget_name)
 # What `preflight` and the budget policy price usage with (the plan has no other record of it).
 pulumi.export("costAssumptions", cost.assumptions.to_json())
+
+# --- Service quotas: increase requests for what preflight's quota stage says this stack needs ---
+if settings.quotas.requests:
+    ServiceQuotaRequests(f"{prefix}-quotas", ServiceQuotaRequestsArgs(requests=settings.quotas.requests), aws_opts)
+# What the quota stage compares its peaks with.
+pulumi.export("quotaRequests", settings.quotas.to_json())

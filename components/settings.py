@@ -19,7 +19,7 @@ from .data import CacheSettings, DatabaseSettings
 from .eks import Autoscaler, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
-from .platform import ConfigError, PlatformSettings, Section
+from .platform import ConfigError, PlatformSettings, QuotaSettings, Section
 
 __all__ = [
     "Autoscaler",
@@ -32,6 +32,7 @@ __all__ = [
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
+    "QuotaSettings",
     "ShutdownSettings",
     "StackSettings",
     "WorkloadsSettings",
@@ -61,6 +62,7 @@ class StackSettings:
     inference: InferenceSettings
     workloads: WorkloadsSettings
     cost: CostSettings
+    quotas: QuotaSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
@@ -73,6 +75,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),
+    "quotas": lambda s, _: QuotaSettings.read(s),
 }
 
 

@@ -439,7 +439,29 @@ def _prefix_list(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     return {"id": pl_id, "prefixListId": pl_id, "name": name, "cidrBlocks": cidrs, "region": m.region, "filters": []}
 
 
+def _service_quota(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """A quota looked up by code or name; the code of a name is stable (Service Quotas codes are L-<8 hex>)."""
+    service = str(args.get("serviceCode") or "ec2")
+    name = str(args.get("quotaName") or "")
+    code = str(args.get("quotaCode") or "L-" + _digest(f"{service}/{name}", 8).upper())
+    return {
+        "id": f"{service}/{code}",
+        "adjustable": True,
+        "arn": f"arn:{PARTITION}:servicequotas:{m.region}:{m.account_id}:{service}/{code}",
+        "defaultValue": 0.0,
+        "globalQuota": False,
+        "quotaCode": code,
+        "quotaName": name or code,
+        "serviceCode": service,
+        "serviceName": service,
+        "usageMetrics": [],
+        "value": 0.0,
+        "region": m.region,
+    }
+
+
 INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
+    "aws:servicequotas/getServiceQuota:getServiceQuota": _service_quota,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
