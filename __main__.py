@@ -230,6 +230,8 @@ inference = InferenceEndpoint(
         alarms=inference_settings.alarms,
         log_retention_days=inference_settings.log_retention_days,
         protect=platform.protect_stateful,
+        # Which path serves production traffic (betterprompts:inference.serving); the other is sized to zero.
+        serve=inference_settings.serving.sagemaker,
     ),
     aws_opts,
 )
@@ -273,6 +275,7 @@ torchserve = TorchServe(
         monitoring_namespace=workloads.metrics.namespace,
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
+        serve=inference_settings.serving.torchserve,
         depends_on=[metrics],
     ),
     aws_opts,
