@@ -223,66 +223,48 @@ def alarm_specs(
     alarm on ``ModelLoadingWaitTime``, the wait for a model that was not in memory.
     """
     dimensions: Mapping[str, Any] = {"EndpointName": endpoint_name, "VariantName": variant_name}
-    loading = (
-        [
-            AlarmSpec(
-                key="model-loading-wait-p95",
-                metric="ModelLoadingWaitTime",
-                namespace=SAGEMAKER_NAMESPACE,
-                statistic=None,
-                extended_statistic="p95",
-                threshold=float(thresholds.model_loading_wait_p95_microseconds),
-                comparison="GreaterThanThreshold",
-                period_seconds=thresholds.period_seconds,
-                evaluation_periods=thresholds.evaluation_periods,
-                datapoints_to_alarm=thresholds.datapoints_to_alarm,
-                dimensions=dimensions,
-                # Only requests for models not in memory report a wait: silence is healthy.
-                treat_missing_data="notBreaching",
-                description=(
-                    f"Multi-model endpoint: p95 wait for a model to load above "
-                    f"{thresholds.model_loading_wait_p95_microseconds / 1_000_000:g} s (models are evicted and reloaded; "
-                    "more instances or memory, or fewer hot models)"
-                ),
-            )
-        ]
-        if multi_model
-        else []
-    )
-    return loading + [
-        AlarmSpec(
-            key="model-latency-p95",
-            metric="ModelLatency",
+
+    def variant_alarm(key: str, metric: str, threshold: int, description: str, statistic: str | None = None) -> AlarmSpec:
+        # M of N one-minute datapoints; no traffic (or no model to load) is not an outage.
+        return AlarmSpec(
+            key=key,
+            metric=metric,
             namespace=SAGEMAKER_NAMESPACE,
-            statistic=None,
-            extended_statistic="p95",
-            threshold=float(thresholds.model_latency_p95_microseconds),
+            statistic=statistic,
+            extended_statistic=None if statistic else "p95",
+            threshold=float(threshold),
             comparison="GreaterThanThreshold",
             period_seconds=thresholds.period_seconds,
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.datapoints_to_alarm,
             dimensions=dimensions,
-            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
             treat_missing_data="notBreaching",
-            description=(
-                f"ML inference p95 model latency above {thresholds.model_latency_p95_microseconds / 1000:g} ms "
-                "(seed KPI: p95 < 500 ms)"
-            ),
+            description=description,
+        )
+
+    loading = thresholds.model_loading_wait_p95_microseconds
+    return ([
+        variant_alarm(
+            "model-loading-wait-p95",
+            "ModelLoadingWaitTime",
+            loading,
+            f"Multi-model endpoint: p95 wait for a model to load above {loading / 1_000_000:g} s "
+            "(models are evicted and reloaded: more instances or memory, or fewer hot models)",
+        )
+    ] if multi_model else []) + [
+        variant_alarm(
+            "model-latency-p95",
+            "ModelLatency",
+            thresholds.model_latency_p95_microseconds,
+            f"ML inference p95 model latency above {thresholds.model_latency_p95_microseconds / 1000:g} ms "
+            "(seed KPI: p95 < 500 ms; per variant, not per model)",
         ),
-        AlarmSpec(
-            key="invocation-5xx",
-            metric="Invocation5XXErrors",
-            namespace=SAGEMAKER_NAMESPACE,
+        variant_alarm(
+            "invocation-5xx",
+            "Invocation5XXErrors",
+            thresholds.invocation_5xx_errors,
+            f"More than {thresholds.invocation_5xx_errors} model invocation 5XX errors per {thresholds.period_seconds} s",
             statistic="Sum",
-            threshold=float(thresholds.invocation_5xx_errors),
-            comparison="GreaterThanThreshold",
-            period_seconds=thresholds.period_seconds,
-            evaluation_periods=thresholds.evaluation_periods,
-            datapoints_to_alarm=thresholds.datapoints_to_alarm,
-            dimensions=dimensions,
-            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
-            treat_missing_data="notBreaching",
-            description=f"More than {thresholds.invocation_5xx_errors} model invocation 5XX errors per {thresholds.period_seconds} s",
         ),
     ]
 
