@@ -361,7 +361,15 @@ def _serverless_application(m: PreflightMocks, args: pulumi.runtime.MockResource
     return {"id": stack_id, "outputs": SAR_OUTPUTS[application](m, dict(state.get("parameters") or {}))}
 
 
+def _random_id(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # random_id's outputs: the bytes as hex, base64 (URL-safe, no padding) and decimal; id is the base64.
+    raw = bytes.fromhex(_digest(args.name, 2 * int(state.get("byteLength") or 8)))
+    b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(), "dec": str(int.from_bytes(raw, "big")), "id": b64}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
+    "random:index/randomId:RandomId": _random_id,
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},
     "aws:kms/key:Key": _kms_key,

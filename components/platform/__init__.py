@@ -20,6 +20,7 @@ from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifi
 from .network_access import service_security_group
 from .quota_settings import QuotaRequest, QuotaSettings
 from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
+from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
 from .windows import check_daily_window, check_weekly_window, windows_overlap
 
@@ -61,6 +62,7 @@ __all__ = [
     "service_assume_role_policy",
     "service_security_group",
     "stack_prefix",
+    "unique_final_snapshot",
     "wildcard_grants",
     "windows_overlap",
 ]
