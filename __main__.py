@@ -94,6 +94,7 @@ vpc = ProductionVpc(
         nat_instance=network.nat_instance,
         nat_instance_kms_key_arn=baseline.keys["storage"].arn,
         flow_logs=network.flow_logs,
+        interface_endpoints=network.interface_endpoints,
     ),
     aws_opts,
 )
@@ -240,6 +241,35 @@ pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
 pulumi.export("modelBucketName", inference.model_bucket_name)
 pulumi.export("modelBucketArn", inference.model_bucket_arn)
 pulumi.export("modelPrefix", inference.model_prefix)
+# Both serving paths at their configured sizes: the cost stage prices the one not serving too.
+_gpu_pool = settings.eks.node_groups.get("gpu")
+pulumi.export(
+    "inferenceServing",
+    {
+        "serving": inference_settings.serving.value,
+        "sagemaker": (
+            {
+                "instanceType": inference_settings.multi_model.instance_type,
+                "min": inference_settings.multi_model.min_instances,
+                "max": inference_settings.multi_model.max_instances,
+            }
+            if inference_settings.mode.value == "multi_model_gpu"
+            else {"serverlessMemoryMb": inference_settings.serverless.memory_size_mb}
+        ),
+        "torchserve": (
+            {
+                "instanceType": _gpu_pool.instance_types[0],
+                "podsMin": settings.workloads.prompt_generator.scaling.min_replicas,
+                "podsMax": settings.workloads.prompt_generator.scaling.max_replicas,
+                "gpusPerPod": settings.workloads.prompt_generator.gpus,
+                "nodesMax": _gpu_pool.max_size,
+                "diskGb": _gpu_pool.disk_size_gib,
+            }
+            if _gpu_pool is not None
+            else {}
+        ),
+    },
+)
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
