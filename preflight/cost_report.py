@@ -53,7 +53,7 @@ def category(item: LineItem) -> str:
         return "EKS Control Plane"
     if "node group" in d:
         return "GPU Nodes" if _GPU.search(d) else "EKS Worker Nodes"
-    if "Secrets Manager secret" in d:
+    if "Secrets Manager secret" in d or t == "aws:secretsmanager/secretRotation:SecretRotation":
         return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
     if t == "aws:rds/instance:Instance":
         return "RDS read replicas (not in the seed's table)" if "read replica" in d else "RDS PostgreSQL"
