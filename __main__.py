@@ -34,6 +34,8 @@ from components.platform import (
     ComponentTags,
     PlatformBaseline,
     PlatformBaselineArgs,
+    ServiceQuotaRequests,
+    ServiceQuotaRequestsArgs,
     cost_allocation_tags,
     stack_prefix,
 )
@@ -111,6 +113,7 @@ vpc = ProductionVpc(
         nat_instance=network.nat_instance,
         nat_instance_kms_key_arn=baseline.keys["storage"].arn,
         flow_logs=network.flow_logs,
+        interface_endpoints=network.interface_endpoints,
     ),
     aws_opts,
 )
@@ -287,7 +290,10 @@ inference = InferenceEndpoint(
         serverless=inference_settings.serverless,
         model_prefix=inference_settings.model_prefix,
         model_bucket=ModelBucketRef(
-            name=storage.bucket_names[BucketPurpose.MODELS], arn=storage.bucket_arns[BucketPurpose.MODELS]
+            name=storage.bucket_names[BucketPurpose.MODELS],
+            arn=storage.bucket_arns[BucketPurpose.MODELS],
+            # The starter archive goes into the storage layer's bucket once it is whole.
+            ready=storage.buckets[BucketPurpose.MODELS].ready,
         ),
         bucket_kms_key_arn=baseline.keys["storage"].arn,
         endpoint_kms_key_arn=baseline.keys["data"].arn,
@@ -298,6 +304,8 @@ inference = InferenceEndpoint(
         subnet_ids=vpc.subnet_ids[Tier.ML],
         alarms=inference_settings.alarms,
         log_retention_days=inference_settings.log_retention_days,
+        # Which path serves production traffic (betterprompts:inference.serving); the other is sized to zero.
+        serve=inference_settings.serving.sagemaker,
     ),
     aws_opts,
 )
@@ -306,6 +314,35 @@ pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
 pulumi.export("modelBucketName", inference.model_bucket_name)
 pulumi.export("modelBucketArn", inference.model_bucket_arn)
 pulumi.export("modelPrefix", inference.model_prefix)
+# Both serving paths at their configured sizes: the cost stage prices the one not serving too.
+_gpu_pool = settings.eks.node_groups.get("gpu")
+pulumi.export(
+    "inferenceServing",
+    {
+        "serving": inference_settings.serving.value,
+        "sagemaker": (
+            {
+                "instanceType": inference_settings.multi_model.instance_type,
+                "min": inference_settings.multi_model.min_instances,
+                "max": inference_settings.multi_model.max_instances,
+            }
+            if inference_settings.mode.value == "multi_model_gpu"
+            else {"serverlessMemoryMb": inference_settings.serverless.memory_size_mb}
+        ),
+        "torchserve": (
+            {
+                "instanceType": _gpu_pool.instance_types[0],
+                "podsMin": settings.workloads.prompt_generator.scaling.min_replicas,
+                "podsMax": settings.workloads.prompt_generator.scaling.max_replicas,
+                "gpusPerPod": settings.workloads.prompt_generator.gpus,
+                "nodesMax": _gpu_pool.max_size,
+                "diskGb": _gpu_pool.disk_size_gib,
+            }
+            if _gpu_pool is not None
+            else {}
+        ),
+    },
+)
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
@@ -342,6 +379,7 @@ torchserve = TorchServe(
         monitoring_namespace=workloads.metrics.namespace,
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
+        serve=inference_settings.serving.torchserve,
         depends_on=[metrics],
         efs_model_store=EfsModelStore(
             file_system_id=shared_fs.file_system_id,
@@ -404,3 +442,9 @@ cost_controls = CostControls(
 pulumi.export("budgetName", cost_controls.budget_name)
 # What `preflight` and the budget policy price usage with (the plan has no other record of it).
 pulumi.export("costAssumptions", cost.assumptions.to_json())
+
+# --- Service quotas: increase requests for what preflight's quota stage says this stack needs ---
+if settings.quotas.requests:
+    ServiceQuotaRequests(f"{prefix}-quotas", ServiceQuotaRequestsArgs(requests=settings.quotas.requests), aws_opts)
+# What the quota stage compares its peaks with.
+pulumi.export("quotaRequests", settings.quotas.to_json())

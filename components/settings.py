@@ -19,7 +19,7 @@ from .data import CacheSettings, DatabaseSettings
 from .eks import Autoscaler, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
-from .platform import ConfigError, PlatformSettings, Section
+from .platform import ConfigError, PlatformSettings, QuotaSettings, Section
 from .storage import StorageSettings
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "NatMode",
     "NetworkSettings",
     "PlatformSettings",
+    "QuotaSettings",
     "ShutdownSettings",
     "StackSettings",
     "StorageSettings",
@@ -64,6 +65,7 @@ class StackSettings:
     inference: InferenceSettings
     workloads: WorkloadsSettings
     cost: CostSettings
+    quotas: QuotaSettings
 
 
 # Section name -> reader. Each reader gets its Section and the settings read so far.
@@ -83,6 +85,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),
+    "quotas": lambda s, _: QuotaSettings.read(s),
 }
 
 
@@ -103,7 +106,28 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     for name, read in _SECTIONS.items():
         key = f"{NAMESPACE}:{name}"
         done[name] = read(Section(_decode(config.get(key)), key), done)
-    return StackSettings(**done)
+    settings = StackSettings(**done)
+    _check_serving(settings)
+    return settings
+
+
+def _check_serving(settings: StackSettings) -> None:
+    """The serving path and the GPU pool agree: the path not serving really is sized to zero."""
+    serving = settings.inference.serving
+    gpu = settings.eks.node_groups.get("gpu")
+    if not serving.torchserve and gpu is not None and gpu.min_size > 0:
+        raise ConfigError(
+            f"{NAMESPACE}:eks.nodeGroups.gpu.size.min",
+            gpu.min_size,
+            f"0 while {NAMESPACE}:inference.serving is {serving.value}: TorchServe runs no pods and nothing else "
+            "needs a GPU node, so the pool scales up only when something asks for a GPU",
+        )
+    if serving.torchserve and gpu is None and settings.eks.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
+        raise ConfigError(
+            f"{NAMESPACE}:inference.serving",
+            serving.value,
+            f"sagemaker while {NAMESPACE}:eks.nodeGroups has no gpu pool (TorchServe runs on it)",
+        )
 
 
 def _decode(value: Any) -> Any:

@@ -118,6 +118,11 @@ class Usage:
     """Seconds of serverless inference compute a month, per serverless variant."""
     waf_requests_millions: float = 50.0
     """Million requests a month inspected per WAF web ACL."""
+    image_pull_gb: float = 200.0
+    """GB of container images pulled a month (node churn, rollouts): through the NAT gateways,
+    or through the ECR interface endpoints when the VPC has them."""
+    cache_data_gb: float = 10.0
+    """GB of data per ElastiCache replication group: the size of each daily backup."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -140,6 +145,8 @@ USAGE_KEYS: dict[str, str] = {
     "efsInfrequentAccessFraction": "efs_infrequent_access_fraction",
     "mlServerlessSeconds": "ml_serverless_seconds",
     "wafRequestsMillions": "waf_requests_millions",
+    "imagePullGb": "image_pull_gb",
+    "cacheDataGb": "cache_data_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -403,6 +410,20 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
+def _committable(cost: float, running: float, rate: float) -> float:
+    """The part of ``cost`` (hours actually run) a commitment discounts, honestly for part-time use.
+
+    Reserved instances and Savings Plans bill every hour of the term, running or not: for a
+    resource that runs ``running`` of the week the commitment costs ``(1 - rate) x full-time
+    cost`` against ``cost`` on demand, so it saves ``max(0, cost - (1 - rate) x cost / running)``
+    and nothing at all once ``running`` is below ``1 - rate`` (staging's 36% of the week against
+    a 20-30% discount). Returned as the amount that, discounted at ``rate``, gives that saving.
+    """
+    if rate <= 0 or running <= 0:
+        return 0.0
+    return cost * max(0.0, 1 - (1 - rate) / running) / rate
+
+
 # --- EKS ----------------------------------------------------------------------------
 
 
@@ -493,15 +514,16 @@ def _nodes(
     peak = compute_high + high * volume * running
     market = "spot" if spot else "on-demand"
     shutdown = f", running {running:.0%} of the week" if running < 1 else ""
+    rate = ctx.assumptions.compute_savings_plan
     return ctx.item(
         r,
         f"{label}: {low}-{high} x {instance_type} {market}{shutdown} (+{disk_gb} GB gp3 each)",
         base,
         peak,
-        # Spot hours are not covered by a Savings Plan.
+        # Spot hours are not covered by a Savings Plan; part-time hours only as far as they pay for one.
         commitment=None if spot else COMPUTE_SAVINGS_PLAN,
-        committable_baseline=0.0 if spot else compute_low,
-        committable_peak=0.0 if spot else compute_high,
+        committable_baseline=0.0 if spot else _committable(compute_low, running, rate),
+        committable_peak=0.0 if spot else _committable(compute_high, running, rate),
     )
 
 
@@ -530,9 +552,20 @@ def _ec2_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     ]
 
 
+def _pulls_through_endpoints(ctx: _Context) -> bool:
+    return any(
+        str(e.inputs.get("serviceName") or "").endswith(".ecr.dkr") and e.inputs.get("vpcEndpointType") == "Interface"
+        for e in ctx.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    )
+
+
 def _nat_gateway(ctx: _Context, r: CostResource) -> list[LineItem]:
     gateways = len(ctx.of_type("aws:ec2/natGateway:NatGateway"))
-    gb = ctx.assumptions.usage.nat_processed_gb / max(gateways, 1)
+    usage = ctx.assumptions.usage
+    # Image layers come from S3 (gateway endpoint, free), but the registry API and manifests, and
+    # every pull when there is no ECR endpoint, go through the NAT: priced as NAT data.
+    pulls = 0.0 if _pulls_through_endpoints(ctx) else usage.image_pull_gb
+    gb = (usage.nat_processed_gb + pulls) / max(gateways, 1)
     hourly = ctx.price("vpc:nat-gateway", r.type, "NAT gateway") * ctx.hours
     data = gb * ctx.price("vpc:nat-gateway-data", r.type, "NAT gateway data")
     return [ctx.item(r, f"NAT gateway {r.name} + {gb:,.0f} GB processed", hourly + data)]
@@ -547,7 +580,11 @@ def _vpc_endpoint(ctx: _Context, r: CostResource) -> list[LineItem]:
         return []  # Gateway endpoints (S3, DynamoDB) are free.
     azs = max(len(r.inputs.get("subnetIds") or []), 1)
     hourly = ctx.price("vpc:interface-endpoint", r.type, "Interface")
-    return [ctx.item(r, f"Interface endpoint {r.inputs.get('serviceName')} in {azs} AZs", azs * hourly * ctx.hours)]
+    service = str(r.inputs.get("serviceName") or "")
+    pulls = ctx.assumptions.usage.image_pull_gb if service.endswith(".ecr.dkr") else 0.0
+    data = pulls * ctx.price("vpc:interface-endpoint-data", r.type, "Interface data") if pulls else 0.0
+    extra = f" + {pulls:,.0f} GB of image pulls" if pulls else ""
+    return [ctx.item(r, f"Interface endpoint {service} in {azs} AZs{extra}", azs * hourly * ctx.hours + data)]
 
 
 def _load_balancer(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -628,10 +665,17 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
             compute + allocated * per_gb + iops_cost,
             compute + ceiling * per_gb + iops_cost,
             commitment=RESERVED_DATABASE,
-            committable_baseline=compute,
-            committable_peak=compute,
+            committable_baseline=_committable(compute, running, ctx.assumptions.reserved_database),
+            committable_peak=_committable(compute, running, ctx.assumptions.reserved_database),
         )
-    ]
+    ] + _managed_secret(ctx, r)
+
+
+def _managed_secret(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """RDS keeps a master password it manages in Secrets Manager: a secret billed like any other."""
+    if not r.inputs.get("manageMasterUserPassword"):
+        return []
+    return [ctx.item(r, f"Secrets Manager secret of {r.name} (RDS-managed master password)", ctx.price("secretsmanager:secret", r.type, "secret"))]
 
 
 def _replica_source(ctx: _Context, replica: CostResource) -> CostResource | None:
@@ -678,7 +722,18 @@ def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
             committable_baseline=cost,
             committable_peak=cost,
         )
-    ]
+    ] + _cache_backups(ctx, r)
+
+
+def _cache_backups(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Daily backups kept ``snapshotRetentionLimit`` days: one is free per active cluster, the rest bill per GB."""
+    kept = _int(r.inputs.get("snapshotRetentionLimit"), 0)
+    billed = max(kept - 1, 0)
+    if not billed:
+        return []
+    gb = ctx.assumptions.usage.cache_data_gb
+    cost = billed * gb * ctx.price("elasticache:backup-storage", r.type, "backup storage")
+    return [ctx.item(r, f"ElastiCache backups of {r.name}: {billed} beyond the free one x {gb:g} GB", cost)]
 
 
 def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -729,6 +784,14 @@ def _secret_rotation(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
+
+
+def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
+    if r.inputs.get("policyType") != "TargetTrackingScaling":
+        return []
+    price = ctx.price("cloudwatch:alarm", r.type, "standard alarm")
+    return [ctx.item(r, f"CloudWatch alarms of target tracking {r.name} (2, created by Application Auto Scaling)", 2 * price)]
 
 
 def _hosted_zone(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -942,6 +1005,7 @@ RULES: dict[str, Rule] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ebs/volume:Volume": _ebs_volume,
@@ -1003,3 +1067,62 @@ def format_table(result: Estimate, *, title: str = "") -> list[str]:
         f"{_money(result.baseline):>12}  {_money(result.peak):>12}  {_money(result.committed):>12}"
     )
     return lines
+
+
+# --- serving paths -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServingPathCost:
+    path: str
+    serving: bool
+    """True for a path that serves production traffic (``betterprompts:inference.serving``)."""
+    description: str
+    baseline: float
+    peak: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "serving": self.serving, "description": self.description,
+                "monthly": round(self.baseline, 2), "peak_monthly": round(self.peak, 2)}
+
+
+def serving_paths(value: Any, region: str, assumptions: Assumptions | None = None, prices: PriceList | None = None) -> list[ServingPathCost]:
+    """What each ML serving path costs when it serves, from the ``inferenceServing`` stack output.
+
+    The plan holds only the path that runs; this prices both at their configured sizes so the
+    estimate shows what switching ``betterprompts:inference.serving`` would change. TorchServe
+    is priced as the GPU nodes its pods need (capped by the GPU pool's maximum).
+    """
+    if not isinstance(value, Mapping):
+        return []
+    prices = prices or load_prices(region)
+    assumptions = assumptions or Assumptions()
+    hours = prices.hours_per_month
+    serving = str(value.get("serving") or "sagemaker")
+    result: list[ServingPathCost] = []
+    sm = value.get("sagemaker") or {}
+    if sm.get("instanceType"):
+        hourly = prices.get(f"sagemaker:{sm['instanceType']}", "serving path", str(sm["instanceType"]))
+        low, high = _int(sm.get("min"), 1), _int(sm.get("max"), 1)
+        result.append(ServingPathCost("sagemaker", serving in ("sagemaker", "both"),
+                                      f"SageMaker endpoint {low}-{high} x {sm['instanceType']}", low * hourly * hours, high * hourly * hours))
+    elif sm.get("serverlessMemoryMb"):
+        per_second = prices.get("sagemaker:serverless", "serving path", "serverless")
+        gb = _int(sm.get("serverlessMemoryMb"), 1024) / 1024
+        cost = gb * assumptions.usage.ml_serverless_seconds * per_second
+        result.append(ServingPathCost("sagemaker", serving in ("sagemaker", "both"), f"SageMaker serverless {gb:g} GB", cost, cost))
+    ts = value.get("torchserve") or {}
+    if ts.get("instanceType"):
+        from .instance_sizes import gpus  # the pack never prices serving paths
+
+        per_node = max(gpus(str(ts["instanceType"])), 1)
+        need = _int(ts.get("gpusPerPod"), 1)
+        nodes_low = -(-_int(ts.get("podsMin"), 1) * need // per_node)
+        nodes_high = min(-(-_int(ts.get("podsMax"), 1) * need // per_node), _int(ts.get("nodesMax"), 10**6))
+        hourly = prices.get(f"ec2:{ts['instanceType']}", "serving path", str(ts["instanceType"]))
+        disk = _int(ts.get("diskGb"), DEFAULT_NODE_DISK_GB) * prices.get("ebs:gp3", "serving path", "gp3")
+        per_node_month = hourly * hours + disk
+        result.append(ServingPathCost("torchserve", serving in ("torchserve", "both"),
+                                      f"TorchServe on {nodes_low}-{nodes_high} x {ts['instanceType']} GPU nodes",
+                                      nodes_low * per_node_month, nodes_high * per_node_month))
+    return result

@@ -37,7 +37,7 @@ EXTRA_ROWS = (
     "SageMaker inference (not in the seed's table)",
     "RDS read replicas (not in the seed's table)",
     "ElastiCache replicas (the seed's table counts 3 nodes)",
-    "NAT (not in the seed's table)",
+    "NAT, VPC endpoints (not in the seed's table)",
     "EFS (not in the seed's table)",
     "EBS snapshots (not in the seed's table)",
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
@@ -54,6 +54,8 @@ def category(item: LineItem) -> str:
         return "EKS Control Plane"
     if "node group" in d:
         return "GPU Nodes" if _GPU.search(d) else "EKS Worker Nodes"
+    if "Secrets Manager secret" in d or t == "aws:secretsmanager/secretRotation:SecretRotation":
+        return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
     if t == "aws:rds/instance:Instance":
         return "RDS read replicas (not in the seed's table)" if "read replica" in d else "RDS PostgreSQL"
     if t.startswith("aws:elasticache/"):
@@ -66,12 +68,12 @@ def category(item: LineItem) -> str:
         return "CloudFront"
     if t == "usage:data-transfer":
         return "Data Transfer"
-    if t == "usage:cloudwatch" or t == "aws:cloudwatch/metricAlarm:MetricAlarm":
+    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy"):
         return "CloudWatch"
     if t.startswith("aws:sagemaker/"):
         return "SageMaker inference (not in the seed's table)"
-    if t in ("aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip") or "(NAT instance)" in d:
-        return "NAT (not in the seed's table)"
+    if t in ("aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/vpcEndpoint:VpcEndpoint") or "(NAT instance)" in d:
+        return "NAT, VPC endpoints (not in the seed's table)"
     if t == "aws:efs/fileSystem:FileSystem":
         return "EFS (not in the seed's table)"
     if t == "aws:dlm/lifecyclePolicy:LifecyclePolicy":

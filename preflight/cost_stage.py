@@ -14,6 +14,7 @@ from policies.cost_model import (
     Estimate,
     MissingPriceError,
     estimate,
+    serving_paths,
     format_table,
     plan_region,
 )
@@ -48,9 +49,21 @@ def run(document: Document) -> StageResult:
         f"({result.currency}/month; spot at -{assumptions.spot_discount:.0%}, Savings Plan -{assumptions.compute_savings_plan:.0%}, "
         f"reserved RDS/ElastiCache -{assumptions.reserved_database:.0%})"
     )
+    data = result.to_json()
+    try:
+        paths = serving_paths(outputs.get("inferenceServing"), result.region, assumptions)
+    except (MissingPriceError, ValueError) as exc:
+        return StageResult(data={"error": str(exc)}, lines=[f"FAILED: {exc}"], failed=True)
+    if paths:
+        # The plan prices only the path that runs; both are shown so the choice is visible in review.
+        data["servingPaths"] = [p.to_json() for p in paths]
+        lines.append("ML serving paths (betterprompts:inference.serving), each priced as if it served:")
+        for path in paths:
+            state = "serving" if path.serving else "sized to zero"
+            lines.append(f"  {path.path:<11} {state:<14} {path.description}: {path.baseline:,.2f} - {path.peak:,.2f}")
     if "costAssumptions" not in outputs:
         lines.append("(no costAssumptions output in the plan: usage priced with the documented defaults)")
-    return StageResult(data=result.to_json(), lines=lines)
+    return StageResult(data=data, lines=lines)
 
 
 STAGE = Stage(key="cost", title="Estimated monthly cost", run=run)

@@ -378,7 +378,15 @@ def _dlm_policy(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: s
     return {"arn": f"arn:{PARTITION}:dlm:{m.region}:{m.account_id}:policy/{rid}"}
 
 
+def _random_id(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # random_id's outputs: the bytes as hex, base64 (URL-safe, no padding) and decimal; id is the base64.
+    raw = bytes.fromhex(_digest(args.name, 2 * int(state.get("byteLength") or 8)))
+    b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(), "dec": str(int.from_bytes(raw, "big")), "id": b64}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
+    "random:index/randomId:RandomId": _random_id,
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:efs/fileSystem:FileSystem": _efs("file-system"),
     "aws:efs/accessPoint:AccessPoint": _efs("access-point"),
@@ -459,7 +467,29 @@ def _prefix_list(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     return {"id": pl_id, "prefixListId": pl_id, "name": name, "cidrBlocks": cidrs, "region": m.region, "filters": []}
 
 
+def _service_quota(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """A quota looked up by code or name; the code of a name is stable (Service Quotas codes are L-<8 hex>)."""
+    service = str(args.get("serviceCode") or "ec2")
+    name = str(args.get("quotaName") or "")
+    code = str(args.get("quotaCode") or "L-" + _digest(f"{service}/{name}", 8).upper())
+    return {
+        "id": f"{service}/{code}",
+        "adjustable": True,
+        "arn": f"arn:{PARTITION}:servicequotas:{m.region}:{m.account_id}:{service}/{code}",
+        "defaultValue": 0.0,
+        "globalQuota": False,
+        "quotaCode": code,
+        "quotaName": name or code,
+        "serviceCode": service,
+        "serviceName": service,
+        "usageMetrics": [],
+        "value": 0.0,
+        "region": m.region,
+    }
+
+
 INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
+    "aws:servicequotas/getServiceQuota:getServiceQuota": _service_quota,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from ..platform import ComponentTags, create_alarms, final_snapshot_identifier, service_security_group
+from ..platform import ComponentTags, create_alarms, service_security_group, unique_final_snapshot
 from .cache_plan import (
     AUTH_TOKEN_LENGTH,
     LOG_TYPES,
@@ -152,7 +152,8 @@ class RedisCluster(pulumi.ComponentResource):
             snapshot_window=cache.snapshot_window,
             maintenance_window=cache.maintenance_window,
             auto_minor_version_upgrade=True,
-            final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
+            # Unique per incarnation of the stack: a second teardown cannot collide with the first's snapshot.
+            final_snapshot_identifier=unique_final_snapshot(name, name, self) if args.protect else None,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                     destination=log_group.name,

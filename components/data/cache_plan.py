@@ -8,6 +8,7 @@ from ..platform import GREATER, AlarmSpec
 from .cache_settings import CacheAlarmSettings
 
 REDIS_PORT = 6379
+MIB = 1024**2
 # Redis AUTH tokens: 16-128 printable characters; alphanumerics only so no client or
 # URL needs escaping. 64 of them carry ~380 bits.
 AUTH_TOKEN_LENGTH = 64
@@ -46,7 +47,11 @@ def cache_nodes(shards: int, replicas_per_shard: int) -> list[CacheNode]:
 
 
 def node_alarm_specs(alarms: CacheAlarmSettings, *, has_replicas: bool) -> list[AlarmSpec]:
-    """Each node's alarms: engine CPU, memory, evictions, and replication lag when the shard has replicas."""
+    """Each node's alarms: engine CPU, swap, evictions, and replication lag when the shard has replicas.
+
+    No alarm on memory percentage: an ``allkeys-lru`` cache runs at maxmemory by design and
+    evicts; evictions (keys lost faster than expected) and swap are the signals of trouble.
+    """
     specs = [
         AlarmSpec(
             key="engine-cpu",
@@ -57,12 +62,16 @@ def node_alarm_specs(alarms: CacheAlarmSettings, *, has_replicas: bool) -> list[
             description=f"Redis engine thread above {alarms.engine_cpu_percent}% CPU for 15 minutes",
         ),
         AlarmSpec(
-            key="memory",
+            key="swap",
             namespace="AWS/ElastiCache",
-            metric="DatabaseMemoryUsagePercentage",
+            metric="SwapUsage",
             comparison=GREATER,
-            threshold=alarms.memory_percent,
-            description=f"Redis memory above {alarms.memory_percent}% of maxmemory (scale the node type or add shards)",
+            threshold=alarms.swap_usage_mb * MIB,
+            description=(
+                f"Redis host swapping more than {alarms.swap_usage_mb} MiB (memory pressure beyond maxmemory: "
+                "raise reserved-memory-percent or the node type)"
+            ),
+            statistic="Maximum",
         ),
         AlarmSpec(
             key="evictions",

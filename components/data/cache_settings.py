@@ -24,8 +24,11 @@ _VERSION = re.compile(r"^(\d+)\.(\d+)$")
 class CacheAlarmSettings:
     engine_cpu_percent: int = 75
     """EngineCPUUtilization (the single Redis thread) above which a node's alarm fires."""
-    memory_percent: int = 80
-    """DatabaseMemoryUsagePercentage above which a node's alarm fires."""
+    swap_usage_mb: int = 50
+    """SwapUsage (MiB) above which a node's alarm fires. Not memory usage: with allkeys-lru
+    Redis fills maxmemory by design, so a memory-percentage alarm would fire for good; swap
+    (the host paging Redis out) and evictions are what hurt. AWS: SwapUsage should not exceed
+    50 MB (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html)."""
     evictions: int = 1000
     """Evictions per 5 minutes above which a node's alarm fires (allkeys-lru evicts under pressure)."""
     replication_lag_seconds: int = 30
@@ -94,7 +97,7 @@ class CacheSettings:
         defaults = CacheAlarmSettings()
         alarms = CacheAlarmSettings(
             engine_cpu_percent=alarm_section.integer("engineCpuPercent", defaults.engine_cpu_percent, minimum=1, maximum=100),
-            memory_percent=alarm_section.integer("memoryPercent", defaults.memory_percent, minimum=1, maximum=100),
+            swap_usage_mb=alarm_section.integer("swapUsageMb", defaults.swap_usage_mb, minimum=1, maximum=10_240),
             evictions=alarm_section.integer("evictions", defaults.evictions, minimum=0),
             replication_lag_seconds=alarm_section.integer("replicationLagSeconds", defaults.replication_lag_seconds, minimum=1),
         )

@@ -29,7 +29,7 @@ import pulumi_random as random
 from ..platform import (
     ComponentTags,
     create_alarms,
-    final_snapshot_identifier,
+    unique_final_snapshot,
     service_assume_role_policy,
     service_security_group,
 )
@@ -41,6 +41,7 @@ from .database_plan import (
     db_parameters,
     is_valid_db_identifier,
     log_group_name,
+    free_storage_threshold_bytes,
     primary_alarm_specs,
     replica_alarm_specs,
     replica_keys,
@@ -207,7 +208,8 @@ class PgvectorDatabase(pulumi.ComponentResource):
             delete_automated_backups=not args.protect,
             deletion_protection=args.protect,
             skip_final_snapshot=not args.protect,
-            final_snapshot_identifier=final_snapshot_identifier(name) if args.protect else None,
+            # Unique per incarnation of the stack: a second teardown cannot collide with the first's snapshot.
+            final_snapshot_identifier=unique_final_snapshot(name, name, self) if args.protect else None,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=db.performance_insights_retention_days,
@@ -220,7 +222,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
 
         create_alarms(
             name,
-            primary_alarm_specs(db.alarms, allocated_storage_gb=db.allocated_storage_gb),
+            primary_alarm_specs(db.alarms, free_storage_threshold=_free_storage_threshold(self.instance, db)),
             dimensions={"DBInstanceIdentifier": self.instance.identifier},
             topic_arn=args.alarm_topic_arn,
             tags=tags,
@@ -264,7 +266,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
             )
             create_alarms(
                 replica_name,
-                replica_alarm_specs(db.alarms),
+                replica_alarm_specs(db.alarms, free_storage_threshold=_free_storage_threshold(replica, db)),
                 dimensions={"DBInstanceIdentifier": replica.identifier},
                 topic_arn=args.alarm_topic_arn,
                 tags=tags,
@@ -328,6 +330,14 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 )
             )
         return groups
+
+
+def _free_storage_threshold(instance: aws.rds.Instance, db: DatabaseSettings) -> pulumi.Output[float]:
+    """The alarm's bytes, from the instance's current allocation (autoscaled size after a refresh;
+    the configured size while unknown, as for a replica before it exists)."""
+    return instance.allocated_storage.apply(
+        lambda gb: free_storage_threshold_bytes(gb or db.allocated_storage_gb, db.alarms.free_storage_percent)
+    )
 
 
 def _check_args(name: str, args: PgvectorDatabaseArgs) -> None:

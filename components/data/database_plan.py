@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..platform import GREATER, LESS, AlarmSpec
 from .database_settings import DatabaseAlarmSettings
@@ -15,9 +16,6 @@ POSTGRES_PORT = 5432
 # CloudWatch Logs exports RDS for PostgreSQL offers: the server log (slow statements,
 # errors, connections) and the major/minor upgrade log.
 LOG_EXPORTS = ("postgresql", "upgrade")
-# The seed's storage-scaling threshold: RDS grows storage when under 10% is free; the
-# alarm fires at the same point so a stuck autoscale (ceiling reached) is noticed.
-FREE_STORAGE_FRACTION = 0.10
 GIB = 1024**3
 MIB = 1024**2
 # The monitoring role AWS manages for RDS enhanced monitoring.
@@ -52,12 +50,33 @@ def db_parameters(*, slow_statement_ms: int) -> list[DbParameter]:
     ]
 
 
-def free_storage_threshold_bytes(allocated_storage_gb: int) -> int:
-    """10% of the allocated storage, in bytes (``FreeStorageSpace`` is reported in bytes)."""
-    return int(allocated_storage_gb * GIB * FREE_STORAGE_FRACTION)
+def free_storage_threshold_bytes(allocated_storage_gb: float, percent: int) -> float:
+    """``percent`` of an allocation, in bytes (``FreeStorageSpace`` is reported in bytes).
+
+    RDS publishes no allocated-storage metric, so the allocation is the instance's own
+    ``allocated_storage`` as Pulumi last read it: with storage autoscaling the provider keeps
+    the grown size in state, so a ``pulumi up --refresh`` moves the threshold with the volume.
+    """
+    return float(allocated_storage_gb * GIB * percent / 100)
 
 
-def primary_alarm_specs(alarms: DatabaseAlarmSettings, *, allocated_storage_gb: int) -> list[AlarmSpec]:
+def free_storage_spec(alarms: DatabaseAlarmSettings, threshold: Any, role: str = "PostgreSQL") -> AlarmSpec:
+    """FreeStorageSpace under ``alarms.free_storage_percent`` of the current allocation (``threshold`` in bytes, may be an Output)."""
+    return AlarmSpec(
+        key="free-storage",
+        namespace="AWS/RDS",
+        metric="FreeStorageSpace",
+        comparison=LESS,
+        threshold=threshold,
+        description=(
+            f"{role} free storage under {alarms.free_storage_percent}% of its current allocation: storage autoscaling "
+            "(which acts at 10%) is not keeping up or has reached maxAllocatedStorageGb"
+        ),
+        evaluation_periods=2,
+    )
+
+
+def primary_alarm_specs(alarms: DatabaseAlarmSettings, *, free_storage_threshold: Any) -> list[AlarmSpec]:
     """CPU, free storage, freeable memory and connections on the primary."""
     return [
         AlarmSpec(
@@ -68,18 +87,7 @@ def primary_alarm_specs(alarms: DatabaseAlarmSettings, *, allocated_storage_gb: 
             threshold=alarms.cpu_percent,
             description=f"PostgreSQL CPU above {alarms.cpu_percent}% for 15 minutes",
         ),
-        AlarmSpec(
-            key="free-storage",
-            namespace="AWS/RDS",
-            metric="FreeStorageSpace",
-            comparison=LESS,
-            threshold=free_storage_threshold_bytes(allocated_storage_gb),
-            description=(
-                f"PostgreSQL free storage under 10% of the allocated {allocated_storage_gb} GiB "
-                "(storage autoscaling should have grown it; check the ceiling)"
-            ),
-            evaluation_periods=2,
-        ),
+        free_storage_spec(alarms, free_storage_threshold),
         _memory_alarm(alarms),
         AlarmSpec(
             key="connections",
@@ -93,8 +101,8 @@ def primary_alarm_specs(alarms: DatabaseAlarmSettings, *, allocated_storage_gb: 
     ]
 
 
-def replica_alarm_specs(alarms: DatabaseAlarmSettings) -> list[AlarmSpec]:
-    """A read replica's own alarms: lag, CPU and memory."""
+def replica_alarm_specs(alarms: DatabaseAlarmSettings, *, free_storage_threshold: Any) -> list[AlarmSpec]:
+    """A read replica's own alarms: lag, CPU, memory and free storage (a replica has its own volume)."""
     return [
         AlarmSpec(
             key="replica-lag",
@@ -116,6 +124,7 @@ def replica_alarm_specs(alarms: DatabaseAlarmSettings) -> list[AlarmSpec]:
             description=f"Read replica CPU above {alarms.cpu_percent}% for 15 minutes",
         ),
         _memory_alarm(alarms),
+        free_storage_spec(alarms, free_storage_threshold, role="Read replica"),
     ]
 
 

@@ -43,6 +43,10 @@ class DatabaseAlarmSettings:
     """DatabaseConnections above which the alarm fires."""
     replica_lag_seconds: int = 60
     """ReplicaLag above which a read replica's alarm fires."""
+    free_storage_percent: int = 5
+    """FreeStorageSpace below this share of the instance's current allocation fires the alarm.
+    Below storage autoscaling's own trigger (10% free): it fires when autoscaling cannot keep
+    up or has reached ``maxAllocatedStorageGb``, not on every autoscaling step."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class DatabaseSettings:
             freeable_memory_mb=alarm_section.integer("freeableMemoryMb", defaults.freeable_memory_mb, minimum=1),
             max_connections=alarm_section.integer("maxConnections", defaults.max_connections, minimum=1),
             replica_lag_seconds=alarm_section.integer("replicaLagSeconds", defaults.replica_lag_seconds, minimum=1),
+            free_storage_percent=alarm_section.integer("freeStoragePercent", defaults.free_storage_percent, minimum=1, maximum=50),
         )
         alarm_section.finish()
 

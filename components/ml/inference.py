@@ -38,6 +38,7 @@ from .inference_plan import (
     AlarmThresholds,
     InferenceMode,
     RoleScope,
+    UpdatePolicy,
     alarm_specs,
     endpoint_config_takes_kms_key,
     endpoint_log_group_name,
@@ -45,11 +46,13 @@ from .inference_plan import (
     model_data_url,
     normalize_prefix,
     parse_ecr_image,
+    rolling_update,
     scaling_resource_id,
     supports_gpu_multi_model,
     target_tracking,
 )
 from .inference_settings import MultiModelSettings, ServerlessSettings
+from .starter_model import STARTER_ARTIFACT_KEY, starter_archive_base64
 
 HTTPS = 443
 
@@ -60,6 +63,8 @@ class ModelBucketRef:
 
     name: pulumi.Input[str]
     arn: pulumi.Input[str]
+    ready: Sequence[pulumi.Resource] = ()
+    """The bucket's resources (``SecureBucket.ready``): objects the endpoint puts there (the starter archive) wait for them."""
 
 
 @dataclass
@@ -99,13 +104,17 @@ class InferenceEndpointArgs:
     """Latency and error thresholds."""
     log_retention_days: int = 365
     """Days the endpoint's container logs are kept."""
+    serve: bool = True
+    """Run the endpoint. False sizes SageMaker to zero (TorchServe serves): the bucket, role,
+    model and endpoint configuration stay, so serving again is one endpoint away."""
 
 
 class InferenceEndpoint(pulumi.ComponentResource):
     """A SageMaker endpoint with its model bucket, role, network, scaling and alarms."""
 
-    endpoint_name: pulumi.Output[str]
-    endpoint_arn: pulumi.Output[str]
+    endpoint_name: pulumi.Output[Optional[str]]
+    """None while the endpoint is sized to zero (``serve`` off)."""
+    endpoint_arn: pulumi.Output[Optional[str]]
     model_bucket_name: pulumi.Output[str]
     model_bucket_arn: pulumi.Output[str]
     model_prefix: pulumi.Output[str]
@@ -186,6 +195,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
         )
 
         # --- model, endpoint configuration, endpoint --------------------------------------
+        model_ready: list[pulumi.Resource] = []
         if gpu:
             container = aws.sagemaker.ModelPrimaryContainerArgs(
                 image=image,
@@ -197,7 +207,25 @@ class InferenceEndpoint(pulumi.ComponentResource):
                 ),
             )
         else:
-            archive = prefix + args.serverless.model_artifact_key
+            archive = prefix + (args.serverless.model_artifact_key or STARTER_ARTIFACT_KEY)
+            if args.serverless.model_artifact_key is None:
+                # The bucket is created by this same deploy: without an archive the endpoint would be
+                # created failed. The stack's own starter archive (components/ml/starter_model) fills
+                # the gap until modelArtifactKey names a real model.
+                starter_name = f"{name}-starter-model"
+                self.starter_model = aws.s3.BucketObjectv2(
+                    starter_name,
+                    bucket=bucket_name,
+                    key=archive,
+                    content_base64=starter_archive_base64(),
+                    content_type="application/gzip",
+                    server_side_encryption="aws:kms",
+                    kms_key_id=args.bucket_kms_key_arn,
+                    tags=tags(starter_name),
+                    # Into the storage layer's bucket once it is whole (versioning, encryption, policy).
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.model_bucket.ready)),
+                )
+                model_ready.append(self.starter_model)
             container = aws.sagemaker.ModelPrimaryContainerArgs(
                 image=image,
                 mode="SingleModel",
@@ -220,14 +248,17 @@ class InferenceEndpoint(pulumi.ComponentResource):
             tags=tags(endpoint_name),
             # SageMaker checks the role when it creates the model, and the endpoint's instances
             # fetch from S3 as they start: the policy and the egress rules must be in place.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, *network_ready]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, *network_ready, *model_ready]),
         )
         if gpu:
             variant = aws.sagemaker.EndpointConfigurationProductionVariantArgs(
                 variant_name=VARIANT_NAME,
                 model_name=self.model.name,
                 instance_type=args.multi_model.instance_type,
-                initial_instance_count=args.multi_model.min_instances,
+                # The maximum, not the minimum: an update deploys a fleet of this size (the provider's
+                # UpdateEndpoint does not retain the autoscaled count), so no update drops below what
+                # autoscaling had; the tracking policy scales it in after the update.
+                initial_instance_count=args.multi_model.max_instances,
                 initial_variant_weight=1.0,
             )
         else:
@@ -246,29 +277,35 @@ class InferenceEndpoint(pulumi.ComponentResource):
             tags=tags(endpoint_name),
             opts=pulumi.ResourceOptions(parent=self.model),
         )
-        self.endpoint = aws.sagemaker.Endpoint(
-            endpoint_name,
-            name=endpoint_name,
-            endpoint_config_name=self.endpoint_config.name,
-            tags=tags(endpoint_name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
-        )
+        self.endpoint: Optional[aws.sagemaker.Endpoint] = None
+        if args.serve:
+            self.endpoint = aws.sagemaker.Endpoint(
+                endpoint_name,
+                name=endpoint_name,
+                endpoint_config_name=self.endpoint_config.name,
+                deployment_config=_deployment_config(rolling_update(args.mode, args.multi_model.update)),
+                tags=tags(endpoint_name),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
+            )
 
-        # --- auto scaling (instances only: serverless scales itself) --------------------------
-        if gpu:
-            self._scaling(endpoint_name, args, tags)
+            # --- auto scaling (instances only: serverless scales itself) ----------------------
+            if gpu:
+                self._scaling(endpoint_name, args, tags, self.endpoint)
 
-        # --- alarms -----------------------------------------------------------------
-        create_alarms(
-            endpoint_name,
-            alarm_specs(self.endpoint.name, args.alarms),
-            topic_arn=args.alarm_topic_arn,
-            parent=self.endpoint,
-            tags=tags,
-        )
+            # --- alarms -------------------------------------------------------------
+            create_alarms(
+                endpoint_name,
+                alarm_specs(self.endpoint.name, args.alarms, multi_model=gpu),
+                topic_arn=args.alarm_topic_arn,
+                parent=self.endpoint,
+                tags=tags,
+            )
+            self.endpoint_name = self.endpoint.name
+            self.endpoint_arn = self.endpoint.arn
+        else:
+            self.endpoint_name = pulumi.Output.from_input(None)
+            self.endpoint_arn = pulumi.Output.from_input(None)
 
-        self.endpoint_name = self.endpoint.name
-        self.endpoint_arn = self.endpoint.arn
         self.model_bucket_name = bucket_name
         self.model_bucket_arn = bucket_arn
         self.model_prefix = pulumi.Output.from_input(prefix)
@@ -327,7 +364,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
         )
         return sg, [to_s3, to_vpc]
 
-    def _scaling(self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags) -> None:
+    def _scaling(self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags, endpoint: aws.sagemaker.Endpoint) -> None:
         mm = args.multi_model
         tracking = target_tracking(mm.target_invocations_per_instance, mm.scale_in_cooldown_seconds, mm.scale_out_cooldown_seconds)
         scaling_name = f"{endpoint_name}-scaling"
@@ -335,11 +372,11 @@ class InferenceEndpoint(pulumi.ComponentResource):
             scaling_name,
             service_namespace="sagemaker",
             scalable_dimension=SCALABLE_DIMENSION,
-            resource_id=self.endpoint.name.apply(scaling_resource_id),
+            resource_id=endpoint.name.apply(scaling_resource_id),
             min_capacity=mm.min_instances,
             max_capacity=mm.max_instances,
             tags=tags(scaling_name),
-            opts=pulumi.ResourceOptions(parent=self.endpoint),
+            opts=pulumi.ResourceOptions(parent=endpoint),
         )
         aws.appautoscaling.Policy(
             f"{endpoint_name}-invocations",
@@ -357,6 +394,20 @@ class InferenceEndpoint(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self.scaling_target),
         )
+
+
+def _deployment_config(update: Optional[UpdatePolicy]) -> Optional[aws.sagemaker.EndpointDeploymentConfigArgs]:
+    """Rolling batches (one batch of extra quota per update), or None for SageMaker's blue/green."""
+    if update is None:
+        return None
+    return aws.sagemaker.EndpointDeploymentConfigArgs(
+        rolling_update_policy=aws.sagemaker.EndpointDeploymentConfigRollingUpdatePolicyArgs(
+            maximum_batch_size=aws.sagemaker.EndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeArgs(
+                type="INSTANCE_COUNT", value=update.batch_instances
+            ),
+            wait_interval_in_seconds=update.wait_interval_seconds,
+        ),
+    )
 
 
 def endpoint_name_for(name: str, mode: InferenceMode, instance_type: str) -> str:
@@ -384,6 +435,12 @@ def _check_args(name: str, args: InferenceEndpointArgs) -> str:
         if args.multi_model.min_instances > args.multi_model.max_instances:
             raise ValueError(f"InferenceEndpoint {name}: min_instances exceeds max_instances")
         parse_ecr_image(args.multi_model.image_uri)
+        update = rolling_update(args.mode, args.multi_model.update)
+        if update is not None and not 0.05 * args.multi_model.max_instances <= update.batch_instances <= 0.5 * args.multi_model.max_instances:
+            raise ValueError(
+                f"InferenceEndpoint {name}: a rolling batch of {update.batch_instances} is not 5-50% of "
+                f"{args.multi_model.max_instances} instances (SageMaker's rule); use blue_green for a single instance"
+            )
     else:
         parse_ecr_image(args.serverless.image_uri)
     return endpoint_name

@@ -52,8 +52,50 @@ SAGEMAKER_NAMESPACE = "AWS/SageMaker"
 SERVERLESS_MEMORY_SIZES_MB = (1024, 2048, 3072, 4096, 5120, 6144)
 SERVERLESS_MAX_CONCURRENCY = (1, 200)
 
-# GPU instance families SageMaker runs multi-model endpoints on (with Triton).
-MME_GPU_FAMILIES = ("p2", "p3", "g4dn", "g5", "g6")
+# The GPU instance types SageMaker lists for multi-model endpoints (all single-GPU; Triton only):
+# https://docs.aws.amazon.com/sagemaker/latest/dg/multi-model-support.html
+MME_GPU_INSTANCE_TYPES = (
+    "ml.p2.xlarge", "ml.p3.2xlarge",
+    "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge",
+    "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.16xlarge",
+)
+
+
+class ServingPath(str, Enum):
+    """Which ML serving path takes production traffic; the other is sized to zero."""
+
+    SAGEMAKER = "sagemaker"
+    """The SageMaker endpoint serves; TorchServe runs no pods (the GPU pool may scale to zero)."""
+    TORCHSERVE = "torchserve"
+    """TorchServe on the GPU pool serves; no SageMaker endpoint runs (model and configuration stay)."""
+    BOTH = "both"
+    """Both run at their configured sizes (a migration between the two)."""
+
+    @property
+    def sagemaker(self) -> bool:
+        return self is not ServingPath.TORCHSERVE
+
+    @property
+    def torchserve(self) -> bool:
+        return self is not ServingPath.SAGEMAKER
+
+
+@dataclass(frozen=True)
+class UpdatePolicy:
+    """How an endpoint update replaces the instance fleet.
+
+    ``rolling``: new instances come up ``batch_instances`` at a time and old ones go after each
+    step, so an update needs only one batch of extra quota. ``blue_green``: a whole new fleet
+    next to the old one (SageMaker's default). Either way the new fleet starts at the
+    configuration's initial instance count, which this component sets to the scaling maximum:
+    the provider's UpdateEndpoint does not pass RetainAllVariantProperties, so an initial count
+    at the minimum would drop an autoscaled fleet to its floor on every update.
+    """
+
+    strategy: str = "rolling"
+    batch_instances: int = 1
+    wait_interval_seconds: int = 120
+    """Baking time after each batch, watching the alarms before the next."""
 
 
 # SageMaker resource names: 1-63 letters, digits and hyphens, starting with a letter or digit.
@@ -98,7 +140,8 @@ def parse_ecr_image(uri: str) -> EcrImage:
 
 
 def supports_gpu_multi_model(instance_type: str) -> bool:
-    return instance_family(instance_type) in MME_GPU_FAMILIES
+    instance_family(instance_type)  # raises on a name that is not ml.<family>.<size>
+    return instance_type in MME_GPU_INSTANCE_TYPES
 
 
 def endpoint_config_takes_kms_key(mode: InferenceMode, instance_type: str) -> bool:
@@ -165,47 +208,63 @@ class AlarmThresholds:
     period_seconds: int = 60
     evaluation_periods: int = 5
     datapoints_to_alarm: int = 3
+    model_loading_wait_p95_microseconds: int = 5_000_000
+    """Multi-model endpoints: p95 ``ModelLoadingWaitTime`` (a request waiting for its model to be
+    downloaded or loaded) above which models are thrashing in and out of memory."""
 
 
 def alarm_specs(
-    endpoint_name: Any, thresholds: AlarmThresholds, variant_name: str = VARIANT_NAME
+    endpoint_name: Any, thresholds: AlarmThresholds, variant_name: str = VARIANT_NAME, *, multi_model: bool = False
 ) -> list[AlarmSpec]:
-    """Latency p95 and 5XX alarms on one endpoint variant (``endpoint_name`` may be an Output)."""
+    """Latency p95 and 5XX alarms on one endpoint variant (``endpoint_name`` may be an Output).
+
+    SageMaker publishes ``ModelLatency`` per variant, not per model: on a multi-model endpoint
+    one slow model moves the whole variant's percentile. A multi-model endpoint also gets an
+    alarm on ``ModelLoadingWaitTime``, the wait for a model that was not in memory.
+    """
     dimensions: Mapping[str, Any] = {"EndpointName": endpoint_name, "VariantName": variant_name}
-    return [
-        AlarmSpec(
-            key="model-latency-p95",
-            metric="ModelLatency",
+
+    def variant_alarm(key: str, metric: str, threshold: int, description: str, statistic: str | None = None) -> AlarmSpec:
+        # M of N one-minute datapoints; no traffic (or no model to load) is not an outage.
+        return AlarmSpec(
+            key=key,
+            metric=metric,
             namespace=SAGEMAKER_NAMESPACE,
-            statistic=None,
-            extended_statistic="p95",
-            threshold=float(thresholds.model_latency_p95_microseconds),
+            statistic=statistic,
+            extended_statistic=None if statistic else "p95",
+            threshold=float(threshold),
             comparison="GreaterThanThreshold",
             period_seconds=thresholds.period_seconds,
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.datapoints_to_alarm,
             dimensions=dimensions,
-            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
             treat_missing_data="notBreaching",
-            description=(
-                f"ML inference p95 model latency above {thresholds.model_latency_p95_microseconds / 1000:g} ms "
-                "(seed KPI: p95 < 500 ms)"
-            ),
+            description=description,
+        )
+
+    loading = thresholds.model_loading_wait_p95_microseconds
+    return ([
+        variant_alarm(
+            "model-loading-wait-p95",
+            "ModelLoadingWaitTime",
+            loading,
+            f"Multi-model endpoint: p95 wait for a model to load above {loading / 1_000_000:g} s "
+            "(models are evicted and reloaded: more instances or memory, or fewer hot models)",
+        )
+    ] if multi_model else []) + [
+        variant_alarm(
+            "model-latency-p95",
+            "ModelLatency",
+            thresholds.model_latency_p95_microseconds,
+            f"ML inference p95 model latency above {thresholds.model_latency_p95_microseconds / 1000:g} ms "
+            "(seed KPI: p95 < 500 ms; per variant, not per model)",
         ),
-        AlarmSpec(
-            key="invocation-5xx",
-            metric="Invocation5XXErrors",
-            namespace=SAGEMAKER_NAMESPACE,
+        variant_alarm(
+            "invocation-5xx",
+            "Invocation5XXErrors",
+            thresholds.invocation_5xx_errors,
+            f"More than {thresholds.invocation_5xx_errors} model invocation 5XX errors per {thresholds.period_seconds} s",
             statistic="Sum",
-            threshold=float(thresholds.invocation_5xx_errors),
-            comparison="GreaterThanThreshold",
-            period_seconds=thresholds.period_seconds,
-            evaluation_periods=thresholds.evaluation_periods,
-            datapoints_to_alarm=thresholds.datapoints_to_alarm,
-            dimensions=dimensions,
-            # No traffic is not an outage: missing datapoints do not fire latency or error alarms.
-            treat_missing_data="notBreaching",
-            description=f"More than {thresholds.invocation_5xx_errors} model invocation 5XX errors per {thresholds.period_seconds} s",
         ),
     ]
 
@@ -321,3 +380,14 @@ def execution_role_policy(scope: RoleScope) -> str:
             ]
         )
     return policy_document(statements)
+
+
+
+def rolling_update(mode: InferenceMode, update: UpdatePolicy) -> UpdatePolicy | None:
+    """The rolling policy an endpoint update uses, or None for SageMaker's default blue/green.
+
+    Serverless endpoints cannot roll (SageMaker excludes them), and ``blue_green`` asks for the default.
+    """
+    if mode is InferenceMode.SERVERLESS or update.strategy != "rolling":
+        return None
+    return update

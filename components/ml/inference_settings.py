@@ -3,6 +3,7 @@
 ```yaml
 betterprompts:inference:
   mode: multi_model_gpu            # or serverless
+  serving: sagemaker               # which path serves production traffic: sagemaker | torchserve | both
   modelPrefix: models/
   multiModel:                      # used when mode is multi_model_gpu
     instanceType: ml.g4dn.xlarge
@@ -13,13 +14,15 @@ betterprompts:inference:
     imageUri: <region's Triton image>
     networkIsolation: true
     modelCacheSetting: Enabled
+    update: {strategy: rolling, batchInstances: 1, waitIntervalSeconds: 120}
   serverless:                      # used when mode is serverless
     memorySizeMb: 4096
     maxConcurrency: 10
     imageUri: <region's PyTorch CPU image>
-    modelArtifactKey: serverless/model.tar.gz
+    modelArtifactKey: serverless/model.tar.gz   # absent: the stack's starter archive
   alarms:
     modelLatencyP95Microseconds: 500000
+    modelLoadingWaitP95Microseconds: 5000000   # multi-model endpoints only
     invocation5xxErrors: 5
     periodSeconds: 60
     evaluationPeriods: 5
@@ -34,11 +37,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..platform import LOG_RETENTION_DAYS, ConfigError, Section
+from .starter_model import STARTER_ARTIFACT_KEY
 from .inference_plan import (
+    MME_GPU_INSTANCE_TYPES,
     SERVERLESS_MAX_CONCURRENCY,
     SERVERLESS_MEMORY_SIZES_MB,
     AlarmThresholds,
     InferenceMode,
+    ServingPath,
+    UpdatePolicy,
     cpu_inference_image_uri,
     normalize_prefix,
     parse_ecr_image,
@@ -63,6 +70,8 @@ class MultiModelSettings:
     """No network for the container; SageMaker itself fetches models from S3."""
     model_cache_setting: str = "Enabled"
     """Keep loaded models in memory (``Disabled`` for many rarely used models)."""
+    update: UpdatePolicy = UpdatePolicy()
+    """How an endpoint update replaces the fleet (rolling in batches, or blue/green)."""
 
 
 @dataclass(frozen=True)
@@ -72,13 +81,16 @@ class ServerlessSettings:
     image_uri: str
     memory_size_mb: int = 2048
     max_concurrency: int = 5
-    model_artifact_key: str = "serverless/model.tar.gz"
-    """The model archive, relative to ``modelPrefix``; it must exist before the endpoint is created."""
+    model_artifact_key: str | None = None
+    """The model archive, relative to ``modelPrefix``; it must exist before the endpoint uses it.
+    None: the starter archive the stack uploads itself, so the first deploy succeeds."""
 
 
 @dataclass(frozen=True)
 class InferenceSettings:
     mode: InferenceMode
+    serving: ServingPath
+    """Which path serves production traffic; the other is sized to zero."""
     model_prefix: str
     """S3 prefix (``models/``) the multi-model endpoint loads models from."""
     multi_model: MultiModelSettings
@@ -86,15 +98,13 @@ class InferenceSettings:
     alarms: AlarmThresholds
     log_retention_days: int
 
-    @property
-    def serverless_model_key(self) -> str:
-        return self.model_prefix + self.serverless.model_artifact_key
 
     @staticmethod
     def read(section: Section, region: str) -> "InferenceSettings":
         mode = InferenceMode(
             section.string("mode", InferenceMode.MULTI_MODEL_GPU.value, choices=[m.value for m in InferenceMode])
         )
+        serving = ServingPath(section.string("serving", ServingPath.SAGEMAKER.value, choices=[p.value for p in ServingPath]))
         prefix_raw = section.string("modelPrefix", "models/")
         try:
             model_prefix = normalize_prefix(prefix_raw)
@@ -117,6 +127,9 @@ class InferenceSettings:
             datapoints_to_alarm=alarms_section.integer(
                 "datapointsToAlarm", min(defaults.datapoints_to_alarm, evaluation_periods), minimum=1, maximum=evaluation_periods
             ),
+            model_loading_wait_p95_microseconds=alarms_section.integer(
+                "modelLoadingWaitP95Microseconds", defaults.model_loading_wait_p95_microseconds, minimum=1000, maximum=600_000_000
+            ),
         )
         if alarms.period_seconds % 60:
             raise ConfigError(alarms_section.key("periodSeconds"), alarms.period_seconds, "a multiple of 60 seconds")
@@ -132,6 +145,7 @@ class InferenceSettings:
         section.finish()
         return InferenceSettings(
             mode=mode,
+            serving=serving,
             model_prefix=model_prefix,
             multi_model=multi_model,
             serverless=serverless,
@@ -160,7 +174,7 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
         raise ConfigError(
             section.key("instanceType"),
             instance_type,
-            "a GPU instance type SageMaker runs multi-model endpoints on (ml.g4dn.*, ml.g5.*, ml.g6.*, ml.p2.*, ml.p3.*)",
+            "a GPU instance type SageMaker lists for multi-model endpoints: " + ", ".join(MME_GPU_INSTANCE_TYPES),
         )
     low, high = section.min_max(
         "instanceCount", {"min": defaults.min_instances, "max": defaults.max_instances}, minimum=1, maximum=100
@@ -177,6 +191,7 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
         scale_out_cooldown_seconds=section.integer("scaleOutCooldownSeconds", defaults.scale_out_cooldown_seconds, minimum=0, maximum=3600),
         network_isolation=section.boolean("networkIsolation", defaults.network_isolation),
         model_cache_setting=section.string("modelCacheSetting", defaults.model_cache_setting, choices=("Enabled", "Disabled")),
+        update=_read_update(section.child("update", {}), high),
     )
     section.finish()
     return settings
@@ -188,9 +203,16 @@ def _read_serverless(section: Section, region: str) -> ServerlessSettings:
     if memory not in SERVERLESS_MEMORY_SIZES_MB:
         raise ConfigError(section.key("memorySizeMb"), memory, "one of " + ", ".join(map(str, SERVERLESS_MEMORY_SIZES_MB)))
     low, high = SERVERLESS_MAX_CONCURRENCY
-    key = section.string("modelArtifactKey", defaults.model_artifact_key)
-    if key.startswith("/") or key.endswith("/") or not key.endswith(".tar.gz"):
-        raise ConfigError(section.key("modelArtifactKey"), key, "a model archive key relative to modelPrefix, such as serverless/model.tar.gz")
+    key = section.raw("modelArtifactKey", None)
+    if key is not None and (
+        not isinstance(key, str) or key.startswith("/") or key.endswith("/") or not key.endswith(".tar.gz")
+        or key == STARTER_ARTIFACT_KEY
+    ):
+        raise ConfigError(
+            section.key("modelArtifactKey"),
+            key,
+            f"a model archive key relative to modelPrefix, such as serverless/model.tar.gz (not the stack's own {STARTER_ARTIFACT_KEY})",
+        )
     settings = ServerlessSettings(
         image_uri=_image(section, cpu_inference_image_uri(region)),
         memory_size_mb=memory,
@@ -199,3 +221,20 @@ def _read_serverless(section: Section, region: str) -> ServerlessSettings:
     )
     section.finish()
     return settings
+
+
+def _read_update(section: Section, max_instances: int) -> UpdatePolicy:
+    """``multiModel.update``: rolling batches must be 5-50% of the fleet (SageMaker's rule)."""
+    defaults = UpdatePolicy()
+    strategy = section.string("strategy", defaults.strategy, choices=("rolling", "blue_green"))
+    batch = section.integer("batchInstances", defaults.batch_instances, minimum=1, maximum=100)
+    wait = section.integer("waitIntervalSeconds", defaults.wait_interval_seconds, minimum=0, maximum=3600)
+    section.finish()
+    if strategy == "rolling" and not 0.05 * max_instances <= batch <= 0.5 * max_instances:
+        raise ConfigError(
+            section.key("batchInstances"),
+            batch,
+            f"5% to 50% of the fleet ({max_instances} instances at deployment) for a rolling update; "
+            "with fewer than 2 instances use strategy: blue_green",
+        )
+    return UpdatePolicy(strategy=strategy, batch_instances=batch, wait_interval_seconds=wait)

@@ -77,6 +77,9 @@ class TorchServeArgs:
     """Namespace of the Prometheus that scrapes the metrics port."""
     scrape_interval: str = "15s"
     scale_up_stabilization_seconds: int = 0
+    serve: bool = True
+    """Serve production traffic. False sizes TorchServe to zero pods with no HPA (SageMaker serves);
+    the release, role and service stay, so serving again is one config value away."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter)."""
     efs_model_store: Optional[EfsModelStore] = None
@@ -168,6 +171,7 @@ class TorchServe(pulumi.ComponentResource):
             client_namespaces=args.client_namespaces,
             monitoring_namespace=args.monitoring_namespace,
             scrape_interval=args.scrape_interval,
+            serve=args.serve,
         )
         self.release = local_release(
             f"{name}-release",
@@ -180,19 +184,21 @@ class TorchServe(pulumi.ComponentResource):
             depends_on=[ns, *store_ready, *args.depends_on],
         )
 
-        self.hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            f"{name}-hpa",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=ns.metadata.name),
-            spec=hpa_spec(
-                RELEASE_NAME,
-                min_replicas=settings.scaling.min_replicas,
-                max_replicas=settings.scaling.max_replicas,
-                metrics=gpu_metrics(settings),
-                scale_up_stabilization_seconds=args.scale_up_stabilization_seconds,
-                scale_down_stabilization_seconds=settings.scaling.scale_down_stabilization_seconds,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[self.release]),
-        )
+        self.hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler] = None
+        if args.serve:
+            self.hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{name}-hpa",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=ns.metadata.name),
+                spec=hpa_spec(
+                    RELEASE_NAME,
+                    min_replicas=settings.scaling.min_replicas,
+                    max_replicas=settings.scaling.max_replicas,
+                    metrics=gpu_metrics(settings),
+                    scale_up_stabilization_seconds=args.scale_up_stabilization_seconds,
+                    scale_down_stabilization_seconds=settings.scaling.scale_down_stabilization_seconds,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[self.release]),
+            )
 
         self.namespace = ns.metadata.name
         self.role_arn = self.role.arn

@@ -43,8 +43,13 @@ def chart_values(
     client_namespaces: tuple[str, ...],
     monitoring_namespace: str,
     scrape_interval: str,
+    serve: bool = True,
 ) -> dict[str, Any]:
-    """The release's values. ``role_arn``, ``model_bucket`` and ``model_prefix`` may be Outputs."""
+    """The release's values. ``role_arn``, ``model_bucket`` and ``model_prefix`` may be Outputs.
+
+    ``serve`` off sizes TorchServe to zero (SageMaker serves production traffic): no HPA owns
+    the Deployment, which then runs zero replicas and leaves the GPU pool free to scale to zero.
+    """
     pool = node_pools.GPU
     resources = settings.resources.to_k8s()
     model_store: dict[str, Any] = {
@@ -59,8 +64,9 @@ def chart_values(
     return {
         "fullnameOverride": RELEASE_NAME,
         "image": split_image(settings.image),
-        # The HPA (components/ml/torchserve.py) owns the replica count.
-        "autoscaling": {"external": True},
+        # Serving: the HPA (components/ml/torchserve.py) owns the replica count. Not serving: zero pods.
+        "autoscaling": {"external": serve},
+        **({} if serve else {"replicaCount": 0}),
         "ports": {
             "inference": settings.inference_port,
             "management": settings.management_port,

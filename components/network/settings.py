@@ -39,6 +39,15 @@ class NatInstanceSettings:
     """The AWS account that publishes the fck-nat images."""
 
 
+# Interface endpoints the private subnets can use instead of the NAT path (AWS service names
+# after com.amazonaws.<region>.): image pulls (ecr.api + ecr.dkr, with the S3 gateway endpoint
+# for layers), IRSA token exchange (sts), and the APIs the cluster's controllers call.
+INTERFACE_ENDPOINT_SERVICES = (
+    "ecr.api", "ecr.dkr", "sts", "logs", "ec2", "elasticloadbalancing", "autoscaling", "sqs", "eks",
+    "eks-auth", "ssm", "ssmmessages", "ec2messages", "secretsmanager", "kms", "sagemaker.runtime",
+)
+
+
 @dataclass(frozen=True)
 class NetworkSettings:
     vpc_cidr: str
@@ -48,6 +57,8 @@ class NetworkSettings:
     nat_mode: NatMode
     nat_instance: NatInstanceSettings
     flow_logs: FlowLogSettings
+    interface_endpoints: tuple[str, ...] = ()
+    """Interface VPC endpoints in the app subnets (``ecr.api``, ``ecr.dkr``, ``sts``, ...)."""
 
     def subnet(self, tier: Tier, az: str) -> str:
         return self.subnets[tier][self.availability_zones.index(az)]
@@ -93,6 +104,17 @@ class NetworkSettings:
                 logs.key("aggregationIntervalSeconds"), flow_logs.aggregation_interval_seconds, "60 or 600"
             )
         logs.finish()
+
+        def endpoint_service(key: str, value: object) -> str:
+            if value not in INTERFACE_ENDPOINT_SERVICES:
+                raise ConfigError(key, value, "one of " + ", ".join(INTERFACE_ENDPOINT_SERVICES))
+            return str(value)
+
+        endpoints = section.strings("interfaceEndpoints", (), item=endpoint_service)
+        if len(set(endpoints)) != len(endpoints):
+            raise ConfigError(section.key("interfaceEndpoints"), list(endpoints), "each service once")
+        if ("ecr.api" in endpoints) != ("ecr.dkr" in endpoints):
+            raise ConfigError(section.key("interfaceEndpoints"), list(endpoints), "ecr.api and ecr.dkr together (an image pull needs both)")
         section.finish()
         return NetworkSettings(
             vpc_cidr=str(vpc),
@@ -101,6 +123,7 @@ class NetworkSettings:
             nat_mode=NatMode(nat_mode_key),
             nat_instance=nat_instance,
             flow_logs=flow_logs,
+            interface_endpoints=endpoints,
         )
 
 

@@ -20,7 +20,7 @@ import pulumi_aws as aws
 
 from ..platform import ComponentTags, allow, policy_document, service_assume_role_policy
 from .plan import Tier, db_tier_nacl_rules
-from .settings import FlowLogSettings, NatInstanceSettings, NatMode
+from .settings import INTERFACE_ENDPOINT_SERVICES, FlowLogSettings, NatInstanceSettings, NatMode
 
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
@@ -53,6 +53,9 @@ class ProductionVpcArgs:
     """Key for the NAT instance's root volume; the account's default EBS key when None."""
     flow_logs: FlowLogSettings = FlowLogSettings()
     """Retention, traffic type and aggregation of the VPC flow logs."""
+    interface_endpoints: tuple[str, ...] = ()
+    """Interface endpoints (``ecr.api``, ``ecr.dkr``, ``sts``, ...) in the app subnets, private DNS on,
+    behind one security group that admits HTTPS from the VPC range only."""
 
 
 class ProductionVpc(pulumi.ComponentResource):
@@ -156,6 +159,8 @@ class ProductionVpc(pulumi.ComponentResource):
                 opts=vpc_child,
             )
 
+        if args.interface_endpoints:
+            self._interface_endpoints(name, args, tags)
         self._flow_logs(name, args, tags)
         self._db_tier_acl(name, args, tags)
 
@@ -293,6 +298,44 @@ class ProductionVpc(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=rt),
             )
 
+    def _interface_endpoints(self, name: str, args: ProductionVpcArgs, tags: ComponentTags) -> None:
+        """Private paths to AWS APIs: image pulls and STS without the NAT's per-GB charge or the internet."""
+        sg_name = f"{name}-endpoints"
+        sg = aws.ec2.SecurityGroup(
+            sg_name,
+            description=f"{name}: interface endpoints; HTTPS from the VPC range only",
+            vpc_id=self.vpc.id,
+            tags=tags(sg_name),
+            opts=pulumi.ResourceOptions(parent=self.vpc),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{sg_name}-https",
+            security_group_id=sg.id,
+            description="HTTPS from inside the VPC",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=args.cidr_block,
+            tags=tags(f"{sg_name}-https"),
+            opts=pulumi.ResourceOptions(parent=sg),
+        )
+        app_subnets = [self.subnets[Tier.APP][az].id for az in args.availability_zones]
+        self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
+        for service in args.interface_endpoints:
+            endpoint_name = f"{name}-{service.replace('.', '-')}"
+            self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
+                endpoint_name,
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                # One ENI per AZ; private DNS makes the service's public name resolve to them VPC-wide.
+                subnet_ids=app_subnets,
+                security_group_ids=[sg.id],
+                private_dns_enabled=True,
+                tags=tags(endpoint_name),
+                opts=pulumi.ResourceOptions(parent=self.vpc),
+            )
+
     def _flow_logs(self, name: str, args: ProductionVpcArgs, tags: ComponentTags) -> None:
         log_name = f"{name}-flow-logs"
         group = aws.cloudwatch.LogGroup(
@@ -391,6 +434,9 @@ def subnet_discovery_tags(tier: Tier, cluster_name: str) -> dict[str, str]:
 
 def _check_args(args: ProductionVpcArgs) -> None:
     """Reject inconsistent inputs before any child exists."""
+    unknown = sorted(set(args.interface_endpoints) - set(INTERFACE_ENDPOINT_SERVICES))
+    if unknown:
+        raise ValueError(f"ProductionVpc: no interface endpoint service {unknown}; known: {INTERFACE_ENDPOINT_SERVICES}")
     count = len(args.availability_zones)
     if count not in (2, 3):
         raise ValueError(f"ProductionVpc needs 2 or 3 availability zones, got {count}")

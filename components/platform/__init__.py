@@ -1,6 +1,6 @@
 """The platform base every layer builds on: the stack's KMS keys and alarm topic
 (``PlatformBaseline``), names and tags, IAM and KMS policy documents, IRSA trust, alarms,
-Helm releases, the one-port security group pattern, and the shared config reader
+Helm releases, the one-port security group pattern, Service Quotas requests (``quotas`` section), and the shared config reader
 (``Section``, ``ConfigError``) with the ``platform`` section. It imports no other layer.
 
 This module is the package's face: code outside the package imports from here.
@@ -18,6 +18,9 @@ from .kms_policy import KEY_PURPOSES, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
 from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
 from .network_access import service_security_group
+from .quota_settings import QuotaRequest, QuotaSettings
+from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
+from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
 from .windows import check_daily_window, check_weekly_window, windows_overlap
 
@@ -34,8 +37,12 @@ __all__ = [
     "PlatformBaseline",
     "PlatformBaselineArgs",
     "PlatformSettings",
+    "QuotaRequest",
+    "QuotaSettings",
     "RESERVED_TAG_KEYS",
     "Section",
+    "ServiceQuotaRequests",
+    "ServiceQuotaRequestsArgs",
     "allow",
     "check_daily_window",
     "check_email",
@@ -55,6 +62,7 @@ __all__ = [
     "service_assume_role_policy",
     "service_security_group",
     "stack_prefix",
+    "unique_final_snapshot",
     "wildcard_grants",
     "windows_overlap",
 ]

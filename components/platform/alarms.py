@@ -35,8 +35,9 @@ class AlarmSpec:
     metric: str
     comparison: str
     """One of :data:`COMPARISONS`."""
-    threshold: float
-    """In the metric's own unit (SageMaker's ModelLatency is in microseconds)."""
+    threshold: Any
+    """In the metric's own unit (SageMaker's ModelLatency is in microseconds): a number, or an
+    Output of one when it follows a resource's current size (RDS free storage)."""
     description: str
     statistic: Optional[str] = "Average"
     """One of :data:`STATISTICS`; None when ``extended_statistic`` is used."""

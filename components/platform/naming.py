@@ -52,10 +52,12 @@ class ComponentTags:
         return tags
 
 
-def final_snapshot_identifier(name: str) -> str:
-    """The snapshot a stateful service takes when it is deleted (``<name>-final``).
+def final_snapshot_identifier(name: str, suffix: str = "") -> str:
+    """The snapshot a stateful service takes when it is deleted (``<name>-final[-<suffix>]``).
 
-    RDS and ElastiCache accept letters, digits and single hyphens, starting with a letter.
+    RDS and ElastiCache accept letters, digits and single hyphens, starting with a letter, at
+    most 255 characters; the suffix (a stack-owned random hex, see :func:`unique_final_snapshot`)
+    keeps the name of every deletion distinct.
     """
-    parts = "".join(c if c.isalnum() else "-" for c in name.lower()).split("-")
-    return "-".join([p for p in parts if p] + ["final"])[:255]
+    parts = "".join(c if c.isalnum() else "-" for c in f"{name}-final-{suffix}".lower()).split("-")
+    return "-".join(p for p in parts if p)[:255]

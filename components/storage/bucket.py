@@ -152,6 +152,12 @@ class SecureBucket(pulumi.ComponentResource):
                 ),
             )
 
+        # What "the bucket is ready" means to a writer: encrypted, private, versioned, TLS-only.
+        # (Its children hang off the bucket resource, so depends_on the component alone would
+        # wait for the bucket resource only.)
+        self.ready: list[pulumi.Resource] = [
+            self.bucket, self.encryption, self.public_access_block, self.versioning, self.policy
+        ]
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "arn": self.arn})

@@ -1,7 +1,7 @@
 """A bucket's lifecycle policy in stack config: one reader every bucket section reuses.
 
 ```yaml
-bucketLifecycle:
+buckets.<purpose>:                       # betterprompts:storage (storage/settings.py)
   infrequentAccessAfterDays: 30        # STANDARD_IA (S3: at least 30)
   intelligentTieringAfterDays: 0       # INTELLIGENT_TIERING
   glacierAfterDays: 90                 # GLACIER or GLACIER_IR

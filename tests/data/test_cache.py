@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import replace
 from typing import Any
@@ -89,7 +91,11 @@ def test_snapshots_windows_and_protection(production: Plan, staging: Plan) -> No
         secret = one(plan, "aws:secretsmanager/secret:Secret", f"betterprompts-{plan.stack}-cache-auth-token")
         assert secret.protect is protected
         assert secret.inputs["recoveryWindowInDays"] == (30 if protected else 7)
-    assert group(production).inputs["finalSnapshotIdentifier"] == "betterprompts-production-cache-final"
+    # Unique per incarnation of the stack: the suffix is a RandomId kept in state (renewed with the group's name).
+    [suffix] = [r for r in production.of_type("random:index/randomId:RandomId") if r.name == "betterprompts-production-cache-final-snapshot"]
+    assert suffix.inputs["keepers"] == {"identifier": "betterprompts-production-cache"} and suffix.inputs["byteLength"] == 4
+    assert re.fullmatch(r"betterprompts-production-cache-final-[0-9a-f]{8}", group(production).inputs["finalSnapshotIdentifier"])
+    assert not [r for r in staging.of_type("random:index/randomId:RandomId") if "cache" in r.name]
     assert "finalSnapshotIdentifier" not in group(staging).inputs
 
 
@@ -142,13 +148,15 @@ def cache_alarms(plan: Plan) -> list[Resource]:
 def test_alarms_on_every_node(production: Plan, staging: Plan) -> None:
     rg_id = group(production).id
     alarms = {r.name: r for r in cache_alarms(production)}
-    # 3 shards x 2 members x (engine CPU, memory, evictions, replication lag).
+    # 3 shards x 2 members x (engine CPU, swap, evictions, replication lag).
     assert len(alarms) == 24
     cpu = alarms["betterprompts-production-cache-0002-002-engine-cpu"].inputs
     assert cpu["dimensions"] == {"CacheClusterId": f"{rg_id}-0002-002"}
     assert (cpu["metricName"], cpu["threshold"], cpu["namespace"]) == ("EngineCPUUtilization", 75, "AWS/ElastiCache")
-    memory = alarms["betterprompts-production-cache-0001-001-memory"].inputs
-    assert (memory["metricName"], memory["threshold"]) == ("DatabaseMemoryUsagePercentage", 80)
+    # Swap, not memory percentage: an allkeys-lru cache runs at maxmemory by design.
+    swap = alarms["betterprompts-production-cache-0001-001-swap"].inputs
+    assert (swap["metricName"], swap["threshold"], swap["statistic"]) == ("SwapUsage", 50 * 1024**2, "Maximum")
+    assert not [a for a in cache_alarms(production) if a.inputs["metricName"] == "DatabaseMemoryUsagePercentage"]
     evictions = alarms["betterprompts-production-cache-0003-001-evictions"].inputs
     assert (evictions["metricName"], evictions["threshold"], evictions["statistic"]) == ("Evictions", 1000, "Sum")
     lag = alarms["betterprompts-production-cache-0003-002-replication-lag"].inputs
@@ -174,7 +182,7 @@ def test_cache_plan() -> None:
     assert [n.key for n in cache_nodes(2, 1)] == ["0001-001", "0001-002", "0002-001", "0002-002"]
     assert cache_nodes(1, 0)[0].cluster_id("bp-cache") == "bp-cache-0001-001"
     keys = [s.key for s in node_alarm_specs(CacheAlarmSettings(), has_replicas=False)]
-    assert keys == ["engine-cpu", "memory", "evictions"]
+    assert keys == ["engine-cpu", "swap", "evictions"]
 
 
 def test_create_alarms_rejects_duplicate_keys() -> None:
@@ -221,3 +229,14 @@ def test_component_alone_admits_every_client_group() -> None:
     (sg,) = [r for r in resources if r.type == "aws:ec2/securityGroup:SecurityGroup"]
     assert sg.inputs["ingress"][0]["securityGroups"] == ["sg-0abc", "sg-0def"]
     assert "cidrBlocks" not in sg.inputs["ingress"][0]
+
+
+def test_swap_threshold_is_validated_and_memory_percent_is_gone() -> None:
+    from components.settings import ConfigError
+    from tests.stack_config import load, with_value
+
+    assert load(with_value("cache", "alarms.swapUsageMb", 100)).cache.alarms.swap_usage_mb == 100
+    for key, value in (("alarms.swapUsageMb", 0), ("alarms.memoryPercent", 80)):
+        with pytest.raises(ConfigError) as error:
+            load(with_value("cache", key, value))
+        assert error.value.key == f"betterprompts:cache.{key}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import replace
 from typing import Any
@@ -97,7 +99,9 @@ def test_protection_follows_protect_stateful(production: Plan, staging: Plan) ->
     assert prod.protect is True
     assert prod.inputs["deletionProtection"] is True
     assert prod.inputs["skipFinalSnapshot"] is False
-    assert prod.inputs["finalSnapshotIdentifier"] == "betterprompts-production-database-final"
+    [suffix] = [r for r in production.of_type("random:index/randomId:RandomId") if r.name == "betterprompts-production-database-final-snapshot"]
+    assert suffix.inputs["keepers"] == {"identifier": "betterprompts-production-database"}
+    assert re.fullmatch(r"betterprompts-production-database-final-[0-9a-f]{8}", prod.inputs["finalSnapshotIdentifier"])
     assert prod.inputs["deleteAutomatedBackups"] is False
     stage = primary(staging)
     assert stage.protect is False
@@ -211,9 +215,12 @@ def test_alarms_per_stack(production: Plan, staging: Plan) -> None:
     assert set(prod) == {
         f"{base}-cpu", f"{base}-free-storage", f"{base}-freeable-memory", f"{base}-connections",
         f"{base}-replica-1-replica-lag", f"{base}-replica-1-cpu", f"{base}-replica-1-freeable-memory",
+        f"{base}-replica-1-free-storage",
     }
     assert prod[f"{base}-cpu"].inputs["threshold"] == 80
-    assert prod[f"{base}-free-storage"].inputs["threshold"] == 50 * GIB
+    # 5% of the current allocation (500 GiB as created; the autoscaled size after a refresh), replicas too.
+    assert prod[f"{base}-free-storage"].inputs["threshold"] == 25 * GIB
+    assert prod[f"{base}-replica-1-free-storage"].inputs["threshold"] == 25 * GIB
     assert prod[f"{base}-free-storage"].inputs["comparisonOperator"] == "LessThanThreshold"
     assert prod[f"{base}-freeable-memory"].inputs["threshold"] == 2048 * 1024**2
     assert prod[f"{base}-connections"].inputs["threshold"] == 2800
@@ -222,7 +229,7 @@ def test_alarms_per_stack(production: Plan, staging: Plan) -> None:
     assert prod[f"{base}-cpu"].inputs["dimensions"] == {"DBInstanceIdentifier": primary(production).id}
     stage = database_alarms(staging)
     assert len(stage) == 4
-    assert stage["betterprompts-staging-database-free-storage"].inputs["threshold"] == 5 * GIB
+    assert stage["betterprompts-staging-database-free-storage"].inputs["threshold"] == 2.5 * GIB
     for plan in (production, staging):
         topic = plan.outputs["alarmTopicArn"]
         for alarm in database_alarms(plan).values():
@@ -257,9 +264,11 @@ def test_db_parameters() -> None:
 
 
 def test_alarm_specs_and_names() -> None:
-    assert free_storage_threshold_bytes(500) == 53687091200
+    assert free_storage_threshold_bytes(500, 5) == 25 * GIB
+    # After autoscaling to 2,000 GiB the threshold is 100 GiB, not the 25 GiB of the initial size.
+    assert free_storage_threshold_bytes(2000, 5) == 100 * GIB
     alarms = DatabaseAlarmSettings(cpu_percent=70, freeable_memory_mb=100, max_connections=10, replica_lag_seconds=30)
-    specs = {s.key: s for s in primary_alarm_specs(alarms, allocated_storage_gb=20)}
+    specs = {s.key: s for s in primary_alarm_specs(alarms, free_storage_threshold=2 * GIB)}
     assert specs["free-storage"] == AlarmSpec(
         key="free-storage",
         namespace="AWS/RDS",
@@ -270,11 +279,14 @@ def test_alarm_specs_and_names() -> None:
         evaluation_periods=2,
     )
     assert specs["freeable-memory"].threshold == 100 * 1024**2
-    lag = {s.key: s for s in replica_alarm_specs(alarms)}["replica-lag"]
+    replica = {s.key: s for s in replica_alarm_specs(alarms, free_storage_threshold=GIB)}
+    assert replica["free-storage"].threshold == GIB
+    lag = replica["replica-lag"]
     assert (lag.metric, lag.threshold, lag.treat_missing_data) == ("ReplicaLag", 30, "breaching")
     assert replica_keys(0) == []
     assert replica_keys(2) == ["replica-1", "replica-2"]
     assert final_snapshot_identifier("BetterPrompts_production--db") == "betterprompts-production-db-final"
+    assert final_snapshot_identifier("bp-db", "0a1b2c3d") == "bp-db-final-0a1b2c3d"
 
 
 # --- argument checks -----------------------------------------------------------------------
@@ -320,4 +332,14 @@ def test_component_alone_with_two_replicas() -> None:
     resources, _ = run_function(lambda: PgvectorDatabase("db", _args(database=settings)))
     assert sorted(r.name for r in resources if r.type == INSTANCE) == ["db", "db-replica-1", "db-replica-2"]
     alarms = [r for r in resources if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm"]
-    assert len(alarms) == 4 + 2 * 3
+    assert len(alarms) == 4 + 2 * 4
+
+
+def test_free_storage_percent_is_validated() -> None:
+    from components.settings import ConfigError
+    from tests.stack_config import load, with_value
+
+    assert load(with_value("database", "alarms.freeStoragePercent", 8)).database.alarms.free_storage_percent == 8
+    with pytest.raises(ConfigError) as error:
+        load(with_value("database", "alarms.freeStoragePercent", 0))
+    assert error.value.key == "betterprompts:database.alarms.freeStoragePercent"

@@ -61,7 +61,7 @@ EXPECTED_GROUPS = {
     "production": {
         "system": (["t3a.medium"], 2, 4, "ON_DEMAND", "AL2023_x86_64_STANDARD"),
         "application": (["c6i.xlarge", "c6a.xlarge", "c5.xlarge", "c5a.xlarge"], 3, 9, "ON_DEMAND", "AL2023_x86_64_STANDARD"),
-        "gpu": (["g4dn.xlarge"], 1, 5, "ON_DEMAND", "AL2023_x86_64_NVIDIA"),
+        "gpu": (["g4dn.xlarge"], 0, 5, "ON_DEMAND", "AL2023_x86_64_NVIDIA"),
         "spot": (["t3a.large", "t3.large"], 0, 10, "SPOT", "AL2023_x86_64_STANDARD"),
     },
     "staging": {

@@ -43,7 +43,7 @@ def test_production_is_the_seed() -> None:
     assert groups == {
         "system": (("t3a.medium",), 2, 4),
         "application": (("c6i.xlarge", "c6a.xlarge", "c5.xlarge", "c5a.xlarge"), 3, 9),
-        "gpu": (("g4dn.xlarge",), 1, 5),
+        "gpu": (("g4dn.xlarge",), 0, 5),
         "spot": (("t3a.large", "t3.large"), 0, 10),
     }
     assert eks.autoscaler is Autoscaler.CLUSTER_AUTOSCALER

@@ -58,10 +58,15 @@ def test_production_is_a_triton_multi_model_endpoint_on_g4dn(production: Plan) -
     variant = _variant(production)
     assert variant["instanceType"] == "ml.g4dn.xlarge"
     assert variant["variantName"] == "AllTraffic"
-    assert variant["initialInstanceCount"] == 2
+    # Deployed at the scaling maximum: an update never brings the fleet up below what autoscaling had.
+    assert variant["initialInstanceCount"] == 5
     assert "serverlessConfig" not in variant
     endpoint = _one(production, "aws:sagemaker/endpoint:Endpoint")
     assert endpoint.inputs["name"] == PROD_ENDPOINT == production.outputs["inferenceEndpointName"]
+    # Updates roll one instance at a time, baking two minutes per step.
+    assert endpoint.inputs["deploymentConfig"] == {
+        "rollingUpdatePolicy": {"maximumBatchSize": {"type": "INSTANCE_COUNT", "value": 1}, "waitIntervalInSeconds": 120}
+    }
     assert production.outputs["modelPrefix"] == "models/"
 
 
@@ -143,7 +148,7 @@ def test_staging_is_a_serverless_single_model_cpu_endpoint(staging: Plan) -> Non
     assert model.inputs["primaryContainer"] == {
         "image": cpu_inference_image_uri("us-east-1"),
         "mode": "SingleModel",
-        "modelDataUrl": f"s3://{bucket}/models/serverless/model.tar.gz",
+        "modelDataUrl": f"s3://{bucket}/models/serverless/starter/model.tar.gz",
     }
     # Serverless inference supports neither a VPC nor network isolation.
     assert "vpcConfig" not in model.inputs and "enableNetworkIsolation" not in model.inputs
@@ -261,6 +266,10 @@ def _args(**overrides: Any) -> InferenceEndpointArgs:
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), instance_type="ml.m5.xlarge")}, "no GPU multi-model"),
         ({"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), min_instances=3, max_instances=2)}, "min_instances"),
         ({"model_prefix": "/"}, "may not be empty"),
+        (
+            {"multi_model": MultiModelSettings(image_uri=triton_image_uri("us-east-1"), min_instances=1, max_instances=1)},
+            "rolling batch of 1 is not 5-50% of 1",
+        ),
     ],
 )
 def test_conflicting_args_fail_before_anything_exists(overrides: dict[str, Any], message: str) -> None:
@@ -282,3 +291,32 @@ def test_serverless_needs_no_network() -> None:
     assert not [r for r in resources if r.type == "aws:ec2/securityGroup:SecurityGroup"]
     [endpoint] = [r for r in resources if r.type == "aws:sagemaker/endpoint:Endpoint"]
     assert endpoint.inputs["name"] == "ml-serverless"
+
+
+# The EC2 actions AWS documents for the execution role of a VPC-attached hosted model
+# ("Give SageMaker AI Hosted Endpoints Access to Resources in Your Amazon VPC",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html, "Add permissions ... to custom IAM policies").
+HOST_VPC_ACTIONS = {
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+}
+
+
+def test_the_vpc_attached_role_has_every_action_aws_documents_for_vpc_hosting(production: Plan, staging: Plan) -> None:
+    def ec2_actions(plan: Plan) -> set[str]:
+        actions: set[str] = set()
+        for statement in _role_policy(plan)["Statement"]:
+            granted = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            actions.update(a for a in granted if a.startswith("ec2:"))
+        return actions
+
+    assert ec2_actions(production) == HOST_VPC_ACTIONS
+    # Serverless endpoints cannot join a VPC: no network permissions at all.
+    assert ec2_actions(staging) == set()

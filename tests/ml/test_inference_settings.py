@@ -37,7 +37,10 @@ def test_defaults_follow_the_stack_region() -> None:
     assert settings.serverless.image_uri.startswith("763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:")
     assert settings.model_prefix == "models/"
     assert settings.alarms.model_latency_p95_microseconds == 500_000
-    assert settings.serverless_model_key == "models/serverless/model.tar.gz"
+    # No archive key: the endpoint serves the stack's starter archive; SageMaker serves production traffic.
+    assert settings.serverless.model_artifact_key is None
+    assert settings.serving.value == "sagemaker"
+    assert settings.alarms.model_loading_wait_p95_microseconds == 5_000_000
 
 
 def test_structured_config_as_json_text_is_read() -> None:
@@ -77,6 +80,20 @@ def test_image_override() -> None:
         ({"alarms": {"invocation5xxErrors": -1}}, "betterprompts:inference.alarms.invocation5xxErrors"),
         ({"logRetentionDays": 45}, "betterprompts:inference.logRetentionDays"),
         ({"endpoint": "x"}, "betterprompts:inference.endpoint"),
+        ({"serving": "sagemaker-only"}, "betterprompts:inference.serving"),
+        # Only the GPU types AWS lists for multi-model endpoints: no g6, no multi-GPU sizes.
+        ({"multiModel": {"instanceType": "ml.g6.xlarge"}}, "betterprompts:inference.multiModel.instanceType"),
+        ({"multiModel": {"instanceType": "ml.g5.12xlarge"}}, "betterprompts:inference.multiModel.instanceType"),
+        ({"serverless": {"modelArtifactKey": "serverless/starter/model.tar.gz"}}, "betterprompts:inference.serverless.modelArtifactKey"),
+        ({"alarms": {"modelLoadingWaitP95Microseconds": 10}}, "betterprompts:inference.alarms.modelLoadingWaitP95Microseconds"),
+        ({"multiModel": {"update": {"strategy": "canary"}}}, "betterprompts:inference.multiModel.update.strategy"),
+        # A rolling batch must be 5-50% of the fleet (here 4 instances: 1 or 2).
+        ({"multiModel": {"update": {"batchInstances": 3}}}, "betterprompts:inference.multiModel.update.batchInstances"),
+        (
+            {"multiModel": {"instanceCount": {"min": 1, "max": 1}, "update": {"strategy": "rolling"}}},
+            "betterprompts:inference.multiModel.update.batchInstances",
+        ),
+        ({"multiModel": {"update": {"waitIntervalSeconds": 4000}}}, "betterprompts:inference.multiModel.update.waitIntervalSeconds"),
     ],
 )
 def test_bad_values_name_their_key(section: dict[str, Any], key: str) -> None:
@@ -85,3 +102,14 @@ def test_bad_values_name_their_key(section: dict[str, Any], key: str) -> None:
     assert error.value.key == key
 
 
+def test_every_listed_multi_model_gpu_type_is_accepted() -> None:
+    from components.ml.inference_plan import MME_GPU_INSTANCE_TYPES
+
+    assert len(MME_GPU_INSTANCE_TYPES) == 12
+    for instance_type in MME_GPU_INSTANCE_TYPES:
+        assert _read({"multiModel": {"instanceType": instance_type}}).multi_model.instance_type == instance_type
+
+
+def test_a_single_instance_fleet_updates_blue_green() -> None:
+    settings = _read({"multiModel": {"instanceCount": {"min": 1, "max": 1}, "update": {"strategy": "blue_green"}}})
+    assert settings.multi_model.update.strategy == "blue_green"

@@ -141,7 +141,8 @@ def test_every_line_item_of_the_fixture_from_known_prices(fixture_resources: lis
         "serverless": 2 * 500_000 * 0.00002,
         "alb": (0.0225 + 1 * 0.008) * HOURS,
         "shared": 100 * 0.2 * 0.30 + 100 * 0.8 * 0.016,
-        "nat-a": 0.045 * HOURS + 500 * 0.045,
+        # 500 GB of traffic + 200 GB of image pulls (no ECR interface endpoint).
+        "nat-a": 0.045 * HOURS + (500 + 200) * 0.045,
         "data": 1.0,
         # The one bucket holds all 1,024 GB of S3 usage; with no lifecycle it all stays in Standard.
         "models": 1024 * 0.023,
@@ -153,7 +154,7 @@ def test_every_line_item_of_the_fixture_from_known_prices(fixture_resources: lis
         assert items[name].baseline == pytest.approx(value), name
     nat = [i for i in result.items if i.type == "aws:ec2/natGateway:NatGateway"]
     eip = [i for i in result.items if i.type == "aws:ec2/eip:Eip"]
-    assert [i.baseline for i in nat] == [pytest.approx(0.045 * HOURS + 500 * 0.045)]
+    assert [i.baseline for i in nat] == [pytest.approx(0.045 * HOURS + (500 + 200) * 0.045)]
     assert [i.baseline for i in eip] == [pytest.approx(0.005 * HOURS)]
 
     expected_peak = {

@@ -28,14 +28,15 @@ def _items(plan: Plan) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_the_cost_stage_is_registered() -> None:
-    assert [s.key for s in registered_stages()] == ["cost", "violations"]
+    assert [s.key for s in registered_stages()] == ["cost", "quotas", "violations"]
 
 
 def test_production_foundation_line_items(production: Plan) -> None:
     items = _items(production)
     assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 5
-    # Three NAT gateways (one per AZ), each with its public IPv4 and a third of 500 GB processed.
-    assert [i["monthly"] for i in items["aws:ec2/natGateway:NatGateway"]] == [round(0.045 * HOURS + 500 / 3 * 0.045, 2)] * 3
+    # Three NAT gateways (one per AZ), each with its public IPv4 and a third of 500 GB processed
+    # plus a third of the 200 GB of image pulls (no ECR interface endpoints in production).
+    assert [i["monthly"] for i in items["aws:ec2/natGateway:NatGateway"]] == [round(0.045 * HOURS + 700 / 3 * 0.045, 2)] * 3
     assert [i["monthly"] for i in items["aws:ec2/eip:Eip"]] == [round(0.005 * HOURS, 2)] * 3
     usage = {i["description"]: i["monthly"] for i in items["usage:data-transfer"] + items["usage:cloudwatch"]}
     assert usage == {

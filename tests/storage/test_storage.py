@@ -229,3 +229,12 @@ def test_the_storage_classes_are_valid_kubernetes_objects(plan: Plan) -> None:
     for sc in plan.of_type("kubernetes:storage.k8s.io/v1:StorageClass"):
         doc = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", **{k: v for k, v in sc.inputs.items() if k != "apiVersion" and k != "kind"}}
         kubernetes_validate.validate(doc, kubernetes_version(plan.stack), strict=True)
+
+
+def test_the_starter_archive_goes_into_the_storage_model_bucket(staging: Plan) -> None:
+    [archive] = staging.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    assert archive.inputs["bucket"] == staging.outputs["bucketNames"]["models"]
+    # It waits for the whole bucket (its policy and versioning), not just the bucket resource.
+    bucket = _bucket(staging, "models")
+    for token in ("aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketVersioning:BucketVersioning"):
+        assert _child(staging, bucket, token).urn in archive.dependencies
