@@ -2,8 +2,8 @@
 
 kube-prometheus-stack (Prometheus on encrypted EBS, no in-cluster Grafana: the seed uses
 Managed Grafana), the NVIDIA DCGM exporter on the GPU nodes, prometheus-adapter as the one
-provider of the custom and external metrics APIs, and metrics-server for the resource
-metrics API unless the cluster already runs it. Charts and values: ``metrics_plan``.
+provider of the custom and external metrics APIs. metrics-server (the resource metrics API)
+is a cluster add-on: ``EksCluster`` owns it. Charts and values: ``metrics_plan``.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from ..platform import release
 from .metrics_plan import (
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
-    METRICS_SERVER,
     PROMETHEUS_ADAPTER,
     PROMETHEUS_STORAGE_CLASS,
     dcgm_exporter_values,
     kube_prometheus_stack_values,
-    metrics_server_values,
     prometheus_adapter_values,
     prometheus_url,
 )
@@ -37,7 +35,7 @@ class MetricsPipelineArgs:
     k8s_provider: k8s.Provider
     """The cluster's provider (``EksCluster.k8s_provider``)."""
     settings: MetricsSettings
-    """Namespace, scrape interval, retention, volume size, metrics-server toggle."""
+    """Namespace, scrape interval, retention, volume size."""
     storage_kms_key_arn: pulumi.Input[str]
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
     protect: bool = True
@@ -45,7 +43,7 @@ class MetricsPipelineArgs:
 
 
 class MetricsPipeline(pulumi.ComponentResource):
-    """Prometheus, the DCGM exporter, prometheus-adapter and metrics-server."""
+    """Prometheus, the DCGM exporter and prometheus-adapter."""
 
     namespace: pulumi.Output[str]
     prometheus_url: str
@@ -108,19 +106,6 @@ class MetricsPipeline(pulumi.ComponentResource):
             create_namespace=False,
             depends_on=after_prometheus,
         )
-        self.metrics_server: Optional[k8s.helm.v3.Release] = None
-        if settings.install_metrics_server:
-            self.metrics_server = release(
-                f"{name}-metrics-server",
-                METRICS_SERVER,
-                # metrics-server is a cluster add-on: it belongs with the others in kube-system.
-                namespace="kube-system",
-                values=metrics_server_values(),
-                parent=self,
-                provider=provider,
-                create_namespace=False,
-            )
-
         self.namespace = ns.metadata.name
         self.prometheus_url = prometheus_url(settings.namespace)
         self.register_outputs({"namespace": self.namespace, "prometheus_url": self.prometheus_url})

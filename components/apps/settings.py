@@ -134,8 +134,6 @@ class MetricsSettings:
     """Prometheus scrape interval; part of the scale-up reaction budget."""
     retention: str
     storage_size: str
-    install_metrics_server: bool
-    """Install metrics-server (the resource metrics API CPU/memory HPAs need); off if EKS runs the add-on."""
 
 
 @dataclass(frozen=True)
@@ -296,7 +294,14 @@ def _metrics(section: Section) -> MetricsSettings:
             raise ConfigError(section.key(name), value, "a duration such as 15s, 5m or 15d")
     size = section.string("storageSize", "50Gi")
     memory_bytes(section.key("storageSize"), size)
-    settings = MetricsSettings(namespace, scrape, retention, size, section.boolean("installMetricsServer", True))
+    if section.has("installMetricsServer"):
+        # One owner: two releases named metrics-server in kube-system fail the deploy.
+        raise ConfigError(
+            section.key("installMetricsServer"),
+            section.raw("installMetricsServer"),
+            "absent: EksCluster (betterprompts:eks) installs metrics-server with the other cluster add-ons",
+        )
+    settings = MetricsSettings(namespace, scrape, retention, size)
     section.finish()
     return settings
 
