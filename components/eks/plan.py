@@ -597,6 +597,14 @@ def load_balancer_controller_values(*, cluster_name: str, region: str, vpc_id: A
         "region": region,
         "vpcId": vpc_id,
         "replicaCount": replicas,
+        # The chart's default (true since 1.5) registers mservice.elbv2.k8s.aws with
+        # failurePolicy Fail for every Service in the cluster: until the controller's pods are
+        # ready, every new Service is rejected, so the releases installed beside it (metrics-
+        # server, the autoscaler, Prometheus, ...) fail and roll back (aws-load-balancer-
+        # controller #3170, #4140). The webhook only defaults type-LoadBalancer Services to this
+        # controller; the platform creates none (the ALB comes from an Ingress), and a future
+        # one names the controller itself with spec.loadBalancerClass: service.k8s.aws/nlb.
+        "enableServiceMutatorWebhook": False,
         "serviceAccount": {"create": True, "name": LBC_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
         **_on_system_nodes(),
     }
