@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 
 from ..platform import release
 from .metrics_plan import (
+    RELEASE_TIMEOUT_SECONDS,
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
     PROMETHEUS_ADAPTER,
@@ -78,6 +79,7 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-prometheus",
             KUBE_PROMETHEUS_STACK,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[KUBE_PROMETHEUS_STACK.chart],
             values=kube_prometheus_stack_values(settings),
             parent=self,
             provider=provider,
@@ -90,6 +92,7 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-dcgm-exporter",
             DCGM_EXPORTER,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[DCGM_EXPORTER.chart],
             values=dcgm_exporter_values(settings.scrape_interval),
             parent=self,
             provider=provider,
@@ -100,6 +103,7 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-prometheus-adapter",
             PROMETHEUS_ADAPTER,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[PROMETHEUS_ADAPTER.chart],
             values=prometheus_adapter_values(settings.namespace),
             parent=self,
             provider=provider,

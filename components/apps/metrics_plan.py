@@ -32,6 +32,19 @@ PROMETHEUS_ADAPTER = ChartRef("prometheus-adapter", PROMETHEUS_COMMUNITY, "5.3.0
 # https://github.com/NVIDIA/dcgm-exporter/pull/712 ("Publishes dcgm-exporter Helm chart 4.8.3")
 DCGM_EXPORTER = ChartRef("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.3")
 
+# How long each release may wait for readiness (Helm's --timeout).
+RELEASE_TIMEOUT_SECONDS = {
+    # CRDs, the operator and its admission-webhook jobs, kube-state-metrics, a node exporter on
+    # every node, Alertmanager, and Prometheus itself, whose pod waits for the EBS CSI driver to
+    # create and attach its encrypted gp3 volume (WaitForFirstConsumer): 15 minutes.
+    KUBE_PROMETHEUS_STACK.chart: 900,
+    # A DaemonSet on GPU nodes (production's first one is up; staging's pool is empty) with a
+    # large image (CUDA base): 10 minutes.
+    DCGM_EXPORTER.chart: 600,
+    # Two replicas on the system nodes; they start once Prometheus answers.
+    PROMETHEUS_ADAPTER.chart: 600,
+}
+
 # kube-prometheus-stack names its Prometheus service "<fullname>-prometheus".
 PROMETHEUS_FULLNAME = "kube-prometheus"
 PROMETHEUS_PORT = 9090

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..platform import MISSING, ConfigError, Section
+from ..platform import MAX_RELEASE_TIMEOUT_SECONDS, MISSING, ConfigError, Section
 
 # The HPA controller's default sync period and the worst-case delay before a scale-up is
 # decided must stay inside the seed's "Auto-scaling Response: < 2 minutes".
@@ -125,6 +125,8 @@ class TorchServeSettings:
     models: str
     """TorchServe ``load_models``: ``all`` or a comma-separated list of ``name=file.mar``."""
     workers_per_model: int
+    release_timeout_seconds: int = 1200
+    """How long the Helm release waits for TorchServe to become ready (see ``_torchserve``)."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ class WorkloadsSettings:
             )
         return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization)
 
+
+# charts/torchserve's startup probe: periodSeconds 10 x failureThreshold 60 (values.yaml).
+TORCHSERVE_STARTUP_SECONDS = 600
 
 # DCGM exporter samples every 30 s by default: the slowest source of any HPA signal.
 SLOWEST_SOURCE_SECONDS = 30
@@ -278,10 +283,16 @@ def _torchserve(section: Section) -> TorchServeSettings:
     models = store.string("models", "all")
     store.finish()
     workers = section.integer("workersPerModel", 1, minimum=1, maximum=16)
+    # The release waits for a ready pod: a GPU node (from zero where the pool may be empty),
+    # the device plugin, the multi-gigabyte image, the model copy and the model load, which the
+    # chart's startup probe alone allows TORCHSERVE_STARTUP_SECONDS for.
+    timeout = section.integer(
+        "releaseTimeoutSeconds", 1200, minimum=TORCHSERVE_STARTUP_SECONDS + 60, maximum=MAX_RELEASE_TIMEOUT_SECONDS
+    )
     section.finish()
     return TorchServeSettings(
         namespace, image, inference, management, metrics, resources, gpus, scaling, gpu_utilization,
-        source, claim, models, workers,
+        source, claim, models, workers, timeout,
     )
 
 

@@ -176,6 +176,7 @@ class EksCluster(pulumi.ComponentResource):
             "vpc-cni",
             args.addon_versions.vpc_cni,
             role=self.irsa_role("vpc-cni", plan.ADDON_NAMESPACE, plan.VPC_CNI_SERVICE_ACCOUNT, managed_policies=[plan.VPC_CNI_MANAGED_POLICY]),
+            configuration=plan.VPC_CNI_CONFIGURATION,
         )
         kube_proxy = self._addon("kube-proxy", args.addon_versions.kube_proxy)
 
@@ -274,6 +275,7 @@ class EksCluster(pulumi.ComponentResource):
         version: str,
         *,
         role: Optional[aws.iam.Role] = None,
+        configuration: Optional[dict[str, Any]] = None,
         depends_on: Optional[list[pulumi.Resource]] = None,
     ) -> aws.eks.Addon:
         resource_name = f"{self._name}-{addon_name}"
@@ -283,6 +285,7 @@ class EksCluster(pulumi.ComponentResource):
             addon_name=addon_name,
             addon_version=version,
             service_account_role_arn=role.arn if role is not None else None,
+            configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
             # Take over the self-managed copy EKS bootstraps, and keep ours authoritative.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
@@ -375,6 +378,7 @@ class EksCluster(pulumi.ComponentResource):
             values=values,
             parent=self,
             provider=self.k8s_provider,
+            timeout_seconds=plan.RELEASE_TIMEOUT_SECONDS[key],
             create_namespace=False,
             depends_on=depends_on,
         )

@@ -558,6 +558,32 @@ CHARTS = {
     "aws-efs-csi-driver": ChartRef("aws-efs-csi-driver", "https://kubernetes-sigs.github.io/aws-efs-csi-driver", "3.2.4"),
 }
 
+# How long each release may wait for its objects to become ready (Helm's --timeout). The nodes
+# exist when these install (they depend on the node groups), so the wait is image pulls on
+# fresh nodes and, for replicated controllers, a second node's pull; DaemonSets on pools that
+# may be empty (spot, staging's GPU) are ready at once.
+RELEASE_TIMEOUT_SECONDS = {
+    # Two small controllers; 10 minutes covers image pulls on nodes that just joined.
+    "cluster-autoscaler": 600,
+    "karpenter-crd": 300,  # CRDs only: nothing to wait for
+    "karpenter": 600,
+    # A DaemonSet on spot nodes only; the spot pool starts at zero.
+    "aws-node-termination-handler": 300,
+    "metrics-server": 600,
+    # A DaemonSet on GPU nodes: production's first GPU node is up when it installs (the node
+    # group waits for it) and the plugin image is about 100 MB; staging's GPU pool is empty.
+    "nvidia-device-plugin": 600,
+    "aws-load-balancer-controller": 600,
+    # Controller Deployment plus a node DaemonSet on every node, whatever its taint.
+    "aws-efs-csi-driver": 600,
+}
+
+# The VPC CNI add-on's configuration: enforce Kubernetes NetworkPolicies (the network policy
+# agent ships with the CNI since v1.14 but is off unless asked for). TorchServe's inference and
+# management ports are open only to the namespaces its NetworkPolicy names: without this the
+# policy exists and nothing enforces it. The schema takes the flag as a string.
+VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+
 LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 EFS_CSI_SERVICE_ACCOUNT = "efs-csi-controller-sa"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"

@@ -127,6 +127,7 @@ class TorchServe(pulumi.ComponentResource):
             values=values,
             parent=self,
             provider=args.k8s_provider,
+            timeout_seconds=settings.release_timeout_seconds,
             depends_on=[ns, *args.depends_on],
         )
 
