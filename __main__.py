@@ -280,6 +280,8 @@ metrics = MetricsPipeline(
         settings=workloads.metrics,
         storage_kms_key_arn=baseline.keys["storage"].arn,
         protect=platform.protect_stateful,
+        # Prometheus's volume is created by the EBS CSI add-on.
+        depends_on=[*cluster.workload_dependencies, cluster.addons["aws-ebs-csi-driver"]],
     ),
     # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
@@ -287,7 +289,7 @@ metrics = MetricsPipeline(
 apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
-    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics]),
+    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics, *cluster.workload_dependencies]),
 )
 torchserve = TorchServe(
     f"{prefix}-torchserve",
@@ -306,7 +308,13 @@ torchserve = TorchServe(
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
         serve=inference_settings.serving.torchserve,
-        depends_on=[metrics],
+        # GPU pods need the device plugin to advertise nvidia.com/gpu (and an EFS model store the EFS CSI driver).
+        depends_on=[
+            metrics,
+            *cluster.workload_dependencies,
+            cluster.releases["nvidia-device-plugin"],
+            *([cluster.releases["aws-efs-csi-driver"]] if workloads.prompt_generator.model_store == "efs" else []),
+        ],
     ),
     aws_opts,
 )

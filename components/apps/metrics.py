@@ -8,7 +8,8 @@ is a cluster add-on: ``EksCluster`` owns it. Charts and values: ``metrics_plan``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
@@ -41,6 +42,9 @@ class MetricsPipelineArgs:
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
     protect: bool = True
     """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """What every object waits for: the cluster's nodes, CNI, kube-proxy and CoreDNS, and the EBS
+    CSI add-on that creates Prometheus's volume (``EksCluster.workload_dependencies``, ``addons``)."""
 
 
 class MetricsPipeline(pulumi.ComponentResource):
@@ -53,7 +57,8 @@ class MetricsPipeline(pulumi.ComponentResource):
         super().__init__("betterprompts:observability:MetricsPipeline", name, None, opts)
         settings = args.settings
         provider = args.k8s_provider
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider)
+        cluster_ready = list(args.depends_on)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=cluster_ready)
 
         ns = k8s.core.v1.Namespace(
             f"{name}-namespace",
@@ -84,10 +89,10 @@ class MetricsPipeline(pulumi.ComponentResource):
             parent=self,
             provider=provider,
             create_namespace=False,
-            depends_on=[ns, storage_class],
+            depends_on=[ns, storage_class, *cluster_ready],
         )
         # Both install a ServiceMonitor / read Prometheus: after the operator's CRDs exist.
-        after_prometheus: list[pulumi.Resource] = [ns, self.prometheus]
+        after_prometheus: list[pulumi.Resource] = [ns, self.prometheus, *cluster_ready]
         self.dcgm_exporter = release(
             f"{name}-dcgm-exporter",
             DCGM_EXPORTER,

@@ -98,6 +98,10 @@ class EksCluster(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._tags = ComponentTags("eks")
+        # Each IRSA role's policies: what uses the role waits for them, not only for the role.
+        self._grants: dict[aws.iam.Role, list[pulumi.Resource]] = {}
+        self.addons: dict[str, aws.eks.Addon] = {}
+        self.releases: dict[str, k8s.helm.v3.Release] = {}
         tags = self._tags
         child = pulumi.ResourceOptions(parent=self)
 
@@ -194,7 +198,10 @@ class EksCluster(pulumi.ComponentResource):
             inline_policy=pulumi.Output.from_input(args.volume_kms_key_arn).apply(lambda key: plan.ebs_csi_kms_policy(key, args.region)),
         )
         self._addon("aws-ebs-csi-driver", args.addon_versions.ebs_csi_driver, role=ebs_role, depends_on=nodes)
-        ready: list[pulumi.Resource] = nodes + [core_dns]
+        # What any pod needs: nodes, pod networking (CNI), Services (kube-proxy) and DNS.
+        ready: list[pulumi.Resource] = nodes + [cni, kube_proxy, core_dns]
+        self.workload_dependencies: list[pulumi.Resource] = list(ready)
+        """Resources anything deployed into the cluster waits for (node groups, VPC CNI, kube-proxy, CoreDNS)."""
 
         # --- autoscaling: exactly one controller owns the elastic capacity ---
         if args.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
@@ -258,16 +265,23 @@ class EksCluster(pulumi.ComponentResource):
             tags=self._tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for arn in managed_policies:
+        grants: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{role_name}-{arn.rsplit('/', 1)[-1]}",
                 role=role.name,
                 policy_arn=arn,
                 opts=pulumi.ResourceOptions(parent=role),
             )
+            for arn in managed_policies
+        ]
         if inline_policy is not None:
-            aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role))
+            grants.append(aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role)))
+        self._grants[role] = grants
         return role
+
+    def granted(self, role: aws.iam.Role) -> list[pulumi.Resource]:
+        """The role and its policies: a pod using the role before its policies exist fails its first calls."""
+        return [role, *self._grants.get(role, [])]
 
     def _addon(
         self,
@@ -279,7 +293,8 @@ class EksCluster(pulumi.ComponentResource):
         depends_on: Optional[list[pulumi.Resource]] = None,
     ) -> aws.eks.Addon:
         resource_name = f"{self._name}-{addon_name}"
-        return aws.eks.Addon(
+        waits = list(depends_on or []) + (self.granted(role) if role is not None else [])
+        self.addons[addon_name] = aws.eks.Addon(
             resource_name,
             cluster_name=self.cluster_name,
             addon_name=addon_name,
@@ -290,8 +305,9 @@ class EksCluster(pulumi.ComponentResource):
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             tags=self._tags(resource_name),
-            opts=pulumi.ResourceOptions(parent=self.cluster, depends_on=depends_on or []),
+            opts=pulumi.ResourceOptions(parent=self.cluster, depends_on=waits),
         )
+        return self.addons[addon_name]
 
     def _node_group(self, spec: plan.NodeGroupSpec, *, depends_on: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         args = self._args
@@ -370,8 +386,15 @@ class EksCluster(pulumi.ComponentResource):
                 )
         return group
 
-    def _release(self, key: str, values: dict[str, Any], depends_on: list[pulumi.Resource], namespace: str = plan.ADDON_NAMESPACE) -> k8s.helm.v3.Release:
-        return release(
+    def _release(
+        self,
+        key: str,
+        values: dict[str, Any],
+        depends_on: list[pulumi.Resource],
+        namespace: str = plan.ADDON_NAMESPACE,
+        role: Optional[aws.iam.Role] = None,
+    ) -> k8s.helm.v3.Release:
+        self.releases[key] = release(
             f"{self._name}-{key}",
             plan.CHARTS[key],
             namespace=namespace,
@@ -380,8 +403,9 @@ class EksCluster(pulumi.ComponentResource):
             provider=self.k8s_provider,
             timeout_seconds=plan.RELEASE_TIMEOUT_SECONDS[key],
             create_namespace=False,
-            depends_on=depends_on,
+            depends_on=depends_on + (self.granted(role) if role is not None else []),
         )
+        return self.releases[key]
 
     def _cluster_autoscaler(self, settings: ClusterAutoscalerSettings, ready: list[pulumi.Resource]) -> None:
         args = self._args
@@ -400,6 +424,7 @@ class EksCluster(pulumi.ComponentResource):
             ),
             ready,
             namespace=plan.CA_NAMESPACE,
+            role=role,
         )
         if "spot" in args.node_groups:
             self._release("aws-node-termination-handler", plan.node_termination_handler_values(), ready)
@@ -467,6 +492,7 @@ class EksCluster(pulumi.ComponentResource):
             ),
             [crds, *ready],
             namespace=plan.KARPENTER_NAMESPACE,
+            role=role,
         )
         manifest_opts = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider, depends_on=[controller])
         gpu_disk = args.node_groups["gpu"].disk_size_gib if "gpu" in args.node_groups else 100
@@ -519,11 +545,12 @@ class EksCluster(pulumi.ComponentResource):
                 cluster_name=args.cluster_name, region=args.region, vpc_id=args.vpc_id, role_arn=lbc_role.arn, replicas=replicas
             ),
             ready,
+            role=lbc_role,
         )
         efs_role = self.irsa_role(
             "efs-csi", plan.ADDON_NAMESPACE, plan.EFS_CSI_SERVICE_ACCOUNT, managed_policies=[plan.EFS_CSI_MANAGED_POLICY]
         )
-        self._release("aws-efs-csi-driver", plan.efs_csi_values(role_arn=efs_role.arn, replicas=replicas), ready)
+        self._release("aws-efs-csi-driver", plan.efs_csi_values(role_arn=efs_role.arn, replicas=replicas), ready, role=efs_role)
 
 
 def _first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:

@@ -65,7 +65,8 @@ class TorchServeArgs:
     """Serve production traffic. False sizes TorchServe to zero pods with no HPA (SageMaker serves);
     the release, role and service stay, so serving again is one config value away."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
-    """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter)."""
+    """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter), the
+    cluster's workload dependencies and the NVIDIA device plugin (``nvidia.com/gpu``)."""
 
 
 class TorchServe(pulumi.ComponentResource):
@@ -99,7 +100,8 @@ class TorchServe(pulumi.ComponentResource):
             tags=tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicy(
+        # The pods' first S3 call must find the policy attached: the release waits for it.
+        read_models = aws.iam.RolePolicy(
             role_name,
             role=self.role.id,
             policy=pulumi.Output.all(args.model_bucket_arn, args.model_prefix, args.model_kms_key_arn).apply(
@@ -128,7 +130,7 @@ class TorchServe(pulumi.ComponentResource):
             parent=self,
             provider=args.k8s_provider,
             timeout_seconds=settings.release_timeout_seconds,
-            depends_on=[ns, *args.depends_on],
+            depends_on=[ns, read_models, *args.depends_on],
         )
 
         self.hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler] = None
