@@ -21,6 +21,8 @@ from typing import Any
 
 import pulumi
 
+from policies.aws_names import NAME_RULES, name_problem
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 
@@ -50,12 +52,22 @@ def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
+class NameLimitError(ValueError):
+    """Names AWS would refuse: the real preview (or the create) fails on each of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(problems)} resource name(s) over AWS's limits:\n  " + "\n  ".join(problems))
+
+
 class PreflightMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes for one stack in one region."""
 
     def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
         self.region = region
         self.account_id = account_id
+        self.name_problems: list[str] = []
+        """Every name over AWS's limit for its type, given or auto-generated (see policies/aws_names.py)."""
 
     # --- resources ---------------------------------------------------------------
 
@@ -69,7 +81,14 @@ class PreflightMocks(pulumi.runtime.Mocks):
             resource_id = f"{ID_PREFIXES[token]}-0{_digest(key, 16)}"
         else:
             resource_id = state.get("name") or f"{args.name}-{_digest(key, 7)}"
-        # Auto-naming: the engine gives a physical name of the logical name plus a suffix.
+        # Auto-naming as the provider does it (logical name, '-', 7 random hex characters; lower case
+        # where the service needs it), deterministic here; every name is held to AWS's limit.
+        physical, problem = name_problem(token, args.name, dict(args.inputs), _digest(key, 7))
+        if problem:
+            self.name_problems.append(problem)
+        rule = NAME_RULES.get(token)
+        if rule is not None and physical is not None:
+            state.setdefault(rule.prop, physical)
         state.setdefault("name", f"{args.name}-{_digest(key, 7)}")
         state.setdefault("arn", self.arn(token, str(state["name"]), resource_id))
         state["id"] = resource_id
@@ -258,7 +277,7 @@ def _region_code(region: str) -> str:
 
 def _rds_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     # RDS auto-names the instance identifier (lower case) unless one is given.
-    identifier = str(state.get("identifier") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    identifier = str(state["identifier"]).lower()
     port = int(state.get("port") or 5432)
     address = f"{identifier}.c{_digest(m.account_id + m.region, 12)}.{m.region}.rds.amazonaws.com"
     answer: dict[str, Any] = {
@@ -285,7 +304,7 @@ def _rds_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid:
 
 
 def _replication_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
-    group_id = str(state.get("replicationGroupId") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    group_id = str(state["replicationGroupId"]).lower()
     port = int(state.get("port") or 6379)
     shards = int(state.get("numNodeGroups") or 1)
     members = int(state.get("replicasPerNodeGroup") or 0) + 1

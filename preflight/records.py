@@ -6,7 +6,7 @@ program and reads stack files) depend on it and not on each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 SECRET_PLACEHOLDER = "[secret]"
@@ -28,9 +28,11 @@ class Resource:
     protect: bool
     custom: bool
     inputs: dict[str, Any]
+    aliases: list[str] = field(default_factory=list)
+    """URNs this resource had before a rename (its ``aliases`` option, resolved)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document = {
             "urn": self.urn,
             "id": self.id,
             "type": self.type,
@@ -42,3 +44,6 @@ class Resource:
             "protect": self.protect,
             "inputs": self.inputs,
         }
+        if self.aliases:
+            document["aliases"] = self.aliases
+        return document

@@ -253,9 +253,15 @@ class EksCluster(pulumi.ComponentResource):
         *,
         managed_policies: Sequence[str] = (),
         inline_policy: Optional[pulumi.Input[str]] = None,
+        former_key: Optional[str] = None,
     ) -> aws.iam.Role:
-        """An IAM role only ``namespace/service_account`` of this cluster can assume (IRSA)."""
+        """An IAM role only ``namespace/service_account`` of this cluster can assume (IRSA).
+
+        Its auto-name is ``<cluster component>-<key>-<7 random>``: IAM allows 64 characters, so
+        ``key`` stays short. ``former_key`` aliases the role and its policies to an earlier key.
+        """
         role_name = f"{self._name}-{key}"
+        renamed = [pulumi.Alias(name=f"{self._name}-{former_key}")] if former_key else None
         role = aws.iam.Role(
             role_name,
             description=f"{role_name}: IRSA for {namespace}/{service_account}",
@@ -263,7 +269,7 @@ class EksCluster(pulumi.ComponentResource):
                 lambda v: irsa_trust_policy(v[0], v[1], namespace, service_account)
             ),
             tags=self._tags(role_name),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, aliases=renamed),
         )
         grants: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
@@ -275,7 +281,9 @@ class EksCluster(pulumi.ComponentResource):
             for arn in managed_policies
         ]
         if inline_policy is not None:
-            grants.append(aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role)))
+            grants.append(
+                aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role, aliases=renamed))
+            )
         self._grants[role] = grants
         return role
 
@@ -444,14 +452,18 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         rules: dict[str, aws.cloudwatch.EventRule] = {}
+        # Rules shortened to fit EventBridge's 64 characters keep their identity (and their targets').
+        renames: dict[str, Optional[list[pulumi.Alias]]] = {}
         for rule in plan.INTERRUPTION_RULES:
             rule_name = f"{name}-karpenter-{rule.key}"
+            renamed = [pulumi.Alias(name=f"{name}-karpenter-{rule.former_key}")] if rule.former_key else None
+            renames[rule_name] = renamed
             rules[rule_name] = aws.cloudwatch.EventRule(
                 rule_name,
                 description=f"{rule.description} to Karpenter's interruption queue",
                 event_pattern=json.dumps(rule.event_pattern()),
                 tags=self._tags(rule_name),
-                opts=pulumi.ResourceOptions(parent=queue),
+                opts=pulumi.ResourceOptions(parent=queue, aliases=renamed),
             )
         # Only these rules may send (aws:SourceArn): the queue policy names them, so it follows them.
         queue_policy = aws.sqs.QueuePolicy(
@@ -467,7 +479,7 @@ class EksCluster(pulumi.ComponentResource):
                 rule_name,
                 rule=event_rule.name,
                 arn=queue.arn,
-                opts=pulumi.ResourceOptions(parent=event_rule, depends_on=[queue_policy]),
+                opts=pulumi.ResourceOptions(parent=event_rule, depends_on=[queue_policy], aliases=renames[rule_name]),
             )
 
         policy = pulumi.Output.all(
@@ -533,11 +545,13 @@ class EksCluster(pulumi.ComponentResource):
         replicas = args.controller_replicas
         self._release("metrics-server", plan.metrics_server_values(replicas), ready)
         self._release("nvidia-device-plugin", plan.nvidia_device_plugin_values(), ready)
+        # "aws-load-balancer-controller" made production's role name 57 + 8 characters (IAM: 64).
         lbc_role = self.irsa_role(
-            "aws-load-balancer-controller",
+            "lb-controller",
             plan.ADDON_NAMESPACE,
             plan.LBC_SERVICE_ACCOUNT,
             inline_policy=plan.load_balancer_controller_policy(),
+            former_key="aws-load-balancer-controller",
         )
         self._release(
             "aws-load-balancer-controller",
