@@ -19,7 +19,7 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
-from components.eks import Autoscaler, EksCluster, EksClusterArgs, admin_role_arn
+from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import InferenceEndpoint, InferenceEndpointArgs, TorchServe, TorchServeArgs
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.platform import (
@@ -104,7 +104,25 @@ pulumi.export("subnetIds", {tier.value: vpc.subnet_ids[tier] for tier in Tier})
 pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
 pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 
-# --- eks: the cluster, its node pools and add-ons ----------------------------------------------
+# --- eks: the runner that deploys from inside the VPC, the cluster, its node pools and add-ons ---
+# The API endpoint is private: `pulumi preview`/`up` run on this runner (docs/deploy.md).
+runner = DeployRunner(
+    f"{prefix}-deploy-runner",
+    DeployRunnerArgs(
+        prefix=prefix,
+        settings=settings.deploy,
+        region=settings.region,
+        account_id=account_id,
+        vpc_id=vpc.vpc_id,
+        subnet_ids=vpc.subnet_ids[Tier.APP],
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+    ),
+    aws_opts,
+)
+pulumi.export("deployRunnerProject", runner.project_name)
+pulumi.export("deployRunnerLabel", runner.runner_label)
+pulumi.export("githubConnectionArn", runner.connection_arn)
+
 eks_settings = settings.eks
 cluster = EksCluster(
     f"{prefix}-eks",
@@ -130,6 +148,8 @@ cluster = EksCluster(
         # The provider's default tags, for what node groups and Karpenter launch outside Pulumi.
         instance_tags=stack_tags,
         public_access_cidrs=eks_settings.public_access_cidrs,
+        # Exactly the deploy runner reaches the private endpoint (besides the nodes).
+        api_clients={"deploy-runner": runner.security_group_id},
         log_retention_days=eks_settings.log_retention_days,
         controller_replicas=eks_settings.controller_replicas,
         protect=platform.protect_stateful,

@@ -387,7 +387,22 @@ def _random_id(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     return {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(), "dec": str(int.from_bytes(raw, "big")), "id": b64}
 
 
+def _codeconnections_connection(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Connections are known by a UUID; a new one waits for its handshake in the console.
+    service = "codeconnections" if args.typ.startswith("aws:codeconnections") else "codestar-connections"
+    arn = f"arn:{PARTITION}:{service}:{m.region}:{m.account_id}:connection/{uuid.UUID(hex=_digest(rid, 32))}"
+    return {"id": arn, "arn": arn, "connectionStatus": "PENDING", "ownerAccountId": m.account_id}
+
+
+def _codebuild_project(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    return {"id": name, "arn": f"arn:{PARTITION}:codebuild:{m.region}:{m.account_id}:project/{name}"}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
+    "aws:codeconnections/connection:Connection": _codeconnections_connection,
+    "aws:codestarconnections/connection:Connection": _codeconnections_connection,
+    "aws:codebuild/project:Project": _codebuild_project,
     "random:index/randomId:RandomId": _random_id,
     "aws:s3/bucket:Bucket": _s3_bucket,
     **{token: _sagemaker for token in SAGEMAKER_ARN_KINDS},

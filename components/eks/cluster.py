@@ -74,6 +74,9 @@ class EksClusterArgs:
     the provider's default tags reach the launch templates, not what launches from them."""
     public_access_cidrs: tuple[str, ...] = ()
     """Ranges that may reach the public API endpoint; empty keeps the endpoint private only."""
+    api_clients: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Security groups (by stable key) admitted to the private API endpoint on 443: the deploy
+    runner. pulumi-eks's cluster security group admits only the node group otherwise."""
     log_retention_days: int = 365
     controller_replicas: int = 2
     """Replicas of the add-on controllers (metrics-server, load balancer and EFS controllers, Karpenter)."""
@@ -160,6 +163,21 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags(args.cluster_name),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
+
+        # The private endpoint answers whatever its security group admits: the nodes (pulumi-eks's
+        # rule) and exactly the security groups named here, on 443.
+        for client, group_id in args.api_clients.items():
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-from-{client}",
+                security_group_id=self.cluster.cluster_security_group_id,
+                referenced_security_group_id=group_id,
+                ip_protocol="tcp",
+                from_port=plan.API_PORT,
+                to_port=plan.API_PORT,
+                description=f"Kubernetes API from {client}",
+                tags=tags(f"{name}-api-from-{client}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         # Resolves once the cluster exists, so whatever takes it waits for the cluster.
         self.cluster_name = self.cluster.oidc_provider_arn.apply(lambda _: args.cluster_name)
@@ -584,6 +602,10 @@ def _check_args(args: EksClusterArgs) -> None:
         raise ValueError("EksCluster needs the ML subnets for its GPU node group")
     if not args.admin_role_arns:
         raise ValueError("EksCluster needs at least one admin role: with API authentication nobody else gets in")
+    if not args.public_access_cidrs and not args.api_clients:
+        raise ValueError(
+            "EksCluster with a private-only endpoint needs an API client security group (the deploy runner): nothing could deploy into it"
+        )
     if "0.0.0.0/0" in args.public_access_cidrs:
         raise ValueError("EksCluster will not open its API endpoint to the whole internet")
     if args.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:

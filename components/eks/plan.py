@@ -23,6 +23,7 @@ from .settings import ClusterAutoscalerSettings, KarpenterSettings, NodeGroupSet
 # Every control-plane log type EKS offers (the seed's audit trail).
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+API_PORT = 443
 
 
 def control_plane_log_group_name(cluster_name: str) -> str:
