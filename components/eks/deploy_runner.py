@@ -149,7 +149,7 @@ class DeployRunner(pulumi.ComponentResource):
             ),
             build_timeout=settings.build_timeout_minutes,
             concurrent_build_limit=settings.concurrent_builds,
-            tags=tags(project),
+            tags=tags(f"{name}-project"),
             # Its first build must find the role's policy (logs, network interfaces) in place.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )

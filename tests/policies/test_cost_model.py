@@ -412,3 +412,15 @@ def test_a_primary_whose_state_carries_an_empty_source_is_a_primary() -> None:
     plan = [CostResource("urn:db", "aws:rds/instance:Instance", "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20, "replicateSourceDb": ""})]
     (item,) = [i for i in estimate(plan, "us-east-1", Assumptions(running_fraction=0.5)).items if i.urn]
     assert item.description.startswith("RDS postgres primary db.t4g.medium, running 50% of the week")
+
+
+def test_the_deploy_runner_is_priced_per_build_minute() -> None:
+    """The CodeBuild runner bills only while it runs: usage minutes x the compute type's price."""
+    from policies.cost_model import Assumptions, CostResource, Usage, estimate
+
+    project = CostResource.from_plan(
+        {"urn": "urn:p", "type": "aws:codebuild/project:Project", "name": "runner", "inputs": {"environment": {"computeType": "BUILD_GENERAL1_MEDIUM"}}}
+    )
+    (item,) = [i for i in estimate([project], "us-east-1", Assumptions(usage=Usage(codebuild_minutes=300))).items if i.urn == "urn:p"]
+    assert item.baseline == item.peak == 300 * 0.01
+    assert "300 build minutes on BUILD_GENERAL1_MEDIUM" in item.description
