@@ -310,6 +310,8 @@ apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
     WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics, *cluster.workload_dependencies]),
+    # Pull secrets are read from Secrets Manager through the stack's AWS provider.
+    aws_opts,
 )
 torchserve = TorchServe(
     f"{prefix}-torchserve",
@@ -328,6 +330,7 @@ torchserve = TorchServe(
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
         serve=inference_settings.serving.torchserve,
+        image_registry=workloads.pull_secret_registry(workloads.prompt_generator.image),
         # GPU pods need the device plugin to advertise nvidia.com/gpu (and an EFS model store the EFS CSI driver).
         depends_on=[
             metrics,

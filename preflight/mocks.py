@@ -502,8 +502,31 @@ def _service_quota(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_secret_version(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """A secret's current value: registry pull credentials are the JSON the docs ask to store."""
+    secret_id = str(args.get("secretId") or "secret")
+    name = secret_id.split(":secret:", 1)[-1]
+    arn = secret_id if secret_id.startswith("arn:") else (
+        f"arn:{PARTITION}:secretsmanager:{m.region}:{m.account_id}:secret:{name}-{_digest(name, 6)}"
+    )
+    version = str(uuid.UUID(hex=_digest(arn + "v", 32)))
+    value = json.dumps({"username": "preflight", "password": "MockPw" + _digest(arn, 32)})
+    return {
+        "arn": arn,
+        "id": f"{arn}|AWSCURRENT",
+        "secretId": secret_id,
+        "secretString": value,
+        "secretBinary": "",
+        "versionId": version,
+        "versionStage": "AWSCURRENT",
+        "versionStages": ["AWSCURRENT"],
+        "createdDate": "2026-11-26T00:00:00Z",
+    }
+
+
 INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
     "aws:servicequotas/getServiceQuota:getServiceQuota": _service_quota,
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": _get_secret_version,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..platform import MAX_RELEASE_TIMEOUT_SECONDS, MISSING, ConfigError, Section
+from .registries import Registry, access, check_image, read_registries
 
 # The HPA controller's default sync period and the worst-case delay before a scale-up is
 # decided must stay inside the seed's "Auto-scaling Response: < 2 minutes".
@@ -148,6 +149,13 @@ class WorkloadsSettings:
     metrics: MetricsSettings
     scale_up_stabilization_seconds: int = 0
     """Window over which scale-up recommendations are smoothed; 0 acts on the first signal."""
+    registries: tuple[Registry, ...] = ()
+    """Registries the images come from, each public or with a pull secret (ECR needs neither)."""
+
+    def pull_secret_registry(self, image: str) -> Registry | None:
+        """The registry whose pull secret ``image`` needs, or None (public or ECR)."""
+        found = access(image, self.registries)
+        return found if found is not None and found.pull_secret else None
 
     @property
     def services(self) -> dict[str, ServiceSettings]:
@@ -168,6 +176,16 @@ class WorkloadsSettings:
         torchserve = _torchserve(section.child("promptGenerator"))
         metrics = _metrics(section.child("metrics", {}))
         stabilization = section.integer("scaleUpStabilizationSeconds", 0, minimum=0, maximum=3600)
+        registries = read_registries(section.child("registries", {}))
+        # Every image must come from somewhere a node can pull it: a pod that cannot pull
+        # its image fails only after the release has waited out its timeout.
+        images = {
+            services.key(f"{key}.image"): svc.image
+            for key, svc in (("frontend", frontend), ("intentClassifier", intent), ("techniqueSelector", technique))
+        }
+        images[section.key("promptGenerator.image")] = torchserve.image
+        for key, image in images.items():
+            check_image(key, image, registries, section.key("registries"))
         section.finish()
         if torchserve.namespace in (namespace, metrics.namespace) or namespace == metrics.namespace:
             raise ConfigError(
@@ -183,7 +201,7 @@ class WorkloadsSettings:
                 f"a value that keeps scrape interval + source interval + HPA sync + stabilization "
                 f"under {SCALE_UP_BUDGET_SECONDS}s (now {reaction}s)",
             )
-        return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization)
+        return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization, registries)
 
 
 # charts/torchserve's startup probe: periodSeconds 10 x failureThreshold 60 (values.yaml).

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..apps import TorchServeSettings, gpu_metrics, hpa_spec
+from ..apps import Registry, TorchServeSettings, gpu_metrics, hpa_spec, pull_secret, pull_secret_name
 from ..platform import ComponentTags, irsa_trust_policy, local_release
 from .torchserve_plan import (
     CHART_PATH,
@@ -64,6 +64,8 @@ class TorchServeArgs:
     serve: bool = True
     """Serve production traffic. False sizes TorchServe to zero pods with no HPA (SageMaker serves);
     the release, role and service stay, so serving again is one config value away."""
+    image_registry: Optional[Registry] = None
+    """The private registry the image comes from (``WorkloadsSettings.pull_secret_registry``); None: public or ECR."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter), the
     cluster's workload dependencies and the NVIDIA device plugin (``nvidia.com/gpu``)."""
@@ -121,6 +123,19 @@ class TorchServe(pulumi.ComponentResource):
             scrape_interval=args.scrape_interval,
             serve=args.serve,
         )
+        pulls: list[pulumi.Resource] = []
+        if args.image_registry is not None:
+            pulls.append(
+                pull_secret(
+                    f"{name}-pull-{args.image_registry.key}",
+                    args.image_registry,
+                    namespace=ns.metadata.name,
+                    parent=self,
+                    k8s_provider=args.k8s_provider,
+                    depends_on=[ns],
+                )
+            )
+            values["imagePullSecrets"] = [{"name": pull_secret_name(args.image_registry)}]
         self.release = local_release(
             f"{name}-release",
             CHART_PATH,
@@ -130,7 +145,7 @@ class TorchServe(pulumi.ComponentResource):
             parent=self,
             provider=args.k8s_provider,
             timeout_seconds=settings.release_timeout_seconds,
-            depends_on=[ns, read_models, *args.depends_on],
+            depends_on=[ns, read_models, *pulls, *args.depends_on],
         )
 
         self.hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler] = None
