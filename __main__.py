@@ -19,7 +19,7 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
-from components.eks import Autoscaler, EksCluster, EksClusterArgs, admin_role_arn
+from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
     InferenceEndpoint,
@@ -154,7 +154,25 @@ pulumi.export("bucketNames", {p.value: n for p, n in storage.bucket_names.items(
 pulumi.export("bucketArns", {p.value: a for p, a in storage.bucket_arns.items()})
 pulumi.export("snapshotPolicyArn", snapshots.policy_arn)
 
-# --- eks: the cluster, its node pools and add-ons ----------------------------------------------
+# --- eks: the runner that deploys from inside the VPC, the cluster, its node pools and add-ons ---
+# The API endpoint is private: `pulumi preview`/`up` run on this runner (docs/deploy.md).
+runner = DeployRunner(
+    f"{prefix}-deploy-runner",
+    DeployRunnerArgs(
+        prefix=prefix,
+        settings=settings.deploy,
+        region=settings.region,
+        account_id=account_id,
+        vpc_id=vpc.vpc_id,
+        subnet_ids=vpc.subnet_ids[Tier.APP],
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+    ),
+    aws_opts,
+)
+pulumi.export("deployRunnerProject", runner.project_name)
+pulumi.export("deployRunnerLabel", runner.runner_label)
+pulumi.export("githubConnectionArn", runner.connection_arn)
+
 eks_settings = settings.eks
 cluster = EksCluster(
     f"{prefix}-eks",
@@ -180,6 +198,8 @@ cluster = EksCluster(
         # The provider's default tags, for what node groups and Karpenter launch outside Pulumi.
         instance_tags=stack_tags,
         public_access_cidrs=eks_settings.public_access_cidrs,
+        # Exactly the deploy runner reaches the private endpoint (besides the nodes).
+        api_clients={"deploy-runner": runner.security_group_id},
         log_retention_days=eks_settings.log_retention_days,
         controller_replicas=eks_settings.controller_replicas,
         protect=platform.protect_stateful,
@@ -354,6 +374,8 @@ metrics = MetricsPipeline(
         storage_kms_key_arn=baseline.keys["storage"].arn,
         protect=platform.protect_stateful,
         volume_tags=snapshot_target_tags(prefix),
+        # Prometheus's volume is created by the EBS CSI add-on.
+        depends_on=[*cluster.workload_dependencies, cluster.addons["aws-ebs-csi-driver"]],
     ),
     # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
@@ -361,7 +383,9 @@ metrics = MetricsPipeline(
 apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
-    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics]),
+    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics, *cluster.workload_dependencies]),
+    # Pull secrets are read from Secrets Manager through the stack's AWS provider.
+    aws_opts,
 )
 torchserve = TorchServe(
     f"{prefix}-torchserve",
@@ -380,7 +404,14 @@ torchserve = TorchServe(
         scrape_interval=workloads.metrics.scrape_interval,
         scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
         serve=inference_settings.serving.torchserve,
-        depends_on=[metrics],
+        image_registry=workloads.pull_secret_registry(workloads.prompt_generator.image),
+        # GPU pods need the device plugin to advertise nvidia.com/gpu (and an EFS model store the EFS CSI driver).
+        depends_on=[
+            metrics,
+            *cluster.workload_dependencies,
+            cluster.releases["nvidia-device-plugin"],
+            *([cluster.releases["aws-efs-csi-driver"]] if workloads.prompt_generator.model_store == "efs" else []),
+        ],
         efs_model_store=EfsModelStore(
             file_system_id=shared_fs.file_system_id,
             access_point_id=shared_fs.access_point_id,

@@ -16,7 +16,7 @@ from typing import Any
 from .apps import WorkloadsSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
-from .eks import Autoscaler, EksSettings
+from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
 from .platform import ConfigError, PlatformSettings, QuotaSettings, Section
@@ -28,6 +28,7 @@ __all__ = [
     "ConfigError",
     "CostSettings",
     "DatabaseSettings",
+    "DeploySettings",
     "EksSettings",
     "InferenceSettings",
     "NatMode",
@@ -60,6 +61,7 @@ class StackSettings:
     network: NetworkSettings
     storage: StorageSettings
     eks: EksSettings
+    deploy: DeploySettings
     database: DatabaseSettings
     cache: CacheSettings
     inference: InferenceSettings
@@ -80,6 +82,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
         protect_stateful=done["platform"].protect_stateful,
     ),
     "eks": lambda s, _: EksSettings.read(s),
+    "deploy": lambda s, _: DeploySettings.read(s),
     "database": lambda s, _: DatabaseSettings.read(s),
     "cache": lambda s, _: CacheSettings.read(s),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),

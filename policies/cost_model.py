@@ -123,6 +123,8 @@ class Usage:
     or through the ECR interface endpoints when the VPC has them."""
     cache_data_gb: float = 10.0
     """GB of data per ElastiCache replication group: the size of each daily backup."""
+    codebuild_minutes: float = 600.0
+    """Build minutes a month per CodeBuild project (the deploy runner: ~20 previews and updates of 30 minutes)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -147,6 +149,7 @@ USAGE_KEYS: dict[str, str] = {
     "wafRequestsMillions": "waf_requests_millions",
     "imagePullGb": "image_pull_gb",
     "cacheDataGb": "cache_data_gb",
+    "codeBuildMinutes": "codebuild_minutes",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -782,6 +785,15 @@ def _secret_rotation(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"Secret rotation Lambda {r.name}: every {days:g} days, {invocations:.1f} invocations", cost)]
 
 
+def _codebuild_project(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Billed per build minute by compute type; an idle project costs nothing."""
+    environment = r.inputs.get("environment") or {}
+    compute = str(environment.get("computeType") or "BUILD_GENERAL1_SMALL")
+    minutes = ctx.assumptions.usage.codebuild_minutes
+    per_minute = ctx.price(f"codebuild:{compute}", r.type, compute)
+    return [ctx.item(r, f"CodeBuild {r.name}: {minutes:,.0f} build minutes on {compute}", minutes * per_minute)]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -1004,6 +1016,7 @@ RULES: dict[str, Rule] = {
     "aws:kms/key:Key": _kms_key,
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
+    "aws:codebuild/project:Project": _codebuild_project,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,

@@ -51,8 +51,14 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the report is the point: show what failed, exit non-zero
         from components.settings import ConfigError
 
+        from .mocks import NameLimitError
+
         if isinstance(exc, ConfigError):
             print(f"preflight: stack {args.stack!r} has a config error, nothing was registered:\n  {exc}", file=out)
+        elif isinstance(exc, NameLimitError):
+            print(f"preflight: stack {args.stack!r} names resources AWS would refuse (the real preview fails):", file=out)
+            for problem in exc.problems:
+                print(f"  {problem}", file=out)
         else:
             print(f"preflight: the program failed for stack {args.stack!r}:", file=out)
             traceback.print_exception(exc, file=out)

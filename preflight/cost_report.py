@@ -41,6 +41,7 @@ EXTRA_ROWS = (
     "EFS (not in the seed's table)",
     "EBS snapshots (not in the seed's table)",
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
+    "CodeBuild deploy runner (the seed's CI/CD section)",
     "Other",
 )
 
@@ -80,6 +81,8 @@ def category(item: LineItem) -> str:
         return "EBS snapshots (not in the seed's table)"
     if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:wafv2/webAcl:WebAcl", "aws:route53/zone:Zone"):
         return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
+    if t == "aws:codebuild/project:Project":
+        return "CodeBuild deploy runner (the seed's CI/CD section)"
     return "Other"
 
 

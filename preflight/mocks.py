@@ -21,6 +21,8 @@ from typing import Any
 
 import pulumi
 
+from policies.aws_names import NAME_RULES, name_problem
+
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 
@@ -54,12 +56,22 @@ def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
+class NameLimitError(ValueError):
+    """Names AWS would refuse: the real preview (or the create) fails on each of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(problems)} resource name(s) over AWS's limits:\n  " + "\n  ".join(problems))
+
+
 class PreflightMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes for one stack in one region."""
 
     def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
         self.region = region
         self.account_id = account_id
+        self.name_problems: list[str] = []
+        """Every name over AWS's limit for its type, given or auto-generated (see policies/aws_names.py)."""
 
     # --- resources ---------------------------------------------------------------
 
@@ -73,7 +85,14 @@ class PreflightMocks(pulumi.runtime.Mocks):
             resource_id = f"{ID_PREFIXES[token]}-0{_digest(key, 16)}"
         else:
             resource_id = state.get("name") or f"{args.name}-{_digest(key, 7)}"
-        # Auto-naming: the engine gives a physical name of the logical name plus a suffix.
+        # Auto-naming as the provider does it (logical name, '-', 7 random hex characters; lower case
+        # where the service needs it), deterministic here; every name is held to AWS's limit.
+        physical, problem = name_problem(token, args.name, dict(args.inputs), _digest(key, 7))
+        if problem:
+            self.name_problems.append(problem)
+        rule = NAME_RULES.get(token)
+        if rule is not None and physical is not None:
+            state.setdefault(rule.prop, physical)
         state.setdefault("name", f"{args.name}-{_digest(key, 7)}")
         state.setdefault("arn", self.arn(token, str(state["name"]), resource_id))
         state["id"] = resource_id
@@ -262,7 +281,7 @@ def _region_code(region: str) -> str:
 
 def _rds_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     # RDS auto-names the instance identifier (lower case) unless one is given.
-    identifier = str(state.get("identifier") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    identifier = str(state["identifier"]).lower()
     port = int(state.get("port") or 5432)
     address = f"{identifier}.c{_digest(m.account_id + m.region, 12)}.{m.region}.rds.amazonaws.com"
     answer: dict[str, Any] = {
@@ -289,7 +308,7 @@ def _rds_instance(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid:
 
 
 def _replication_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
-    group_id = str(state.get("replicationGroupId") or f"{args.name}-{_digest(args.typ + args.name, 7)}").lower()
+    group_id = str(state["replicationGroupId"]).lower()
     port = int(state.get("port") or 6379)
     shards = int(state.get("numNodeGroups") or 1)
     members = int(state.get("replicasPerNodeGroup") or 0) + 1
@@ -385,7 +404,22 @@ def _random_id(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     return {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(), "dec": str(int.from_bytes(raw, "big")), "id": b64}
 
 
+def _codeconnections_connection(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Connections are known by a UUID; a new one waits for its handshake in the console.
+    service = "codeconnections" if args.typ.startswith("aws:codeconnections") else "codestar-connections"
+    arn = f"arn:{PARTITION}:{service}:{m.region}:{m.account_id}:connection/{uuid.UUID(hex=_digest(rid, 32))}"
+    return {"id": arn, "arn": arn, "connectionStatus": "PENDING", "ownerAccountId": m.account_id}
+
+
+def _codebuild_project(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    return {"id": name, "arn": f"arn:{PARTITION}:codebuild:{m.region}:{m.account_id}:project/{name}"}
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
+    "aws:codeconnections/connection:Connection": _codeconnections_connection,
+    "aws:codestarconnections/connection:Connection": _codeconnections_connection,
+    "aws:codebuild/project:Project": _codebuild_project,
     "random:index/randomId:RandomId": _random_id,
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:efs/fileSystem:FileSystem": _efs("file-system"),
@@ -488,8 +522,31 @@ def _service_quota(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_secret_version(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """A secret's current value: registry pull credentials are the JSON the docs ask to store."""
+    secret_id = str(args.get("secretId") or "secret")
+    name = secret_id.split(":secret:", 1)[-1]
+    arn = secret_id if secret_id.startswith("arn:") else (
+        f"arn:{PARTITION}:secretsmanager:{m.region}:{m.account_id}:secret:{name}-{_digest(name, 6)}"
+    )
+    version = str(uuid.UUID(hex=_digest(arn + "v", 32)))
+    value = json.dumps({"username": "preflight", "password": "MockPw" + _digest(arn, 32)})
+    return {
+        "arn": arn,
+        "id": f"{arn}|AWSCURRENT",
+        "secretId": secret_id,
+        "secretString": value,
+        "secretBinary": "",
+        "versionId": version,
+        "versionStage": "AWSCURRENT",
+        "versionStages": ["AWSCURRENT"],
+        "createdDate": "2026-11-26T00:00:00Z",
+    }
+
+
 INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
     "aws:servicequotas/getServiceQuota:getServiceQuota": _service_quota,
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": _get_secret_version,
     "aws:ec2/getPrefixList:getPrefixList": _prefix_list,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,

@@ -25,7 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .records import SECRET_PLACEHOLDER, Resource
-from .mocks import PreflightMocks
+from .mocks import NameLimitError, PreflightMocks
 
 
 class PlanMonitor(MockMonitor):
@@ -72,17 +72,17 @@ class PlanMonitor(MockMonitor):
                 protect=bool(request.protect),
                 custom=bool(request.custom),
                 inputs=plain(inputs),
-                aliases=self.alias_urns(request),
+                aliases=self._alias_urns(request),
             )
         )
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
 
 
-    def alias_urns(self, request: Any) -> list[str]:
-        """The URNs a registration's aliases stand for: an alias spec fills its blanks from the request."""
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The URNs the engine would look up for the request's aliases (specs resolved as it does)."""
         urns = list(request.aliasURNs)
         for alias in request.aliases:
-            if alias.HasField("urn"):
+            if alias.urn:
                 urns.append(alias.urn)
                 continue
             spec = alias.spec
@@ -154,6 +154,11 @@ def run_function(
         exc.registered = list(monitor.registrations)  # type: ignore[attr-defined]
         raise
     outputs = _sync_await(_resolve(getattr(root, "outputs", {})))
+    if mocks.name_problems:
+        # The real preview (or the create) fails on each: report them all at once.
+        error = NameLimitError(mocks.name_problems)
+        error.registered = list(monitor.registrations)  # type: ignore[attr-defined]
+        raise error
     return monitor.registrations, outputs
 
 

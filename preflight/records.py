@@ -29,10 +29,10 @@ class Resource:
     custom: bool
     inputs: dict[str, Any]
     aliases: list[str] = field(default_factory=list)
-    """The URNs this resource was known by before (its ``aliases``), resolved as the mock names URNs."""
+    """URNs this resource had before a rename (its ``aliases`` option, resolved)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document = {
             "urn": self.urn,
             "id": self.id,
             "type": self.type,
@@ -43,5 +43,7 @@ class Resource:
             "propertyDependencies": self.property_dependencies,
             "protect": self.protect,
             "inputs": self.inputs,
-            "aliases": self.aliases,
         }
+        if self.aliases:
+            document["aliases"] = self.aliases
+        return document

@@ -78,3 +78,34 @@ def test_production_up_is_gated_by_the_protected_environment(workflow: dict[Any,
     assert pulumi["with"]["policyPacks"] == "policies"
     assert pulumi["with"]["policyPackConfigs"] == "policies/config/production.json"
     assert Path(WORKFLOW.parents[2] / "policies/config/production.json").exists()
+
+
+# --- the deploy path: the stack's runner in its VPC -----------------------------------------------
+
+
+def test_cloud_jobs_run_on_each_stacks_runner_in_its_vpc(workflow: dict[Any, Any], production: Any, staging: Any) -> None:
+    """preview and up reach the private API endpoints only from the runner the cluster admits."""
+    from preflight.harness import Plan
+
+    plans: dict[str, Plan] = {"production": production, "staging": staging}
+    preview, deploy = workflow["jobs"]["preview"], workflow["jobs"]["deploy-production"]
+    # The label names the stack's CodeBuild project (DeployRunner), one runner per job.
+    assert preview["runs-on"] == "codebuild-betterprompts-${{ matrix.stack }}-deploy-${{ github.run_id }}-${{ github.run_attempt }}"
+    for stack in preview["strategy"]["matrix"]["stack"]:
+        label = preview["runs-on"].replace("${{ matrix.stack }}", stack)
+        assert label == plans[stack].outputs["deployRunnerLabel"]
+    assert deploy["runs-on"] == production.outputs["deployRunnerLabel"]
+    # The offline checks need no cloud and stay on GitHub's runners.
+    assert workflow["jobs"]["tests"]["runs-on"] == workflow["jobs"]["preflight"]["runs-on"] == "ubuntu-latest"
+
+
+def test_the_runner_installs_the_aws_cli_v2_before_pulumi_runs(workflow: dict[Any, Any]) -> None:
+    for name in ("preview", "deploy-production"):
+        steps = workflow["jobs"][name]["steps"]
+        names = [step.get("name") or step.get("uses") or step.get("run") for step in steps]
+        cli = names.index("AWS CLI v2")
+        pulumi = next(i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith("pulumi/actions@"))
+        assert cli < pulumi
+        script = steps[cli]["run"]
+        assert "https://awscli.amazonaws.com/awscli-exe-linux-" in script and "aws --version" in script
+        assert "aws-cli/2" in script

@@ -8,6 +8,8 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .metrics import MetricsPipeline, MetricsPipelineArgs
+from .pull_secrets import pull_secret, pull_secret_name
+from .registries import Registry
 from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings
 from .workloads import Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
@@ -16,6 +18,7 @@ __all__ = [
     "MetricsPipeline",
     "MetricsPipelineArgs",
     "MetricsSettings",
+    "Registry",
     "ServiceSettings",
     "TorchServeSettings",
     "Workloads",
@@ -23,4 +26,6 @@ __all__ = [
     "WorkloadsSettings",
     "gpu_metrics",
     "hpa_spec",
+    "pull_secret",
+    "pull_secret_name",
 ]

@@ -2,13 +2,13 @@
 
 kube-prometheus-stack (Prometheus on encrypted EBS, no in-cluster Grafana: the seed uses
 Managed Grafana), the NVIDIA DCGM exporter on the GPU nodes, prometheus-adapter as the one
-provider of the custom and external metrics APIs, and metrics-server for the resource
-metrics API unless the cluster already runs it. Charts and values: ``metrics_plan``.
+provider of the custom and external metrics APIs. metrics-server (the resource metrics API)
+is a cluster add-on: ``EksCluster`` owns it. Charts and values: ``metrics_plan``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -18,14 +18,13 @@ import pulumi_kubernetes as k8s
 from ..platform import release
 from ..storage import ebs_csi_tag_parameters
 from .metrics_plan import (
+    RELEASE_TIMEOUT_SECONDS,
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
-    METRICS_SERVER,
     PROMETHEUS_ADAPTER,
     PROMETHEUS_STORAGE_CLASS,
     dcgm_exporter_values,
     kube_prometheus_stack_values,
-    metrics_server_values,
     prometheus_adapter_values,
     prometheus_url,
 )
@@ -39,17 +38,20 @@ class MetricsPipelineArgs:
     k8s_provider: k8s.Provider
     """The cluster's provider (``EksCluster.k8s_provider``)."""
     settings: MetricsSettings
-    """Namespace, scrape interval, retention, volume size, metrics-server toggle."""
+    """Namespace, scrape interval, retention, volume size."""
     storage_kms_key_arn: pulumi.Input[str]
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
     protect: bool = True
     """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
     volume_tags: Mapping[str, str] = field(default_factory=dict)
     """Tags the EBS CSI driver puts on every Prometheus volume (the snapshot policy's target tag)."""
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """What every object waits for: the cluster's nodes, CNI, kube-proxy and CoreDNS, and the EBS
+    CSI add-on that creates Prometheus's volume (``EksCluster.workload_dependencies``, ``addons``)."""
 
 
 class MetricsPipeline(pulumi.ComponentResource):
-    """Prometheus, the DCGM exporter, prometheus-adapter and metrics-server."""
+    """Prometheus, the DCGM exporter and prometheus-adapter."""
 
     namespace: pulumi.Output[str]
     prometheus_url: str
@@ -58,7 +60,8 @@ class MetricsPipeline(pulumi.ComponentResource):
         super().__init__("betterprompts:observability:MetricsPipeline", name, None, opts)
         settings = args.settings
         provider = args.k8s_provider
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider)
+        cluster_ready = list(args.depends_on)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=cluster_ready)
 
         ns = k8s.core.v1.Namespace(
             f"{name}-namespace",
@@ -90,18 +93,20 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-prometheus",
             KUBE_PROMETHEUS_STACK,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[KUBE_PROMETHEUS_STACK.chart],
             values=kube_prometheus_stack_values(settings),
             parent=self,
             provider=provider,
             create_namespace=False,
-            depends_on=[ns, storage_class],
+            depends_on=[ns, storage_class, *cluster_ready],
         )
         # Both install a ServiceMonitor / read Prometheus: after the operator's CRDs exist.
-        after_prometheus: list[pulumi.Resource] = [ns, self.prometheus]
+        after_prometheus: list[pulumi.Resource] = [ns, self.prometheus, *cluster_ready]
         self.dcgm_exporter = release(
             f"{name}-dcgm-exporter",
             DCGM_EXPORTER,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[DCGM_EXPORTER.chart],
             values=dcgm_exporter_values(settings.scrape_interval),
             parent=self,
             provider=provider,
@@ -112,25 +117,13 @@ class MetricsPipeline(pulumi.ComponentResource):
             f"{name}-prometheus-adapter",
             PROMETHEUS_ADAPTER,
             namespace=ns.metadata.name,
+            timeout_seconds=RELEASE_TIMEOUT_SECONDS[PROMETHEUS_ADAPTER.chart],
             values=prometheus_adapter_values(settings.namespace),
             parent=self,
             provider=provider,
             create_namespace=False,
             depends_on=after_prometheus,
         )
-        self.metrics_server: Optional[k8s.helm.v3.Release] = None
-        if settings.install_metrics_server:
-            self.metrics_server = release(
-                f"{name}-metrics-server",
-                METRICS_SERVER,
-                # metrics-server is a cluster add-on: it belongs with the others in kube-system.
-                namespace="kube-system",
-                values=metrics_server_values(),
-                parent=self,
-                provider=provider,
-                create_namespace=False,
-            )
-
         self.namespace = ns.metadata.name
         self.prometheus_url = prometheus_url(settings.namespace)
         self.register_outputs({"namespace": self.namespace, "prometheus_url": self.prometheus_url})

@@ -2,8 +2,8 @@
 
 Prometheus (kube-prometheus-stack) scrapes the services, TorchServe and the DCGM exporter;
 prometheus-adapter is the one provider of ``custom.metrics.k8s.io`` and
-``external.metrics.k8s.io`` (no KEDA); metrics-server serves ``metrics.k8s.io`` for the
-CPU/memory targets (the adapter leaves that API alone).
+``external.metrics.k8s.io`` (no KEDA); metrics-server, installed by ``EksCluster``, serves
+``metrics.k8s.io`` for the CPU/memory targets (the adapter leaves that API alone).
 """
 
 from __future__ import annotations
@@ -31,8 +31,19 @@ KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", PROMETHEUS_COMMUNITY, 
 PROMETHEUS_ADAPTER = ChartRef("prometheus-adapter", PROMETHEUS_COMMUNITY, "5.3.0")
 # https://github.com/NVIDIA/dcgm-exporter/pull/712 ("Publishes dcgm-exporter Helm chart 4.8.3")
 DCGM_EXPORTER = ChartRef("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.3")
-# https://github.com/kubernetes-sigs/metrics-server/releases (metrics-server-helm-chart-3.13.1)
-METRICS_SERVER = ChartRef("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.13.1")
+
+# How long each release may wait for readiness (Helm's --timeout).
+RELEASE_TIMEOUT_SECONDS = {
+    # CRDs, the operator and its admission-webhook jobs, kube-state-metrics, a node exporter on
+    # every node, Alertmanager, and Prometheus itself, whose pod waits for the EBS CSI driver to
+    # create and attach its encrypted gp3 volume (WaitForFirstConsumer): 15 minutes.
+    KUBE_PROMETHEUS_STACK.chart: 900,
+    # A DaemonSet on GPU nodes (production's first one is up; staging's pool is empty) with a
+    # large image (CUDA base): 10 minutes.
+    DCGM_EXPORTER.chart: 600,
+    # Two replicas on the system nodes; they start once Prometheus answers.
+    PROMETHEUS_ADAPTER.chart: 600,
+}
 
 # kube-prometheus-stack names its Prometheus service "<fullname>-prometheus".
 PROMETHEUS_FULLNAME = "kube-prometheus"
@@ -166,7 +177,3 @@ def prometheus_adapter_values(namespace: str) -> dict[str, Any]:
         # and resource rules would fight metrics-server for metrics.k8s.io.
         "rules": {"default": False, **adapter_rules()},
     }
-
-
-def metrics_server_values() -> dict[str, Any]:
-    return {**_placement(node_pools.SYSTEM), "replicas": 2}

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..platform import MISSING, ConfigError, Section
+from ..platform import MAX_RELEASE_TIMEOUT_SECONDS, MISSING, ConfigError, Section
+from .registries import Registry, access, check_image, read_registries
 
 # The HPA controller's default sync period and the worst-case delay before a scale-up is
 # decided must stay inside the seed's "Auto-scaling Response: < 2 minutes".
@@ -125,6 +126,8 @@ class TorchServeSettings:
     models: str
     """TorchServe ``load_models``: ``all`` or a comma-separated list of ``name=file.mar``."""
     workers_per_model: int
+    release_timeout_seconds: int = 1200
+    """How long the Helm release waits for TorchServe to become ready (see ``_torchserve``)."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +137,6 @@ class MetricsSettings:
     """Prometheus scrape interval; part of the scale-up reaction budget."""
     retention: str
     storage_size: str
-    install_metrics_server: bool
-    """Install metrics-server (the resource metrics API CPU/memory HPAs need); off if EKS runs the add-on."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,13 @@ class WorkloadsSettings:
     metrics: MetricsSettings
     scale_up_stabilization_seconds: int = 0
     """Window over which scale-up recommendations are smoothed; 0 acts on the first signal."""
+    registries: tuple[Registry, ...] = ()
+    """Registries the images come from, each public or with a pull secret (ECR needs neither)."""
+
+    def pull_secret_registry(self, image: str) -> Registry | None:
+        """The registry whose pull secret ``image`` needs, or None (public or ECR)."""
+        found = access(image, self.registries)
+        return found if found is not None and found.pull_secret else None
 
     @property
     def services(self) -> dict[str, ServiceSettings]:
@@ -168,6 +176,16 @@ class WorkloadsSettings:
         torchserve = _torchserve(section.child("promptGenerator"))
         metrics = _metrics(section.child("metrics", {}))
         stabilization = section.integer("scaleUpStabilizationSeconds", 0, minimum=0, maximum=3600)
+        registries = read_registries(section.child("registries", {}))
+        # Every image must come from somewhere a node can pull it: a pod that cannot pull
+        # its image fails only after the release has waited out its timeout.
+        images = {
+            services.key(f"{key}.image"): svc.image
+            for key, svc in (("frontend", frontend), ("intentClassifier", intent), ("techniqueSelector", technique))
+        }
+        images[section.key("promptGenerator.image")] = torchserve.image
+        for key, image in images.items():
+            check_image(key, image, registries, section.key("registries"))
         section.finish()
         if torchserve.namespace in (namespace, metrics.namespace) or namespace == metrics.namespace:
             raise ConfigError(
@@ -183,8 +201,11 @@ class WorkloadsSettings:
                 f"a value that keeps scrape interval + source interval + HPA sync + stabilization "
                 f"under {SCALE_UP_BUDGET_SECONDS}s (now {reaction}s)",
             )
-        return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization)
+        return WorkloadsSettings(namespace, frontend, intent, technique, torchserve, metrics, stabilization, registries)
 
+
+# charts/torchserve's startup probe: periodSeconds 10 x failureThreshold 60 (values.yaml).
+TORCHSERVE_STARTUP_SECONDS = 600
 
 # DCGM exporter samples every 30 s by default: the slowest source of any HPA signal.
 SLOWEST_SOURCE_SECONDS = 30
@@ -280,10 +301,16 @@ def _torchserve(section: Section) -> TorchServeSettings:
     models = store.string("models", "all")
     store.finish()
     workers = section.integer("workersPerModel", 1, minimum=1, maximum=16)
+    # The release waits for a ready pod: a GPU node (from zero where the pool may be empty),
+    # the device plugin, the multi-gigabyte image, the model copy and the model load, which the
+    # chart's startup probe alone allows TORCHSERVE_STARTUP_SECONDS for.
+    timeout = section.integer(
+        "releaseTimeoutSeconds", 1200, minimum=TORCHSERVE_STARTUP_SECONDS + 60, maximum=MAX_RELEASE_TIMEOUT_SECONDS
+    )
     section.finish()
     return TorchServeSettings(
         namespace, image, inference, management, metrics, resources, gpus, scaling, gpu_utilization,
-        source, claim, models, workers,
+        source, claim, models, workers, timeout,
     )
 
 
@@ -296,7 +323,14 @@ def _metrics(section: Section) -> MetricsSettings:
             raise ConfigError(section.key(name), value, "a duration such as 15s, 5m or 15d")
     size = section.string("storageSize", "50Gi")
     memory_bytes(section.key("storageSize"), size)
-    settings = MetricsSettings(namespace, scrape, retention, size, section.boolean("installMetricsServer", True))
+    if section.has("installMetricsServer"):
+        # One owner: two releases named metrics-server in kube-system fail the deploy.
+        raise ConfigError(
+            section.key("installMetricsServer"),
+            section.raw("installMetricsServer"),
+            "absent: EksCluster (betterprompts:eks) installs metrics-server with the other cluster add-ons",
+        )
+    settings = MetricsSettings(namespace, scrape, retention, size)
     section.finish()
     return settings
 

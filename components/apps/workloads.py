@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 
 from ..eks import node_pools
 from .settings import RESERVED_NAMESPACES, ServiceSettings, WorkloadsSettings
+from .pull_secrets import pull_secret, pull_secret_name
 from .workloads_plan import hpa_spec, service_metrics
 
 # The services' contract with the platform: health on /health, Prometheus metrics on /metrics.
@@ -62,6 +63,19 @@ class Workloads(pulumi.ComponentResource):
             ),
             opts=k8s_opts,
         )
+        # One pull secret per private registry the services' images come from.
+        self._pull_secrets: dict[str, core.Secret] = {}
+        for service_settings in settings.services.values():
+            registry = settings.pull_secret_registry(service_settings.image)
+            if registry is not None and registry.prefix not in self._pull_secrets:
+                self._pull_secrets[registry.prefix] = pull_secret(
+                    f"{name}-pull-{registry.key}",
+                    registry,
+                    namespace=ns.metadata.name,
+                    parent=self,
+                    k8s_provider=args.k8s_provider,
+                    depends_on=[ns, *args.depends_on],
+                )
         self.service_urls: dict[str, str] = {}
         for service, service_settings in settings.services.items():
             self._service(name, service, service_settings, ns, args)
@@ -75,7 +89,11 @@ class Workloads(pulumi.ComponentResource):
     ) -> None:
         labels = {"app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "betterprompts"}
         metadata = meta.ObjectMetaArgs(name=service, namespace=ns.metadata.name, labels=labels)
-        opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[ns, *args.depends_on])
+        registry = args.settings.pull_secret_registry(s.image)
+        secret = self._pull_secrets[registry.prefix] if registry is not None else None
+        opts = pulumi.ResourceOptions(
+            parent=self, provider=args.k8s_provider, depends_on=[ns, *args.depends_on, *([secret] if secret else [])]
+        )
         probe = core.ProbeArgs(http_get=core.HTTPGetActionArgs(path=HEALTH_PATH, port="http"), period_seconds=10)
         deployment = apps.Deployment(
             f"{name}-{service}",
@@ -91,6 +109,7 @@ class Workloads(pulumi.ComponentResource):
                     metadata=meta.ObjectMetaArgs(labels=labels),
                     spec=core.PodSpecArgs(
                         automount_service_account_token=False,
+                        image_pull_secrets=[core.LocalObjectReferenceArgs(name=pull_secret_name(registry))] if registry else None,
                         node_selector=POOL.node_selector(),
                         tolerations=[
                             core.TolerationArgs(key=t["key"], operator=t["operator"], value=t["value"], effect=t["effect"])

@@ -1,6 +1,7 @@
 """Container orchestration (seed section 1): the EKS cluster with its node groups, add-ons
-and autoscaler (``EksCluster``), the node pools' labels and taints that workloads schedule
-by, the cluster's pure plan, and the ``eks`` config section.
+and autoscaler (``EksCluster``), the in-VPC runner that deploys into it (``DeployRunner``),
+the node pools' labels and taints that workloads schedule by, the cluster's pure plan, and
+the ``eks`` and ``deploy`` config sections.
 
 This module is the package's face: code outside the package imports from here.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from . import node_pools
 from .cluster import EksCluster, EksClusterArgs
+from .deploy_runner import DeployRunner, DeployRunnerArgs
+from .deploy_settings import DeploySettings
 from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, NodePool, Taint
 from .plan import admin_role_arn
 from .settings import Autoscaler, EksSettings
@@ -18,6 +21,9 @@ __all__ = [
     "Autoscaler",
     "EksCluster",
     "EksClusterArgs",
+    "DeployRunner",
+    "DeployRunnerArgs",
+    "DeploySettings",
     "EksSettings",
     "GPU",
     "NodePool",

@@ -74,6 +74,9 @@ class EksClusterArgs:
     the provider's default tags reach the launch templates, not what launches from them."""
     public_access_cidrs: tuple[str, ...] = ()
     """Ranges that may reach the public API endpoint; empty keeps the endpoint private only."""
+    api_clients: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Security groups (by stable key) admitted to the private API endpoint on 443: the deploy
+    runner. pulumi-eks's cluster security group admits only the node group otherwise."""
     log_retention_days: int = 365
     controller_replicas: int = 2
     """Replicas of the add-on controllers (metrics-server, load balancer and EFS controllers, Karpenter)."""
@@ -98,6 +101,10 @@ class EksCluster(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._tags = ComponentTags("eks")
+        # Each IRSA role's policies: what uses the role waits for them, not only for the role.
+        self._grants: dict[aws.iam.Role, list[pulumi.Resource]] = {}
+        self.addons: dict[str, aws.eks.Addon] = {}
+        self.releases: dict[str, k8s.helm.v3.Release] = {}
         tags = self._tags
         child = pulumi.ResourceOptions(parent=self)
 
@@ -157,6 +164,21 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
 
+        # The private endpoint answers whatever its security group admits: the nodes (pulumi-eks's
+        # rule) and exactly the security groups named here, on 443.
+        for client, group_id in args.api_clients.items():
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-from-{client}",
+                security_group_id=self.cluster.cluster_security_group_id,
+                referenced_security_group_id=group_id,
+                ip_protocol="tcp",
+                from_port=plan.API_PORT,
+                to_port=plan.API_PORT,
+                description=f"Kubernetes API from {client}",
+                tags=tags(f"{name}-api-from-{client}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
         # Resolves once the cluster exists, so whatever takes it waits for the cluster.
         self.cluster_name = self.cluster.oidc_provider_arn.apply(lambda _: args.cluster_name)
         self.node_security_group_id = self.cluster.node_security_group_id
@@ -176,6 +198,7 @@ class EksCluster(pulumi.ComponentResource):
             "vpc-cni",
             args.addon_versions.vpc_cni,
             role=self.irsa_role("vpc-cni", plan.ADDON_NAMESPACE, plan.VPC_CNI_SERVICE_ACCOUNT, managed_policies=[plan.VPC_CNI_MANAGED_POLICY]),
+            configuration=plan.VPC_CNI_CONFIGURATION,
         )
         kube_proxy = self._addon("kube-proxy", args.addon_versions.kube_proxy)
 
@@ -193,7 +216,10 @@ class EksCluster(pulumi.ComponentResource):
             inline_policy=pulumi.Output.from_input(args.volume_kms_key_arn).apply(lambda key: plan.ebs_csi_kms_policy(key, args.region)),
         )
         self._addon("aws-ebs-csi-driver", args.addon_versions.ebs_csi_driver, role=ebs_role, depends_on=nodes)
-        ready: list[pulumi.Resource] = nodes + [core_dns]
+        # What any pod needs: nodes, pod networking (CNI), Services (kube-proxy) and DNS.
+        ready: list[pulumi.Resource] = nodes + [cni, kube_proxy, core_dns]
+        self.workload_dependencies: list[pulumi.Resource] = list(ready)
+        """Resources anything deployed into the cluster waits for (node groups, VPC CNI, kube-proxy, CoreDNS)."""
 
         # --- autoscaling: exactly one controller owns the elastic capacity ---
         if args.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
@@ -245,9 +271,15 @@ class EksCluster(pulumi.ComponentResource):
         *,
         managed_policies: Sequence[str] = (),
         inline_policy: Optional[pulumi.Input[str]] = None,
+        former_key: Optional[str] = None,
     ) -> aws.iam.Role:
-        """An IAM role only ``namespace/service_account`` of this cluster can assume (IRSA)."""
+        """An IAM role only ``namespace/service_account`` of this cluster can assume (IRSA).
+
+        Its auto-name is ``<cluster component>-<key>-<7 random>``: IAM allows 64 characters, so
+        ``key`` stays short. ``former_key`` aliases the role and its policies to an earlier key.
+        """
         role_name = f"{self._name}-{key}"
+        renamed = [pulumi.Alias(name=f"{self._name}-{former_key}")] if former_key else None
         role = aws.iam.Role(
             role_name,
             description=f"{role_name}: IRSA for {namespace}/{service_account}",
@@ -255,18 +287,27 @@ class EksCluster(pulumi.ComponentResource):
                 lambda v: irsa_trust_policy(v[0], v[1], namespace, service_account)
             ),
             tags=self._tags(role_name),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, aliases=renamed),
         )
-        for arn in managed_policies:
+        grants: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{role_name}-{arn.rsplit('/', 1)[-1]}",
                 role=role.name,
                 policy_arn=arn,
                 opts=pulumi.ResourceOptions(parent=role),
             )
+            for arn in managed_policies
+        ]
         if inline_policy is not None:
-            aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role))
+            grants.append(
+                aws.iam.RolePolicy(role_name, role=role.id, policy=inline_policy, opts=pulumi.ResourceOptions(parent=role, aliases=renamed))
+            )
+        self._grants[role] = grants
         return role
+
+    def granted(self, role: aws.iam.Role) -> list[pulumi.Resource]:
+        """The role and its policies: a pod using the role before its policies exist fails its first calls."""
+        return [role, *self._grants.get(role, [])]
 
     def _addon(
         self,
@@ -274,21 +315,25 @@ class EksCluster(pulumi.ComponentResource):
         version: str,
         *,
         role: Optional[aws.iam.Role] = None,
+        configuration: Optional[dict[str, Any]] = None,
         depends_on: Optional[list[pulumi.Resource]] = None,
     ) -> aws.eks.Addon:
         resource_name = f"{self._name}-{addon_name}"
-        return aws.eks.Addon(
+        waits = list(depends_on or []) + (self.granted(role) if role is not None else [])
+        self.addons[addon_name] = aws.eks.Addon(
             resource_name,
             cluster_name=self.cluster_name,
             addon_name=addon_name,
             addon_version=version,
             service_account_role_arn=role.arn if role is not None else None,
+            configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
             # Take over the self-managed copy EKS bootstraps, and keep ours authoritative.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             tags=self._tags(resource_name),
-            opts=pulumi.ResourceOptions(parent=self.cluster, depends_on=depends_on or []),
+            opts=pulumi.ResourceOptions(parent=self.cluster, depends_on=waits),
         )
+        return self.addons[addon_name]
 
     def _node_group(self, spec: plan.NodeGroupSpec, *, depends_on: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         args = self._args
@@ -367,17 +412,26 @@ class EksCluster(pulumi.ComponentResource):
                 )
         return group
 
-    def _release(self, key: str, values: dict[str, Any], depends_on: list[pulumi.Resource], namespace: str = plan.ADDON_NAMESPACE) -> k8s.helm.v3.Release:
-        return release(
+    def _release(
+        self,
+        key: str,
+        values: dict[str, Any],
+        depends_on: list[pulumi.Resource],
+        namespace: str = plan.ADDON_NAMESPACE,
+        role: Optional[aws.iam.Role] = None,
+    ) -> k8s.helm.v3.Release:
+        self.releases[key] = release(
             f"{self._name}-{key}",
             plan.CHARTS[key],
             namespace=namespace,
             values=values,
             parent=self,
             provider=self.k8s_provider,
+            timeout_seconds=plan.RELEASE_TIMEOUT_SECONDS[key],
             create_namespace=False,
-            depends_on=depends_on,
+            depends_on=depends_on + (self.granted(role) if role is not None else []),
         )
+        return self.releases[key]
 
     def _cluster_autoscaler(self, settings: ClusterAutoscalerSettings, ready: list[pulumi.Resource]) -> None:
         args = self._args
@@ -396,6 +450,7 @@ class EksCluster(pulumi.ComponentResource):
             ),
             ready,
             namespace=plan.CA_NAMESPACE,
+            role=role,
         )
         if "spot" in args.node_groups:
             self._release("aws-node-termination-handler", plan.node_termination_handler_values(), ready)
@@ -415,14 +470,18 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         rules: dict[str, aws.cloudwatch.EventRule] = {}
+        # Rules shortened to fit EventBridge's 64 characters keep their identity (and their targets').
+        renames: dict[str, Optional[list[pulumi.Alias]]] = {}
         for rule in plan.INTERRUPTION_RULES:
             rule_name = f"{name}-karpenter-{rule.key}"
+            renamed = [pulumi.Alias(name=f"{name}-karpenter-{rule.former_key}")] if rule.former_key else None
+            renames[rule_name] = renamed
             rules[rule_name] = aws.cloudwatch.EventRule(
                 rule_name,
                 description=f"{rule.description} to Karpenter's interruption queue",
                 event_pattern=json.dumps(rule.event_pattern()),
                 tags=self._tags(rule_name),
-                opts=pulumi.ResourceOptions(parent=queue),
+                opts=pulumi.ResourceOptions(parent=queue, aliases=renamed),
             )
         # Only these rules may send (aws:SourceArn): the queue policy names them, so it follows them.
         queue_policy = aws.sqs.QueuePolicy(
@@ -438,7 +497,7 @@ class EksCluster(pulumi.ComponentResource):
                 rule_name,
                 rule=event_rule.name,
                 arn=queue.arn,
-                opts=pulumi.ResourceOptions(parent=event_rule, depends_on=[queue_policy]),
+                opts=pulumi.ResourceOptions(parent=event_rule, depends_on=[queue_policy], aliases=renames[rule_name]),
             )
 
         policy = pulumi.Output.all(
@@ -463,6 +522,7 @@ class EksCluster(pulumi.ComponentResource):
             ),
             [crds, *ready],
             namespace=plan.KARPENTER_NAMESPACE,
+            role=role,
         )
         manifest_opts = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider, depends_on=[controller])
         gpu_disk = args.node_groups["gpu"].disk_size_gib if "gpu" in args.node_groups else 100
@@ -503,11 +563,13 @@ class EksCluster(pulumi.ComponentResource):
         replicas = args.controller_replicas
         self._release("metrics-server", plan.metrics_server_values(replicas), ready)
         self._release("nvidia-device-plugin", plan.nvidia_device_plugin_values(), ready)
+        # "aws-load-balancer-controller" made production's role name 57 + 8 characters (IAM: 64).
         lbc_role = self.irsa_role(
-            "aws-load-balancer-controller",
+            "lb-controller",
             plan.ADDON_NAMESPACE,
             plan.LBC_SERVICE_ACCOUNT,
             inline_policy=plan.load_balancer_controller_policy(),
+            former_key="aws-load-balancer-controller",
         )
         self._release(
             "aws-load-balancer-controller",
@@ -515,11 +577,12 @@ class EksCluster(pulumi.ComponentResource):
                 cluster_name=args.cluster_name, region=args.region, vpc_id=args.vpc_id, role_arn=lbc_role.arn, replicas=replicas
             ),
             ready,
+            role=lbc_role,
         )
         efs_role = self.irsa_role(
             "efs-csi", plan.ADDON_NAMESPACE, plan.EFS_CSI_SERVICE_ACCOUNT, managed_policies=[plan.EFS_CSI_MANAGED_POLICY]
         )
-        self._release("aws-efs-csi-driver", plan.efs_csi_values(role_arn=efs_role.arn, replicas=replicas), ready)
+        self._release("aws-efs-csi-driver", plan.efs_csi_values(role_arn=efs_role.arn, replicas=replicas), ready, role=efs_role)
 
 
 def _first_asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
@@ -539,6 +602,10 @@ def _check_args(args: EksClusterArgs) -> None:
         raise ValueError("EksCluster needs the ML subnets for its GPU node group")
     if not args.admin_role_arns:
         raise ValueError("EksCluster needs at least one admin role: with API authentication nobody else gets in")
+    if not args.public_access_cidrs and not args.api_clients:
+        raise ValueError(
+            "EksCluster with a private-only endpoint needs an API client security group (the deploy runner): nothing could deploy into it"
+        )
     if "0.0.0.0/0" in args.public_access_cidrs:
         raise ValueError("EksCluster will not open its API endpoint to the whole internet")
     if args.autoscaler is Autoscaler.CLUSTER_AUTOSCALER:

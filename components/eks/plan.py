@@ -23,6 +23,7 @@ from .settings import ClusterAutoscalerSettings, KarpenterSettings, NodeGroupSet
 # Every control-plane log type EKS offers (the seed's audit trail).
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+API_PORT = 443
 
 
 def control_plane_log_group_name(cluster_name: str) -> str:
@@ -232,6 +233,8 @@ class InterruptionRule:
     description: str
     source: str
     detail_type: str
+    former_key: str | None = None
+    """The key the rule had before it was shortened (its resources carry an alias to it)."""
 
     def event_pattern(self) -> dict[str, list[str]]:
         return {"source": [self.source], "detail-type": [self.detail_type]}
@@ -240,7 +243,10 @@ class InterruptionRule:
 # The events Karpenter drains nodes ahead of (its interruption-handling guide).
 INTERRUPTION_RULES = (
     InterruptionRule("scheduled-change", "AWS Health scheduled changes", "aws.health", "AWS Health Event"),
-    InterruptionRule("spot-interruption", "EC2 Spot interruption warnings", "aws.ec2", "EC2 Spot Instance Interruption Warning"),
+    # "spot-interruption" made production's rule name 57 + 8 characters: EventBridge allows 64.
+    InterruptionRule(
+        "spot-interrupt", "EC2 Spot interruption warnings", "aws.ec2", "EC2 Spot Instance Interruption Warning", former_key="spot-interruption"
+    ),
     InterruptionRule("rebalance", "EC2 rebalance recommendations", "aws.ec2", "EC2 Instance Rebalance Recommendation"),
     InterruptionRule("state-change", "EC2 instance state changes", "aws.ec2", "EC2 Instance State-change Notification"),
 )
@@ -558,6 +564,32 @@ CHARTS = {
     "aws-efs-csi-driver": ChartRef("aws-efs-csi-driver", "https://kubernetes-sigs.github.io/aws-efs-csi-driver", "3.2.4"),
 }
 
+# How long each release may wait for its objects to become ready (Helm's --timeout). The nodes
+# exist when these install (they depend on the node groups), so the wait is image pulls on
+# fresh nodes and, for replicated controllers, a second node's pull; DaemonSets on pools that
+# may be empty (spot, staging's GPU) are ready at once.
+RELEASE_TIMEOUT_SECONDS = {
+    # Two small controllers; 10 minutes covers image pulls on nodes that just joined.
+    "cluster-autoscaler": 600,
+    "karpenter-crd": 300,  # CRDs only: nothing to wait for
+    "karpenter": 600,
+    # A DaemonSet on spot nodes only; the spot pool starts at zero.
+    "aws-node-termination-handler": 300,
+    "metrics-server": 600,
+    # A DaemonSet on GPU nodes: production's first GPU node is up when it installs (the node
+    # group waits for it) and the plugin image is about 100 MB; staging's GPU pool is empty.
+    "nvidia-device-plugin": 600,
+    "aws-load-balancer-controller": 600,
+    # Controller Deployment plus a node DaemonSet on every node, whatever its taint.
+    "aws-efs-csi-driver": 600,
+}
+
+# The VPC CNI add-on's configuration: enforce Kubernetes NetworkPolicies (the network policy
+# agent ships with the CNI since v1.14 but is off unless asked for). TorchServe's inference and
+# management ports are open only to the namespaces its NetworkPolicy names: without this the
+# policy exists and nothing enforces it. The schema takes the flag as a string.
+VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+
 LBC_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 EFS_CSI_SERVICE_ACCOUNT = "efs-csi-controller-sa"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
@@ -597,6 +629,14 @@ def load_balancer_controller_values(*, cluster_name: str, region: str, vpc_id: A
         "region": region,
         "vpcId": vpc_id,
         "replicaCount": replicas,
+        # The chart's default (true since 1.5) registers mservice.elbv2.k8s.aws with
+        # failurePolicy Fail for every Service in the cluster: until the controller's pods are
+        # ready, every new Service is rejected, so the releases installed beside it (metrics-
+        # server, the autoscaler, Prometheus, ...) fail and roll back (aws-load-balancer-
+        # controller #3170, #4140). The webhook only defaults type-LoadBalancer Services to this
+        # controller; the platform creates none (the ALB comes from an Ingress), and a future
+        # one names the controller itself with spec.loadBalancerClass: service.k8s.aws/nlb.
+        "enableServiceMutatorWebhook": False,
         "serviceAccount": {"create": True, "name": LBC_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
         **_on_system_nodes(),
     }

@@ -137,6 +137,16 @@ class EksSettings:
             network = parse_cidr(key, value)
             if network.prefixlen == 0:
                 raise ConfigError(key, value, "the ranges deployments run from, not the whole internet")
+            if not network.is_global:
+                # Documentation (RFC 5737), private and reserved ranges never reach a public endpoint;
+                # a placeholder here makes every Kubernetes object of the deploy time out: say what to set.
+                raise ConfigError(
+                    key,
+                    value,
+                    "the public egress range (such as a NAT gateway's address/32) of a machine that runs pulumi outside "
+                    "the VPC, not a documentation, private or reserved range; or leave publicAccessCidrs empty "
+                    "(the default): the deploy runner in the VPC (betterprompts:deploy) reaches the private endpoint",
+                )
             return str(network)
 
         endpoint = section.child("endpoint", {})

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..apps import TorchServeSettings, gpu_metrics, hpa_spec
+from ..apps import Registry, TorchServeSettings, gpu_metrics, hpa_spec, pull_secret, pull_secret_name
 from ..platform import ComponentTags, irsa_trust_policy, local_release
 from ..storage import EFS_CSI_PROVISIONER, efs_volume_handle
 from .torchserve_plan import (
@@ -80,8 +80,11 @@ class TorchServeArgs:
     serve: bool = True
     """Serve production traffic. False sizes TorchServe to zero pods with no HPA (SageMaker serves);
     the release, role and service stay, so serving again is one config value away."""
+    image_registry: Optional[Registry] = None
+    """The private registry the image comes from (``WorkloadsSettings.pull_secret_registry``); None: public or ECR."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
-    """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter)."""
+    """Resources the release waits for: the metrics pipeline (ServiceMonitor CRD, adapter), the
+    cluster's workload dependencies and the NVIDIA device plugin (``nvidia.com/gpu``)."""
     efs_model_store: Optional[EfsModelStore] = None
     """The file system the models are served from when ``modelStore.source`` is ``efs`` (required then)."""
 
@@ -117,7 +120,8 @@ class TorchServe(pulumi.ComponentResource):
             tags=tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicy(
+        # The pods' first S3 call must find the policy attached: the release waits for it.
+        read_models = aws.iam.RolePolicy(
             role_name,
             role=self.role.id,
             policy=pulumi.Output.all(args.model_bucket_arn, args.model_prefix, args.model_kms_key_arn).apply(
@@ -173,6 +177,19 @@ class TorchServe(pulumi.ComponentResource):
             scrape_interval=args.scrape_interval,
             serve=args.serve,
         )
+        pulls: list[pulumi.Resource] = []
+        if args.image_registry is not None:
+            pulls.append(
+                pull_secret(
+                    f"{name}-pull-{args.image_registry.key}",
+                    args.image_registry,
+                    namespace=ns.metadata.name,
+                    parent=self,
+                    k8s_provider=args.k8s_provider,
+                    depends_on=[ns],
+                )
+            )
+            values["imagePullSecrets"] = [{"name": pull_secret_name(args.image_registry)}]
         self.release = local_release(
             f"{name}-release",
             CHART_PATH,
@@ -181,7 +198,8 @@ class TorchServe(pulumi.ComponentResource):
             values=values,
             parent=self,
             provider=args.k8s_provider,
-            depends_on=[ns, *store_ready, *args.depends_on],
+            timeout_seconds=settings.release_timeout_seconds,
+            depends_on=[ns, read_models, *store_ready, *pulls, *args.depends_on],
         )
 
         self.hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler] = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .alarms import GREATER, LESS, AlarmSpec, create_alarms
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr
-from .helm import ChartRef, local_release, release
+from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy
 from .kms_policy import KEY_PURPOSES, key_policy
@@ -27,6 +27,7 @@ from .windows import check_daily_window, check_weekly_window, windows_overlap
 __all__ = [
     "AlarmSpec",
     "ChartRef",
+    "MAX_RELEASE_TIMEOUT_SECONDS",
     "ComponentTags",
     "ConfigError",
     "GREATER",

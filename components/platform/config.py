@@ -65,6 +65,10 @@ class Section:
     def has(self, name: str) -> bool:
         return name in self._raw
 
+    def names(self) -> list[str]:
+        """The keys present, for mappings keyed by the user (registries, pools)."""
+        return [str(name) for name in self._raw]
+
     def _get(self, name: str, default: Any) -> Any:
         self._seen.add(name)
         if name in self._raw and self._raw[name] is not None:

@@ -10,6 +10,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 
+# Helm's own default wait (and the provider's) is 300 s; nothing waits less. An hour is the
+# most any release here could need (a GPU node from zero plus a multi-gigabyte image).
+MIN_TIMEOUT_SECONDS = 300
+MAX_TIMEOUT_SECONDS = 3600
+
+
 @dataclass(frozen=True)
 class ChartRef:
     """A chart pinned to an exact version in its official repository."""
@@ -32,6 +38,7 @@ def release(
     values: Mapping[str, Any],
     parent: pulumi.Resource,
     provider: k8s.Provider,
+    timeout_seconds: int,
     release_name: Optional[str] = None,
     create_namespace: bool = True,
     depends_on: Optional[list[pulumi.Resource]] = None,
@@ -39,6 +46,9 @@ def release(
     """A ``helm.v3.Release`` of ``ref`` (logical name ``name``) that waits for its resources to become ready.
 
     Atomic: a failed install or upgrade rolls back instead of leaving a half-applied release.
+    ``timeout_seconds`` is how long that wait may take (the provider's default, 300 s, is too
+    short for anything that waits on a new node, a volume or a large image): every caller
+    chooses it for what its release waits for.
     """
     return _release(
         name,
@@ -49,6 +59,7 @@ def release(
         namespace=namespace,
         values=values,
         create_namespace=create_namespace,
+        timeout_seconds=timeout_seconds,
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on or []),
     )
 
@@ -62,6 +73,7 @@ def local_release(
     values: Mapping[str, Any],
     parent: pulumi.Resource,
     provider: k8s.Provider,
+    timeout_seconds: int,
     create_namespace: bool = False,
     depends_on: Optional[list[pulumi.Resource]] = None,
 ) -> k8s.helm.v3.Release:
@@ -75,6 +87,7 @@ def local_release(
         namespace=namespace,
         values=values,
         create_namespace=create_namespace,
+        timeout_seconds=timeout_seconds,
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on or []),
     )
 
@@ -89,8 +102,11 @@ def _release(
     namespace: pulumi.Input[str],
     values: Mapping[str, Any],
     create_namespace: bool,
+    timeout_seconds: int,
     opts: pulumi.ResourceOptions,
 ) -> k8s.helm.v3.Release:
+    if not MIN_TIMEOUT_SECONDS <= timeout_seconds <= MAX_TIMEOUT_SECONDS:
+        raise ValueError(f"release {name}: timeout {timeout_seconds}s outside {MIN_TIMEOUT_SECONDS}-{MAX_TIMEOUT_SECONDS}s")
     return k8s.helm.v3.Release(
         name,
         k8s.helm.v3.ReleaseArgs(
@@ -103,6 +119,7 @@ def _release(
             create_namespace=create_namespace,
             atomic=True,
             cleanup_on_fail=True,
+            timeout=timeout_seconds,
             values=dict(values),
         ),
         opts=opts,

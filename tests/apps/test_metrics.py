@@ -11,7 +11,6 @@ import pytest
 from components.apps.metrics_plan import (
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
-    METRICS_SERVER,
     PROMETHEUS_ADAPTER,
     PROMETHEUS_STORAGE_CLASS,
     adapter_metric_name,
@@ -21,6 +20,7 @@ from components.apps.metrics_plan import (
 from components.apps.settings import SCALE_UP_BUDGET_SECONDS, scale_up_reaction_seconds
 from components.apps.workloads_plan import GPU_UTILIZATION_SOURCE_SERIES, QUEUE_DEPTH_SOURCE_SERIES, RPS_SOURCE_SERIES
 from components.eks import node_pools
+from preflight.harness import Plan, read_stack_config
 from tests.k8s_stack_support import STORAGE_KEY_ARN, built
 
 STACKS = ["production", "staging"]
@@ -44,11 +44,9 @@ def hpa_metric_names(stack: str, kind: str) -> set[str]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_charts_are_official_and_pinned_to_exact_versions(stack: str) -> None:
     releases = {r.inputs["chart"]: r for r in built(stack).of_type(RELEASE) if r.inputs["chart"] != "charts/torchserve"}
-    installed = {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter"}
-    if built(stack).settings.workloads.metrics.install_metrics_server:
-        installed.add("metrics-server")
-    assert set(releases) == installed
-    expected = {ref.chart: ref for ref in (KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PROMETHEUS_ADAPTER, METRICS_SERVER)}
+    # metrics-server is EksCluster's (tests/eks): the pipeline never installs a second one.
+    assert set(releases) == {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter"}
+    expected = {ref.chart: ref for ref in (KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PROMETHEUS_ADAPTER)}
     for chart, release in releases.items():
         assert release.inputs["version"] == expected[chart].version
         assert re.fullmatch(r"\d+\.\d+\.\d+", release.inputs["version"]), "an exact version, not a range"
@@ -129,10 +127,8 @@ def test_metrics_stack_placement(stack: str) -> None:
     ]
     for part in (kps["prometheusOperator"], kps["kube-state-metrics"]):
         assert {k: part[k] for k in system} == system
-    with_metrics_server = plan.settings.workloads.metrics.install_metrics_server
-    for release in ("prometheus-adapter", "metrics-server")[: 2 if with_metrics_server else 1]:
-        values = plan.release(release).inputs["values"]
-        assert {k: values[k] for k in system} == system
+    values = plan.release("prometheus-adapter").inputs["values"]
+    assert {k: values[k] for k in system} == system
     prometheus = kps["prometheus"]["prometheusSpec"]
     assert prometheus["nodeSelector"] == node_pools.APPLICATION.node_selector()
     assert kps["prometheus-node-exporter"]["tolerations"] == [{"operator": "Exists"}]
@@ -169,3 +165,33 @@ def test_scale_up_decision_fits_the_seed_budget(stack: str) -> None:
     workloads = built(stack).settings.workloads
     seconds = scale_up_reaction_seconds(workloads.metrics.scrape_interval, workloads.scale_up_stabilization_seconds)
     assert seconds < SCALE_UP_BUDGET_SECONDS == 120
+
+
+# --- metrics-server: one owner -----------------------------------------------------------
+
+
+def test_a_stack_without_metrics_keys_gets_exactly_one_metrics_server(plan: Plan) -> None:
+    """The stack files say nothing about metrics-server; EksCluster installs the only copy.
+
+    Two releases named metrics-server in kube-system fail the deploy (the second install
+    finds the first one's objects), which is what the old ``installMetricsServer: true``
+    default did to a stack that left the key out.
+    """
+    config = read_stack_config(plan.stack)[0]
+    assert "installMetricsServer" not in config["betterprompts:workloads"].get("metrics", {})
+    servers = [r for r in plan.of_type(RELEASE) if r.inputs["chart"] == "metrics-server"]
+    assert len(servers) == 1
+    assert servers[0].inputs["namespace"] == "kube-system"
+    (cluster,) = plan.of_type("betterprompts:eks:EksCluster")
+    assert servers[0].parent == cluster.urn
+
+
+def test_install_metrics_server_is_refused_naming_the_owner() -> None:
+    from components.settings import ConfigError
+    from tests.stack_config import load, with_value
+
+    for value in (True, False):
+        with pytest.raises(ConfigError) as error:
+            load(with_value("workloads", "metrics.installMetricsServer", value))
+        assert error.value.key == "betterprompts:workloads.metrics.installMetricsServer"
+        assert "EksCluster" in str(error.value)

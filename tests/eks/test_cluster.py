@@ -166,11 +166,10 @@ def test_control_plane(plan: Plan) -> None:
     assert admin["accessPolicies"]["cluster-admin"]["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
-def test_endpoint_access_per_stack(production: Plan, staging: Plan) -> None:
-    assert cluster(production)["endpointPublicAccess"] is False
-    assert "publicAccessCidrs" not in cluster(production)
-    assert cluster(staging)["endpointPublicAccess"] is True
-    assert cluster(staging)["publicAccessCidrs"] == ["203.0.113.0/24"]
+def test_endpoint_is_private_in_both_stacks(plan: Plan) -> None:
+    # Deploys run on the runner in the VPC; no placeholder range opens a public endpoint.
+    assert cluster(plan)["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in cluster(plan)
 
 
 def test_deletion_protection_follows_the_platform_setting(production: Plan, staging: Plan) -> None:
@@ -433,6 +432,7 @@ def _args(**changes: Any) -> EksClusterArgs:
         admin_role_arns=["arn:aws:iam::123456789012:role/Admin"],
         addon_versions=AddonVersions("v1.19.2-eksbuild.5", "v1.11.4-eksbuild.2", "v1.32.0-eksbuild.2", "v1.39.0-eksbuild.1"),
         node_groups={"system": group, "application": group},
+        api_clients={"runner": "sg-0123456789abcdef0"},
     )
     for key, value in changes.items():
         setattr(args, key, value)
@@ -448,6 +448,7 @@ def _args(**changes: Any) -> EksClusterArgs:
         ({"karpenter": KarpenterSettings()}, "no karpenter settings"),
         ({"admin_role_arns": []}, "admin role"),
         ({"public_access_cidrs": ("0.0.0.0/0",)}, "whole internet"),
+        ({"api_clients": {}}, "private-only endpoint needs an API client"),
         ({"node_groups": {}}, "system, application"),
     ],
 )

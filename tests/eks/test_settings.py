@@ -68,7 +68,7 @@ def test_staging_is_about_half() -> None:
         "gpu": ("g4dn.xlarge", 0, 2),
         "spot": ("t3a.large", 0, 5),
     }
-    assert eks.public_access_cidrs == ("203.0.113.0/24",)
+    assert eks.public_access_cidrs == ()
     assert eks.controller_replicas == 1
 
 
@@ -101,6 +101,11 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("kubernetesVersion", 1.32, "kubernetesVersion"),
         ("endpoint.publicAccessCidrs", ["0.0.0.0/0"], "endpoint.publicAccessCidrs[0]"),
         ("endpoint.publicAccessCidrs", ["10.0.0.1/16"], "endpoint.publicAccessCidrs[0]"),
+        # Placeholders and ranges a public endpoint never sees: a ConfigError saying what to set.
+        ("endpoint.publicAccessCidrs", ["203.0.113.0/24"], "endpoint.publicAccessCidrs[0]"),
+        ("endpoint.publicAccessCidrs", ["52.1.2.3/32", "198.51.100.7/32"], "endpoint.publicAccessCidrs[1]"),
+        ("endpoint.publicAccessCidrs", ["10.0.0.0/8"], "endpoint.publicAccessCidrs[0]"),
+        ("endpoint.publicAccessCidrs", ["100.64.0.0/10"], "endpoint.publicAccessCidrs[0]"),
         ("controlPlaneLogs.retentionDays", 100, "controlPlaneLogs.retentionDays"),
         ("adminRoles", [], "adminRoles"),
         ("adminRoles", ["not a role!"], "adminRoles[0]"),
@@ -171,3 +176,15 @@ def test_karpenter_replicas_need_as_many_system_nodes() -> None:
     with pytest.raises(ConfigError) as error:
         parse(raw)
     assert error.value.key == f"{KEY}.controllerReplicas"
+
+
+def test_a_placeholder_endpoint_range_says_what_to_set() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(_set(stack_eks("staging"), "endpoint.publicAccessCidrs", ["203.0.113.0/24"]))
+    assert "public egress range" in error.value.allowed
+    assert "betterprompts:deploy" in error.value.allowed  # the working default: the runner in the VPC
+
+
+def test_a_real_public_range_is_accepted() -> None:
+    eks = parse(_set(stack_eks("staging"), "endpoint.publicAccessCidrs", ["52.1.2.3/32"]))
+    assert eks.public_access_cidrs == ("52.1.2.3/32",)

@@ -458,3 +458,15 @@ def test_a_snapshot_policy_prices_the_snapshots_it_keeps() -> None:
     result = estimate([policy], "us-east-1", Assumptions(usage=replace(Usage(), snapshot_storage_gb=150)))
     [item] = [i for i in result.items if i.urn == "p"]
     assert item.baseline == pytest.approx(150 * 0.05)
+
+
+def test_the_deploy_runner_is_priced_per_build_minute() -> None:
+    """The CodeBuild runner bills only while it runs: usage minutes x the compute type's price."""
+    from policies.cost_model import Assumptions, CostResource, Usage, estimate
+
+    project = CostResource.from_plan(
+        {"urn": "urn:p", "type": "aws:codebuild/project:Project", "name": "runner", "inputs": {"environment": {"computeType": "BUILD_GENERAL1_MEDIUM"}}}
+    )
+    (item,) = [i for i in estimate([project], "us-east-1", Assumptions(usage=Usage(codebuild_minutes=300))).items if i.urn == "urn:p"]
+    assert item.baseline == item.peak == 300 * 0.01
+    assert "300 build minutes on BUILD_GENERAL1_MEDIUM" in item.description
