@@ -47,7 +47,8 @@ def test_every_release_waits_for_nodes_networking_and_dns(plan: Plan) -> None:
 def test_prometheus_waits_for_the_ebs_csi_addon(plan: Plan) -> None:
     ebs = addon(plan, "aws-ebs-csi-driver").urn
     assert ebs in release(plan, "kube-prometheus-stack").dependencies
-    (storage_class,) = plan.of_type("kubernetes:storage.k8s.io/v1:StorageClass")
+    # Prometheus's (EBS) class; the storage layer's EFS class is the other one.
+    (storage_class,) = [s for s in plan.of_type("kubernetes:storage.k8s.io/v1:StorageClass") if s.inputs["provisioner"] == "ebs.csi.aws.com"]
     assert ebs in storage_class.dependencies
 
 
