@@ -20,13 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 try:  # As ``policies.cost_model`` from the repository root...
-    from . import storage_classes
+    from . import eks_lifecycle, storage_classes
 except ImportError:  # ...or as ``cost_model`` when Pulumi runs the pack with policies/ as its program.
+    import eks_lifecycle  # type: ignore[no-redef]
     import storage_classes  # type: ignore[no-redef, import-not-found]
 
 PRICING_DIR = Path(__file__).resolve().parent / "pricing"
@@ -317,6 +319,8 @@ class Estimate:
     region: str
     currency: str
     items: tuple[LineItem, ...]
+    month: date = field(default_factory=lambda: eks_lifecycle.month_of(eks_lifecycle.today()))
+    """The month priced (first day): lifecycle-dependent prices (EKS extended support) follow it."""
 
     @property
     def baseline(self) -> float:
@@ -338,6 +342,7 @@ class Estimate:
         return {
             "currency": self.currency,
             "region": self.region,
+            "month": self.month.strftime("%Y-%m"),
             "baseline_monthly": round(self.baseline, 2),
             "peak_monthly": round(self.peak, 2),
             "committed_monthly": round(self.committed, 2),
@@ -349,12 +354,13 @@ class Estimate:
 class _Context:
     """What a pricing rule may look at: all resources, prices, assumptions."""
 
-    def __init__(self, resources: Sequence[CostResource], prices: PriceList, assumptions: Assumptions) -> None:
+    def __init__(self, resources: Sequence[CostResource], prices: PriceList, assumptions: Assumptions, month: date) -> None:
         self.resources = resources
         self.by_urn = {r.urn: r for r in resources}
         self.prices = prices
         self.assumptions = assumptions
         self.hours = prices.hours_per_month
+        self.month = month
 
     def price(self, key: str, resource_type: str, size: str) -> float:
         return self.prices.get(key, resource_type, size)
@@ -431,8 +437,7 @@ def _committable(cost: float, running: float, rate: float) -> float:
 
 
 def _eks_control_plane(ctx: _Context, r: CostResource) -> list[LineItem]:
-    hourly = ctx.price("eks:cluster", r.type, "cluster")
-    items = [ctx.item(r, f"EKS control plane {r.name}", hourly * ctx.hours)]
+    items = [_control_plane_item(ctx, r)]
     seen_as_outputs = any(key in r.inputs for key in EKS_CLUSTER_OUTPUT_KEYS)
     if (
         r.type == "eks:index:Cluster"
@@ -450,11 +455,36 @@ def _eks_control_plane(ctx: _Context, r: CostResource) -> list[LineItem]:
                 low=_int(r.inputs.get("minSize"), 1),
                 high=_int(r.inputs.get("maxSize"), 2),
                 spot=bool(r.inputs.get("spotPrice")),
-                disk_gb=_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB),
+                disks=[(_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB), "gp3")],
                 scheduled=True,
             )
         )
     return items
+
+
+def _control_plane_item(ctx: _Context, r: CostResource) -> LineItem:
+    """Cluster hours at the support the version has in the estimate's month: a version past its
+    standard support bills six times the standard price, from the first day of extended support."""
+    version = r.inputs.get("version") or (r.inputs.get("eksCluster") or {}).get("version")
+    standard = ctx.price("eks:cluster", r.type, "cluster")
+    extended = ctx.price("eks:cluster-extended", r.type, "cluster in extended support")
+    if not isinstance(version, str) or not version:
+        # pulumi-eks and EKS create the newest version when none is pinned: standard support.
+        return ctx.item(r, f"EKS control plane {r.name} (version not pinned: standard support)", standard * ctx.hours)
+    calendar = eks_lifecycle.load_calendar()
+    share = calendar.extended_share(version, ctx.month)
+    month = ctx.month.strftime("%Y-%m")
+    entry = calendar.get(version)
+    if entry is None:
+        support = f"Kubernetes {version}, not in the EKS calendar: priced as extended support"
+    elif share == 0:
+        support = f"Kubernetes {version}, standard support in {month}"
+    elif share == 1:
+        support = f"Kubernetes {version}, extended support in {month} (standard ended {entry.end_of_standard_support})"
+    else:
+        support = f"Kubernetes {version}, {share:.0%} of {month} in extended support (from {entry.end_of_standard_support})"
+    hourly = standard * (1 - share) + extended * share
+    return ctx.item(r, f"EKS control plane {r.name} ({support})", hourly * ctx.hours)
 
 
 def _managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -471,10 +501,35 @@ def _managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
             low=_int(scaling.get("minSize"), 1),
             high=_int(scaling.get("maxSize"), _int(scaling.get("minSize"), 1)),
             spot=spot,
-            disk_gb=_int(r.inputs.get("diskSize"), DEFAULT_NODE_DISK_GB),
+            disks=_launch_template_disks(ctx, r) or [(_int(r.inputs.get("diskSize"), DEFAULT_NODE_DISK_GB), "gp3")],
             scheduled=True,
         )
     ]
+
+
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+def _launch_template_disks(ctx: _Context, r: CostResource) -> list[tuple[int, str]]:
+    """The EBS volumes a node group's launch template gives each node (size, type); empty when it names none.
+
+    The template is the one the group depends on (its ``launchTemplate`` input refers to it by id,
+    unknown until it exists); ``diskSize`` is ignored by EKS when a launch template is used.
+    """
+    if not r.inputs.get("launchTemplate"):
+        return []
+    for urn in r.dependencies:
+        template = ctx.by_urn.get(urn)
+        if template is None or template.type != LAUNCH_TEMPLATE:
+            continue
+        disks = []
+        for mapping in template.inputs.get("blockDeviceMappings") or []:
+            ebs = (mapping or {}).get("ebs") or {}
+            size = _int(ebs.get("volumeSize"), 0)
+            if size:
+                disks.append((size, str(ebs.get("volumeType") or "gp2")))
+        return disks
+    return []
 
 
 def _self_managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -487,7 +542,7 @@ def _self_managed_node_group(ctx: _Context, r: CostResource) -> list[LineItem]:
             low=_int(r.inputs.get("minSize"), 1),
             high=_int(r.inputs.get("maxSize"), 2),
             spot=bool(r.inputs.get("spotPrice")),
-            disk_gb=_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB),
+            disks=[(_int(r.inputs.get("nodeRootVolumeSize"), DEFAULT_NODE_DISK_GB), "gp3")],
             scheduled=True,
         )
     ]
@@ -502,7 +557,7 @@ def _nodes(
     low: int,
     high: int,
     spot: bool,
-    disk_gb: int,
+    disks: Sequence[tuple[int, str]],
     scheduled: bool,
 ) -> LineItem:
     """Nodes at minimum and maximum count: instance hours (spot-discounted) plus their root volumes."""
@@ -511,7 +566,9 @@ def _nodes(
         hourly *= 1 - ctx.assumptions.spot_discount
     running = ctx.assumptions.running_fraction if scheduled else 1.0
     hours = ctx.hours * running
-    volume = disk_gb * ctx.price("ebs:gp3", r.type, "gp3")
+    # Root (and any data) volumes per node, at their volume type's price.
+    volume = sum(size * ctx.price(f"ebs:{kind}", r.type, kind) for size, kind in disks)
+    volumes = " + ".join(f"{size} GB {kind}" for size, kind in disks)
     compute_low, compute_high = low * hourly * hours, high * hourly * hours
     base = compute_low + low * volume * running
     peak = compute_high + high * volume * running
@@ -520,7 +577,7 @@ def _nodes(
     rate = ctx.assumptions.compute_savings_plan
     return ctx.item(
         r,
-        f"{label}: {low}-{high} x {instance_type} {market}{shutdown} (+{disk_gb} GB gp3 each)",
+        f"{label}: {low}-{high} x {instance_type} {market}{shutdown} (+{volumes} each)",
         base,
         peak,
         # Spot hours are not covered by a Savings Plan; part-time hours only as far as they pay for one.
@@ -1032,10 +1089,12 @@ def estimate(
     region: str,
     assumptions: Assumptions | None = None,
     prices: PriceList | None = None,
+    month: date | None = None,
 ) -> Estimate:
-    """The monthly estimate of ``resources`` in ``region``. Raises :class:`MissingPriceError`."""
+    """The estimate of ``resources`` in ``region`` for ``month`` (default: this month). Raises :class:`MissingPriceError`."""
     prices = prices or load_prices(region)
-    ctx = _Context(resources, prices, assumptions or Assumptions())
+    month = eks_lifecycle.month_of(month or eks_lifecycle.today())
+    ctx = _Context(resources, prices, assumptions or Assumptions(), month)
     items: list[LineItem] = []
     # By URN: the engine registers concurrently, so plan order is not stable between runs.
     for resource in sorted(resources, key=lambda r: r.urn):
@@ -1049,7 +1108,7 @@ def estimate(
             continue  # Its component is priced already (a real preview shows both).
         items.extend(rule(ctx, resource))
     items.extend(_usage_items(ctx))
-    return Estimate(region=prices.region, currency=prices.currency, items=tuple(items))
+    return Estimate(region=prices.region, currency=prices.currency, items=tuple(items), month=month)
 
 
 def _has_inputs(resource: CostResource) -> bool:
