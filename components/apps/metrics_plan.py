@@ -25,12 +25,16 @@ from .workloads_plan import (
 
 PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts"
 
-# https://newreleases.io/project/github/prometheus-community/helm-charts/release/kube-prometheus-stack-93.9.0
-KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", PROMETHEUS_COMMUNITY, "93.9.0")
-# https://artifacthub.io/packages/helm/prometheus-community/prometheus-adapter/5.3.0
+# Versions from each chart's own release history (tags of its repository; values.yaml of each
+# vendored under tests/vendor/charts/ and checked against the values below).
+# prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (2026-08-21), the newest release
+# (the earlier pin 93.9.0 is not a release of the chart).
+KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", PROMETHEUS_COMMUNITY, "88.5.3")
+# prometheus-community/helm-charts tag prometheus-adapter-5.3.0 (2026-02-19), the newest release.
 PROMETHEUS_ADAPTER = ChartRef("prometheus-adapter", PROMETHEUS_COMMUNITY, "5.3.0")
-# https://github.com/NVIDIA/dcgm-exporter/pull/712 ("Publishes dcgm-exporter Helm chart 4.8.3")
-DCGM_EXPORTER = ChartRef("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.3")
+# NVIDIA/dcgm-exporter helm-charts/index.yaml lists 4.8.2 (tag 4.5.3-4.8.2). 4.8.3 was published
+# later (NVIDIA/dcgm-exporter#712) but no copy of its values.yaml was available to check ours against.
+DCGM_EXPORTER = ChartRef("dcgm-exporter", "https://nvidia.github.io/dcgm-exporter/helm-charts", "4.8.2")
 
 # How long each release may wait for readiness (Helm's --timeout).
 RELEASE_TIMEOUT_SECONDS = {

@@ -545,23 +545,26 @@ def _k8s_taint(taint: Taint) -> dict[str, str]:
 
 # --- cluster add-ons ---------------------------------------------------------------------
 
-# Charts pinned to versions that exist in their official repositories.
+# Charts pinned to versions seen in their repositories' release history; docs/eks.md lists each
+# with the Kubernetes versions it supports, and tests/eks/vendor/ holds each version's values.yaml.
 CHARTS = {
-    # kubernetes/autoscaler chart 9.46.6 ships Cluster Autoscaler 1.32 (matches Kubernetes 1.32).
-    "cluster-autoscaler": ChartRef("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.46.6"),
-    # Karpenter 1.5.0 supports Kubernetes 1.32 (karpenter.sh compatibility matrix); CRDs ship as their own chart.
-    "karpenter-crd": ChartRef("karpenter-crd", "oci://public.ecr.aws/karpenter", "1.5.0"),
-    "karpenter": ChartRef("karpenter", "oci://public.ecr.aws/karpenter", "1.5.0"),
-    # aws/eks-charts; 0.21.0 is the aws-ia EKS Blueprints add-ons default.
-    "aws-node-termination-handler": ChartRef("aws-node-termination-handler", "https://aws.github.io/eks-charts", "0.21.0"),
-    # kubernetes-sigs/metrics-server; 3.12.0 is the aws-ia EKS Blueprints add-ons default.
-    "metrics-server": ChartRef("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.12.0"),
-    # NVIDIA/k8s-device-plugin 0.17.1, as in aws-ia/terraform-aws-eks-blueprints (ml-container-cache).
-    "nvidia-device-plugin": ChartRef("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.1"),
-    # aws/eks-charts 1.10.0 (controller v2.10.0), an aws-ia EKS Blueprints add-ons default.
-    "aws-load-balancer-controller": ChartRef("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "1.10.0"),
-    # kubernetes-sigs/aws-efs-csi-driver chart 3.2.4 (driver v2.1.x).
-    "aws-efs-csi-driver": ChartRef("aws-efs-csi-driver", "https://kubernetes-sigs.github.io/aws-efs-csi-driver", "3.2.4"),
+    # kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (2026-07-21): appVersion 1.35.0, the
+    # Kubernetes minor it is built for (the autoscaler's minor must match the cluster's).
+    "cluster-autoscaler": ChartRef("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.59.0"),
+    # aws/karpenter-provider-aws v1.14.1: its compatibility matrix needs >= 1.9 for Kubernetes 1.35.
+    "karpenter-crd": ChartRef("karpenter-crd", "oci://public.ecr.aws/karpenter", "1.14.1"),
+    "karpenter": ChartRef("karpenter", "oci://public.ecr.aws/karpenter", "1.14.1"),
+    # aws/aws-node-termination-handler v1.25.6 (chart 0.27.6); the eks-charts copy was retired in
+    # favour of this OCI chart.
+    "aws-node-termination-handler": ChartRef("aws-node-termination-handler", "oci://public.ecr.aws/aws-ec2/helm", "0.27.6"),
+    # kubernetes-sigs/metrics-server tag metrics-server-helm-chart-3.13.1 (app 0.8.1), the newest chart.
+    "metrics-server": ChartRef("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.13.1"),
+    # NVIDIA/k8s-device-plugin v0.20.0 (2026-08-19).
+    "nvidia-device-plugin": ChartRef("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.20.0"),
+    # aws/eks-charts 3.5.0 = controller v3.5.0 (2026-08-03); its IAM policy is LBC_POLICY_VERSION's.
+    "aws-load-balancer-controller": ChartRef("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0"),
+    # kubernetes-sigs/aws-efs-csi-driver tag helm-chart-aws-efs-csi-driver-4.4.1 (driver v3.4.1, 2026-07-23).
+    "aws-efs-csi-driver": ChartRef("aws-efs-csi-driver", "https://kubernetes-sigs.github.io/aws-efs-csi-driver", "4.4.1"),
 }
 
 # How long each release may wait for its objects to become ready (Helm's --timeout). The nodes
@@ -643,9 +646,10 @@ def load_balancer_controller_values(*, cluster_name: str, region: str, vpc_id: A
 
 
 def efs_csi_values(*, role_arn: Any, replicas: int) -> dict[str, Any]:
+    # The chart reads the controller's replicas at controller.replicaCount (a top-level key is ignored).
     return {
-        "replicaCount": replicas,
         "controller": {
+            "replicaCount": replicas,
             "serviceAccount": {"create": True, "name": EFS_CSI_SERVICE_ACCOUNT, "annotations": {IRSA_ANNOTATION: role_arn}},
             "nodeSelector": SYSTEM.node_selector(),
             # The chart's own tolerations, kept: the second lets the controller start before the node agent.
@@ -668,9 +672,10 @@ def node_termination_handler_values() -> dict[str, Any]:
         "enableScheduledEventDraining": True,
         "enableRebalanceMonitoring": False,
         "enableRebalanceDraining": False,
-        # The chart's DaemonSet placement keys (IMDS mode runs on the host network, so one IMDS hop suffices).
-        "nodeSelector": spot.node_selector(),
-        "tolerations": spot.tolerations(),
+        # The chart's DaemonSet placement keys (IMDS mode runs on the host network, so one IMDS hop
+        # suffices); its own default daemonsetTolerations (every taint) would put it on every node.
+        "daemonsetNodeSelector": spot.node_selector(),
+        "daemonsetTolerations": spot.tolerations(),
     }
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+# The pack owns the EKS calendar (it must stand alone); the settings follow it.
+from policies.eks_lifecycle import UNSUPPORTED, load_calendar, today
+
 from ..platform import LOG_RETENTION_DAYS, ConfigError, Section, check_string, parse_cidr
 
 # The pools EksCluster knows (components/eks/node_pools.py names their labels and taints).
@@ -131,7 +134,8 @@ class EksSettings:
     def read(section: Section) -> "EksSettings":
         version = section.string("kubernetesVersion")
         if not _K8S_VERSION.match(version):
-            raise ConfigError(section.key("kubernetesVersion"), version, "a Kubernetes minor version such as 1.32 (quoted)")
+            raise ConfigError(section.key("kubernetesVersion"), version, "a Kubernetes minor version such as 1.35 (quoted)")
+        _check_offered(section.key("kubernetesVersion"), version)
 
         def public_cidr(key: str, value: Any) -> str:
             network = parse_cidr(key, value)
@@ -222,6 +226,17 @@ def _reject_other(section: Section, other: str, autoscaler: Autoscaler) -> None:
         )
 
 
+def _check_offered(key: str, version: str) -> None:
+    """EKS creates clusters only on versions in standard or extended support (policies/eks_versions.json)."""
+    calendar = load_calendar()
+    day = today()
+    entry = calendar.get(version)
+    if entry is None or entry.release > day or entry.status(day) == UNSUPPORTED:
+        offered = ", ".join(sorted(calendar.offered(day), key=lambda v: int(v.split(".")[1])))
+        why = "not in the EKS calendar" if entry is None else "not offered by EKS on " + day.isoformat()
+        raise ConfigError(key, version, f"a version EKS offers ({why}): {offered}")
+
+
 def _read_addons(section: Section, version: str) -> AddonVersions:
     def addon(name: str) -> str:
         value = section.string(name)
@@ -238,6 +253,24 @@ def _read_addons(section: Section, version: str) -> AddonVersions:
     # kube-proxy is built per Kubernetes minor; another minor's build breaks service routing.
     if not addons.kube_proxy.startswith(f"v{version}."):
         raise ConfigError(section.key("kubeProxy"), addons.kube_proxy, f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N)")
+    # Every add-on build must be one EKS publishes for this version (the calendar records them).
+    calendar = load_calendar()
+    for key, addon, value in (
+        ("vpcCni", "vpc-cni", addons.vpc_cni),
+        ("coreDns", "coredns", addons.core_dns),
+        ("kubeProxy", "kube-proxy", addons.kube_proxy),
+        ("ebsCsiDriver", "aws-ebs-csi-driver", addons.ebs_csi_driver),
+    ):
+        builds = calendar.builds(version, addon)
+        if value not in builds:
+            recorded = ", ".join(builds) if builds else "none recorded yet"
+            raise ConfigError(
+                section.key(key),
+                value,
+                f"a {addon} build EKS publishes for Kubernetes {version} ({recorded}; "
+                f"check with `aws eks describe-addon-versions --kubernetes-version {version} --addon-name {addon}` "
+                "and record it in policies/eks_versions.json)",
+            )
     section.finish()
     return addons
 
