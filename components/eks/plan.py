@@ -293,7 +293,7 @@ def karpenter_controller_policy(
     queue_key_arn: str,
     partition: str = "aws",
 ) -> str:
-    """Karpenter's controller policy (after its v1 CloudFormation reference), scoped to this cluster.
+    """Karpenter's controller policy (after the v1.14.1 getting-started CloudFormation reference), scoped to this cluster.
 
     It may launch only with our images, subnets and security groups, tag and delete only
     what it launched (``kubernetes.io/cluster/<name>=owned`` and a NodePool tag), pass only
@@ -313,7 +313,9 @@ def karpenter_controller_policy(
         [
             allow(
                 ["ec2:RunInstances", "ec2:CreateFleet"],
-                [f"{ec2}::image/*", f"{ec2}::snapshot/*", f"{ec2}:*:security-group/*", f"{ec2}:*:subnet/*", f"{ec2}:*:capacity-reservation/*"],
+                [f"{ec2}::image/*", f"{ec2}::snapshot/*", f"{ec2}:*:security-group/*", f"{ec2}:*:subnet/*", f"{ec2}:*:capacity-reservation/*",
+                 # Karpenter v1.14's reference policy adds placement groups (NodeClass placement).
+                 f"{ec2}:*:placement-group/*"],
                 Sid="AllowScopedEC2InstanceAccessActions",
             ),
             allow(
@@ -367,9 +369,11 @@ def karpenter_controller_policy(
                     "ec2:DescribeCapacityReservations",
                     "ec2:DescribeImages",
                     "ec2:DescribeInstances",
+                    "ec2:DescribeInstanceStatus",
                     "ec2:DescribeInstanceTypeOfferings",
                     "ec2:DescribeInstanceTypes",
                     "ec2:DescribeLaunchTemplates",
+                    "ec2:DescribePlacementGroups",
                     "ec2:DescribeSecurityGroups",
                     "ec2:DescribeSpotPriceHistory",
                     "ec2:DescribeSubnets",
@@ -679,8 +683,13 @@ def node_termination_handler_values() -> dict[str, Any]:
     }
 
 
+# The controller version the policy below is published for; the chart pin (CHARTS) ships it.
+# tests/vendor/iam/ holds the published document; tests/eks/test_plan.py compares the two.
+LBC_POLICY_VERSION = "v3.5.0"
+
+
 def load_balancer_controller_policy(partition: str = "aws") -> str:
-    """The AWS Load Balancer Controller's policy (its published v2.10 iam_policy.json, in our form).
+    """The AWS Load Balancer Controller's policy: its published iam_policy.json for LBC_POLICY_VERSION, in our form.
 
     Mutations are conditioned on the controller's own ``elbv2.k8s.aws/cluster`` tags;
     only reads and creates that cannot be scoped by tag use ``*``.
@@ -712,6 +721,8 @@ def load_balancer_controller_policy(partition: str = "aws") -> str:
                     "ec2:GetCoipPoolUsage",
                     "ec2:DescribeCoipPools",
                     "ec2:GetSecurityGroupsForVpc",
+                    "ec2:DescribeIpamPools",
+                    "ec2:DescribeRouteTables",
                     "elasticloadbalancing:DescribeLoadBalancers",
                     "elasticloadbalancing:DescribeLoadBalancerAttributes",
                     "elasticloadbalancing:DescribeListeners",
@@ -797,6 +808,7 @@ def load_balancer_controller_policy(partition: str = "aws") -> str:
                     "elasticloadbalancing:DeleteTargetGroup",
                     "elasticloadbalancing:ModifyListenerAttributes",
                     "elasticloadbalancing:ModifyCapacityReservation",
+                    "elasticloadbalancing:ModifyIpPools",
                 ],
                 "*",
                 Condition=resource_tagged,
@@ -820,6 +832,7 @@ def load_balancer_controller_policy(partition: str = "aws") -> str:
                     "elasticloadbalancing:AddListenerCertificates",
                     "elasticloadbalancing:RemoveListenerCertificates",
                     "elasticloadbalancing:ModifyRule",
+                    "elasticloadbalancing:SetRulePriorities",
                 ],
                 "*",
             ),

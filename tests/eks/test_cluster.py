@@ -89,7 +89,7 @@ def test_node_groups_per_stack(plan: Plan) -> None:
     assert actual == EXPECTED_GROUPS[plan.stack]
     for pool, g in groups.items():
         assert g["taints"] == EXPECTED_TAINTS[pool]
-        assert g["version"] == "1.32"
+        assert g["version"] == "1.35"
         assert g["clusterName"] == f"betterprompts-{plan.stack}"
         assert "remoteAccess" not in g  # no SSH from anywhere
     assert groups["gpu"]["labels"] == {
@@ -151,7 +151,7 @@ def test_scale_from_zero_tags_on_the_asgs(plan: Plan) -> None:
 def test_control_plane(plan: Plan) -> None:
     inputs = cluster(plan)
     assert inputs["name"] == f"betterprompts-{plan.stack}"
-    assert inputs["version"] == "1.32"
+    assert inputs["version"] == "1.35"
     assert inputs["privateSubnetIds"] == plan.outputs["subnetIds"]["app"]
     assert inputs["vpcId"] == plan.outputs["vpcId"]
     assert inputs["encryptionConfigKeyArn"] == key_arn(plan, "eks")
@@ -190,10 +190,10 @@ def test_control_plane_log_group(plan: Plan) -> None:
 def test_managed_addons_pinned(plan: Plan) -> None:
     addons = {a.inputs["addonName"]: a.inputs for a in plan.of_type("aws:eks/addon:Addon")}
     assert {name: a["addonVersion"] for name, a in addons.items()} == {
-        "vpc-cni": "v1.19.2-eksbuild.5",
-        "kube-proxy": "v1.32.0-eksbuild.2",
-        "coredns": "v1.11.4-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.39.0-eksbuild.1",
+        "vpc-cni": "v1.21.1-eksbuild.7",
+        "kube-proxy": "v1.35.3-eksbuild.13",
+        "coredns": "v1.14.3-eksbuild.3",
+        "aws-ebs-csi-driver": "v1.60.0-eksbuild.1",
     }
     by_sub = irsa_roles(plan)
     assert addons["aws-ebs-csi-driver"]["serviceAccountRoleArn"] == _arn(plan, by_sub["system:serviceaccount:kube-system:ebs-csi-controller-sa"])
@@ -248,18 +248,20 @@ def test_no_role_policy_grants_everything_on_everything(plan: Plan) -> None:
 # --- Helm releases ----------------------------------------------------------------------
 
 EXPECTED_CHARTS = {
-    "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "9.46.6"),
-    "aws-node-termination-handler": ("https://aws.github.io/eks-charts", "0.21.0"),
-    "metrics-server": ("https://kubernetes-sigs.github.io/metrics-server/", "3.12.0"),
-    "nvidia-device-plugin": ("https://nvidia.github.io/k8s-device-plugin", "0.17.1"),
-    "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "1.10.0"),
-    "aws-efs-csi-driver": ("https://kubernetes-sigs.github.io/aws-efs-csi-driver", "3.2.4"),
+    "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "9.59.0"),
+    "aws-node-termination-handler": (None, "0.27.6"),
+    "metrics-server": ("https://kubernetes-sigs.github.io/metrics-server/", "3.13.1"),
+    "nvidia-device-plugin": ("https://nvidia.github.io/k8s-device-plugin", "0.20.0"),
+    "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "3.5.0"),
+    "aws-efs-csi-driver": ("https://kubernetes-sigs.github.io/aws-efs-csi-driver", "4.4.1"),
 }
 
 
 def test_helm_releases_pinned(plan: Plan) -> None:
     found = releases(plan)
-    assert {chart: (r["repositoryOpts"]["repo"], r["version"]) for chart, r in found.items()} == EXPECTED_CHARTS
+    assert {chart: ((r.get("repositoryOpts") or {}).get("repo"), r["version"]) for chart, r in found.items()} == EXPECTED_CHARTS
+    # NTH is published as an OCI chart only (aws-ec2's public ECR), addressed by chart URL.
+    assert found["aws-node-termination-handler"]["chart"] == "oci://public.ecr.aws/aws-ec2/helm/aws-node-termination-handler"
     for r in found.values():
         assert r["namespace"] == "kube-system"
         assert r["atomic"] is True
@@ -303,8 +305,10 @@ def test_addon_releases_values(plan: Plan) -> None:
     efs_role = irsa_roles(plan)["system:serviceaccount:kube-system:efs-csi-controller-sa"]
     assert efs["controller"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": _arn(plan, efs_role)}
     nth = found["aws-node-termination-handler"]["values"]
-    assert nth["nodeSelector"] == {POOL: "spot"}
-    assert nth["tolerations"] == [{"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]
+    assert nth["daemonsetNodeSelector"] == {POOL: "spot"}
+    assert nth["daemonsetTolerations"] == [{"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]
+    # One EFS controller per configured replica, at the key the chart reads.
+    assert efs["controller"]["replicaCount"] == replicas and "replicaCount" not in efs
     assert nth["enableSpotInterruptionDraining"] is True
 
 
@@ -341,7 +345,7 @@ def test_karpenter_mode_replaces_the_cluster_autoscaler(karpenter: Plan) -> None
     found = releases(karpenter)
     assert "cluster-autoscaler" not in found and "aws-node-termination-handler" not in found
     assert found["karpenter"]["chart"] == "oci://public.ecr.aws/karpenter/karpenter"
-    assert found["karpenter"]["version"] == "1.5.0"
+    assert found["karpenter"]["version"] == "1.14.1"
     assert "repositoryOpts" not in found["karpenter"]
     assert found["karpenter-crd"]["chart"] == "oci://public.ecr.aws/karpenter/karpenter-crd"
     values = found["karpenter"]["values"]
@@ -419,7 +423,7 @@ def _args(**changes: Any) -> EksClusterArgs:
     group = NodeGroupSettings(("t3a.medium",), 1, 2, 1)
     args = EksClusterArgs(
         cluster_name="c",
-        kubernetes_version="1.32",
+        kubernetes_version="1.35",
         region="us-east-1",
         account_id="123456789012",
         vpc_id="vpc-1",
@@ -430,7 +434,7 @@ def _args(**changes: Any) -> EksClusterArgs:
         volume_kms_key_arn="arn:k3",
         queue_kms_key_arn="arn:k4",
         admin_role_arns=["arn:aws:iam::123456789012:role/Admin"],
-        addon_versions=AddonVersions("v1.19.2-eksbuild.5", "v1.11.4-eksbuild.2", "v1.32.0-eksbuild.2", "v1.39.0-eksbuild.1"),
+        addon_versions=AddonVersions("v1.21.1-eksbuild.7", "v1.14.3-eksbuild.3", "v1.35.3-eksbuild.13", "v1.60.0-eksbuild.1"),
         node_groups={"system": group, "application": group},
         api_clients={"runner": "sg-0123456789abcdef0"},
     )

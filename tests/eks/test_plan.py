@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from components.eks import plan as plan
@@ -215,3 +218,36 @@ def test_storage_key_admits_the_auto_scaling_service_linked_role() -> None:
 def test_admin_roles_by_name_or_arn() -> None:
     assert plan.admin_role_arn("PlatformAdmin", ACCOUNT) == f"arn:aws:iam::{ACCOUNT}:role/PlatformAdmin"
     assert plan.admin_role_arn("arn:aws:iam::999999999999:role/x", ACCOUNT) == "arn:aws:iam::999999999999:role/x"
+
+
+# --- the AWS Load Balancer Controller's policy is the one published for its version ------------
+
+LBC_PUBLISHED = Path(__file__).resolve().parent.parent / "vendor" / "iam"
+
+
+def _statements(document: dict[str, Any]) -> list[tuple[str, tuple[str, ...], tuple[str, ...], str]]:
+    """Statements as comparable values: effect, sorted actions, sorted resources, condition."""
+
+    def many(value: Any) -> tuple[str, ...]:
+        return tuple(sorted([value] if isinstance(value, str) else value))
+
+    return [
+        (s["Effect"], many(s["Action"]), many(s["Resource"]), json.dumps(s.get("Condition"), sort_keys=True))
+        for s in document["Statement"]
+    ]
+
+
+def test_lbc_policy_matches_the_published_document_for_the_pinned_controller() -> None:
+    chart = plan.CHARTS["aws-load-balancer-controller"]
+    # eks-charts numbers the chart like the controller from 3.x on: chart 3.5.0 = controller v3.5.0.
+    assert plan.LBC_POLICY_VERSION == f"v{chart.version}"
+    published = json.loads((LBC_PUBLISHED / f"aws-load-balancer-controller-{plan.LBC_POLICY_VERSION}.json").read_text())
+    ours = json.loads(plan.load_balancer_controller_policy())
+    assert _statements(ours) == _statements(published)
+
+
+def test_lbc_policy_comparison_notices_a_missing_action() -> None:
+    published = json.loads((LBC_PUBLISHED / f"aws-load-balancer-controller-{plan.LBC_POLICY_VERSION}.json").read_text())
+    ours = json.loads(plan.load_balancer_controller_policy())
+    ours["Statement"][-1]["Action"].remove("elasticloadbalancing:SetRulePriorities")
+    assert _statements(ours) != _statements(published)

@@ -36,7 +36,7 @@ def karpenter_variant(raw: dict[str, Any]) -> dict[str, Any]:
 
 def test_production_is_the_seed() -> None:
     eks = parse(stack_eks("production"))
-    assert eks.kubernetes_version == "1.32"
+    assert eks.kubernetes_version == "1.35"
     assert eks.public_access_cidrs == ()
     assert eks.log_retention_days == 365
     groups = {pool: (g.instance_types, g.min_size, g.max_size) for pool, g in eks.node_groups.items()}
@@ -97,8 +97,11 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("path", "value", "bad_key"),
     [
-        ("kubernetesVersion", "1.32.1", "kubernetesVersion"),
-        ("kubernetesVersion", 1.32, "kubernetesVersion"),
+        ("kubernetesVersion", "1.35.1", "kubernetesVersion"),
+        ("kubernetesVersion", 1.35, "kubernetesVersion"),
+        # Versions EKS does not offer: unknown to the calendar, or past the end of extended support.
+        ("kubernetesVersion", "1.99", "kubernetesVersion"),
+        ("kubernetesVersion", "1.29", "kubernetesVersion"),
         ("endpoint.publicAccessCidrs", ["0.0.0.0/0"], "endpoint.publicAccessCidrs[0]"),
         ("endpoint.publicAccessCidrs", ["10.0.0.1/16"], "endpoint.publicAccessCidrs[0]"),
         # Placeholders and ranges a public endpoint never sees: a ConfigError saying what to set.
@@ -112,6 +115,11 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("addons.vpcCni", "latest", "addons.vpcCni"),
         # kube-proxy must be built for the cluster's minor version.
         ("addons.kubeProxy", "v1.31.2-eksbuild.3", "addons.kubeProxy"),
+        # Add-on builds not published for Kubernetes 1.35 (the 1.32 stack's old pins).
+        ("addons.vpcCni", "v1.19.2-eksbuild.5", "addons.vpcCni"),
+        ("addons.coreDns", "v1.11.4-eksbuild.2", "addons.coreDns"),
+        ("addons.ebsCsiDriver", "v1.39.0-eksbuild.1", "addons.ebsCsiDriver"),
+        ("addons.kubeProxy", "v1.35.9-eksbuild.1", "addons.kubeProxy"),
         ("addons.ebsCsiDriver", None, "addons.ebsCsiDriver"),
         ("nodeGroups.system", None, "nodeGroups.system"),
         ("nodeGroups.gpu.instanceTypes", ["c6i.xlarge"], "nodeGroups.gpu.instanceTypes[0]"),
@@ -188,3 +196,27 @@ def test_a_placeholder_endpoint_range_says_what_to_set() -> None:
 def test_a_real_public_range_is_accepted() -> None:
     eks = parse(_set(stack_eks("staging"), "endpoint.publicAccessCidrs", ["52.1.2.3/32"]))
     assert eks.public_access_cidrs == ("52.1.2.3/32",)
+
+
+def test_an_unknown_version_names_the_versions_eks_offers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BETTERPROMPTS_TODAY", "2026-11-26")
+    with pytest.raises(ConfigError) as error:
+        parse(_set(stack_eks("production"), "kubernetesVersion", "1.37"))
+    message = str(error.value)
+    assert "not in the EKS calendar" in message
+    # Offered on 2026-11-26: 1.31 left extended support that day; 1.32-1.36 remain.
+    assert "1.32, 1.33, 1.34, 1.35, 1.36" in message and "1.31" not in message
+
+
+def test_the_pinned_version_stops_being_offered_when_its_extended_support_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BETTERPROMPTS_TODAY", "2028-03-27")
+    with pytest.raises(ConfigError, match="not offered by EKS on 2028-03-27"):
+        parse(stack_eks("production"))
+    monkeypatch.setenv("BETTERPROMPTS_TODAY", "2028-03-26")
+    assert parse(stack_eks("production")).kubernetes_version == "1.35"
+
+
+def test_an_addon_build_for_another_version_names_the_published_builds() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(_set(stack_eks("production"), "addons.coreDns", "v1.11.4-eksbuild.2"))
+    assert "coredns build EKS publishes for Kubernetes 1.35 (v1.13.2-eksbuild.4, v1.14.3-eksbuild.3" in str(error.value)
