@@ -272,7 +272,7 @@ def test_pulumi_eks_default_node_group_is_priced_unless_skipped() -> None:
     plan = [CostResource("urn:c", "eks:index:Cluster", "eks", {"instanceType": "t3.large", "minSize": 2, "maxSize": 3})]
     items = estimate(plan, "us-east-1").items
     assert [i.description for i in items[:2]] == [
-        "EKS control plane eks",
+        "EKS control plane eks (version not pinned: standard support)",
         "EKS default node group of eks: 2-3 x t3.large on-demand (+20 GB gp3 each)",
     ]
 
@@ -407,7 +407,7 @@ def test_components_seen_by_their_outputs_leave_pricing_to_their_children() -> N
     items = [i for i in estimate(plan, "us-east-1").items if i.urn]
     # The cluster component prices the control plane once (no default node group from outputs).
     assert [(i.urn, i.description) for i in items] == [
-        ("urn:cluster", "EKS control plane eks"),
+        ("urn:cluster", "EKS control plane eks (version not pinned: standard support)"),
         ("urn:mng-raw", "EKS node group system: 2-4 x t3a.medium on-demand (+20 GB gp3 each)"),
     ]
 
@@ -470,3 +470,74 @@ def test_the_deploy_runner_is_priced_per_build_minute() -> None:
     (item,) = [i for i in estimate([project], "us-east-1", Assumptions(usage=Usage(codebuild_minutes=300))).items if i.urn == "urn:p"]
     assert item.baseline == item.peak == 300 * 0.01
     assert "300 build minutes on BUILD_GENERAL1_MEDIUM" in item.description
+
+
+# --- the control plane by support status, node volumes from launch templates -------------------
+
+from datetime import date  # noqa: E402
+
+
+def _cluster(version: str | None) -> CostResource:
+    inputs = {"skipDefaultNodeGroup": True, **({"version": version} if version else {})}
+    return CostResource("urn:c", "eks:index:Cluster", "eks", inputs)
+
+
+@pytest.mark.parametrize(
+    ("version", "month", "hourly", "words"),
+    [
+        # 1.35 is in standard support until 2027-03-27.
+        ("1.35", date(2026, 11, 1), 0.10, "Kubernetes 1.35, standard support in 2026-11"),
+        # 1.32 left standard support on 2026-03-23: the whole month at the extended price.
+        ("1.32", date(2026, 11, 1), 0.60, "Kubernetes 1.32, extended support in 2026-11 (standard ended 2026-03-23)"),
+        # 1.34 leaves it on 2026-12-02: 1 day of 31 at the standard price, 30 at the extended.
+        ("1.34", date(2026, 12, 1), (0.10 * 1 + 0.60 * 30) / 31, "Kubernetes 1.34, 97% of 2026-12 in extended support (from 2026-12-02)"),
+        # A version the calendar does not know is priced at the higher rate, and says so.
+        ("1.99", date(2026, 11, 1), 0.60, "Kubernetes 1.99, not in the EKS calendar: priced as extended support"),
+    ],
+)
+def test_the_control_plane_is_priced_by_its_support_in_the_month(version: str, month: date, hourly: float, words: str) -> None:
+    result = estimate([_cluster(version)], "us-east-1", Assumptions(usage=Usage(custom_metrics=0)), month=month)
+    item = result.items[0]
+    assert item.baseline == pytest.approx(hourly * HOURS)
+    assert item.description == f"EKS control plane eks ({words})"
+    assert result.to_json()["month"] == month.strftime("%Y-%m")
+
+
+def test_the_estimate_month_defaults_to_the_day_it_is_judged_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BETTERPROMPTS_TODAY", "2027-04-15")
+    result = estimate([_cluster("1.35")], "us-east-1")
+    assert result.month == date(2027, 4, 1)
+    assert result.items[0].baseline == pytest.approx(0.60 * HOURS)  # 1.35 left standard support on 2027-03-27
+
+
+def test_node_volumes_are_priced_from_the_launch_template() -> None:
+    template = CostResource(
+        "urn:lt",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "gpu",
+        {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100.0, "volumeType": "gp3"}}]},
+    )
+    group = CostResource(
+        "urn:ng",
+        "aws:eks/nodeGroup:NodeGroup",
+        "gpu",
+        # EKS ignores diskSize when a launch template is given; the template's 100 GiB is what runs.
+        {"instanceTypes": ["g4dn.xlarge"], "scalingConfig": {"minSize": 1, "maxSize": 5}, "launchTemplate": {"id": "lt-1", "version": "1"}},
+        dependencies=("urn:lt",),
+    )
+    (item,) = [i for i in estimate([template, group], "us-east-1").items if i.urn == "urn:ng"]
+    assert item.baseline == pytest.approx(0.526 * HOURS + 100 * 0.08)
+    assert item.description.endswith("(+100 GB gp3 each)")
+    # Without a template the group's own diskSize (else EKS's 20 GiB) applies.
+    plain = CostResource("urn:ng", "aws:eks/nodeGroup:NodeGroup", "gpu", {"instanceTypes": ["g4dn.xlarge"], "scalingConfig": {"minSize": 1, "maxSize": 1}})
+    (item,) = [i for i in estimate([plain], "us-east-1").items if i.urn == "urn:ng"]
+    assert item.description.endswith("(+20 GB gp3 each)")
+
+
+def test_both_stacks_price_their_launch_templates_root_volumes(plan: Any) -> None:
+    from preflight.cost_stage import estimate_document
+
+    document = plan.to_json()
+    items = {i.description.split(":")[0]: i.description for i in estimate_document(document).items}
+    assert items[f"EKS node group betterprompts-{plan.stack}-eks-gpu"].endswith("(+100 GB gp3 each)")
+    assert items[f"EKS node group betterprompts-{plan.stack}-eks-system"].endswith("(+50 GB gp3 each)")
