@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         out = sys.stderr if args.json == "-" else sys.stdout
     if bool(args.stack) == bool(args.check_plan):
         parser.error("give a STACK or --check-plan FILE (one of them)")
+    warm_stages()
 
     if args.check_plan:
         try:
@@ -110,9 +111,20 @@ def _is_custom(resource: dict[str, Any]) -> bool:
     return ":" in resource["type"] and not resource["type"].startswith("betterprompts:")
 
 
+def warm_stages() -> None:
+    """Let stages start what needs no plan (a worker process loading its tools) while the program runs."""
+    for stage in registered_stages():
+        if stage.warm is not None:
+            stage.warm()
+
+
 def run_stages(document: Document, out: TextIO) -> bool:
     failed = False
-    for stage in registered_stages():
+    stages = registered_stages()
+    for stage in stages:
+        if stage.prepare is not None:
+            stage.prepare(document)
+    for stage in stages:
         result = stage.run(document)
         document[stage.key] = result.data
         print(f"\n{stage.title}:", file=out)

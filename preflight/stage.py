@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 Document = dict[str, Any]
 
@@ -28,3 +28,8 @@ class Stage:
     key: str
     title: str
     run: Callable[[Document], StageResult]
+    prepare: Optional[Callable[[Document], None]] = None
+    """Called for every stage before any runs: work a stage hands to another process starts
+    here, so it overlaps the stages before it."""
+    warm: Optional[Callable[[], None]] = None
+    """Called when preflight starts, before the program runs: loading that needs no plan."""
