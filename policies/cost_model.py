@@ -28,7 +28,7 @@ from typing import Any, Callable
 try:  # As ``policies.cost_model`` from the repository root...
     from . import eks_lifecycle, storage_classes
 except ImportError:  # ...or as ``cost_model`` when Pulumi runs the pack with policies/ as its program.
-    import eks_lifecycle  # type: ignore[no-redef]
+    import eks_lifecycle  # type: ignore[no-redef, import-not-found]
     import storage_classes  # type: ignore[no-redef, import-not-found]
 
 PRICING_DIR = Path(__file__).resolve().parent / "pricing"

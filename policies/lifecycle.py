@@ -18,7 +18,7 @@ from .common import UNKNOWN, get, label, resource_policy
 try:  # As ``policies.lifecycle`` from the repository root...
     from . import eks_lifecycle
 except ImportError:  # ...or when Pulumi runs the pack with policies/ as its program.
-    import eks_lifecycle  # type: ignore[no-redef]
+    import eks_lifecycle  # type: ignore[no-redef, import-not-found]
 
 # The pulumi-eks component (what preflight and a preview show) and the raw cluster it creates.
 CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")

@@ -526,9 +526,8 @@ def translate_resource(resource: Mapping[str, Any], logical_id: str) -> Template
         policy = document(inputs.get("policy"), "policy")
         if policy is None:
             return None
-        properties = {"PolicyDocument": policy.value, target: [inputs.get("name") or name]}
-        origins = {("PolicyDocument", *p): s for p, s in policy.origins.items()}
-        return TemplateResource(logical_id, urn, cfn_type, properties, origins)
+        inline = {"PolicyDocument": policy.value, target: [inputs.get("name") or name]}
+        return TemplateResource(logical_id, urn, cfn_type, inline, {("PolicyDocument", *p): s for p, s in policy.origins.items()})
     mapping = MAPPINGS.get(token)
     if mapping is None:
         return None

@@ -255,20 +255,20 @@ def _read_addons(section: Section, version: str) -> AddonVersions:
         raise ConfigError(section.key("kubeProxy"), addons.kube_proxy, f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N)")
     # Every add-on build must be one EKS publishes for this version (the calendar records them).
     calendar = load_calendar()
-    for key, addon, value in (
+    for key, addon_name, pinned in (
         ("vpcCni", "vpc-cni", addons.vpc_cni),
         ("coreDns", "coredns", addons.core_dns),
         ("kubeProxy", "kube-proxy", addons.kube_proxy),
         ("ebsCsiDriver", "aws-ebs-csi-driver", addons.ebs_csi_driver),
     ):
-        builds = calendar.builds(version, addon)
-        if value not in builds:
+        builds = calendar.builds(version, addon_name)
+        if pinned not in builds:
             recorded = ", ".join(builds) if builds else "none recorded yet"
             raise ConfigError(
                 section.key(key),
-                value,
-                f"a {addon} build EKS publishes for Kubernetes {version} ({recorded}; "
-                f"check with `aws eks describe-addon-versions --kubernetes-version {version} --addon-name {addon}` "
+                pinned,
+                f"a {addon_name} build EKS publishes for Kubernetes {version} ({recorded}; "
+                f"check with `aws eks describe-addon-versions --kubernetes-version {version} --addon-name {addon_name}` "
                 "and record it in policies/eks_versions.json)",
             )
     section.finish()

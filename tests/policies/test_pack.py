@@ -56,7 +56,7 @@ def test_both_stacks_pass_the_pack(plan: Plan) -> None:
 
 
 def test_the_policy_stage_is_registered() -> None:
-    assert [s.key for s in registered_stages()] == ["cost", "quotas", "violations"]
+    assert [s.key for s in registered_stages()] == ["cost", "quotas", "violations", "spec"]
 
 
 def test_policy_names_are_unique_and_described() -> None:

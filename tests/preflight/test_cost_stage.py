@@ -28,7 +28,7 @@ def _items(plan: Plan) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_the_cost_stage_is_registered() -> None:
-    assert [s.key for s in registered_stages()] == ["cost", "quotas", "violations"]
+    assert [s.key for s in registered_stages()] == ["cost", "quotas", "violations", "spec"]
 
 
 def test_production_foundation_line_items(production: Plan) -> None:
