@@ -210,6 +210,9 @@ class PgvectorDatabase(pulumi.ComponentResource):
             skip_final_snapshot=not args.protect,
             # Unique per incarnation of the stack: a second teardown cannot collide with the first's snapshot.
             final_snapshot_identifier=unique_final_snapshot(name, name, self) if args.protect else None,
+            # Database Insights (Performance Insights' successor): the mode is explicit, because RDS
+            # otherwise enables the billed Advanced mode; its load data stays under our key.
+            database_insights_mode=db.database_insights_mode,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=db.performance_insights_retention_days,
@@ -255,6 +258,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 # its protection is the flag below and the primary's backups.
                 skip_final_snapshot=True,
                 deletion_protection=args.protect,
+                database_insights_mode=db.database_insights_mode,
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=args.kms_key_arn,
                 performance_insights_retention_period=db.performance_insights_retention_days,

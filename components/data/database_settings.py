@@ -27,6 +27,11 @@ GP3_MAX_GB = 65536
 MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
 # Performance Insights keeps 7 days free, or whole months (31-day multiples) up to 2 years.
 PI_RETENTION_DAYS = (7,) + tuple(31 * m for m in range(1, 24)) + (731,)
+# CloudWatch Database Insights replaced the Performance Insights console on 2026-07-31. Standard
+# mode is free (7 days of load data); Advanced mode bills per vCPU-hour and needs 465 days of
+# Performance Insights retention. RDS now turns Advanced on for new instances unless told.
+DATABASE_INSIGHTS_MODES = ("standard", "advanced")
+ADVANCED_INSIGHTS_MIN_RETENTION_DAYS = 465
 # Names PostgreSQL or RDS reserve for themselves.
 RESERVED_USERNAMES = ("postgres", "rdsadmin", "rds_superuser", "admin", "public")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -74,6 +79,9 @@ class DatabaseSettings:
     master_username: str
     """Master user; its password lives in a stack-owned Secrets Manager secret, rotated by AWS's function."""
     performance_insights_retention_days: int
+    """Days of Performance Insights (database load) data Database Insights keeps."""
+    database_insights_mode: str
+    """``standard`` (free) or ``advanced`` (billed per vCPU-hour, 465 days of retention)."""
     monitoring_interval_seconds: int
     """Enhanced monitoring granularity."""
     slow_statement_ms: int
@@ -140,6 +148,13 @@ class DatabaseSettings:
         pi_retention = section.integer("performanceInsightsRetentionDays", 7)
         if pi_retention not in PI_RETENTION_DAYS:
             raise ConfigError(section.key("performanceInsightsRetentionDays"), pi_retention, "7, a multiple of 31 up to 713, or 731")
+        insights = section.string("databaseInsightsMode", "standard", choices=DATABASE_INSIGHTS_MODES)
+        if insights == "advanced" and pi_retention < ADVANCED_INSIGHTS_MIN_RETENTION_DAYS:
+            raise ConfigError(
+                section.key("databaseInsightsMode"),
+                insights,
+                f"standard, or advanced with performanceInsightsRetentionDays of at least {ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (RDS requires it)",
+            )
         monitoring = section.integer("monitoringIntervalSeconds", 60)
         if monitoring not in MONITORING_INTERVALS:
             raise ConfigError(section.key("monitoringIntervalSeconds"), monitoring, "one of " + ", ".join(map(str, MONITORING_INTERVALS)))
@@ -169,6 +184,7 @@ class DatabaseSettings:
             database_name=database_name,
             master_username=username,
             performance_insights_retention_days=pi_retention,
+            database_insights_mode=insights,
             monitoring_interval_seconds=monitoring,
             slow_statement_ms=section.integer("slowStatementMs", 500, minimum=0),
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),

@@ -71,6 +71,8 @@ def test_every_encrypted_property_uses_the_data_key(plan: Plan) -> None:
         assert db.inputs["kmsKeyId"] == key
         assert db.inputs["performanceInsightsEnabled"] is True
         assert db.inputs["performanceInsightsKmsKeyId"] == key
+        # Database Insights in its free Standard mode, set explicitly (RDS defaults new instances to Advanced).
+        assert db.inputs["databaseInsightsMode"] == "standard"
     db = primary(plan).inputs
     # Not RDS-managed (replicas and Blue/Green refuse that): the program's password, as a secret.
     assert "manageMasterUserPassword" not in db and "masterUserSecretKmsKeyId" not in db

@@ -64,6 +64,9 @@ def test_valkey_family_follows_engine_and_major() -> None:
         ("database", "masterUsername", "postgres", "a name other than"),
         ("database", "databaseName", "Better-Prompts", "a lower-case PostgreSQL identifier"),
         ("database", "performanceInsightsRetentionDays", 30, "7, a multiple of 31"),
+        ("database", "databaseInsightsMode", "performance-insights", "one of standard, advanced"),
+        # Advanced mode needs 15 months of load data; the stacks keep the free 7 days.
+        ("database", "databaseInsightsMode", "advanced", "at least 465"),
         ("database", "monitoringIntervalSeconds", 0, "one of 1, 5, 10, 15, 30, 60"),
         ("database", "alarms.cpuPercent", 120, "from 1 to 100"),
         ("database", "storageType", "io2", "no such key"),
