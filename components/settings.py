@@ -84,7 +84,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "eks": lambda s, _: EksSettings.read(s),
     "deploy": lambda s, _: DeploySettings.read(s),
     "database": lambda s, _: DatabaseSettings.read(s),
-    "cache": lambda s, _: CacheSettings.read(s),
+    "cache": lambda s, done: CacheSettings.read(s, done["region"]),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),

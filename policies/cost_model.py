@@ -761,6 +761,18 @@ def _has_replicas(ctx: _Context, r: CostResource) -> bool:
     return False
 
 
+_CACHE_ENGINE_NAMES = {"redis": "Redis OSS", "valkey": "Valkey", "memcached": "Memcached"}
+
+
+def _cache_engine(r: CostResource) -> str:
+    return str(r.inputs.get("engine") or "redis").lower()
+
+
+def _cache_price_key(engine: str, node_type: str) -> str:
+    """Redis OSS and Memcached nodes share one price per type; Valkey nodes are priced lower."""
+    return f"elasticache:valkey:{node_type}" if engine == "valkey" else f"elasticache:{node_type}"
+
+
 def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
     inputs = r.inputs
     node_type = str(inputs.get("nodeType") or "")
@@ -772,11 +784,12 @@ def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
     else:
         nodes = _int(inputs.get("numCacheClusters"), 1)
         shape = f"{nodes} nodes"
-    cost = nodes * ctx.price(f"elasticache:{node_type}", r.type, node_type) * ctx.hours
+    engine = _cache_engine(r)
+    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, f"{engine} {node_type}") * ctx.hours
     return [
         ctx.item(
             r,
-            f"ElastiCache {node_type}: {shape} = {nodes} nodes",
+            f"ElastiCache {_CACHE_ENGINE_NAMES.get(engine, engine)} {node_type}: {shape} = {nodes} nodes",
             cost,
             commitment=RESERVED_DATABASE,
             committable_baseline=cost,
@@ -801,9 +814,10 @@ def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
         return []  # A member of a replication group, priced there.
     node_type = str(r.inputs.get("nodeType") or "")
     nodes = _int(r.inputs.get("numCacheNodes"), 1)
-    cost = nodes * ctx.price(f"elasticache:{node_type}", r.type, node_type) * ctx.hours
+    engine = _cache_engine(r)
+    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, f"{engine} {node_type}") * ctx.hours
     return [
-        ctx.item(r, f"ElastiCache {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
+        ctx.item(r, f"ElastiCache {_CACHE_ENGINE_NAMES.get(engine, engine)} {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
     ]
 
 

@@ -5,11 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..platform import ConfigError, Section, check_daily_window, check_log_retention, check_weekly_window
+from ..platform import (
+    ConfigError,
+    Section,
+    check_daily_window,
+    check_log_retention,
+    check_weekly_window,
+    elasticache_engine_versions,
+    elasticache_node_types,
+)
 from .database_settings import check_instance_family
 
-# Engine -> majors whose cluster-mode parameter group family exists (``redis7``, ``valkey8``).
-SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": (7, 8)}
+# Engine -> majors this project runs (parameter group family ``redis7``, ``valkey8``, ``valkey9``):
+# Redis OSS ends at 7.x on ElastiCache; Valkey (its Linux Foundation fork, ~20% cheaper per node)
+# is at 9.x. The versions themselves are AWS's published list (components/platform/aws_specs).
+SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": (7, 8, 9)}
+# Stricter than what ElastiCache offers, on purpose: Graviton families only (price/performance),
+# the burstable t4g for small stacks. That a node type exists in the region is AWS's list.
 ALLOWED_CACHE_NODE_FAMILIES = ("cache.r6g", "cache.r7g", "cache.m6g", "cache.m7g", "cache.t4g")
 MAX_SHARDS = 15
 MAX_REPLICAS_PER_SHARD = 5
@@ -70,17 +82,22 @@ class CacheSettings:
         return self.replicas_per_shard >= 1
 
     @staticmethod
-    def read(section: Section) -> "CacheSettings":
+    def read(section: Section, region: str = "us-east-1") -> "CacheSettings":
         engine = section.string("engine", "redis", choices=tuple(SUPPORTED_CACHE_ENGINES))
         version = section.string("engineVersion")
         match = _VERSION.match(version)
         majors = SUPPORTED_CACHE_ENGINES[engine]
-        if not match or int(match.group(1)) not in majors:
+        offered = [v for v in elasticache_engine_versions(engine) if _VERSION.match(v) and int(v.split(".")[0]) in majors]
+        if not match or int(match.group(1)) not in majors or version not in offered:
             raise ConfigError(
-                section.key("engineVersion"), version, f"a {engine} version major.minor with major " + " or ".join(map(str, majors))
+                section.key("engineVersion"),
+                version,
+                f"a {engine} version major.minor with major " + " or ".join(map(str, majors)) + " that ElastiCache offers: " + ", ".join(offered),
             )
         node_type = section.string("nodeType")
         check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
+        if node_type not in elasticache_node_types(region):
+            raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
         shards = section.integer("shards")
         if not 1 <= shards <= MAX_SHARDS:
             raise ConfigError(section.key("shards"), shards, f"1 to {MAX_SHARDS} shards (cluster mode needs at least one)")

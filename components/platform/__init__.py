@@ -9,6 +9,7 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .alarms import GREATER, LESS, AlarmSpec, create_alarms
+from .aws_specs import elasticache_engine_versions, elasticache_node_types
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
@@ -25,6 +26,8 @@ from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
 from .windows import check_daily_window, check_weekly_window, windows_overlap
 
 __all__ = [
+    "elasticache_engine_versions",
+    "elasticache_node_types",
     "AlarmSpec",
     "ChartRef",
     "MAX_RELEASE_TIMEOUT_SECONDS",

@@ -79,6 +79,9 @@ def test_valkey_family_follows_engine_and_major() -> None:
         ("cache", "nodeType", "cache.m5.large", "an instance class of the families"),
         ("cache", "engine", "memcached", "one of redis, valkey"),
         ("cache", "engineVersion", "6.2", "a redis version major.minor with major 7"),
+        # AWS's published versions: Redis OSS stops at 7.1 on ElastiCache.
+        ("cache", "engineVersion", "7.4", "that ElastiCache offers: 7.0, 7.1"),
+        ("cache", "nodeType", "cache.r6g.huge", "a node type ElastiCache offers in us-east-1"),
         ("cache", "snapshotWindow", "05:00-05:30", "at least 60 minutes"),
         ("cache", "maintenanceWindow", "sunday", "a weekly UTC window"),
         ("cache", "alarms.evictions", -1, "at least 0"),
@@ -108,3 +111,15 @@ def test_window_helpers() -> None:
     assert windows_overlap("23:30-00:30", "mon:00:00-mon:01:00")
     assert not windows_overlap("03:00-04:00", "sun:04:30-sun:05:30")
     assert not windows_overlap("03:00-04:00", "sun:04:00-sun:05:00")
+
+
+def test_valkey_is_offered_up_to_its_current_major() -> None:
+    for version in ("7.2", "8.0", "8.1", "9.0"):
+        raw = with_value("cache", "engine", "valkey")
+        raw["betterprompts:cache"]["engineVersion"] = version
+        cache = load(raw).cache
+        assert (cache.engine, cache.parameter_group_family) == ("valkey", f"valkey{version.split('.')[0]}")
+    raw = with_value("cache", "engine", "valkey")
+    raw["betterprompts:cache"]["engineVersion"] = "9.9"
+    with pytest.raises(ConfigError, match="that ElastiCache offers: 7.2, 8.0, 8.1, 8.2, 9.0, 9.1"):
+        load(raw)

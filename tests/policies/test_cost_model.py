@@ -193,7 +193,7 @@ def test_descriptions_say_what_is_priced(fixture_resources: list[CostResource]) 
     assert items["spot"].description == "EKS node group spot: 0-10 x t3a.medium spot (+30 GB gp3 each)"
     assert items["db"].description == "RDS postgres primary db.r6g.xlarge Multi-AZ + 500 GB gp3 (autoscaling to 2000 GB)"
     assert items["db-replica-1"].description == "RDS postgres read replica db.r6g.xlarge + 500 GB gp3"
-    assert items["cache"].description == "ElastiCache cache.r6g.large: 3 shards x (1 + 1 replicas) = 6 nodes"
+    assert items["cache"].description == "ElastiCache Redis OSS cache.r6g.large: 3 shards x (1 + 1 replicas) = 6 nodes"
     assert items["inference"].description == "SageMaker endpoint inference/primary: 1-4 x ml.g4dn.xlarge"
 
 
@@ -541,3 +541,18 @@ def test_both_stacks_price_their_launch_templates_root_volumes(plan: Any) -> Non
     items = {i.description.split(":")[0]: i.description for i in estimate_document(document).items}
     assert items[f"EKS node group betterprompts-{plan.stack}-eks-gpu"].endswith("(+100 GB gp3 each)")
     assert items[f"EKS node group betterprompts-{plan.stack}-eks-system"].endswith("(+50 GB gp3 each)")
+
+
+def test_valkey_nodes_are_priced_a_fifth_below_redis() -> None:
+    def group(engine: str) -> CostResource:
+        inputs = {"engine": engine, "nodeType": "cache.r6g.large", "numNodeGroups": 3, "replicasPerNodeGroup": 1}
+        return CostResource("urn:g", "aws:elasticache/replicationGroup:ReplicationGroup", "g", inputs)
+
+    (redis,) = [i for i in estimate([group("redis")], "us-east-1").items if i.urn]
+    (valkey,) = [i for i in estimate([group("valkey")], "us-east-1").items if i.urn]
+    assert redis.baseline == pytest.approx(6 * 0.206 * HOURS)
+    assert valkey.baseline == pytest.approx(6 * 0.1648 * HOURS)
+    assert valkey.baseline == pytest.approx(0.8 * redis.baseline)
+    assert valkey.description == "ElastiCache Valkey cache.r6g.large: 3 shards x (1 + 1 replicas) = 6 nodes"
+    # Reserved Valkey nodes take the same 30% commitment.
+    assert valkey.committed == pytest.approx(0.7 * valkey.baseline)
