@@ -15,10 +15,11 @@ from ..platform import allow, policy_document
 
 PGVECTOR_STATEMENT = "CREATE EXTENSION IF NOT EXISTS vector;"
 # Official images, pinned, from ECR Public (no Docker Hub pull limits on the nodes).
-# The psql client matches the server's major; the image also carries perl (JSON::PP) to
-# read the secret.
-PSQL_IMAGE = "public.ecr.aws/docker/library/postgres:16.6-bookworm"
-AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.22.0"
+# The psql client matches the server's major (docker-library/postgres versions.json: 16.13 is
+# the newest 16.x); the image also carries perl (JSON::PP) to read the secret. aws-cli 2.36.7
+# is the newest aws/aws-cli release tag (2026-07-23).
+PSQL_IMAGE = "public.ecr.aws/docker/library/postgres:16.13-bookworm"
+AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.7"
 # The postgres image's own unprivileged user.
 RUN_AS_USER = 999
 SECRET_DIR = "/run/pg"

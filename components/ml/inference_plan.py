@@ -38,10 +38,12 @@ DLC_ACCOUNTS: dict[str, str] = {
     "us-east-2": "763104351884",
     "us-west-2": "763104351884",
 }
+# Current releases (sagemaker-core image_uri_config: sagemaker-tritonserver 25.09 is the newest
+# Triton, pytorch.json's newest inference version 2.6.0 on py312).
 TRITON_REPOSITORY = "sagemaker-tritonserver"
-TRITON_TAG = "24.09-py3"
+TRITON_TAG = "25.09-py3"
 CPU_INFERENCE_REPOSITORY = "pytorch-inference"
-CPU_INFERENCE_TAG = "2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+CPU_INFERENCE_TAG = "2.6.0-cpu-py312-ubuntu22.04-sagemaker"
 
 VARIANT_NAME = "AllTraffic"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"

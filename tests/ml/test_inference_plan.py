@@ -35,9 +35,9 @@ LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/e
 
 @pytest.mark.parametrize("region", ["us-east-1", "us-east-2", "us-west-2"])
 def test_triton_image_is_sagemakers_for_the_region(region: str) -> None:
-    assert triton_image_uri(region) == f"763104351884.dkr.ecr.{region}.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+    assert triton_image_uri(region) == f"763104351884.dkr.ecr.{region}.amazonaws.com/sagemaker-tritonserver:25.09-py3"
     assert cpu_inference_image_uri(region) == (
-        f"763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+        f"763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-inference:2.6.0-cpu-py312-ubuntu22.04-sagemaker"
     )
 
 

@@ -33,7 +33,7 @@ def test_defaults_follow_the_stack_region() -> None:
     settings = load_settings(BASE, project="betterprompts", stack="dev").inference
     assert settings.mode is InferenceMode.MULTI_MODEL_GPU
     assert settings.multi_model.instance_type == "ml.g4dn.xlarge"
-    assert settings.multi_model.image_uri == "763104351884.dkr.ecr.us-west-2.amazonaws.com/sagemaker-tritonserver:24.09-py3"
+    assert settings.multi_model.image_uri == "763104351884.dkr.ecr.us-west-2.amazonaws.com/sagemaker-tritonserver:25.09-py3"
     assert settings.serverless.image_uri.startswith("763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:")
     assert settings.model_prefix == "models/"
     assert settings.alarms.model_latency_p95_microseconds == 500_000
