@@ -277,9 +277,26 @@ def _service(section: Section, *, extra: str) -> ServiceSettings:
     return ServiceSettings(image, port, resources, scaling, cpu, memory, queue, rps)
 
 
+# TorchServe is in limited maintenance upstream (no new releases, no security fixes): its image
+# comes from the platform's own ECR mirror, pinned by digest, not anonymously from Docker Hub.
+_MIRRORED_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$")
+
+
+def _mirrored_image(section: Section) -> str:
+    image = section.string("image")
+    if not _MIRRORED_IMAGE.match(image):
+        raise ConfigError(
+            section.key("image"),
+            image,
+            "an image in the platform's own ECR mirror, by digest "
+            "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>; docs/workloads.md, 'TorchServe image')",
+        )
+    return image
+
+
 def _torchserve(section: Section) -> TorchServeSettings:
     namespace = _dns_label(section, "namespace", "ml-inference")
-    image = _image(section)
+    image = _mirrored_image(section)
     ports = section.child("ports", {})
     inference = _port(ports, "inference", 8080)
     management = _port(ports, "management", 8081)

@@ -239,6 +239,9 @@ def _set(path: str, value: Any) -> Any:
         ("promptGenerator.modelStore", {"source": "s3", "efsClaimName": "x"}, "promptGenerator.modelStore.efsClaimName"),
         ("promptGenerator.modelStore", {"source": "efs"}, "promptGenerator.modelStore.efsClaimName"),
         ("promptGenerator.namespace", "betterprompts", "promptGenerator.namespace"),
+        # TorchServe only from the platform's ECR mirror, by digest: not Docker Hub, not a tag.
+        ("promptGenerator.image", "pytorch/torchserve:0.12.0-gpu", "promptGenerator.image"),
+        ("promptGenerator.image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/pytorch/torchserve:0.12.0-gpu", "promptGenerator.image"),
         ("metrics.scrapeInterval", "15 seconds", "metrics.scrapeInterval"),
         ("scaleUpStabilizationSeconds", 90, "scaleUpStabilizationSeconds"),
         ("services.frontend.replicaz", {"min": 1, "max": 2}, "services.frontend.replicaz"),
@@ -256,3 +259,10 @@ def test_staging_settings_are_read_from_the_stack_file() -> None:
     workloads = stack_settings("staging").workloads
     assert workloads.metrics.scrape_interval == "30s"
     assert workloads.prompt_generator.scaling.max_replicas == 2
+
+
+def test_torchserve_comes_from_the_ecr_mirror_by_digest() -> None:
+    image = stack_settings("production").workloads.prompt_generator.image
+    registry, _, reference = image.partition("/")
+    assert registry.endswith(".dkr.ecr.us-east-1.amazonaws.com")
+    assert reference.startswith("mirror/pytorch/torchserve@sha256:")
