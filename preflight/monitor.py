@@ -28,6 +28,11 @@ from .records import SECRET_PLACEHOLDER, Resource
 from .mocks import NameLimitError, PreflightMocks
 
 
+REGISTRATION_LISTENERS: list[Callable[[Resource], None]] = []
+"""Called with each registration as it is recorded: a stage that works in another process (the
+spec stage's linter) starts on the resources while the program is still registering the rest."""
+
+
 class PlanMonitor(MockMonitor):
     """A mock monitor that records every registration request whole."""
 
@@ -75,6 +80,8 @@ class PlanMonitor(MockMonitor):
                 aliases=self._alias_urns(request),
             )
         )
+        for listener in REGISTRATION_LISTENERS:
+            listener(self.registrations[-1])
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
 
 

@@ -11,8 +11,10 @@ one call, and reports each finding against the resource's URN and the Pulumi inp
 from. Errors fail ``preflight``; findings that are wrong for this design are suppressed, by
 rule and resource with a reason, in ``spec_suppressions.yaml``.
 
-cfn-lint runs in a worker process (``spec_worker``) started when ``preflight`` starts: it
-loads while the program runs under the mocks, and lints while the policy pack runs.
+cfn-lint runs in a worker process (``spec_worker``) started when ``preflight`` starts: it loads
+while the SDKs import, receives each covered resource as the program registers it and lints
+them in batches while the program runs, and lints the rest while the policy pack runs. A plan
+handed over whole (``--check-plan``) is linted in one call.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 
-from .spec_translate import TemplateResource, template, translate
+from .monitor import REGISTRATION_LISTENERS
+from .records import Resource
+from .spec_translate import INLINE_POLICIES, MAPPINGS, TemplateResource, translate_resource
 from .stage import Document, Stage, StageResult
 
 SUPPRESSIONS_PATH = Path(__file__).resolve().parent / "spec_suppressions.yaml"
@@ -94,16 +99,21 @@ def load_suppressions(path: Path = SUPPRESSIONS_PATH) -> list[Suppression]:
 
 
 class Linter:
-    """One cfn-lint worker process: started early, given one template, asked for its findings once."""
+    """One cfn-lint worker process: started early, fed CloudFormation resources, asked for findings once."""
 
     def __init__(self) -> None:
         self._process: Optional[subprocess.Popen[str]] = None
-        self._started = 0.0
-        self._submitted = 0.0
+        self._sent: dict[str, TemplateResource] = {}
+        """URN -> the resource as sent (its logical id), in the order sent."""
+        self._region = ""
+        self._ended = 0.0
+
+    @property
+    def open(self) -> bool:
+        return self._process is not None and self._process.stdin is not None
 
     def start(self) -> None:
         if self._process is None:
-            self._started = time.perf_counter()
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "preflight.spec_worker"],
                 cwd=PROJECT_DIR,
@@ -113,44 +123,90 @@ class Linter:
                 text=True,
             )
 
-    def submit(self, document: dict[str, Any], regions: list[str]) -> None:
-        self.start()
+    def _send(self, message: dict[str, Any]) -> None:
         assert self._process is not None and self._process.stdin is not None
-        self._submitted = time.perf_counter()
-        self._process.stdin.write(json.dumps({"template": document, "regions": regions}))
-        self._process.stdin.close()
-        # Closed and sent: communicate() must not touch it again.
-        self._process.stdin = None
+        self._process.stdin.write(json.dumps(message) + "\n")
+        self._process.stdin.flush()
 
-    def result(self) -> dict[str, Any]:
-        assert self._process is not None
-        out, err = self._process.communicate(timeout=WORKER_TIMEOUT_SECONDS)
-        self._process = None
+    def region(self, region: str) -> None:
+        if region and region != self._region:
+            self._region = region
+            self._send({"regions": [region]})
+
+    def add(self, resources: list[Mapping[str, Any]]) -> None:
+        """Translate and send the covered ones among ``resources`` (plan-shaped) not sent yet."""
+        batch: dict[str, Any] = {}
+        for resource in resources:
+            urn = str(resource.get("urn") or "")
+            if urn in self._sent:
+                continue
+            translated = translate_resource(resource, f"R{len(self._sent) + 1:04d}")
+            if translated is not None:
+                self._sent[urn] = translated
+                batch[translated.logical_id] = {"Type": translated.cfn_type, "Properties": translated.properties}
+        if batch:
+            self._send({"resources": batch})
+
+    def finish(self, document: Document) -> tuple[list[TemplateResource], dict[str, Any]]:
+        """Send whatever of ``document`` is missing, end the input, and wait for the findings."""
+        self.start()
+        self.region(_region(document))
+        resources = document.get("resources") or []
+        self.add(resources)
+        self._send({"end": True})
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.stdin = None  # sent and closed: communicate() must not touch it again
+        self._ended = time.perf_counter()
+        process, self._process = self._process, None
+        out, err = process.communicate(timeout=WORKER_TIMEOUT_SECONDS)
         try:
             answer: dict[str, Any] = json.loads(out)
         except ValueError:
             answer = {"error": f"the cfn-lint worker failed: {err.strip()[-2000:] or out[-2000:]}"}
-        answer["waitSeconds"] = round(time.perf_counter() - self._submitted, 3)
-        return answer
+        answer["waitSeconds"] = round(time.perf_counter() - self._ended, 3)
+        in_plan = {str(r.get("urn") or "") for r in resources}
+        return [t for urn, t in self._sent.items() if urn in in_plan], answer
+
+    def discard(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.communicate()
+            self._process = None
 
 
-_linter = Linter()
-_pending: dict[int, tuple[list[TemplateResource], Linter]] = {}
+_linter: Optional[Linter] = None
+_pending: dict[int, tuple[list[TemplateResource], dict[str, Any]]] = {}
+
+
+def _on_register(resource: Resource) -> None:
+    """Resources go to the worker as the program registers them (it lints while the program runs)."""
+    if _linter is None or not _linter.open:
+        return
+    if resource.type.startswith("pulumi:providers:aws"):
+        region = resource.inputs.get("region")
+        _linter.region(region if isinstance(region, str) else "")
+    elif resource.type in MAPPINGS or resource.type in INLINE_POLICIES:
+        _linter.add([resource.to_json()])
 
 
 def warm() -> None:
-    """Start the worker now, so cfn-lint loads while the program runs."""
+    """Start the worker now, so cfn-lint loads, and then lints, while the program runs."""
+    global _linter
+    if _linter is not None:
+        _linter.discard()  # an earlier run that never reached its stages (a config error)
+    _linter = Linter()
     _linter.start()
+    if _on_register not in REGISTRATION_LISTENERS:
+        REGISTRATION_LISTENERS.append(_on_register)
 
 
 def prepare(document: Document) -> None:
-    """Translate the plan and hand it to the worker; the answer is collected by :func:`run`."""
+    """Hand the worker the rest of the plan and end its input; :func:`run` collects the answer."""
     global _linter
-    resources = translate(document.get("resources") or [])
-    linter = _linter
-    _linter = Linter()  # a later plan in the same process gets a worker of its own
-    linter.submit(template(resources), [_region(document)])
-    _pending[id(document)] = (resources, linter)
+    linter = _linter if _linter is not None else Linter()
+    _linter = None  # the next plan (another run in this process) gets a worker of its own
+    _pending[id(document)] = linter.finish(document)
 
 
 def _region(document: Document) -> str:
@@ -199,8 +255,7 @@ def findings_of(resources: list[TemplateResource], raw: list[dict[str, Any]]) ->
 def run(document: Document) -> StageResult:
     if id(document) not in _pending:
         prepare(document)
-    resources, linter = _pending.pop(id(document))
-    answer = linter.result()
+    resources, answer = _pending.pop(id(document))
     if "error" in answer:
         return StageResult(data=[], lines=[f"FAILED: {answer['error']}"], failed=True)
     try:
@@ -222,10 +277,10 @@ def run(document: Document) -> StageResult:
     lines.append(
         f"{len(errors)} error(s), {len(reported) - len(errors)} other finding(s), {suppressed} suppressed "
         f"({SUPPRESSIONS_PATH.name}): {len(resources)} resources checked by cfn-lint {answer.get('version', '')} "
-        f"(lint {answer.get('lintSeconds', 0):.2f} s, waited {answer.get('waitSeconds', 0):.2f} s)"
+        f"in {answer.get('calls', 0)} call(s) (lint {answer.get('lintSeconds', 0):.2f} s, waited {answer.get('waitSeconds', 0):.2f} s)"
     )
     global LAST_TIMING
-    LAST_TIMING = {k: answer.get(k, 0.0) for k in ("setupSeconds", "lintSeconds", "waitSeconds")}
+    LAST_TIMING = {k: answer.get(k, 0.0) for k in ("setupSeconds", "lintSeconds", "waitSeconds", "calls")}
     return StageResult(data=[f.to_json() for f in reported], lines=lines, failed=bool(errors))
 
 
