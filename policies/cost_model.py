@@ -773,6 +773,10 @@ def _cache_price_key(engine: str, node_type: str) -> str:
     return f"elasticache:valkey:{node_type}" if engine == "valkey" else f"elasticache:{node_type}"
 
 
+def _cache_size(engine: str, node_type: str) -> str:
+    return f"valkey {node_type}" if engine == "valkey" else node_type
+
+
 def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
     inputs = r.inputs
     node_type = str(inputs.get("nodeType") or "")
@@ -785,7 +789,7 @@ def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
         nodes = _int(inputs.get("numCacheClusters"), 1)
         shape = f"{nodes} nodes"
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, f"{engine} {node_type}") * ctx.hours
+    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(
             r,
@@ -815,7 +819,7 @@ def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
     node_type = str(r.inputs.get("nodeType") or "")
     nodes = _int(r.inputs.get("numCacheNodes"), 1)
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, f"{engine} {node_type}") * ctx.hours
+    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(r, f"ElastiCache {_CACHE_ENGINE_NAMES.get(engine, engine)} {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
     ]
