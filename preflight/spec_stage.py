@@ -107,6 +107,7 @@ class Linter:
         """URN -> the resource as sent (its logical id), in the order sent."""
         self._region = ""
         self._ended = 0.0
+        self._in_plan: set[str] = set()
 
     @property
     def open(self) -> bool:
@@ -147,8 +148,8 @@ class Linter:
         if batch:
             self._send({"resources": batch})
 
-    def finish(self, document: Document) -> tuple[list[TemplateResource], dict[str, Any]]:
-        """Send whatever of ``document`` is missing, end the input, and wait for the findings."""
+    def end(self, document: Document) -> None:
+        """Send whatever of ``document`` is missing and end the input; the worker lints the rest."""
         self.start()
         self.region(_region(document))
         resources = document.get("resources") or []
@@ -158,15 +159,19 @@ class Linter:
         self._process.stdin.close()
         self._process.stdin = None  # sent and closed: communicate() must not touch it again
         self._ended = time.perf_counter()
+        self._in_plan = {str(r.get("urn") or "") for r in resources}
+
+    def collect(self) -> tuple[list[TemplateResource], dict[str, Any]]:
+        """Wait for the findings (the worker lints while the other stages run)."""
         process, self._process = self._process, None
+        assert process is not None
         out, err = process.communicate(timeout=WORKER_TIMEOUT_SECONDS)
         try:
             answer: dict[str, Any] = json.loads(out)
         except ValueError:
             answer = {"error": f"the cfn-lint worker failed: {err.strip()[-2000:] or out[-2000:]}"}
         answer["waitSeconds"] = round(time.perf_counter() - self._ended, 3)
-        in_plan = {str(r.get("urn") or "") for r in resources}
-        return [t for urn, t in self._sent.items() if urn in in_plan], answer
+        return [t for urn, t in self._sent.items() if urn in self._in_plan], answer
 
     def discard(self) -> None:
         if self._process is not None:
@@ -176,7 +181,7 @@ class Linter:
 
 
 _linter: Optional[Linter] = None
-_pending: dict[int, tuple[list[TemplateResource], dict[str, Any]]] = {}
+_pending: dict[int, Linter] = {}
 
 
 def _on_register(resource: Resource) -> None:
@@ -206,7 +211,8 @@ def prepare(document: Document) -> None:
     global _linter
     linter = _linter if _linter is not None else Linter()
     _linter = None  # the next plan (another run in this process) gets a worker of its own
-    _pending[id(document)] = linter.finish(document)
+    linter.end(document)
+    _pending[id(document)] = linter
 
 
 def _region(document: Document) -> str:
@@ -255,7 +261,7 @@ def findings_of(resources: list[TemplateResource], raw: list[dict[str, Any]]) ->
 def run(document: Document) -> StageResult:
     if id(document) not in _pending:
         prepare(document)
-    resources, answer = _pending.pop(id(document))
+    resources, answer = _pending.pop(id(document)).collect()
     if "error" in answer:
         return StageResult(data=[], lines=[f"FAILED: {answer['error']}"], failed=True)
     try:
@@ -277,7 +283,8 @@ def run(document: Document) -> StageResult:
     lines.append(
         f"{len(errors)} error(s), {len(reported) - len(errors)} other finding(s), {suppressed} suppressed "
         f"({SUPPRESSIONS_PATH.name}): {len(resources)} resources checked by cfn-lint {answer.get('version', '')} "
-        f"in {answer.get('calls', 0)} call(s) (lint {answer.get('lintSeconds', 0):.2f} s, waited {answer.get('waitSeconds', 0):.2f} s)"
+        f"in {answer.get('calls', 0)} call(s) (lint {answer.get('lintSeconds', 0):.2f} s; "
+        f"{answer.get('waitSeconds', 0):.2f} s from the plan's end to the findings, the other stages running meanwhile)"
     )
     global LAST_TIMING
     LAST_TIMING = {k: answer.get(k, 0.0) for k in ("setupSeconds", "lintSeconds", "waitSeconds", "calls")}
