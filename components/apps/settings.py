@@ -277,19 +277,23 @@ def _service(section: Section, *, extra: str) -> ServiceSettings:
     return ServiceSettings(image, port, resources, scaling, cpu, memory, queue, rps)
 
 
-# TorchServe is in limited maintenance upstream (no new releases, no security fixes): its image
-# comes from the platform's own ECR mirror, pinned by digest, not anonymously from Docker Hub.
-_MIRRORED_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$")
+# TorchServe is in limited maintenance upstream (no new releases, no security fixes): its image is
+# pinned by digest and comes from the platform's own ECR mirror (or another private registry the
+# platform holds credentials for), never anonymously from Docker Hub.
+_DIGEST_IMAGE = re.compile(r"^(?P<registry>[a-z0-9.-]+\.[a-z]{2,}(:\d+)?)/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$")
+_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
 
 def _mirrored_image(section: Section) -> str:
     image = section.string("image")
-    if not _MIRRORED_IMAGE.match(image):
+    match = _DIGEST_IMAGE.match(image)
+    if not match or match["registry"] in _DOCKER_HUB:
         raise ConfigError(
             section.key("image"),
             image,
-            "an image in the platform's own ECR mirror, by digest "
-            "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>; docs/workloads.md, 'TorchServe image')",
+            "an image pinned by digest from the platform's own ECR mirror "
+            "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<digest>; docs/workloads.md, 'TorchServe image') "
+            "or another private registry, not Docker Hub",
         )
     return image
 

@@ -116,7 +116,9 @@ def test_public_torchserve_needs_no_pull_secret(plan: Plan) -> None:
 
 
 def test_a_private_torchserve_image_gets_its_pull_secret_through_the_chart() -> None:
-    config = with_value("workloads", "promptGenerator.image", "ghcr.io/betterprompts/prompt-generator:1.0.0", "staging")
+    # TorchServe images are pinned by digest (components/apps/settings.py), private registries included.
+    image = "ghcr.io/betterprompts/prompt-generator@sha256:" + "1" * 64
+    config = with_value("workloads", "promptGenerator.image", image, "staging")
     plan = run_stack("staging", config=config)
     (secret,) = [r for r in plan.of_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["namespace"] == "ml-inference"]
     (release,) = [r for r in plan.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == CHART_PATH]

@@ -242,6 +242,7 @@ def _set(path: str, value: Any) -> Any:
         # TorchServe only from the platform's ECR mirror, by digest: not Docker Hub, not a tag.
         ("promptGenerator.image", "pytorch/torchserve:0.12.0-gpu", "promptGenerator.image"),
         ("promptGenerator.image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/pytorch/torchserve:0.12.0-gpu", "promptGenerator.image"),
+        ("promptGenerator.image", "docker.io/pytorch/torchserve@sha256:" + "0" * 64, "promptGenerator.image"),
         ("metrics.scrapeInterval", "15 seconds", "metrics.scrapeInterval"),
         ("scaleUpStabilizationSeconds", 90, "scaleUpStabilizationSeconds"),
         ("services.frontend.replicaz", {"min": 1, "max": 2}, "services.frontend.replicaz"),

@@ -4,8 +4,8 @@ Its chart's service mutator webhook (``mservice.elbv2.k8s.aws``, failurePolicy F
 Service) rejects each new Service until the controller's pods are ready; the other
 releases, atomic, then roll back and fail the deploy (aws-load-balancer-controller #3170,
 #4140). EksCluster turns the webhook off; these tests hold that against the pinned chart's
-own values.yaml (vendored in tests/eks/data with its source), so a renamed key or a new pin
-without a look at its values fails here.
+own values.yaml (vendored in tests/vendor/charts with its source, tests/vendor/README.md), so a
+renamed key or a new pin without a look at its values fails here.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from components.eks.plan import CHARTS
 from preflight.harness import Plan
 from tests.eks.test_cluster import releases
 
-DATA = Path(__file__).resolve().parent / "data"
+VENDOR = Path(__file__).resolve().parent.parent / "vendor" / "charts"
 CHART = CHARTS["aws-load-balancer-controller"]
 
 
 def chart_defaults() -> dict[str, Any]:
-    path = DATA / f"{CHART.chart}-{CHART.version}-values.yaml"
-    assert path.exists(), f"vendor {CHART.chart} {CHART.version}'s values.yaml as {path.name} and re-check the webhook keys"
+    path = VENDOR / CHART.chart / CHART.version / "values.yaml"
+    assert path.exists(), f"vendor {CHART.chart} {CHART.version}'s values.yaml as {path} and re-check the webhook keys"
     values = yaml.safe_load(path.read_text())
     assert isinstance(values, dict)
     return values
