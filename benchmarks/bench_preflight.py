@@ -14,14 +14,18 @@ This is a benchmark, not a test: it prints numbers and never fails a build.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from preflight.spec_worker import CACHE_ENV  # noqa: E402
 
 PACKAGES = {"aws": "pulumi_aws", "eks": "pulumi_eks", "kubernetes": "pulumi_kubernetes", "random": "pulumi_random"}
 
@@ -55,11 +59,11 @@ def sdk_import(token: str) -> str | None:
     return f"from {target} import {name}"
 
 
-def timed(argv: list[str], repeat: int) -> float:
+def timed(argv: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -93,14 +97,25 @@ def main() -> None:
     from preflight.harness import run_stack
 
     python = sys.executable
-    print(f"{'stack':<12}{'resources':>10}{'floor s':>10}{'preflight s':>13}{'ratio':>8}")
-    for stack in args.stacks:
-        plan = run_stack(stack)
-        imports = sorted({i for i in (sdk_import(r.type) for r in plan.resources) if i})
-        # Both sides skip interpreter teardown (preflight ends with os._exit): imports only.
-        floor = timed([python, "-c", "import os, pulumi\n" + "\n".join(imports) + "\nos._exit(0)"], args.repeat)
-        preflight = timed([python, "-m", "preflight", stack], args.repeat)
-        print(f"{stack:<12}{len(plan.resources):>10}{floor:>10.2f}{preflight:>13.2f}{preflight / floor:>8.2f}")
+    # Cold: the spec stage's findings cache off, so cfn-lint lints every resource (a first run,
+    # or a new cfn-lint). Warm: the cache filled by one run first (the edit-and-preview loop,
+    # and CI's test run after its preflight step).
+    with tempfile.TemporaryDirectory() as cache_dir:
+        cold_env = {**os.environ, CACHE_ENV: "off"}
+        warm_env = {**os.environ, CACHE_ENV: cache_dir}
+        print(f"{'stack':<12}{'resources':>10}{'floor s':>10}{'cold s':>9}{'ratio':>8}{'warm s':>9}{'ratio':>8}")
+        for stack in args.stacks:
+            plan = run_stack(stack)
+            imports = sorted({i for i in (sdk_import(r.type) for r in plan.resources) if i})
+            # Both sides skip interpreter teardown (preflight ends with os._exit): imports only.
+            floor = timed([python, "-c", "import os, pulumi\n" + "\n".join(imports) + "\nos._exit(0)"], args.repeat)
+            cold = timed([python, "-m", "preflight", stack], args.repeat, cold_env)
+            timed([python, "-m", "preflight", stack], 1, warm_env)  # fills the cache
+            warm = timed([python, "-m", "preflight", stack], args.repeat, warm_env)
+            print(
+                f"{stack:<12}{len(plan.resources):>10}{floor:>10.2f}{cold:>9.2f}{cold / floor:>8.2f}"
+                f"{warm:>9.2f}{warm / floor:>8.2f}"
+            )
 
     print("\nphases in one process (warm imports, last stack), as preflight runs them:")
     from preflight.stages import registered_stages
@@ -123,7 +138,8 @@ def main() -> None:
 
     print(
         f"  spec worker: cfn-lint loaded in {LAST_TIMING.get('setupSeconds', 0):.2f} s (while the program ran), "
-        f"linted in {LAST_TIMING.get('lintSeconds', 0):.2f} s (while the pack ran)"
+        f"linted in {LAST_TIMING.get('lintSeconds', 0):.2f} s (while the pack ran), "
+        f"{int(LAST_TIMING.get('cached', 0))} resources from the findings cache"
     )
 
     print("\nscaling (synthetic program, warm imports):")

@@ -283,11 +283,12 @@ def run(document: Document) -> StageResult:
     lines.append(
         f"{len(errors)} error(s), {len(reported) - len(errors)} other finding(s), {suppressed} suppressed "
         f"({SUPPRESSIONS_PATH.name}): {len(resources)} resources checked by cfn-lint {answer.get('version', '')} "
-        f"in {answer.get('calls', 0)} call(s) (lint {answer.get('lintSeconds', 0):.2f} s; "
+        f"in {answer.get('calls', 0)} call(s), {answer.get('cached', 0)} answered from the findings cache "
+        f"(lint {answer.get('lintSeconds', 0):.2f} s; "
         f"{answer.get('waitSeconds', 0):.2f} s from the plan's end to the findings, the other stages running meanwhile)"
     )
     global LAST_TIMING
-    LAST_TIMING = {k: answer.get(k, 0.0) for k in ("setupSeconds", "lintSeconds", "waitSeconds", "calls")}
+    LAST_TIMING = {k: answer.get(k, 0.0) for k in ("setupSeconds", "lintSeconds", "waitSeconds", "calls", "cached")}
     return StageResult(data=[f.to_json() for f in reported], lines=lines, failed=bool(errors))
 
 

@@ -207,3 +207,53 @@ def test_the_major_only_version_is_suppressed_but_a_retired_minor_is_not() -> No
 
 def test_levels() -> None:
     assert [spec_stage.level(r) for r in ("E3025", "W3037", "W3691", "W1020", "I3042")] == ["error", "error", "error", "warning", "informational"]
+
+
+def _worker(resources: dict[str, Any], cache: str) -> dict[str, Any]:
+    """One run of the cfn-lint worker over ``resources``, as the stage drives it."""
+    import os
+    import subprocess
+    import sys
+
+    from preflight.spec_worker import CACHE_ENV
+
+    messages = [{"regions": ["us-east-1"]}, {"resources": resources}, {"end": True}]
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight.spec_worker"],
+        input="".join(json.dumps(m) + "\n" for m in messages),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, CACHE_ENV: cache},
+    )
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def test_findings_are_cached_by_content_and_answered_under_any_logical_id(tmp_path: Path) -> None:
+    misspelt = {"Type": "AWS::IAM::RolePolicy", "Properties": {"RoleName": "app", "PolicyName": "p", "PolicyDocument": json.loads(_policy("s3:GetObjekt"))}}
+    first = _worker({"R0001": misspelt}, str(tmp_path))
+    assert (first["calls"], first["cached"]) == (1, 0)
+    assert list(tmp_path.iterdir()) == [tmp_path / f"cfn-lint-{first['version']}.json"]
+
+    # Logical ids are per run (registration order): the same resource under another id is a hit,
+    # and its findings come back at the new id's path.
+    second = _worker({"R0042": misspelt}, str(tmp_path))
+    assert (second["calls"], second["cached"], second["setupSeconds"]) == (0, 1, 0.0)  # cfn-lint never loaded
+    assert [f["rule"] for f in second["findings"]] == [f["rule"] for f in first["findings"]] == ["W3037"]
+    assert second["findings"][0]["path"] == ["Resources", "R0042", *first["findings"][0]["path"][2:]]
+    assert "R0001" not in json.dumps(second["findings"])
+
+    # A changed resource is linted again.
+    fixed = {**misspelt, "Properties": {**misspelt["Properties"], "PolicyDocument": json.loads(_policy("s3:GetObject"))}}
+    third = _worker({"R0001": fixed}, str(tmp_path))
+    assert (third["calls"], third["cached"], third["findings"]) == (1, 0, [])
+
+
+def test_the_findings_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    answer = _worker({"R0001": {"Type": "AWS::SNS::Topic", "Properties": {}}}, "off")
+    assert (answer["calls"], answer["cached"]) == (1, 0)
+    assert list(tmp_path.iterdir()) == []
