@@ -42,6 +42,7 @@ EXTRA_ROWS = (
     "EBS snapshots (not in the seed's table)",
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
     "CodeBuild deploy runner (the seed's CI/CD section)",
+    "Spot GPU training nodes (the seed's Option A, not in its table)",
     "Other",
 )
 
@@ -54,7 +55,10 @@ def category(item: LineItem) -> str:
     if d.startswith("EKS control plane"):
         return "EKS Control Plane"
     if "node group" in d:
-        return "GPU Nodes" if _GPU.search(d) else "EKS Worker Nodes"
+        if _GPU.search(d):
+            # Spot GPU nodes are the training pool; the seed's GPU row is the on-demand inference pool.
+            return "Spot GPU training nodes (the seed's Option A, not in its table)" if " spot" in d else "GPU Nodes"
+        return "EKS Worker Nodes"
     if "Secrets Manager secret" in d or t == "aws:secretsmanager/secretRotation:SecretRotation":
         return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
     if t == "aws:rds/instance:Instance":

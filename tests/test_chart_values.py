@@ -118,10 +118,14 @@ def test_nth_places_its_daemonset_with_the_daemonset_keys() -> None:
     ref = eks_plan.CHARTS["aws-node-termination-handler"]
     defaults = chart_values(ref.chart, ref.version)
     values = eks_plan.node_termination_handler_values()
-    # The chart's default daemonsetTolerations tolerate every taint; ours admit the spot taint only.
+    # The chart's default daemonsetTolerations tolerate every taint; ours admit the spot pools' taints only.
     assert defaults["daemonsetTolerations"] == [{"operator": "Exists"}]
-    assert values["daemonsetTolerations"] == [{"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]
-    assert values["daemonsetNodeSelector"] == {"betterprompts.io/node-pool": "spot"}
+    assert values["daemonsetTolerations"] == [
+        {"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+        {"key": "betterprompts.io/training", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+    ]
+    # Every spot node of a managed group (burst and training), whatever its pool.
+    assert values["daemonsetNodeSelector"] == {"eks.amazonaws.com/capacityType": "SPOT"}
     assert "tolerations" not in values and "nodeSelector" not in values
     assert not list(unknown_keys(values, defaults, {}))
 

@@ -12,7 +12,7 @@ from . import node_pools
 from .cluster import EksCluster, EksClusterArgs
 from .deploy_runner import DeployRunner, DeployRunnerArgs
 from .deploy_settings import DeploySettings
-from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, NodePool, Taint
+from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, TRAINING, NodePool, Taint
 from .plan import admin_role_arn
 from .settings import Autoscaler, EksSettings
 
@@ -31,6 +31,7 @@ __all__ = [
     "POOL_LABEL",
     "SPOT",
     "SYSTEM",
+    "TRAINING",
     "Taint",
     "admin_role_arn",
     "node_pools",

@@ -25,6 +25,7 @@ import pulumi_kubernetes as k8s
 from ..network import Tier
 from ..platform import ComponentTags, allow, irsa_trust_policy, policy_document, release, service_assume_role_policy
 from . import plan as plan
+from .node_pools import POOLS
 from .settings import (
     KARPENTER_POOLS,
     REQUIRED_POOLS,
@@ -50,7 +51,7 @@ class EksClusterArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private app subnets, one per AZ: the control plane's ENIs and the general node groups."""
     gpu_subnet_ids: Sequence[pulumi.Input[str]]
-    """Private ML subnets: the GPU node group."""
+    """Private ML subnets: the GPU node groups (inference and training)."""
     secrets_kms_key_arn: pulumi.Input[str]
     """Customer-managed key for the envelope encryption of Kubernetes secrets."""
     logs_kms_key_arn: pulumi.Input[str]
@@ -452,7 +453,7 @@ class EksCluster(pulumi.ComponentResource):
             namespace=plan.CA_NAMESPACE,
             role=role,
         )
-        if "spot" in args.node_groups:
+        if any(POOLS[pool].spot for pool in args.node_groups):
             self._release("aws-node-termination-handler", plan.node_termination_handler_values(), ready)
 
     def _karpenter(self, settings: KarpenterSettings, node_role: aws.iam.Role, ready: list[pulumi.Resource]) -> None:
@@ -598,8 +599,8 @@ def _check_args(args: EksClusterArgs) -> None:
         raise ValueError(f"EksCluster needs node groups for {', '.join(missing)}")
     if not args.subnet_ids:
         raise ValueError("EksCluster needs the private app subnets (one per AZ)")
-    if "gpu" in args.node_groups and not args.gpu_subnet_ids:
-        raise ValueError("EksCluster needs the ML subnets for its GPU node group")
+    if any(POOLS[pool].gpu for pool in args.node_groups) and not args.gpu_subnet_ids:
+        raise ValueError("EksCluster needs the ML subnets for its GPU node groups")
     if not args.admin_role_arns:
         raise ValueError("EksCluster needs at least one admin role: with API authentication nobody else gets in")
     if not args.public_access_cidrs and not args.api_clients:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..network import Tier
 from ..platform import ChartRef, allow, policy_document
-from .node_pools import GPU, POOLS, POOL_LABEL, SYSTEM, NodePool, Taint
+from .node_pools import GPU, GPU_POOLS, POOLS, POOL_LABEL, SPOT_POOLS, SYSTEM, TRAINING, NodePool, Taint
 from .settings import ClusterAutoscalerSettings, KarpenterSettings, NodeGroupSettings
 
 # --- the control plane ---------------------------------------------------------------
@@ -42,6 +42,19 @@ def admin_role_arn(role: str, account_id: str, partition: str = "aws") -> str:
 EKS_TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
 # Labels every GPU node carries: the NVIDIA device plugin's default affinity selects on the first.
 GPU_NODE_LABELS = {"nvidia.com/gpu.present": "true"}
+# The Cluster Autoscaler's AWS GPU label (cloudprovider/aws GPULabel): a node carrying it is a GPU
+# node even before the device plugin advertises nvidia.com/gpu, so a scale-up is not repeated
+# while the first node's plugin starts. Its value names the accelerator of the group's first type.
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
+ACCELERATORS = {
+    "g4dn": "nvidia-tesla-t4",
+    "g5": "nvidia-a10g",
+    "g6": "nvidia-l4",
+    "g6e": "nvidia-l40s",
+    "p3": "nvidia-tesla-v100",
+    "p4d": "nvidia-tesla-a100",
+    "p5": "nvidia-h100",
+}
 # Least privilege for nodes: join the cluster and pull images. The VPC CNI gets its rights
 # through its own IRSA role, not the node role, so pods cannot borrow them.
 NODE_MANAGED_POLICIES = (
@@ -66,8 +79,9 @@ class NodeGroupSpec:
     @property
     def labels(self) -> dict[str, str]:
         labels = dict(self.settings.labels)
-        if self.pool is GPU:
+        if self.pool.gpu:
             labels.update(GPU_NODE_LABELS)
+            labels.setdefault(ACCELERATOR_LABEL, ACCELERATORS[self.settings.instance_types[0].split(".")[0]])
         labels.update(self.pool.labels)
         return labels
 
@@ -85,10 +99,10 @@ def node_group_spec(pool_name: str, settings: NodeGroupSettings) -> NodeGroupSpe
     return NodeGroupSpec(
         pool=pool,
         settings=settings,
-        capacity_type="SPOT" if pool_name == "spot" else "ON_DEMAND",
+        capacity_type="SPOT" if pool.spot else "ON_DEMAND",
         # The NVIDIA variant of the AL2023 EKS AMI carries the driver and container toolkit.
-        ami_type="AL2023_x86_64_NVIDIA" if pool is GPU else "AL2023_x86_64_STANDARD",
-        subnet_tier=Tier.ML if pool is GPU else Tier.APP,
+        ami_type="AL2023_x86_64_NVIDIA" if pool.gpu else "AL2023_x86_64_STANDARD",
+        subnet_tier=Tier.ML if pool.gpu else Tier.APP,
     )
 
 
@@ -109,14 +123,14 @@ def node_template_tags(spec: NodeGroupSpec, autoscaler: ClusterAutoscalerSetting
     """ASG tags that let the Cluster Autoscaler build a node of this group from zero.
 
     An empty group has no node to copy labels and taints from; without these tags a pod
-    that needs the spot taint or a GPU label would never trigger a scale-up. The GPU group
-    also carries per-node-group autoscaling options so its nodes are not scaled down as
-    eagerly as the rest.
+    that needs the spot taint or a GPU label would never trigger a scale-up. The GPU groups
+    (inference and training) also carry per-node-group autoscaling options so their nodes are
+    not scaled down as eagerly as the rest.
     """
     tags = {f"{_NODE_TEMPLATE}/label/{k}": v for k, v in sorted(spec.labels.items())}
     for taint in spec.taints:
         tags[f"{_NODE_TEMPLATE}/taint/{taint.key}"] = f"{taint.value}:{taint.effect}"
-    if spec.pool is GPU:
+    if spec.pool.gpu:
         options = f"{_NODE_TEMPLATE}/autoscaling-options"
         tags[f"{options}/scaledownunneededtime"] = autoscaler.gpu_scale_down_unneeded_time
         tags[f"{options}/scaledownutilizationthreshold"] = str(autoscaler.gpu_scale_down_utilization_threshold)
@@ -127,15 +141,17 @@ def node_template_tags(spec: NodeGroupSpec, autoscaler: ClusterAutoscalerSetting
 def priority_expander_priorities(cluster_name: str, priorities: Sequence[str], all_pools: Sequence[str]) -> dict[str, list[str]]:
     """The priority expander's ConfigMap content: ASG-name patterns by priority (higher wins).
 
-    Pools named in ``priorities`` come first, highest first; any other configured pool
-    (the GPU group) gets the lowest priority, so it is only chosen when nothing else fits.
+    Pools named in ``priorities`` come first, highest first; every other configured pool (the
+    GPU groups: inference and training) shares the lowest priority, so it is only chosen when
+    nothing else fits. (The two never compete: each takes only pods that tolerate its own taint.)
     """
-    ordered = list(priorities) + [p for p in all_pools if p not in priorities]
-    count = len(ordered)
-    return {
-        str((count - index) * 10): [f"^eks-{_literal(node_group_name_prefix(cluster_name, pool))}.*"]
-        for index, pool in enumerate(ordered)
-    }
+
+    def pattern(pool: str) -> str:
+        return f"^eks-{_literal(node_group_name_prefix(cluster_name, pool))}.*"
+
+    ranked = {str((len(priorities) + 1 - index) * 10): [pattern(pool)] for index, pool in enumerate(priorities)}
+    rest = [pattern(pool) for pool in all_pools if pool not in priorities]
+    return {**ranked, "10": rest} if rest else ranked
 
 
 def _literal(text: str) -> str:
@@ -483,53 +499,84 @@ def ec2_node_class(
 
 
 def karpenter_node_pools(settings: KarpenterSettings, *, general_class: str, gpu_class: str) -> list[dict[str, Any]]:
-    """The spot burst and GPU ``NodePool`` objects, labelled and tainted as node_pools.py says."""
+    """The spot burst, GPU and (when families are set) spot GPU training ``NodePool`` objects,
+    labelled and tainted as node_pools.py says."""
     spot = POOLS["spot"]
-    spot_pool = {
-        "apiVersion": KARPENTER_NODE_POOL_API,
-        "kind": "NodePool",
-        "metadata": {"name": "spot"},
-        "spec": {
-            "template": {
-                "metadata": {"labels": spot.labels},
-                "spec": {
-                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": general_class},
-                    "requirements": [
-                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot"]},
-                        {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": list(settings.spot_instance_families)},
-                        {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
-                    ],
-                    "taints": [_k8s_taint(t) for t in ([spot.taint] if spot.taint else [])],
-                    "expireAfter": settings.expire_after,
-                },
-            },
-            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": settings.consolidate_after},
-            "limits": {"cpu": str(settings.spot_cpu_limit)},
-        },
-    }
-    gpu_pool = {
-        "apiVersion": KARPENTER_NODE_POOL_API,
-        "kind": "NodePool",
-        "metadata": {"name": "gpu"},
-        "spec": {
-            "template": {
-                "metadata": {"labels": {**GPU_NODE_LABELS, **GPU.labels}},
-                "spec": {
-                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": gpu_class},
-                    "requirements": [
-                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]},
-                        {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": list(settings.gpu_instance_types)},
-                    ],
-                    "taints": [_k8s_taint(t) for t in ([GPU.taint] if GPU.taint else [])],
-                    "expireAfter": settings.expire_after,
-                },
-            },
+    amd64 = {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}
+    pools = [
+        _karpenter_node_pool(
+            spot,
+            spot.labels,
+            general_class,
+            [_capacity("spot"), _families(settings.spot_instance_families), amd64],
+            {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": settings.consolidate_after},
+            {"cpu": str(settings.spot_cpu_limit)},
+            settings.expire_after,
+        ),
+        _karpenter_node_pool(
+            GPU,
+            {**GPU_NODE_LABELS, **GPU.labels},
+            gpu_class,
+            [_capacity("on-demand"), {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": list(settings.gpu_instance_types)}],
             # Only empty GPU nodes go, and only after a long wait: no aggressive scale-down.
-            "disruption": {"consolidationPolicy": "WhenEmpty", "consolidateAfter": settings.gpu_consolidate_after},
-            "limits": {"nvidia.com/gpu": str(settings.gpu_limit)},
+            {"consolidationPolicy": "WhenEmpty", "consolidateAfter": settings.gpu_consolidate_after},
+            {"nvidia.com/gpu": str(settings.gpu_limit)},
+            settings.expire_after,
+        ),
+    ]
+    if settings.training_instance_families:
+        pools.append(
+            _karpenter_node_pool(
+                TRAINING,
+                {**GPU_NODE_LABELS, **TRAINING.labels},
+                # The GPU class: ML subnets, the GPU disk size, the NVIDIA AMI for GPU types.
+                gpu_class,
+                [_capacity("spot"), _families(settings.training_instance_families), amd64],
+                # A running training job is never consolidated away; an empty node goes after the GPU wait.
+                {"consolidationPolicy": "WhenEmpty", "consolidateAfter": settings.gpu_consolidate_after},
+                {"nvidia.com/gpu": str(settings.training_gpu_limit)},
+                settings.expire_after,
+            )
+        )
+    return pools
+
+
+def _capacity(kind: str) -> dict[str, Any]:
+    return {"key": "karpenter.sh/capacity-type", "operator": "In", "values": [kind]}
+
+
+def _families(families: Sequence[str]) -> dict[str, Any]:
+    return {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": list(families)}
+
+
+def _karpenter_node_pool(
+    pool: NodePool,
+    labels: Mapping[str, str],
+    node_class: str,
+    requirements: list[dict[str, Any]],
+    disruption: dict[str, str],
+    limits: dict[str, str],
+    expire_after: str,
+) -> dict[str, Any]:
+    """One ``NodePool`` named after its pool, with the pool's taint."""
+    return {
+        "apiVersion": KARPENTER_NODE_POOL_API,
+        "kind": "NodePool",
+        "metadata": {"name": pool.name},
+        "spec": {
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {
+                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": node_class},
+                    "requirements": requirements,
+                    "taints": [_k8s_taint(t) for t in ([pool.taint] if pool.taint else [])],
+                    "expireAfter": expire_after,
+                },
+            },
+            "disruption": disruption,
+            "limits": limits,
         },
     }
-    return [spot_pool, gpu_pool]
 
 
 def karpenter_values(*, cluster_name: str, queue_name: Any, role_arn: Any, replicas: int) -> dict[str, Any]:
@@ -622,11 +669,9 @@ def metrics_server_values(replicas: int) -> dict[str, Any]:
 
 
 def nvidia_device_plugin_values() -> dict[str, Any]:
-    """The device plugin runs on GPU nodes only: it advertises ``nvidia.com/gpu`` there."""
-    return {
-        "nodeSelector": GPU.node_selector(),
-        "tolerations": GPU.tolerations() + [CRITICAL_ADDONS_TOLERATION],
-    }
+    """The device plugin runs on GPU nodes only (every GPU pool labels them): it advertises ``nvidia.com/gpu`` there."""
+    tolerations = [t for pool in GPU_POOLS for t in pool.tolerations()]
+    return {"nodeSelector": dict(GPU_NODE_LABELS), "tolerations": tolerations + [CRITICAL_ADDONS_TOLERATION]}
 
 
 def load_balancer_controller_values(*, cluster_name: str, region: str, vpc_id: Any, role_arn: Any, replicas: int) -> dict[str, Any]:
@@ -664,13 +709,15 @@ def efs_csi_values(*, role_arn: Any, replicas: int) -> dict[str, Any]:
     }
 
 
+SPOT_CAPACITY_LABEL = "eks.amazonaws.com/capacityType"
+
+
 def node_termination_handler_values() -> dict[str, Any]:
-    """NTH in IMDS mode on spot nodes: drain on the two-minute interruption notice.
+    """NTH in IMDS mode on spot nodes (every spot pool: burst and training): drain on the two-minute notice.
 
     Rebalance recommendations are left to EKS managed node groups, which already replace
     spot nodes on them; NTH acting too would drain twice.
     """
-    spot = POOLS["spot"]
     return {
         "enableSpotInterruptionDraining": True,
         "enableScheduledEventDraining": True,
@@ -678,8 +725,9 @@ def node_termination_handler_values() -> dict[str, Any]:
         "enableRebalanceDraining": False,
         # The chart's DaemonSet placement keys (IMDS mode runs on the host network, so one IMDS hop
         # suffices); its own default daemonsetTolerations (every taint) would put it on every node.
-        "daemonsetNodeSelector": spot.node_selector(),
-        "daemonsetTolerations": spot.tolerations(),
+        # EKS labels every node of a SPOT managed node group eks.amazonaws.com/capacityType=SPOT.
+        "daemonsetNodeSelector": {SPOT_CAPACITY_LABEL: "SPOT"},
+        "daemonsetTolerations": [t for pool in SPOT_POOLS for t in pool.tolerations()],
     }
 
 

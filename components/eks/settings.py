@@ -14,15 +14,17 @@ from typing import Any
 
 # The pack owns the EKS calendar (it must stand alone); the settings follow it.
 from policies.eks_lifecycle import UNSUPPORTED, load_calendar, today
+from policies.instance_sizes import gpus, vcpus
 
 from ..platform import LOG_RETENTION_DAYS, ConfigError, Section, check_string, parse_cidr
+from .node_pools import POOLS
 
 # The pools EksCluster knows (components/eks/node_pools.py names their labels and taints).
-POOL_NAMES = ("system", "application", "gpu", "spot")
+POOL_NAMES = ("system", "application", "gpu", "spot", "training")
 # Pools every stack must have as managed node groups: the add-ons and the always-on services run there.
 REQUIRED_POOLS = ("system", "application")
 # Pools Karpenter provisions in karpenter mode: a managed node group for them would be scaled twice.
-KARPENTER_POOLS = ("gpu", "spot")
+KARPENTER_POOLS = ("gpu", "spot", "training")
 
 _K8S_VERSION = re.compile(r"^1\.(\d{2})$")
 _ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
@@ -101,6 +103,10 @@ class KarpenterSettings:
     """Spot nodes empty or underused this long are consolidated."""
     gpu_consolidate_after: str = "30m"
     """GPU nodes are only removed when empty, after this long (no aggressive scale-down)."""
+    training_instance_families: tuple[str, ...] = ()
+    """GPU families of the spot training NodePool (``g5``, ``g4dn``, ...); empty: no training pool."""
+    training_gpu_limit: int = 4
+    """Upper bound on GPUs the training NodePool may hold."""
     expire_after: str = "720h"
     """Nodes are replaced after this age, so AMIs and kernels stay fresh."""
 
@@ -299,7 +305,7 @@ def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
         text = check_string(key, value)
         if not _INSTANCE_TYPE.match(text):
             raise ConfigError(key, value, "an EC2 instance type such as c6i.xlarge")
-        if pool == "gpu" and text.split(".")[0] not in GPU_FAMILIES:
+        if POOLS[pool].gpu and text.split(".")[0] not in GPU_FAMILIES:
             raise ConfigError(key, value, "an NVIDIA GPU instance type (" + ", ".join(f"{f}.*" for f in GPU_FAMILIES) + ")")
         return text
 
@@ -313,6 +319,11 @@ def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
     if high == 0:
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "max of at least 1 (EKS rejects an empty node group)")
     desired = section.integer("desired", low, minimum=low, maximum=high)
+    if POOLS[pool].gpu:
+        _check_one_gpu_shape(section.key("instanceTypes"), types)
+    if pool == "training" and low != 0:
+        # Training jobs are batch work that waits for a node: a standing spot GPU node bills by the hour for nothing.
+        raise ConfigError(section.key("size"), {"min": low, "max": high}, "min 0: the training pool scales from zero when a job asks")
     settings = NodeGroupSettings(
         instance_types=types,
         min_size=low,
@@ -323,6 +334,19 @@ def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
     )
     section.finish()
     return settings
+
+
+def _check_one_gpu_shape(key: str, types: tuple[str, ...]) -> None:
+    """A GPU group's types share vCPUs and GPUs: the Cluster Autoscaler builds a node from zero as the first type.
+
+    (g4dn.xlarge, g5.xlarge and g6.xlarge are all 4 vCPUs, 16 GiB and one GPU: spot capacity from
+    three families for one shape.)
+    """
+    shapes = {(vcpus(t), gpus(t)) for t in types}
+    if len(shapes) > 1:
+        raise ConfigError(
+            key, list(types), "GPU instance types of one shape (the same vCPUs and GPUs, such as g4dn.xlarge, g5.xlarge, g6.xlarge)"
+        )
 
 
 def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupSettings]) -> ClusterAutoscalerSettings:
@@ -369,6 +393,12 @@ def _read_karpenter(section: Section) -> KarpenterSettings:
             raise ConfigError(key, value, "an NVIDIA GPU instance type such as g4dn.xlarge")
         return text
 
+    def gpu_family(key: str, value: Any) -> str:
+        text = check_string(key, value)
+        if text not in GPU_FAMILIES:
+            raise ConfigError(key, value, "an NVIDIA GPU instance family: " + ", ".join(GPU_FAMILIES))
+        return text
+
     settings = KarpenterSettings(
         spot_instance_families=section.strings("spotInstanceFamilies", list(defaults.spot_instance_families), min_items=1, item=family),
         spot_cpu_limit=section.integer("spotCpuLimit", defaults.spot_cpu_limit, minimum=1),
@@ -376,6 +406,8 @@ def _read_karpenter(section: Section) -> KarpenterSettings:
         gpu_limit=section.integer("gpuLimit", defaults.gpu_limit, minimum=1),
         consolidate_after=_duration(section.key("consolidateAfter"), section.raw("consolidateAfter", defaults.consolidate_after)),
         gpu_consolidate_after=_duration(section.key("gpuConsolidateAfter"), section.raw("gpuConsolidateAfter", defaults.gpu_consolidate_after)),
+        training_instance_families=section.strings("trainingInstanceFamilies", [], item=gpu_family),
+        training_gpu_limit=section.integer("trainingGpuLimit", defaults.training_gpu_limit, minimum=1),
         expire_after=_duration(section.key("expireAfter"), section.raw("expireAfter", defaults.expire_after)),
     )
     section.finish()

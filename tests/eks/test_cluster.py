@@ -63,12 +63,14 @@ EXPECTED_GROUPS = {
         "application": (["c6i.xlarge", "c6a.xlarge", "c5.xlarge", "c5a.xlarge"], 3, 9, "ON_DEMAND", "AL2023_x86_64_STANDARD"),
         "gpu": (["g4dn.xlarge"], 0, 5, "ON_DEMAND", "AL2023_x86_64_NVIDIA"),
         "spot": (["t3a.large", "t3.large"], 0, 10, "SPOT", "AL2023_x86_64_STANDARD"),
+        "training": (["g5.xlarge", "g4dn.xlarge"], 0, 4, "SPOT", "AL2023_x86_64_NVIDIA"),
     },
     "staging": {
         "system": (["t3a.medium"], 1, 2, "ON_DEMAND", "AL2023_x86_64_STANDARD"),
         "application": (["c6i.large", "c6a.large", "c5.large", "c5a.large"], 2, 4, "ON_DEMAND", "AL2023_x86_64_STANDARD"),
         "gpu": (["g4dn.xlarge"], 0, 2, "ON_DEMAND", "AL2023_x86_64_NVIDIA"),
         "spot": (["t3a.large", "t3.large"], 0, 5, "SPOT", "AL2023_x86_64_STANDARD"),
+        "training": (["g4dn.xlarge", "g5.xlarge"], 0, 1, "SPOT", "AL2023_x86_64_NVIDIA"),
     },
 }
 
@@ -77,6 +79,8 @@ EXPECTED_TAINTS = {
     "application": [],
     "gpu": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}],
     "spot": [{"key": "betterprompts.io/spot", "value": "true", "effect": "NO_SCHEDULE"}],
+    # Its own taint, not nvidia.com/gpu: only training jobs land there, never TorchServe.
+    "training": [{"key": "betterprompts.io/training", "value": "true", "effect": "NO_SCHEDULE"}],
 }
 
 
@@ -98,19 +102,23 @@ def test_node_groups_per_stack(plan: Plan) -> None:
         "k8s.amazonaws.com/accelerator": "nvidia-tesla-t4",
     }
     assert groups["spot"]["labels"] == {POOL: "spot"}
+    # The first type's accelerator: the autoscaler treats the nodes as GPU nodes before the plugin starts.
+    first = {"production": "nvidia-a10g", "staging": "nvidia-tesla-t4"}[plan.stack]
+    assert groups["training"]["labels"] == {POOL: "training", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": first}
 
 
 def test_gpu_nodes_in_ml_subnets_others_in_app_subnets(plan: Plan) -> None:
     groups = node_groups(plan)
     subnets = plan.outputs["subnetIds"]
     assert groups["gpu"]["subnetIds"] == subnets["ml"]
+    assert groups["training"]["subnetIds"] == subnets["ml"]
     for pool in ("system", "application", "spot"):
         assert groups[pool]["subnetIds"] == subnets["app"]
 
 
 def test_launch_templates_imdsv2_encrypted_gp3_node_sg(plan: Plan) -> None:
     templates = {r.urn: r.inputs for r in plan.of_type("aws:ec2/launchTemplate:LaunchTemplate")}
-    assert len(templates) == 4
+    assert len(templates) == 5
     for group in node_groups(plan).values():
         (template,) = [t for t in templates.values() if t.get("tags", {}).get("NodePool") == group["labels"][POOL]]
         assert group["launchTemplate"]["version"] == "1"
@@ -140,6 +148,22 @@ def test_scale_from_zero_tags_on_the_asgs(plan: Plan) -> None:
     assert ("k8s.io/cluster-autoscaler/node-template/taint/betterprompts.io/spot", "true:NoSchedule") in tags
     assert ("k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu", "true:NoSchedule") in tags
     assert ("k8s.io/cluster-autoscaler/node-template/autoscaling-options/scaledownunneededtime", "30m") in tags
+    assert ("k8s.io/cluster-autoscaler/node-template/label/betterprompts.io/node-pool", "training") in tags
+    assert ("k8s.io/cluster-autoscaler/node-template/taint/betterprompts.io/training", "true:NoSchedule") in tags
+
+
+def test_training_pool_is_protected_from_scale_down_like_the_gpu_pool(plan: Plan) -> None:
+    """The scale-from-zero tags and the GPU scale-down options sit on the training group's own ASG."""
+    groups = {r.urn: r for r in plan.of_type("aws:eks/nodeGroup:NodeGroup")}
+    by_pool: dict[str, dict[str, str]] = {}
+    for tag in plan.of_type("aws:autoscaling/tag:Tag"):
+        pool = groups[tag.parent].inputs["labels"][POOL]
+        by_pool.setdefault(pool, {})[tag.inputs["tag"]["key"]] = tag.inputs["tag"]["value"]
+    options = "k8s.io/cluster-autoscaler/node-template/autoscaling-options/"
+    for pool in ("gpu", "training"):
+        assert by_pool[pool][options + "scaledownunneededtime"] == "30m"
+        assert by_pool[pool][options + "scaledowngpuutilizationthreshold"] == "0.2"
+    assert not any(key.startswith(options) for key in by_pool["spot"])
     for tag in plan.of_type("aws:autoscaling/tag:Tag"):
         assert tag.inputs["autoscalingGroupName"].startswith(f"eks-betterprompts-{plan.stack}-")
         assert tag.inputs["tag"]["propagateAtLaunch"] is False
@@ -282,7 +306,8 @@ def test_cluster_autoscaler_release(plan: Plan) -> None:
         "40": [f"^eks-{prefix}-spot-.*"],
         "30": [f"^eks-{prefix}-application-.*"],
         "20": [f"^eks-{prefix}-system-.*"],
-        "10": [f"^eks-{prefix}-gpu-.*"],
+        # Both GPU groups at the lowest priority: chosen only for pods that tolerate them.
+        "10": [f"^eks-{prefix}-gpu-.*", f"^eks-{prefix}-training-.*"],
     }
     role = irsa_roles(plan)["system:serviceaccount:kube-system:cluster-autoscaler"]
     assert values["rbac"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": _arn(plan, role)}
@@ -295,8 +320,10 @@ def test_addon_releases_values(plan: Plan) -> None:
     assert found["metrics-server"]["values"]["replicas"] == replicas
     assert found["metrics-server"]["values"]["nodeSelector"] == {POOL: "system"}
     nvidia = found["nvidia-device-plugin"]["values"]
-    assert nvidia["nodeSelector"] == {POOL: "gpu"}
+    # Every GPU pool (inference and training) gets the plugin: without it no pod gets nvidia.com/gpu.
+    assert nvidia["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
     assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"} in nvidia["tolerations"]
+    assert {"key": "betterprompts.io/training", "operator": "Equal", "value": "true", "effect": "NoSchedule"} in nvidia["tolerations"]
     lbc = found["aws-load-balancer-controller"]["values"]
     lbc_role = irsa_roles(plan)["system:serviceaccount:kube-system:aws-load-balancer-controller"]
     assert lbc["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": _arn(plan, lbc_role)}
@@ -305,8 +332,12 @@ def test_addon_releases_values(plan: Plan) -> None:
     efs_role = irsa_roles(plan)["system:serviceaccount:kube-system:efs-csi-controller-sa"]
     assert efs["controller"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": _arn(plan, efs_role)}
     nth = found["aws-node-termination-handler"]["values"]
-    assert nth["daemonsetNodeSelector"] == {POOL: "spot"}
-    assert nth["daemonsetTolerations"] == [{"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]
+    # Every spot node (burst and training) drains on the interruption notice.
+    assert nth["daemonsetNodeSelector"] == {"eks.amazonaws.com/capacityType": "SPOT"}
+    assert nth["daemonsetTolerations"] == [
+        {"key": "betterprompts.io/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+        {"key": "betterprompts.io/training", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+    ]
     # One EFS controller per configured replica, at the key the chart reads.
     assert efs["controller"]["replicaCount"] == replicas and "replicaCount" not in efs
     assert nth["enableSpotInterruptionDraining"] is True
@@ -320,9 +351,9 @@ def _karpenter_config() -> dict[str, Any]:
     eks = copy.deepcopy(config["betterprompts:eks"])
     eks["autoscaler"] = "karpenter"
     del eks["clusterAutoscaler"]
-    for pool in ("gpu", "spot"):
+    for pool in ("gpu", "spot", "training"):
         del eks["nodeGroups"][pool]
-    eks["karpenter"] = {"spotCpuLimit": 20, "gpuLimit": 2}
+    eks["karpenter"] = {"spotCpuLimit": 20, "gpuLimit": 2, "trainingInstanceFamilies": ["g5", "g4dn"], "trainingGpuLimit": 2}
     return eks
 
 
@@ -386,6 +417,16 @@ def test_karpenter_node_classes_and_pools(karpenter: Plan) -> None:
     assert pools["spot"]["limits"] == {"cpu": "20"}
     assert pools["gpu"]["limits"] == {"nvidia.com/gpu": "2"}
     assert pools["gpu"]["template"]["spec"]["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]
+    # The spot GPU training pool: GPU families from config, spot only, its own taint and label, on the GPU class.
+    training = pools["training"]
+    assert training["limits"] == {"nvidia.com/gpu": "2"}
+    assert training["template"]["spec"]["nodeClassRef"]["name"] == "gpu"
+    requirements = {r["key"]: r["values"] for r in training["template"]["spec"]["requirements"]}
+    assert requirements["karpenter.sh/capacity-type"] == ["spot"]
+    assert requirements["karpenter.k8s.aws/instance-family"] == ["g5", "g4dn"]
+    assert training["template"]["spec"]["taints"] == [{"key": "betterprompts.io/training", "value": "true", "effect": "NoSchedule"}]
+    assert training["template"]["metadata"]["labels"] == {POOL: "training", "nvidia.com/gpu.present": "true"}
+    assert training["disruption"] == {"consolidationPolicy": "WhenEmpty", "consolidateAfter": "30m"}
     # Karpenter's node role joins through an EC2_LINUX access entry.
     entry = cluster(karpenter)["accessEntries"]["karpenter-node"]
     assert entry["type"] == "EC2_LINUX"

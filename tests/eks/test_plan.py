@@ -29,7 +29,12 @@ def group(*types: str, low: int = 0, high: int = 3) -> NodeGroupSettings:
 def test_pool_specs() -> None:
     gpu = plan.node_group_spec("gpu", group("g4dn.xlarge", low=1, high=5))
     assert (gpu.capacity_type, gpu.ami_type, gpu.subnet_tier) == ("ON_DEMAND", "AL2023_x86_64_NVIDIA", Tier.ML)
-    assert gpu.labels == {POOL_LABEL: "gpu", "nvidia.com/gpu.present": "true"}
+    assert gpu.labels == {POOL_LABEL: "gpu", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-tesla-t4"}
+
+    training = plan.node_group_spec("training", group("g5.xlarge", "g4dn.xlarge"))
+    assert (training.capacity_type, training.ami_type, training.subnet_tier) == ("SPOT", "AL2023_x86_64_NVIDIA", Tier.ML)
+    assert training.labels == {POOL_LABEL: "training", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g"}
+    assert training.eks_taints() == [{"key": "betterprompts.io/training", "value": "true", "effect": "NO_SCHEDULE"}]
     assert gpu.eks_taints() == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
 
     spot = plan.node_group_spec("spot", group("t3a.large", "t3.large"))

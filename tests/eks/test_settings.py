@@ -28,7 +28,7 @@ def karpenter_variant(raw: dict[str, Any]) -> dict[str, Any]:
     raw = copy.deepcopy(raw)
     raw["autoscaler"] = "karpenter"
     del raw["clusterAutoscaler"]
-    for pool in ("gpu", "spot"):
+    for pool in ("gpu", "spot", "training"):
         raw["nodeGroups"].pop(pool, None)
     raw["karpenter"] = {}
     return raw
@@ -45,6 +45,7 @@ def test_production_is_the_seed() -> None:
         "application": (("c6i.xlarge", "c6a.xlarge", "c5.xlarge", "c5a.xlarge"), 3, 9),
         "gpu": (("g4dn.xlarge",), 0, 5),
         "spot": (("t3a.large", "t3.large"), 0, 10),
+        "training": (("g5.xlarge", "g4dn.xlarge"), 0, 4),
     }
     assert eks.autoscaler is Autoscaler.CLUSTER_AUTOSCALER
     assert eks.cluster_autoscaler == ClusterAutoscalerSettings(
@@ -67,6 +68,7 @@ def test_staging_is_about_half() -> None:
         "application": ("c6i.large", 2, 4),
         "gpu": ("g4dn.xlarge", 0, 2),
         "spot": ("t3a.large", 0, 5),
+        "training": ("g4dn.xlarge", 0, 1),
     }
     assert eks.public_access_cidrs == ()
     assert eks.controller_replicas == 1
@@ -136,12 +138,40 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("clusterAutoscaler.expanderPriorities", ["spot", "spot"], "clusterAutoscaler.expanderPriorities"),
         ("controllerReplicas", 0, "controllerReplicas"),
         ("nodeGroups.gpu.labels", {"node.kubernetes.io/lifecycle": "x"}, "nodeGroups.gpu.labels.node.kubernetes.io/lifecycle"),
+        # The training pool: GPU types only, one shape, and from zero.
+        ("nodeGroups.training.instanceTypes", ["t3a.large"], "nodeGroups.training.instanceTypes[0]"),
+        ("nodeGroups.training.instanceTypes", ["g5.xlarge", "g5.2xlarge"], "nodeGroups.training.instanceTypes"),
+        ("nodeGroups.training.instanceTypes", ["g4dn.xlarge", "g4dn.12xlarge"], "nodeGroups.training.instanceTypes"),
+        ("nodeGroups.training.size", {"min": 1, "max": 4}, "nodeGroups.training.size"),
+        ("nodeGroups.gpu.instanceTypes", ["g4dn.xlarge", "p3.2xlarge"], "nodeGroups.gpu.instanceTypes"),
     ],
 )
 def test_bad_values_are_refused(path: str, value: Any, bad_key: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse(_set(stack_eks("production"), path, value))
     assert error.value.key == f"{KEY}.{bad_key}"
+
+
+def test_gpu_inference_pool_reaches_the_seeds_one_to_ten() -> None:
+    """Option A's "GPU instances with automatic scaling (1-10 nodes)" is a config value, not a code change."""
+    eks = parse(_set(stack_eks("production"), "nodeGroups.gpu.size", {"min": 1, "max": 10}))
+    assert (eks.node_groups["gpu"].min_size, eks.node_groups["gpu"].max_size) == (1, 10)
+
+
+def test_karpenter_training_pool_families_are_gpu_families() -> None:
+    raw = karpenter_variant(stack_eks("staging"))
+    raw["karpenter"] = {"trainingInstanceFamilies": ["g5", "g4dn"], "trainingGpuLimit": 3}
+    eks = parse(raw)
+    assert eks.karpenter is not None
+    assert (eks.karpenter.training_instance_families, eks.karpenter.training_gpu_limit) == (("g5", "g4dn"), 3)
+    raw["karpenter"] = {"trainingInstanceFamilies": ["g5", "c6i"]}
+    with pytest.raises(ConfigError) as error:
+        parse(raw)
+    assert error.value.key == f"{KEY}.karpenter.trainingInstanceFamilies[1]"
+    # Without families there is no training NodePool (the default).
+    raw["karpenter"] = {}
+    karpenter = parse(raw).karpenter
+    assert karpenter is not None and karpenter.training_instance_families == ()
 
 
 def test_karpenter_settings_under_cluster_autoscaler_are_a_conflict() -> None:

@@ -50,3 +50,14 @@ def test_the_stacks_s3_efs_and_snapshot_rows_come_from_their_resources(productio
     assert any("GLACIER" in i.description for i in buckets if "-backups" in i.description)
     assert rows["EFS (not in the seed's table)"][0] == pytest.approx(100 * 0.2 * 0.30 + 100 * 0.8 * 0.016)
     assert rows["EBS snapshots (not in the seed's table)"][0] == pytest.approx(150 * 0.05)
+
+
+def test_spot_gpu_nodes_are_the_training_row_not_the_seeds_gpu_row(production: Plan) -> None:
+    """Production's training pool (0-4 x g5.xlarge spot, 200 GB gp3 each) has a row of its own."""
+    from preflight.cost_stage import estimate_document
+
+    rows = grouped(estimate_document(production.to_json()))
+    training = rows["Spot GPU training nodes (the seed's Option A, not in its table)"]
+    assert training[0] == 0.0
+    assert training[1] == pytest.approx(4 * (1.006 * 0.3 * HOURS + 200 * 0.08), rel=1e-3)
+    assert rows["GPU Nodes"][0] == 0.0
