@@ -251,6 +251,11 @@ class CostControls(pulumi.ComponentResource):
                 body(0, group.max_size, 0),
                 f"Scale node group {key} to zero",
             )
+            if group.min_size == 0:
+                # Nothing to restore for a group that scales from zero (spot, GPU, training): a start
+                # setting DesiredSize 0 would only remove the nodes the autoscaler has brought up for
+                # pods waiting since, such as a training job started before the morning.
+                continue
             schedule(
                 f"nodes-{key}-start",
                 shutdown.start.expression,

@@ -138,6 +138,7 @@ def test_shutdown_schedules_scale_node_groups_and_stop_databases() -> None:
     )
     assert target("nodes-system-stop")[1]["ScalingConfig"] == {"MinSize": 0, "MaxSize": 2, "DesiredSize": 0}
     assert target("db-primary-stop") == ("arn:aws:scheduler:::aws-sdk:rds:stopDBInstance", {"DbInstanceIdentifier": "bp-staging-db"})
+
     assert target("db-primary-start") == ("arn:aws:scheduler:::aws-sdk:rds:startDBInstance", {"DbInstanceIdentifier": "bp-staging-db"})
 
     (role,) = of_type(resources, "aws:iam/role:Role")
@@ -155,6 +156,22 @@ def test_shutdown_schedules_scale_node_groups_and_stop_databases() -> None:
             db_instances=["bp-staging-db"],
         )
     )
+
+def test_a_group_that_scales_from_zero_is_stopped_but_not_started() -> None:
+    """A morning start with DesiredSize 0 would remove nodes the autoscaler brought up for waiting pods."""
+    resources = build(
+        shutdown=SHUTDOWN,
+        node_groups={
+            "application": NodeGroupTarget("bp-staging", "bp-staging-application", 2, 6, 3),
+            "training": NodeGroupTarget("bp-staging", "bp-staging-training", 0, 1, 0),
+        },
+    )
+    names = sorted(r.name for r in of_type(resources, "aws:scheduler/schedule:Schedule"))
+    assert names == [
+        "bp-staging-cost-nodes-application-start",
+        "bp-staging-cost-nodes-application-stop",
+        "bp-staging-cost-nodes-training-stop",
+    ]
 
 
 def test_staging_shutdown_config_drives_the_schedules() -> None:
