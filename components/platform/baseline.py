@@ -38,6 +38,9 @@ class PlatformBaselineArgs:
     """EventBridge sends to an SQS queue under the alarms key (Karpenter's interruption queue)."""
     ebs_through_ec2: bool = False
     """Principals of the account may use the storage key through EC2 (Karpenter launches nodes)."""
+    eventbridge_to_topic: bool = False
+    """EventBridge rules of this stack publish to the alarm topic (GuardDuty findings): the topic's
+    policy and the alarms key admit them."""
     create_autoscaling_service_linked_role: bool = False
     """Create AWSServiceRoleForAutoScaling before the storage key that names it (a fresh account
     only: creating it where it exists fails). Kept on ``pulumi destroy``: it is the account's."""
@@ -71,7 +74,10 @@ class PlatformBaseline(pulumi.ComponentResource):
                 )
             )
         options = KeyOptions(
-            name_prefix=name, eventbridge_to_queues=args.eventbridge_to_queues, ebs_through_ec2=args.ebs_through_ec2
+            name_prefix=name,
+            eventbridge_to_queues=args.eventbridge_to_queues,
+            ebs_through_ec2=args.ebs_through_ec2,
+            eventbridge_to_topics=args.eventbridge_to_topic,
         )
         self.keys: dict[str, aws.kms.Key] = {}
         for purpose in args.purposes:
@@ -108,7 +114,13 @@ class PlatformBaseline(pulumi.ComponentResource):
             topic_name,
             arn=self.alarm_topic.arn,
             policy=pulumi.Output.all(self.alarm_topic.arn, args.account_id).apply(
-                lambda values: alarm_topic_policy(values[0], values[1], region=args.region, name_prefix=name)
+                lambda values: alarm_topic_policy(
+                    values[0],
+                    values[1],
+                    region=args.region,
+                    name_prefix=name,
+                    publishers=ALARM_PUBLISHERS + (("events",) if args.eventbridge_to_topic else ()),
+                )
             ),
             opts=pulumi.ResourceOptions(parent=self.alarm_topic),
         )
@@ -143,11 +155,23 @@ def publisher_source_arn(service: str, *, account_id: str, region: str, name_pre
         return f"arn:{partition}:budgets::{account_id}:*"
     if service == "costalerts":
         return f"arn:{partition}:ce::{account_id}:anomalymonitor/*"
+    if service == "events":
+        # This stack's EventBridge rules (each named under the stack prefix).
+        return f"arn:{partition}:events:{region}:{account_id}:rule/{name_prefix}-*"
     raise ValueError(f"no source ARN known for publisher {service!r}")
 
 
-def alarm_topic_policy(topic_arn: str, account_id: str, *, region: str, name_prefix: str, partition: str = "aws") -> str:
-    """Each alarm publisher may publish to the topic, for this account's own alarms, budgets and monitors only."""
+def alarm_topic_policy(
+    topic_arn: str,
+    account_id: str,
+    *,
+    region: str,
+    name_prefix: str,
+    partition: str = "aws",
+    publishers: tuple[str, ...] = ALARM_PUBLISHERS,
+) -> str:
+    """Each alarm publisher may publish to the topic, for this account's own alarms, budgets, monitors
+    (and, when asked, EventBridge rules) only."""
     return policy_document(
         [
             {
@@ -165,7 +189,7 @@ def alarm_topic_policy(topic_arn: str, account_id: str, *, region: str, name_pre
                     },
                 },
             }
-            for service in ALARM_PUBLISHERS
+            for service in publishers
         ]
     )
 

@@ -57,7 +57,7 @@ KEY_PURPOSES: dict[str, KeyPurpose] = {
         "Operational signals: the alarm topic (SNS) that CloudWatch alarms, AWS Budgets and Cost Anomaly"
         " Detection publish to, and Karpenter's interruption queue (SQS) that EventBridge sends to",
         deliveries=(("cloudwatch", SNS), ("budgets", SNS), ("costalerts", SNS)),
-        optional_deliveries=(("events", SQS),),
+        optional_deliveries=(("events", SQS), ("events", SNS)),
     ),
 }
 
@@ -73,6 +73,8 @@ class KeyOptions:
     """EventBridge sends to an SQS queue under the alarms key (Karpenter's interruption queue)."""
     ebs_through_ec2: bool = False
     """Any principal of the account may use the storage key through EC2 (Karpenter's nodes)."""
+    eventbridge_to_topics: bool = False
+    """EventBridge publishes to an SNS topic under the alarms key (GuardDuty findings to the alarm topic)."""
 
 
 def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "aws", options: KeyOptions = KeyOptions()) -> str:
@@ -91,11 +93,17 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
     rows = list(definition.deliveries)
     if options.eventbridge_to_queues:
         rows += [row for row in definition.optional_deliveries if row == ("events", SQS)]
+    if options.eventbridge_to_topics:
+        rows += [row for row in definition.optional_deliveries if row == ("events", SNS)]
+    sids: set[str] = set()
     for service, destination in rows:
         # Log group names vary (/aws/rds/..., RDSOSMetrics, /aws/lambda/...): the account and region scope them.
         pattern = f"{options.name_prefix}-*" if options.name_prefix and destination != LOGS else "*"
         statement = key_statement(DELIVERIES[(service, destination)], region=region, account_id=account_id, name_pattern=pattern)
-        statement["Sid"] = f"{service.capitalize()}Uses"
+        # Sids are unique within a policy: a second row of one service names its destination.
+        sid = f"{service.capitalize()}Uses"
+        statement["Sid"] = sid if sid not in sids else f"{sid}For{destination.capitalize()}"
+        sids.add(statement["Sid"])
         statements.append(statement)
     for linked_role in definition.service_linked_roles:
         principal = {"AWS": f"arn:{partition}:iam::{account_id}:role/aws-service-role/{linked_role}"}

@@ -16,9 +16,9 @@ logical name and auto-generated physical name, and moves here by an alias.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 
@@ -52,6 +52,9 @@ class PlatformStorageArgs:
     lifecycles: Mapping[BucketPurpose, LifecyclePolicy]
     """Lifecycle per bucket, the access-log destination included (``StorageSettings.lifecycles``)."""
     adopted: Mapping[BucketPurpose, AdoptedBucket] = field(default_factory=dict)
+    policy_grants: Mapping[BucketPurpose, Callable[[str, str], Sequence[Mapping[str, Any]]]] = field(default_factory=dict)
+    """More bucket-policy statements per bucket, as a function of (bucket ARN, account): the grants of
+    services that deliver into it (CloudTrail and AWS Config into the logs bucket). Not for adopted buckets."""
     """Buckets that exist already under another parent (auto-named; moved by alias)."""
     force_destroy: bool = False
     """Let ``pulumi destroy`` empty the buckets (staging); never with ``protect``."""
@@ -121,6 +124,7 @@ class PlatformStorage(pulumi.ComponentResource):
                     kms_key_arn=args.kms_key_arn,
                     bucket_name=physical(purpose),
                     lifecycle_rules=lifecycle_rules(args.lifecycles[purpose]),
+                    policy_statements=_grants(args, purpose, account, physical(purpose)),
                     access_logs=AccessLogTarget(
                         bucket=self.access_logs.bucket_name,
                         prefix=access_log_prefix(purpose),
@@ -143,10 +147,23 @@ class PlatformStorage(pulumi.ComponentResource):
         )
 
 
+def _grants(
+    args: PlatformStorageArgs, purpose: BucketPurpose, account: pulumi.Output[str], name: Optional[pulumi.Output[str]]
+) -> pulumi.Input[Sequence[Mapping[str, Any]]]:
+    grants = args.policy_grants.get(purpose)
+    if grants is None or name is None:
+        return ()
+    return pulumi.Output.all(account, name).apply(lambda v: list(grants(bucket_arn(v[1]), v[0])))
+
+
 def _check_args(args: PlatformStorageArgs) -> None:
     missing = [p.value for p in BucketPurpose if p not in args.lifecycles]
     if missing:
         raise ValueError(f"PlatformStorage: no lifecycle for {', '.join(missing)}")
+    if set(args.policy_grants) & set(args.adopted):
+        raise ValueError("PlatformStorage: an adopted bucket keeps its policy (its name is auto-generated)")
+    if BucketPurpose.ACCESS_LOGS in args.policy_grants:
+        raise ValueError("PlatformStorage: the access-log destination admits only S3's log delivery")
     if BucketPurpose.ACCESS_LOGS in args.adopted:
         raise ValueError("PlatformStorage: the access-log destination cannot be adopted (it is created SSE-S3)")
     if args.protect and args.force_destroy:
