@@ -10,6 +10,17 @@ import pulumi
 import pulumi_aws as aws
 
 from components.apps import MetricsPipeline, MetricsPipelineArgs, Workloads, WorkloadsArgs
+from components.compliance import (
+    AuditTrail,
+    AuditTrailArgs,
+    ConfigRecorder,
+    ConfigRecorderArgs,
+    ThreatDetection,
+    ThreatDetectionArgs,
+    logs_bucket_grants,
+    managed_rules,
+    trail_name,
+)
 from components.cost import CostControls, CostControlsArgs, NodeGroupTarget
 from components.data import (
     PgvectorDatabase,
@@ -45,6 +56,7 @@ from components.storage import (
     BucketPurpose,
     PlatformStorage,
     PlatformStorageArgs,
+    SEED_BUCKETS,
     SharedFileSystem,
     SharedFileSystemArgs,
     SnapshotLifecycle,
@@ -89,6 +101,8 @@ baseline = PlatformBaseline(
         eventbridge_to_queues=settings.eks.autoscaler is Autoscaler.KARPENTER,
         ebs_through_ec2=settings.eks.autoscaler is Autoscaler.KARPENTER,
         create_autoscaling_service_linked_role=platform.create_autoscaling_service_linked_role,
+        # GuardDuty's findings reach the alarm topic through an EventBridge rule.
+        eventbridge_to_topic=settings.compliance.guard_duty.enabled,
         protect=platform.protect_stateful,
     ),
     aws_opts,
@@ -125,6 +139,9 @@ pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 
 # --- storage: the seed's buckets, EBS snapshot lifecycle (EFS follows the cluster below) ------
 storage_settings = settings.storage
+compliance = settings.compliance
+audit_trail_name = trail_name(prefix)
+log_grants = logs_bucket_grants(compliance, trail_name=audit_trail_name, region=settings.region)
 storage = PlatformStorage(
     f"{prefix}-storage",
     PlatformStorageArgs(
@@ -140,6 +157,8 @@ storage = PlatformStorage(
                 previous_parent_urn=pulumi.create_urn(f"{prefix}-inference", "betterprompts:ml:InferenceEndpoint"),
             )
         },
+        # CloudTrail and AWS Config deliver into the logs bucket: its policy admits them first.
+        policy_grants={BucketPurpose.LOGS: log_grants} if log_grants is not None else {},
         force_destroy=storage_settings.destroyable_buckets,
         protect=platform.protect_stateful,
     ),
@@ -153,6 +172,72 @@ snapshots = SnapshotLifecycle(
 pulumi.export("bucketNames", {p.value: n for p, n in storage.bucket_names.items()})
 pulumi.export("bucketArns", {p.value: a for p, a in storage.bucket_arns.items()})
 pulumi.export("snapshotPolicyArn", snapshots.policy_arn)
+
+# --- compliance: CloudTrail, AWS Config, GuardDuty and Security Hub (account-level toggles) -------
+logs_bucket = storage.buckets[BucketPurpose.LOGS]
+if compliance.cloud_trail.enabled:
+    trail = AuditTrail(
+        f"{prefix}-compliance-trail",
+        AuditTrailArgs(
+            trail_name=audit_trail_name,
+            region=settings.region,
+            account_id=account_id,
+            bucket_name=logs_bucket.bucket_name,
+            bucket_ready=[logs_bucket.policy],
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            log_retention_days=compliance.cloud_trail.log_retention_days,
+            # Object-level events of the platform's buckets; never the logs bucket the trail writes to.
+            data_event_bucket_arns=(
+                [storage.bucket_arns[p] for p in SEED_BUCKETS if p is not BucketPurpose.LOGS]
+                if compliance.cloud_trail.s3_data_events
+                else []
+            ),
+            kms_deletion_window_days=platform.kms_deletion_window_days,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("auditTrailArn", trail.trail_arn)
+recorder_ready: list[pulumi.Resource] = []
+if compliance.config.enabled:
+    recorder = ConfigRecorder(
+        f"{prefix}-compliance-config",
+        ConfigRecorderArgs(
+            recorder_name=prefix,
+            region=settings.region,
+            account_id=account_id,
+            bucket_name=logs_bucket.bucket_name,
+            bucket_arn=logs_bucket.arn,
+            bucket_kms_key_arn=baseline.keys["storage"].arn,
+            bucket_ready=[logs_bucket.policy],
+            rules=managed_rules(
+                # The provider's default tags (REQUIRED_TAGS checks six keys; Component is per resource).
+                required_tags=tuple(k for k in RESERVED_TAG_KEYS if k != "Component"),
+                log_retention_days=compliance.config.min_log_retention_days,
+            ),
+        ),
+        aws_opts,
+    )
+    recorder_ready.append(recorder.recorder)
+    pulumi.export("configRecorderName", recorder.recorder_name)
+if compliance.guard_duty.enabled or compliance.security_hub.enabled:
+    threats = ThreatDetection(
+        f"{prefix}-compliance-threats",
+        ThreatDetectionArgs(
+            region=settings.region,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            guard_duty=compliance.guard_duty.enabled,
+            features=compliance.guard_duty.features,
+            minimum_severity=compliance.guard_duty.minimum_severity,
+            security_hub=compliance.security_hub.enabled,
+            standards=compliance.security_hub.standards,
+            # Security Hub's controls are Config rules: the recorder first.
+            security_hub_after=recorder_ready,
+        ),
+        aws_opts,
+    )
+    pulumi.export("guardDutyDetectorId", threats.detector_id)
 
 # --- eks: the runner that deploys from inside the VPC, the cluster, its node pools and add-ons ---
 # The API endpoint is private: `pulumi preview`/`up` run on this runner (docs/deploy.md).

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .apps import WorkloadsSettings
+from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
@@ -25,6 +26,7 @@ from .storage import StorageSettings
 __all__ = [
     "Autoscaler",
     "CacheSettings",
+    "ComplianceSettings",
     "ConfigError",
     "CostSettings",
     "DatabaseSettings",
@@ -60,6 +62,7 @@ class StackSettings:
     platform: PlatformSettings
     network: NetworkSettings
     storage: StorageSettings
+    compliance: ComplianceSettings
     eks: EksSettings
     deploy: DeploySettings
     database: DatabaseSettings
@@ -81,6 +84,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
         region=done["region"],
         protect_stateful=done["platform"].protect_stateful,
     ),
+    "compliance": lambda s, _: ComplianceSettings.read(s),
     "eks": lambda s, _: EksSettings.read(s),
     "deploy": lambda s, _: DeploySettings.read(s),
     "database": lambda s, _: DatabaseSettings.read(s),
