@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import access_logging, budget, deliveries, encryption, exposure, iam, lifecycle, rds_credentials, tagging, transit
+from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, rds_credentials, tagging, transit
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -22,6 +22,7 @@ ALL_POLICIES: list[Policy] = [
     *exposure.POLICIES,
     *iam.POLICIES,
     *deliveries.POLICIES,
+    *audit.POLICIES,
     *rds_credentials.POLICIES,
     *lifecycle.POLICIES,
     *budget.POLICIES,

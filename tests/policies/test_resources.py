@@ -135,6 +135,27 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"retentionInDays": 30, "kmsKeyId": KEY},
     ),
     (
+        "log-group-retention-set",
+        "aws:cloudwatch/logGroup:LogGroup",
+        {"kmsKeyId": KEY},
+        ("retentionInDays is not set, so its events are kept (and billed) forever", "Fix: set retention_in_days"),
+        {"kmsKeyId": KEY, "retentionInDays": 365.0},
+    ),
+    (
+        "cloudtrail-encrypted-and-validated",
+        "aws:cloudtrail/trail:Trail",
+        {"s3BucketName": "logs", "enableLogFileValidation": True},
+        ("kmsKeyId is not set", "Fix: set kms_key_id to a customer-managed key whose policy admits CloudTrail"),
+        {"s3BucketName": "logs", "enableLogFileValidation": True, "kmsKeyId": KEY},
+    ),
+    (
+        "cloudtrail-encrypted-and-validated",
+        "aws:cloudtrail/trail:Trail",
+        {"s3BucketName": "logs", "kmsKeyId": KEY},
+        ("enableLogFileValidation is not set, must be true", "Fix: set enable_log_file_validation=True"),
+        {"s3BucketName": "logs", "enableLogFileValidation": True, "kmsKeyId": KEY},
+    ),
+    (
         "sqs-queue-encrypted-with-cmk",
         "aws:sqs/queue:Queue",
         {"sqsManagedSseEnabled": True},
@@ -359,7 +380,8 @@ UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"
     ("type_", "inputs"),
     [
         ("aws:rds/instance:Instance", {"storageEncrypted": UNKNOWN_BOOL, "kmsKeyId": UNKNOWN_STRING, "deletionProtection": True}),
-        ("aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": UNKNOWN_STRING, "tags": UNKNOWN_OBJECT}),
+        ("aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": UNKNOWN_STRING, "retentionInDays": UNKNOWN_STRING, "tags": UNKNOWN_OBJECT}),
+        ("aws:cloudtrail/trail:Trail", {"kmsKeyId": UNKNOWN_STRING, "enableLogFileValidation": UNKNOWN_BOOL}),
         ("aws:ec2/securityGroup:SecurityGroup", {"ingress": UNKNOWN_ARRAY}),
         ("aws:ec2/securityGroup:SecurityGroup", {"ingress": [{"protocol": UNKNOWN_STRING, "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}),
         ("aws:eks/cluster:Cluster", {"encryptionConfig": {"provider": {"keyArn": UNKNOWN_STRING}, "resources": ["secrets"]}}),

@@ -1,0 +1,61 @@
+"""Audit and log hygiene: CloudTrail trails encrypted with a customer-managed key and validated, log
+groups that expire.
+
+Spec: "Security Architecture: Compliance" (CloudTrail audit logging) and the CIS AWS Foundations
+Benchmark's 3.2 (log file validation) and 3.5 (trails encrypted with KMS CMKs); "log groups with keys
+and retention" (issue 15): a group without ``retentionInDays`` keeps every event forever, and bills it.
+Property names are pulumi-aws 7 inputs as the engine passes them (camelCase).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from .common import UNKNOWN, get, label, resource_policy
+from .common import require_cmk as _key
+from .common import require_true as _flag
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def _trail(args: ResourceValidationArgs) -> Iterator[str]:
+    where, props = label(args.resource_type, args.name), args.props
+    yield from _key(where, "kmsKeyId", get(props, "kmsKeyId"), "set kms_key_id to a customer-managed key whose policy admits CloudTrail")
+    yield from _flag(where, "enableLogFileValidation", get(props, "enableLogFileValidation"), "set enable_log_file_validation=True")
+
+
+def _retention(args: ResourceValidationArgs) -> Iterator[str]:
+    days = get(args.props, "retentionInDays")
+    if days is UNKNOWN:
+        return
+    # The engine passes numbers as floats (365.0).
+    if not isinstance(days, (int, float)) or isinstance(days, bool) or days <= 0:
+        shown = "not set" if days is None else repr(days)
+        yield (
+            f"{label(args.resource_type, args.name)}: retentionInDays is {shown}, so its events are kept (and billed) "
+            "forever. Fix: set retention_in_days from the stack config (a CloudWatch Logs retention value)"
+        )
+
+
+TRAIL_ENCRYPTED_AND_VALIDATED = resource_policy(
+    name="cloudtrail-encrypted-and-validated",
+    description="CloudTrail trails encrypt their files with a customer-managed KMS key and have log file validation on.",
+    severity=Severity.HIGH,
+    types=(TRAIL,),
+    check=_trail,
+    remediation="kms_key_id = the trail's key; enable_log_file_validation = True.",
+)
+
+LOG_GROUP_RETENTION = resource_policy(
+    name="log-group-retention-set",
+    description="CloudWatch log groups expire their events after a configured retention period.",
+    severity=Severity.MEDIUM,
+    types=(LOG_GROUP,),
+    check=_retention,
+    remediation="retention_in_days = a CloudWatch Logs retention value from the stack config.",
+)
+
+POLICIES = [TRAIL_ENCRYPTED_AND_VALIDATED, LOG_GROUP_RETENTION]
