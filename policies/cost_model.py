@@ -127,6 +127,22 @@ class Usage:
     """GB of data per ElastiCache replication group: the size of each daily backup."""
     codebuild_minutes: float = 600.0
     """Build minutes a month per CodeBuild project (the deploy runner: ~20 previews and updates of 30 minutes)."""
+    cloudtrail_data_events_millions: float = 10.0
+    """Million S3 object-level events a month the trail records (and GuardDuty's S3 protection analyses)."""
+    management_events_millions: float = 2.0
+    """Million CloudTrail management events a month GuardDuty analyses."""
+    flow_log_analysis_gb: float = 100.0
+    """GB of VPC flow logs and DNS logs a month GuardDuty analyses."""
+    eks_audit_events_millions: float = 5.0
+    """Million EKS audit log events a month GuardDuty analyses."""
+    runtime_monitored_vcpus: float = 32.0
+    """vCPUs of EKS nodes under GuardDuty runtime monitoring (monthly average)."""
+    security_hub_checks: float = 20_000.0
+    """Security Hub security checks a month (controls x resources x evaluations)."""
+    config_items: float = 5_000.0
+    """AWS Config configuration items recorded a month."""
+    config_rule_evaluations: float = 20_000.0
+    """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -152,6 +168,14 @@ USAGE_KEYS: dict[str, str] = {
     "imagePullGb": "image_pull_gb",
     "cacheDataGb": "cache_data_gb",
     "codeBuildMinutes": "codebuild_minutes",
+    "cloudTrailDataEventsMillions": "cloudtrail_data_events_millions",
+    "managementEventsMillions": "management_events_millions",
+    "flowLogAnalysisGb": "flow_log_analysis_gb",
+    "eksAuditEventsMillions": "eks_audit_events_millions",
+    "runtimeMonitoredVcpus": "runtime_monitored_vcpus",
+    "securityHubChecks": "security_hub_checks",
+    "configItems": "config_items",
+    "configRuleEvaluations": "config_rule_evaluations",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -916,6 +940,72 @@ def _cloudfront(ctx: _Context, r: CostResource) -> list[LineItem]:
 # --- SageMaker ---------------------------------------------------------------------------
 
 
+# --- compliance: CloudTrail data events, GuardDuty, Security Hub, AWS Config -----------------
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+GUARDDUTY_DETECTOR = "aws:guardduty/detector:Detector"
+GUARDDUTY_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+SECURITY_HUB = "aws:securityhub/account:Account"
+CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
+
+
+def _trail(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """The first copy of management events is free; data events are billed per event."""
+    selectors = r.inputs.get("eventSelectors") or []
+    if not any(isinstance(s, Mapping) and s.get("dataResources") for s in selectors):
+        return []
+    events = ctx.assumptions.usage.cloudtrail_data_events_millions
+    return [
+        ctx.item(
+            r,
+            f"CloudTrail data events: {events:g}M S3 object events",
+            events * ctx.price("cloudtrail:data-events", r.type, "data events"),
+        )
+    ]
+
+
+def _guardduty(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Foundational analysis (CloudTrail management events, flow logs and DNS) plus each enabled feature
+    priced by its volume; RDS login and malware scans are billed per use and not estimated."""
+    usage = ctx.assumptions.usage
+    features = {
+        f.inputs.get("name")
+        for f in ctx.of_type(GUARDDUTY_FEATURE)
+        if f.inputs.get("status") == "ENABLED" and f.parent == r.urn
+    }
+    parts = [
+        (f"{usage.management_events_millions:g}M management events", usage.management_events_millions, "guardduty:cloudtrail-events"),
+        (f"{usage.flow_log_analysis_gb:g} GB flow logs and DNS", usage.flow_log_analysis_gb, "guardduty:flow-dns"),
+    ]
+    if "S3_DATA_EVENTS" in features:
+        parts.append((f"{usage.cloudtrail_data_events_millions:g}M S3 events", usage.cloudtrail_data_events_millions, "guardduty:s3-events"))
+    if "EKS_AUDIT_LOGS" in features:
+        parts.append((f"{usage.eks_audit_events_millions:g}M EKS audit events", usage.eks_audit_events_millions, "guardduty:eks-audit-events"))
+    if "RUNTIME_MONITORING" in features:
+        parts.append((f"{usage.runtime_monitored_vcpus:g} monitored vCPUs", usage.runtime_monitored_vcpus, "guardduty:runtime-vcpu"))
+    cost = sum(quantity * ctx.price(key, r.type, key.split(":", 1)[1]) for _, quantity, key in parts)
+    return [ctx.item(r, "GuardDuty: " + ", ".join(label for label, _, _ in parts), cost)]
+
+
+def _security_hub(ctx: _Context, r: CostResource) -> list[LineItem]:
+    checks = ctx.assumptions.usage.security_hub_checks
+    return [ctx.item(r, f"Security Hub: {checks:,.0f} security checks", checks * ctx.price("securityhub:check", r.type, "checks"))]
+
+
+def _config_recorder(ctx: _Context, r: CostResource) -> list[LineItem]:
+    usage = ctx.assumptions.usage
+    cost = usage.config_items * ctx.price("config:item", r.type, "items") + usage.config_rule_evaluations * ctx.price(
+        "config:rule-evaluation", r.type, "evaluations"
+    )
+    return [
+        ctx.item(
+            r,
+            f"AWS Config: {usage.config_items:,.0f} configuration items, {usage.config_rule_evaluations:,.0f} rule evaluations",
+            cost,
+        )
+    ]
+
+
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
@@ -1098,6 +1188,10 @@ RULES: dict[str, Rule] = {
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ebs/volume:Volume": _ebs_volume,
     "aws:dlm/lifecyclePolicy:LifecyclePolicy": _snapshot_policy,
+    TRAIL: _trail,
+    GUARDDUTY_DETECTOR: _guardduty,
+    SECURITY_HUB: _security_hub,
+    CONFIG_RECORDER: _config_recorder,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 

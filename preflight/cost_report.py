@@ -43,7 +43,15 @@ EXTRA_ROWS = (
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
     "CodeBuild deploy runner (the seed's CI/CD section)",
     "Spot GPU training nodes (the seed's Option A, not in its table)",
+    "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)",
     "Other",
+)
+
+COMPLIANCE_TYPES = (
+    "aws:cloudtrail/trail:Trail",
+    "aws:guardduty/detector:Detector",
+    "aws:securityhub/account:Account",
+    "aws:cfg/recorder:Recorder",
 )
 
 _GPU = re.compile(r" x (g\d|p\d|inf\d)")
@@ -85,6 +93,8 @@ def category(item: LineItem) -> str:
         return "EBS snapshots (not in the seed's table)"
     if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:wafv2/webAcl:WebAcl", "aws:route53/zone:Zone"):
         return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
+    if t in COMPLIANCE_TYPES:
+        return "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)"
     if t == "aws:codebuild/project:Project":
         return "CodeBuild deploy runner (the seed's CI/CD section)"
     return "Other"
