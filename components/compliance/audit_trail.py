@@ -95,7 +95,8 @@ class AuditTrail(pulumi.ComponentResource):
         role = aws.iam.Role(
             role_name,
             description="CloudTrail delivers the audit trail's events to its log group",
-            assume_role_policy=account.apply(lambda a: service_assume_role_policy(CLOUDTRAIL, source_account=a)),
+            # The trust policy the CloudTrail guide writes for this role (no source condition it documents).
+            assume_role_policy=service_assume_role_policy(CLOUDTRAIL),
             tags=tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -170,3 +170,13 @@ def test_staging_can_turn_every_service_on(staging_in_own_account: Plan) -> None
     assert json.loads(rule.inputs["eventPattern"])["detail"]["severity"] == [{"numeric": [">=", 4.0]}]
     # Staging's trail key is not protected (protectStatefulResources is off there).
     assert not _key(plan, "betterprompts-staging-compliance-trail-key").protect
+
+
+def test_cloudtrail_role_writes_only_the_trail_log_group(production: Plan) -> None:
+    role = _typed(production, "aws:iam/role:Role", f"{PREFIX}-compliance-trail-to-logs")
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    policy = _typed(production, "aws:iam/rolePolicy:RolePolicy", f"{PREFIX}-compliance-trail-to-logs")
+    [statement] = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Resource"].endswith(":log-stream:123456789012_CloudTrail_us-east-1*")
+    assert _one(production, TRAIL).inputs["cloudWatchLogsRoleArn"] == role.id or "cloudWatchLogsRoleArn" in _one(production, TRAIL).inputs

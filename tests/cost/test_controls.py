@@ -238,8 +238,10 @@ def test_production_activates_every_required_tag_key_and_staging_leaves_them(pro
 def test_alarm_topic_admits_budgets_and_cost_anomaly_detection(plan: Plan) -> None:
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
     statements = json.loads(topic_policy.inputs["policy"])["Statement"]
+    # Production's GuardDuty findings arrive through an EventBridge rule (staging has no detector).
+    events = ["events.amazonaws.com"] if plan.stack == "production" else []
     assert [s["Principal"]["Service"] for s in statements] == [
-        "cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"
+        "cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com", *events
     ]
     # Confused-deputy protection: this account, and its own alarms, budgets and anomaly monitors.
     sources = {s["Principal"]["Service"]: s["Condition"] for s in statements}
@@ -250,6 +252,10 @@ def test_alarm_topic_admits_budgets_and_cost_anomaly_detection(plan: Plan) -> No
     }
     assert sources["budgets.amazonaws.com"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:budgets::{ACCOUNT}:*"}
     assert sources["costalerts.amazonaws.com"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/*"}
+    if events:
+        assert sources["events.amazonaws.com"]["ArnLike"] == {
+            "aws:SourceArn": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/betterprompts-{plan.stack}-*"
+        }
     for s in statements:
         assert s["Action"] == "sns:Publish"
         assert s["Resource"] == plan.outputs["alarmTopicArn"]
