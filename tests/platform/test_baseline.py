@@ -39,18 +39,20 @@ def test_every_tagged_resource_names_its_component(plan: Plan) -> None:
 
 
 def test_a_rotating_customer_managed_key_per_purpose(plan: Plan) -> None:
-    keys = {k.inputs["tags"]["KeyPurpose"]: k for k in plan.of_type("aws:kms/key:Key")}
+    # The baseline's keys (the compliance layer's trail key has a policy of its own).
+    keys = {k.inputs["tags"]["KeyPurpose"]: k for k in plan.of_type("aws:kms/key:Key") if "PlatformBaseline" in k.parent}
     assert sorted(keys) == sorted(KEY_PURPOSES)
     for purpose, key in keys.items():
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["deletionWindowInDays"] == {"production": 30, "staging": 7}[plan.stack]
         assert key.protect is (plan.stack == "production")
-        # Neither stack runs Karpenter: no EventBridge or EC2-wide statements.
-        options = KeyOptions(name_prefix=f"betterprompts-{plan.stack}")
+        # Neither stack runs Karpenter: no EventBridge-to-queue or EC2-wide statements; production's
+        # GuardDuty findings reach the alarm topic through EventBridge.
+        options = KeyOptions(name_prefix=f"betterprompts-{plan.stack}", eventbridge_to_topics=plan.stack == "production")
         assert json.loads(key.inputs["policy"]) == json.loads(
             key_policy(purpose, account_id="123456789012", region="us-east-1", options=options)
         )
-    aliases = sorted(a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias"))
+    aliases = sorted(a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias") if "PlatformBaseline" in a.parent)
     assert aliases == sorted(f"alias/betterprompts-{plan.stack}-{p}" for p in KEY_PURPOSES)
 
 
@@ -76,11 +78,13 @@ def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None
     assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
     statements = json.loads(topic_policy.inputs["policy"])["Statement"]
-    # CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish; nothing else, and only for this account.
+    # CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish (and, in production, EventBridge
+    # with GuardDuty's findings); nothing else, and only for this account.
     assert sorted(s["Principal"]["Service"] for s in statements) == [
         "budgets.amazonaws.com",
         "cloudwatch.amazonaws.com",
         "costalerts.amazonaws.com",
+        *(["events.amazonaws.com"] if plan.stack == "production" else []),
     ]
     for statement in statements:
         assert statement["Action"] == "sns:Publish"
