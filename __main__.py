@@ -9,7 +9,7 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from components.apps import MetricsPipeline, MetricsPipelineArgs, Workloads, WorkloadsArgs
+from components.apps import ImageRepositories, ImageRepositoriesArgs, MetricsPipeline, MetricsPipelineArgs, Workloads, WorkloadsArgs
 from components.compliance import (
     AuditTrail,
     AuditTrailArgs,
@@ -448,6 +448,21 @@ pulumi.export(
         ),
     },
 )
+
+# --- apps: the ECR repositories of the application's images (betterprompts:images; optional) ---
+if settings.images is not None:
+    images = ImageRepositories(
+        f"{prefix}-images",
+        ImageRepositoriesArgs(
+            repository_prefix=settings.images.repository_prefix,
+            kms_key_arn=baseline.keys["storage"].arn,
+            keep_releases=settings.images.keep_releases,
+            untagged_expire_days=settings.images.untagged_expire_days,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("imageRepositoryUrls", images.repository_urls)
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads

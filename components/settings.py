@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .apps import WorkloadsSettings
+from .apps import ImagesSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
@@ -30,6 +30,7 @@ __all__ = [
     "ConfigError",
     "CostSettings",
     "DatabaseSettings",
+    "ImagesSettings",
     "DeploySettings",
     "EksSettings",
     "InferenceSettings",
@@ -69,6 +70,8 @@ class StackSettings:
     cache: CacheSettings
     inference: InferenceSettings
     workloads: WorkloadsSettings
+    images: ImagesSettings | None
+    """The application's ECR repositories; None when the section is absent."""
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -91,6 +94,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "cache": lambda s, done: CacheSettings.read(s, done["region"]),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
+    "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }

@@ -143,6 +143,8 @@ class Usage:
     """AWS Config configuration items recorded a month."""
     config_rule_evaluations: float = 20_000.0
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
+    ecr_repository_gb: float = 5.0
+    """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -176,6 +178,7 @@ USAGE_KEYS: dict[str, str] = {
     "securityHubChecks": "security_hub_checks",
     "configItems": "config_items",
     "configRuleEvaluations": "config_rule_evaluations",
+    "ecrRepositoryGb": "ecr_repository_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -893,6 +896,12 @@ def _codebuild_project(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CodeBuild {r.name}: {minutes:,.0f} build minutes on {compute}", minutes * per_minute)]
 
 
+def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Storage only: pulls inside the region are free (through NAT or endpoints, priced with image pulls)."""
+    gb = ctx.assumptions.usage.ecr_repository_gb
+    return [ctx.item(r, f"ECR repository {r.name}: {gb:,.1f} GB of images", gb * ctx.price("ecr:storage", r.type, "storage"))]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -1182,6 +1191,7 @@ RULES: dict[str, Rule] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:codebuild/project:Project": _codebuild_project,
+    "aws:ecr/repository:Repository": _ecr_repository,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,

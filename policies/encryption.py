@@ -34,6 +34,7 @@ SQS_QUEUE = "aws:sqs/queue:Queue"
 SNS_TOPIC = "aws:sns/topic:Topic"
 SECRET = "aws:secretsmanager/secret:Secret"
 KMS_KEY = "aws:kms/key:Key"
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_SSE_CONFIGS = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -325,6 +326,44 @@ S3_ENCRYPTED = stack_policy(
     remediation="One aws.s3.BucketServerSideEncryptionConfiguration per bucket with sse_algorithm aws:kms and the stack's storage key.",
 )
 
+# --- ECR ---------------------------------------------------------------------------------
+
+
+def _ecr(args: ResourceValidationArgs) -> Iterator[str]:
+    """Immutable tags (a tag always names one image), scan on push, images under a customer key."""
+    where, props = label(args.resource_type, args.name), args.props
+    mutability = get(props, "imageTagMutability")
+    if mutability is not UNKNOWN and mutability != "IMMUTABLE":
+        shown = "not set (MUTABLE)" if mutability is None else repr(mutability)
+        yield f"{where}: imageTagMutability is {shown}, must be 'IMMUTABLE'. Fix: set image_tag_mutability=\"IMMUTABLE\""
+    yield from _flag(
+        where,
+        "imageScanningConfiguration.scanOnPush",
+        get(props, "imageScanningConfiguration", "scanOnPush"),
+        "set image_scanning_configuration=RepositoryImageScanningConfigurationArgs(scan_on_push=True)",
+    )
+    fix = "set encryption_configurations=[{encryption_type: KMS, kms_key: the stack's storage key}]"
+    kind = get(props, "encryptionConfigurations", 0, "encryptionType")
+    if kind is UNKNOWN:
+        return
+    if kind not in ("KMS", "KMS_DSSE"):
+        shown = "not set (AES256)" if kind is None else str(kind)
+        yield f"{where}: encryptionConfigurations[0].encryptionType is {shown}, must be KMS. Fix: {fix}"
+        return
+    # KMS without a key is ECR's AWS-managed key (aws/ecr).
+    yield from _key(where, "encryptionConfigurations[0].kmsKey", get(props, "encryptionConfigurations", 0, "kmsKey"), fix)
+
+
+ECR_REPOSITORY_SAFE = resource_policy(
+    name="ecr-repository-immutable-scanned-cmk",
+    description="ECR repositories have immutable tags, scan on push and encrypt images with a customer-managed KMS key.",
+    severity=Severity.HIGH,
+    types=(ECR_REPOSITORY,),
+    check=_ecr,
+    remediation="image_tag_mutability IMMUTABLE, scan_on_push True, encryption_configurations KMS with the storage key.",
+)
+
+
 POLICIES = [
     RDS_ENCRYPTED,
     CACHE_ENCRYPTED_AT_REST,
@@ -338,4 +377,5 @@ POLICIES = [
     SNS_ENCRYPTED,
     SECRET_ENCRYPTED,
     KMS_ROTATION,
+    ECR_REPOSITORY_SAFE,
 ]

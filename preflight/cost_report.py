@@ -42,6 +42,7 @@ EXTRA_ROWS = (
     "EBS snapshots (not in the seed's table)",
     "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
     "CodeBuild deploy runner (the seed's CI/CD section)",
+    "ECR image repositories (the seed's CI/CD section)",
     "Spot GPU training nodes (the seed's Option A, not in its table)",
     "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)",
     "Other",
@@ -97,6 +98,8 @@ def category(item: LineItem) -> str:
         return "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)"
     if t == "aws:codebuild/project:Project":
         return "CodeBuild deploy runner (the seed's CI/CD section)"
+    if t == "aws:ecr/repository:Repository":
+        return "ECR image repositories (the seed's CI/CD section)"
     return "Other"
 
 

@@ -1,5 +1,6 @@
 """The application layer in the cluster: the seed's services with their HPAs
-(``Workloads``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the seed's HPA
+(``Workloads``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the ECR
+repositories of the application's images (``ImageRepositories``, ``images`` section), the seed's HPA
 table, and the ``workloads`` config section (which also holds TorchServe's settings).
 
 This module is the package's face: code outside the package imports from here.
@@ -7,6 +8,8 @@ This module is the package's face: code outside the package imports from here.
 
 from __future__ import annotations
 
+from .images import ImageRepositories, ImageRepositoriesArgs
+from .images_settings import ImagesSettings
 from .metrics import MetricsPipeline, MetricsPipelineArgs
 from .pull_secrets import pull_secret, pull_secret_name
 from .registries import Registry
@@ -15,6 +18,9 @@ from .workloads import Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
 
 __all__ = [
+    "ImageRepositories",
+    "ImageRepositoriesArgs",
+    "ImagesSettings",
     "MetricsPipeline",
     "MetricsPipelineArgs",
     "MetricsSettings",
