@@ -9,7 +9,17 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
-from components.apps import ImageRepositories, ImageRepositoriesArgs, MetricsPipeline, MetricsPipelineArgs, Workloads, WorkloadsArgs
+from components.apps import (
+    AppParameters,
+    AppParametersArgs,
+    ImageRepositories,
+    ImageRepositoriesArgs,
+    MetricsPipeline,
+    MetricsPipelineArgs,
+    Workloads,
+    WorkloadsArgs,
+    parameter_path,
+)
 from components.compliance import (
     AuditTrail,
     AuditTrailArgs,
@@ -539,6 +549,28 @@ PgvectorExtension(
 )
 pulumi.export("workloadsNamespace", apps.namespace)
 pulumi.export("promptGeneratorUrl", torchserve.inference_url)
+
+# --- apps: the endpoints and names applications read, in Parameter Store (/<project>/<stack>/...) ---
+parameters = AppParameters(
+    f"{prefix}-parameters",
+    AppParametersArgs(
+        path=parameter_path(settings.project, settings.stack),
+        values={
+            "database/address": database.address,
+            "database/port": database.port.apply(str),
+            "database/name": settings.database.database_name,
+            "database/master-secret-arn": database.master_secret_arn,
+            "cache/configuration-endpoint": cache.configuration_endpoint,
+            "cache/port": cache.port.apply(str),
+            "cache/auth-secret-arn": cache.auth_secret_arn,
+            "inference/endpoint-name": inference.endpoint_name,
+            "inference/prompt-generator-url": torchserve.inference_url,
+            **{f"buckets/{p.value}": storage.bucket_names[p] for p in SEED_BUCKETS},
+        },
+    ),
+    aws_opts,
+)
+pulumi.export("parameterPath", parameter_path(settings.project, settings.stack))
 
 # --- cost: budget, anomaly detection, cost-allocation tags, off-hours shutdown --------------------
 cost = settings.cost

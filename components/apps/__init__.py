@@ -1,5 +1,5 @@
 """The application layer in the cluster: the seed's services with their HPAs
-(``Workloads``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the ECR
+(``Workloads``), the Parameter Store entries apps read (``AppParameters``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the ECR
 repositories of the application's images (``ImageRepositories``, ``images`` section), the seed's HPA
 table, and the ``workloads`` config section (which also holds TorchServe's settings).
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 from .images import ImageRepositories, ImageRepositoriesArgs
 from .images_settings import ImagesSettings
 from .metrics import MetricsPipeline, MetricsPipelineArgs
+from .parameters import AppParameters, AppParametersArgs
+from .parameters_plan import parameter_path
 from .pull_secrets import pull_secret, pull_secret_name
 from .registries import Registry
 from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings
@@ -18,6 +20,8 @@ from .workloads import Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
 
 __all__ = [
+    "AppParameters",
+    "AppParametersArgs",
     "ImageRepositories",
     "ImageRepositoriesArgs",
     "ImagesSettings",
@@ -32,6 +36,7 @@ __all__ = [
     "WorkloadsSettings",
     "gpu_metrics",
     "hpa_spec",
+    "parameter_path",
     "pull_secret",
     "pull_secret_name",
 ]
