@@ -563,7 +563,8 @@ parameters = AppParameters(
             "cache/configuration-endpoint": cache.configuration_endpoint,
             "cache/port": cache.port.apply(str),
             "cache/auth-secret-arn": cache.auth_secret_arn,
-            "inference/endpoint-name": inference.endpoint_name,
+            # The endpoint exists only while SageMaker serves (betterprompts:inference.serving).
+            **({"inference/endpoint-name": inference.endpoint_name.apply(str)} if inference_settings.serving.sagemaker else {}),
             "inference/prompt-generator-url": torchserve.inference_url,
             **{f"buckets/{p.value}": storage.bucket_names[p] for p in SEED_BUCKETS},
         },

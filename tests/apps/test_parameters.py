@@ -38,7 +38,9 @@ def test_names_are_checked_as_ssm_checks_them() -> None:
 def test_every_stack_publishes_its_endpoints_and_names(plan: Plan) -> None:
     parameters = {p.inputs["name"]: p for p in plan.of_type("aws:ssm/parameter:Parameter")}
     path = f"/betterprompts/{plan.stack}"
+    # Both stacks serve through SageMaker, so both publish its endpoint's name.
     assert set(parameters) == {f"{path}/{key}" for key in KEYS}
+    assert parameters[f"{path}/inference/endpoint-name"].inputs["insecureValue"] == plan.outputs["inferenceEndpointName"]
     assert plan.outputs["parameterPath"] == path
     for parameter in parameters.values():
         # Endpoints and names are not secrets (credentials stay in Secrets Manager; only ARNs are here).
