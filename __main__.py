@@ -10,6 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.apps import (
+    HEALTH_PATH,
+    SERVICE_PORT,
     AppParameters,
     AppParametersArgs,
     ImageRepositories,
@@ -40,6 +42,7 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
+from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
@@ -169,6 +172,8 @@ storage = PlatformStorage(
         },
         # CloudTrail and AWS Config deliver into the logs bucket: its policy admits them first.
         policy_grants={BucketPurpose.LOGS: log_grants} if log_grants is not None else {},
+        # The edge layer's load balancer logs here too (ELB access logs support only SSE-S3).
+        load_balancer_log_prefix=ACCESS_LOG_PREFIX,
         force_destroy=storage_settings.destroyable_buckets,
         protect=platform.protect_stateful,
     ),
@@ -572,6 +577,34 @@ parameters = AppParameters(
     aws_opts,
 )
 pulumi.export("parameterPath", parameter_path(settings.project, settings.stack))
+# --- edge: the load balancer in front of the services (CloudFront's origin for the API paths) ----
+edge = settings.edge
+api_lb = ApiLoadBalancer(
+    f"{prefix}-edge",
+    ApiLoadBalancerArgs(
+        prefix=prefix,
+        settings=edge,
+        vpc_id=vpc.vpc_id,
+        public_subnet_ids=vpc.subnet_ids[Tier.PUBLIC],
+        node_security_group_id=cluster.node_security_group_id,
+        services={
+            service: RoutedService(container_port=s.port, service_port=SERVICE_PORT, health_check_path=HEALTH_PATH)
+            for service, s in workloads.services.items()
+        },
+        namespace=apps.namespace,
+        k8s_provider=cluster.k8s_provider,
+        access_log_bucket=storage.bucket_names[BucketPurpose.ACCESS_LOGS],
+        access_log_ready=[storage.access_logs.policy],
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        # The TargetGroupBinding CRD and its webhook come with the controller; the Services with the apps.
+        depends_on=[cluster.releases["aws-load-balancer-controller"], apps],
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
+pulumi.export("apiOriginName", api_lb.origin_name)
+pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
 # --- cost: budget, anomaly detection, cost-allocation tags, off-hours shutdown --------------------
 cost = settings.cost

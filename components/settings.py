@@ -17,6 +17,7 @@ from .apps import ImagesSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
+from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
@@ -32,6 +33,7 @@ __all__ = [
     "DatabaseSettings",
     "ImagesSettings",
     "DeploySettings",
+    "EdgeSettings",
     "EksSettings",
     "InferenceSettings",
     "NatMode",
@@ -72,6 +74,7 @@ class StackSettings:
     workloads: WorkloadsSettings
     images: ImagesSettings | None
     """The application's ECR repositories; None when the section is absent."""
+    edge: EdgeSettings
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -95,6 +98,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
+    "edge": lambda s, _: EdgeSettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }

@@ -10,6 +10,10 @@ producer's destination, and so exempt from the customer-key rule, only when all 
 hold: some bucket's logging configuration targets it, its default encryption is exactly
 SSE-S3, it does not log into another bucket itself, and its bucket policy grants nothing
 to anyone but these producers' principals (no application data lands there).
+
+Elastic Load Balancing access logs have the same rule ("The only server-side encryption
+option that's supported is Amazon S3-managed keys (SSE-S3)"), so their writer joins them
+and the load balancer logs into the same destination under its own prefix.
 """
 
 from __future__ import annotations
@@ -24,10 +28,34 @@ from .common import UNKNOWN, get, items
 
 S3_SERVER_ACCESS_LOGGING = "logging.s3.amazonaws.com"
 
+ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+"""The ELB access-log writer in Regions opened since August 2022 (AWS, "Enable access logs for your
+Application Load Balancer", step 2)."""
+
+ELB_LOG_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
+"""Elastic Load Balancing's account per Region opened before August 2022: there the bucket policy
+names ``arn:aws:iam::<account>:root`` (same page; pulumi-aws's ``elb.getServiceAccount``)."""
+
+
+def elb_log_principal(region: str) -> dict[str, str]:
+    """The principal a bucket policy grants ELB access-log delivery to in ``region``."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    return {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": ELB_LOG_DELIVERY}
+
+
+_ELB_WHY = "Elastic Load Balancing access logs support only SSE-S3 on their bucket"
+
 SSE_S3_ONLY_LOG_PRINCIPALS: dict[str, str] = {
     S3_SERVER_ACCESS_LOGGING: "S3 server access logging supports only SSE-S3 default encryption on its target bucket",
+    ELB_LOG_DELIVERY: _ELB_WHY,
+    **{f"arn:aws:iam::{account}:root": _ELB_WHY for account in ELB_LOG_ACCOUNTS.values()},
 }
-"""Service principal -> why its destination may use SSE-S3 instead of a customer key."""
+"""Principal -> why its destination may use SSE-S3 instead of a customer key."""
 
 SSE_S3 = "AES256"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, rds_credentials, tagging, transit
+from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, tagging, transit
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -19,6 +19,7 @@ ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES,
     *access_logging.POLICIES,
     *transit.POLICIES,
+    *load_balancers.POLICIES,
     *exposure.POLICIES,
     *iam.POLICIES,
     *deliveries.POLICIES,

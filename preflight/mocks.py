@@ -416,6 +416,110 @@ def _codebuild_project(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs,
     return {"id": name, "arn": f"arn:{PARTITION}:codebuild:{m.region}:{m.account_id}:project/{name}"}
 
 
+# --- load balancers, certificates, DNS ---------------------------------------------------
+
+# Route 53 hosted zone of Application Load Balancers per region (alias targets name it).
+_ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-2": "Z1H1FL5HABSF5"}
+
+
+def _elb_arn(m: PreflightMocks, kind: str, name: str, rid: str) -> tuple[str, str]:
+    """An ELB ARN and its suffix (``app/<name>/<id>``, ``targetgroup/<name>/<id>``), the CloudWatch dimension."""
+    suffix = f"{kind}/{name}/{_digest(rid, 16)}"
+    resource = f"loadbalancer/{suffix}" if kind == "app" else suffix
+    return f"arn:{PARTITION}:elasticloadbalancing:{m.region}:{m.account_id}:{resource}", suffix
+
+
+def _load_balancer(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    arn, suffix = _elb_arn(m, "app", name, rid)
+    scheme = "internal-" if args.inputs.get("internal") else ""
+    return {
+        "id": arn,
+        "arn": arn,
+        "arnSuffix": suffix,
+        "dnsName": f"{scheme}{name}-{int(_digest(rid, 8), 16) % 10**10}.{m.region}.elb.amazonaws.com",
+        "zoneId": _ALB_HOSTED_ZONES.get(m.region, "Z35SXDOTRQ7X7K"),
+    }
+
+
+def _target_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    arn, suffix = _elb_arn(m, "targetgroup", str(state["name"]), rid)
+    return {"id": arn, "arn": arn, "arnSuffix": suffix}
+
+
+def _listener(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    arn = f"arn:{PARTITION}:elasticloadbalancing:{m.region}:{m.account_id}:listener/app/lb/{_digest(rid + 'lb', 16)}/{_digest(rid, 16)}"
+    return {"id": arn, "arn": arn}
+
+
+def _certificate(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """ACM: one DNS validation CNAME per name, ``_<hash>.<name>.`` -> ``_<hash>.<hash>.acm-validations.aws.``."""
+    names = [str(args.inputs.get("domainName"))] + [str(n) for n in args.inputs.get("subjectAlternativeNames") or []]
+    arn = f"arn:{PARTITION}:acm:{m.region}:{m.account_id}:certificate/{uuid.UUID(hex=_digest(rid, 32))}"
+    return {
+        "id": arn,
+        "arn": arn,
+        "status": "PENDING_VALIDATION",
+        "domainValidationOptions": [
+            {
+                "domainName": name,
+                "resourceRecordName": f"_{_digest(name, 32)}.{name}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest(name + 'value', 32)}.{_digest(name, 10)}.acm-validations.aws.",
+            }
+            for name in dict.fromkeys(names)
+        ],
+    }
+
+
+def _route53_record(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.inputs.get("name") or "").rstrip(".")
+    return {"id": f"{args.inputs.get('zoneId')}_{name}_{args.inputs.get('type')}", "fqdn": name}
+
+
+# CloudFront's origin-facing managed prefix list: its id per region (AWS publishes one in each).
+_CLOUDFRONT_PREFIX_LISTS = {"us-east-1": "pl-3b927c52", "us-east-2": "pl-b6a144df", "us-west-2": "pl-82a045eb"}
+
+
+def _managed_prefix_list(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name") or "")
+    if name != "com.amazonaws.global.cloudfront.origin-facing":
+        raise NotImplementedError(f"preflight knows no managed prefix list named {name!r}")
+    pl_id = _CLOUDFRONT_PREFIX_LISTS[m.region]
+    return {
+        "id": pl_id,
+        "name": name,
+        "arn": f"arn:{PARTITION}:ec2:{m.region}:aws:prefix-list/{pl_id}",
+        "addressFamily": "IPv4",
+        "ownerId": "AWS",
+        "maxEntries": 55,
+        "version": 42,
+        "entries": [{"cidr": cidr, "description": ""} for cidr in ("130.176.0.0/18", "15.158.0.0/16", "64.252.64.0/18")],
+        "tags": {},
+    }
+
+
+def _hosted_zone(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """An existing public hosted zone found by name (``Z`` and 20 upper-case characters)."""
+    name = str(args.get("name") or "").rstrip(".")
+    zone_id = "Z" + _digest(name, 20).upper()
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "callerReference": _digest(name + "ref", 16),
+        "comment": "",
+        "privateZone": False,
+        "resourceRecordSetCount": 12,
+        "nameServers": [f"ns-{i}.awsdns-{i % 64:02d}.{tld}" for i, tld in ((101, "com"), (202, "net"), (303, "org"), (404, "co.uk"))],
+        "primaryNameServer": "ns-101.awsdns-101.com",
+        "tags": {},
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:codeconnections/connection:Connection": _codeconnections_connection,
     "aws:codestarconnections/connection:Connection": _codeconnections_connection,
@@ -447,6 +551,11 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": _service_linked_role,
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _serverless_application,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:route53/record:Record": _route53_record,
 }
 
 
@@ -553,4 +662,6 @@ INVOKE_ANSWERS: dict[str, InvokeAnswer] = {
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:ec2/getAmi:getAmi": _ami,
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": _managed_prefix_list,
+    "aws:route53/getZone:getZone": _hosted_zone,
 }

@@ -16,15 +16,17 @@ from .parameters_plan import parameter_path
 from .pull_secrets import pull_secret, pull_secret_name
 from .registries import Registry
 from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings
-from .workloads import Workloads, WorkloadsArgs
+from .workloads import HEALTH_PATH, SERVICE_PORT, Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
 
 __all__ = [
     "AppParameters",
     "AppParametersArgs",
+    "HEALTH_PATH",
     "ImageRepositories",
     "ImageRepositoriesArgs",
     "ImagesSettings",
+    "SERVICE_PORT",
     "MetricsPipeline",
     "MetricsPipelineArgs",
     "MetricsSettings",

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from policies.log_delivery import elb_log_principal
+
 from ..platform import policy_document
 
 # The service principal S3 server access logging writes with (AWS: "Permissions for log delivery").
@@ -201,6 +203,25 @@ def server_access_log_statements(
             }
         )
     return statements
+
+
+def load_balancer_log_statements(target_arn: str, prefix: str, account_id: str, region: str) -> list[dict[str, object]]:
+    """The statement that lets Elastic Load Balancing write access logs under ``<prefix>/``.
+
+    AWS ("Enable access logs for your Application Load Balancer"): ELB writes
+    ``<prefix>/AWSLogs/<account>/...`` as the Region's ELB account (Regions before August 2022) or
+    the ``logdelivery.elasticloadbalancing.amazonaws.com`` service principal (newer Regions);
+    only ``s3:PutObject``, only under this account's key prefix.
+    """
+    return [
+        {
+            "Sid": "LoadBalancerAccessLogs",
+            "Effect": "Allow",
+            "Principal": elb_log_principal(region),
+            "Action": "s3:PutObject",
+            "Resource": f"{target_arn}/{prefix}/AWSLogs/{account_id}/*",
+        }
+    ]
 
 
 def bucket_policy(bucket_arn: str, extra_statements: Sequence[dict[str, object]] = ()) -> str:

@@ -23,7 +23,13 @@ from typing import Any, Optional
 import pulumi
 
 from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
-from .bucket_plan import LifecyclePolicy, bucket_arn, lifecycle_rules, server_access_log_statements
+from .bucket_plan import (
+    LifecyclePolicy,
+    bucket_arn,
+    lifecycle_rules,
+    load_balancer_log_statements,
+    server_access_log_statements,
+)
 from .plan import SEED_BUCKETS, BucketPurpose, access_log_prefix, bucket_name
 
 
@@ -56,6 +62,9 @@ class PlatformStorageArgs:
     """More bucket-policy statements per bucket, as a function of (bucket ARN, account): the grants of
     services that deliver into it (CloudTrail and AWS Config into the logs bucket). Not for adopted buckets."""
     """Buckets that exist already under another parent (auto-named; moved by alias)."""
+    load_balancer_log_prefix: Optional[str] = None
+    """Admit Elastic Load Balancing's access logs into the access-log destination under this prefix
+    (the edge layer's load balancer; ELB logs, like S3's, support only SSE-S3)."""
     force_destroy: bool = False
     """Let ``pulumi destroy`` empty the buckets (staging); never with ``protect``."""
     protect: bool = True
@@ -88,12 +97,16 @@ class PlatformStorage(pulumi.ComponentResource):
 
         # The destination first: its policy must admit log delivery before logging is switched on.
         destination_name = physical(BucketPurpose.ACCESS_LOGS)
+        elb_prefix = args.load_balancer_log_prefix
         grants = pulumi.Output.all(account, *(source_arn(p) for p in SEED_BUCKETS), destination_name).apply(
-            lambda v: server_access_log_statements(
-                bucket_arn(v[-1]),
-                {arn: access_log_prefix(purpose) for purpose, arn in zip(SEED_BUCKETS, v[1:-1])},
-                v[0],
-            )
+            lambda v: [
+                *server_access_log_statements(
+                    bucket_arn(v[-1]),
+                    {arn: access_log_prefix(purpose) for purpose, arn in zip(SEED_BUCKETS, v[1:-1])},
+                    v[0],
+                ),
+                *(load_balancer_log_statements(bucket_arn(v[-1]), elb_prefix, v[0], args.region) if elb_prefix else []),
+            ]
         )
         self.access_logs = SecureBucket(
             f"{name}-{BucketPurpose.ACCESS_LOGS.value}",
@@ -157,6 +170,10 @@ def _grants(
 
 
 def _check_args(args: PlatformStorageArgs) -> None:
+    prefix = args.load_balancer_log_prefix
+    if prefix is not None and (not prefix or prefix.startswith("/") or prefix.endswith("/") or "AWSLogs" in prefix):
+        # ELB refuses a prefix with a leading or trailing slash or containing AWSLogs (it adds that itself).
+        raise ValueError(f"PlatformStorage: load balancer log prefix {prefix!r} must be non-empty, without surrounding '/' or 'AWSLogs'")
     missing = [p.value for p in BucketPurpose if p not in args.lifecycles]
     if missing:
         raise ValueError(f"PlatformStorage: no lifecycle for {', '.join(missing)}")

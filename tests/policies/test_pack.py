@@ -45,6 +45,7 @@ TAGGING_AND_ENCRYPTION = [
     "rds-parameter-group-forces-ssl",
     "load-balancer-listeners-https-tls13",
     "cloudfront-https-tls12",
+    "load-balancer-hardened",
 ]
 
 

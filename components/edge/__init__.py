@@ -1,0 +1,27 @@
+"""The edge (seed "4. Application Layer"): the Application Load Balancer in front of the in-cluster
+services (``ApiLoadBalancer``) with its target groups, the pods' ``TargetGroupBinding``s, its
+DNS-validated certificate and KPI alarms, and the ``edge`` config section.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from .certificate import validated_certificate
+from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
+from .plan import ACCESS_LOG_PREFIX, CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER, TLS13_POLICIES, elb_name
+from .settings import EdgeAlarmSettings, EdgeSettings
+
+__all__ = [
+    "ACCESS_LOG_PREFIX",
+    "CLOUDFRONT_PREFIX_LIST",
+    "ORIGIN_HEADER",
+    "TLS13_POLICIES",
+    "ApiLoadBalancer",
+    "ApiLoadBalancerArgs",
+    "EdgeAlarmSettings",
+    "EdgeSettings",
+    "RoutedService",
+    "elb_name",
+    "validated_certificate",
+]

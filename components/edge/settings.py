@@ -1,0 +1,110 @@
+"""``betterprompts:edge``: the domain, the load balancer in front of the services, its routes and KPI alarms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..platform import ConfigError, Section
+from .plan import MAX_PATHS_PER_RULE, TLS13_POLICIES, check_routes, path_problem
+
+# Config keys of the routed services -> the workloads' service names.
+ROUTE_KEYS = {"intentClassifier": "intent-classifier", "techniqueSelector": "technique-selector", "frontend": "frontend"}
+_DOMAIN_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+
+
+@dataclass(frozen=True)
+class EdgeAlarmSettings:
+    """Thresholds of the KPI alarms (seed "Performance KPIs": API p95 < 200 ms)."""
+
+    target_response_p95_ms: int = 200
+    target_5xx_per_period: int = 10
+    load_balancer_5xx_per_period: int = 10
+    period_seconds: int = 60
+    evaluation_periods: int = 5
+    datapoints_to_alarm: int = 3
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    zone_name: str
+    """An existing public Route 53 hosted zone (looked up, not created) holding the names below."""
+    api_origin_name: str
+    """The load balancer's DNS name and certificate name (inside the zone); only CloudFront connects to it."""
+    ssl_policy: str
+    """The HTTPS listener's security policy: TLS 1.3 and 1.2 (:data:`~.plan.TLS13_POLICIES`)."""
+    idle_timeout_seconds: int
+    routes: dict[str, tuple[str, ...]]
+    """Service name -> the path patterns the load balancer forwards to it."""
+    alarms: EdgeAlarmSettings
+
+    @staticmethod
+    def read(section: Section) -> "EdgeSettings":
+        domain = section.child("domain")
+        zone = _domain(domain, "zoneName")
+        origin = _domain(domain, "apiOrigin")
+        if not origin.endswith(f".{zone}"):
+            raise ConfigError(domain.key("apiOrigin"), origin, f"a name inside the zone {zone} (….{zone})")
+        domain.finish()
+
+        lb = section.child("loadBalancer", {})
+        policy = lb.string("sslPolicy", TLS13_POLICIES[0], choices=TLS13_POLICIES)
+        idle = lb.integer("idleTimeoutSeconds", 60, minimum=1, maximum=4000)
+        lb.finish()
+
+        routes_section = section.child("routes")
+        routes: dict[str, tuple[str, ...]] = {}
+        for key in routes_section.names():
+            if key not in ROUTE_KEYS:
+                raise ConfigError(routes_section.key(key), routes_section.raw(key), "one of " + ", ".join(ROUTE_KEYS))
+            paths = routes_section.strings(key, min_items=1, max_items=MAX_PATHS_PER_RULE, item=_path)
+            routes[ROUTE_KEYS[key]] = paths
+        routes_section.finish()
+        if not routes:
+            raise ConfigError(routes_section.path, {}, "at least one routed service: " + ", ".join(ROUTE_KEYS))
+        try:
+            check_routes(routes)
+        except ValueError as error:
+            raise ConfigError(routes_section.path, routes, str(error)) from None
+
+        alarms = section.child("alarms", {})
+        period = alarms.integer("periodSeconds", 60, minimum=60, maximum=86400)
+        if period % 60:
+            raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60")
+        evaluation = alarms.integer("evaluationPeriods", 5, minimum=1, maximum=100)
+        alarm_settings = EdgeAlarmSettings(
+            target_response_p95_ms=alarms.integer("targetResponseP95Ms", 200, minimum=1, maximum=60000),
+            target_5xx_per_period=alarms.integer("target5xxPerPeriod", 10, minimum=0),
+            load_balancer_5xx_per_period=alarms.integer("loadBalancer5xxPerPeriod", 10, minimum=0),
+            period_seconds=period,
+            evaluation_periods=evaluation,
+            datapoints_to_alarm=alarms.integer("datapointsToAlarm", min(3, evaluation), minimum=1, maximum=evaluation),
+        )
+        alarms.finish()
+        section.finish()
+        return EdgeSettings(
+            zone_name=zone,
+            api_origin_name=origin,
+            ssl_policy=policy,
+            idle_timeout_seconds=idle,
+            routes=routes,
+            alarms=alarm_settings,
+        )
+
+
+def _domain(section: Section, name: str) -> str:
+    value = section.string(name).lower().rstrip(".")
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 2 or not all(re.fullmatch(_DOMAIN_LABEL, label) for label in labels):
+        raise ConfigError(section.key(name), value, "a DNS name such as example.com (labels of a-z, 0-9 and -)")
+    return value
+
+
+def _path(key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(key, value, "a path pattern string")
+    problem = path_problem(value)
+    if problem:
+        raise ConfigError(key, value, problem)
+    return value
+
