@@ -37,7 +37,7 @@ def validated_certificate(
     )
     option = certificate.domain_validation_options.apply(lambda options: validation_record(options, domain_name))
     record = aws.route53.Record(
-        f"{name}-validation",
+        f"{name}-validation-record",
         zone_id=zone_id,
         name=option["name"],
         type=option["type"],

@@ -85,6 +85,8 @@ def test_access_log_destination_is_sse_s3_and_admits_only_log_delivery_for_these
     policy = json.loads(_child(plan, bucket, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
     deny, *grants = policy["Statement"]
     assert deny["Sid"] == "DenyInsecureTransport"
+    # The load balancer's grant is the edge layer's (tests/edge/test_load_balancer.py); the rest are S3's.
+    grants = [g for g in grants if g.get("Sid") != "LoadBalancerAccessLogs"]
     account = plan.outputs["bucketNames"]["assets"].split("-")[-4]
     destination = f"arn:aws:s3:::{plan.outputs['bucketNames']['access-logs']}"
     sources = {
@@ -238,3 +240,32 @@ def test_the_starter_archive_goes_into_the_storage_model_bucket(staging: Plan) -
     bucket = _bucket(staging, "models")
     for token in ("aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketVersioning:BucketVersioning"):
         assert _child(staging, bucket, token).urn in archive.dependencies
+
+
+# --- ELB access logs join the destination (the edge layer's load balancer) -----------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/alb", "alb/", "alb/AWSLogs"])
+def test_a_load_balancer_log_prefix_elb_would_refuse_fails_before_any_child(prefix: str) -> None:
+    from components.storage import PlatformStorage, PlatformStorageArgs
+    from components.storage.bucket_plan import LifecyclePolicy
+    from components.storage.plan import BucketPurpose
+
+    args = PlatformStorageArgs(
+        account_id="123456789012",
+        region="us-east-1",
+        bucket_name_prefix="betterprompts-test",
+        kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        lifecycles={p: LifecyclePolicy() for p in BucketPurpose},
+        load_balancer_log_prefix=prefix,
+    )
+    with pytest.raises(ValueError, match="load balancer log prefix"):
+        PlatformStorage("storage", args)
+
+
+def test_load_balancer_log_statement_is_put_object_under_the_account_prefix() -> None:
+    from components.storage.bucket_plan import load_balancer_log_statements
+
+    [statement] = load_balancer_log_statements("arn:aws:s3:::dest", "alb", "123456789012", "us-west-2")
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::797873946194:root"}
+    assert (statement["Action"], statement["Resource"]) == ("s3:PutObject", "arn:aws:s3:::dest/alb/AWSLogs/123456789012/*")

@@ -1,0 +1,51 @@
+"""betterprompts:edge: both stacks parse; every bad value is a ConfigError naming its key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.edge import TLS13_POLICIES
+from components.platform import ConfigError
+from tests.stack_config import load, with_value
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+def test_both_stacks_route_the_three_services(stack: str) -> None:
+    edge = load(with_value("edge", "loadBalancer.idleTimeoutSeconds", 60, stack), stack).edge
+    assert set(edge.routes) == {"intent-classifier", "technique-selector", "frontend"}
+    assert edge.api_origin_name.endswith("." + edge.zone_name)
+    assert edge.ssl_policy in TLS13_POLICIES
+    assert edge.alarms.target_response_p95_ms == 200  # the seed's KPI
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("loadBalancer.sslPolicy", "ELBSecurityPolicy-2016-08", "one of ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        # TLS 1.3 only: CloudFront's origin connections would be refused.
+        ("loadBalancer.sslPolicy", "ELBSecurityPolicy-TLS13-1-3-2021-06", "one of"),
+        ("loadBalancer.idleTimeoutSeconds", 0, "from 1 to 4000"),
+        ("domain.apiOrigin", "origin.example.com", "a name inside the zone betterprompts.io"),
+        ("domain.zoneName", "not a domain", "a DNS name"),
+        ("routes.intentClassifier[0]", "api/intent", "a path starting with '/'"),
+        ("routes.intentClassifier", ["/a", "/b", "/c", "/d", "/e"], "a list of from 1 to 4 items"),
+        ("routes.promptGenerator", ["/gen"], "one of intentClassifier, techniqueSelector, frontend"),
+        ("routes.techniqueSelector", ["/api/intent"], "routed to both"),
+        ("alarms.periodSeconds", 90, "a multiple of 60"),
+        ("alarms.datapointsToAlarm", 9, "from 1 to 5"),
+        ("loadBalancer.nonsense", 1, "no such key"),
+    ],
+)
+def test_bad_values_name_their_key(key: str, value: Any, allowed: str) -> None:
+    config_key = key.split("[")[0]
+    if "[" in key:
+        value = [value]
+    with pytest.raises(ConfigError) as error:
+        load(with_value("edge", config_key, value))
+    expected_key = f"betterprompts:edge.{key}"
+    if "routed to both" in allowed:
+        expected_key = "betterprompts:edge.routes"
+    assert error.value.key == expected_key
+    assert allowed in error.value.allowed
