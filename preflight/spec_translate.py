@@ -260,6 +260,13 @@ def _security_group_rules(direction: str) -> Converter:
     return convert
 
 
+def _certificates(value: Any, source: str) -> Converted | None:
+    """Pulumi's one default certificate ARN as CloudFormation's list of certificates."""
+    if _hidden(value):
+        return None
+    return Converted([{"CertificateArn": value}], {(): source, (0,): source, (0, "CertificateArn"): source})
+
+
 def _policy_of(key: str) -> Callable[[Mapping[str, Any], str], Any]:
     return lambda inputs, name: inputs.get(key) or name
 
@@ -494,6 +501,26 @@ MAPPINGS: dict[str, TypeMap] = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": TypeMap(
         "AWS::EC2::SecurityGroupEgress",
         (*_RULE_PEERS, F("DestinationSecurityGroupId", "referencedSecurityGroupId"), F("DestinationPrefixListId", "prefixListId")),
+    ),
+    # --- load balancing (the edge) ---
+    "aws:lb/listener:Listener": TypeMap(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        (
+            F("LoadBalancerArn", "loadBalancerArn"), F("Port", "port"), F("Protocol", "protocol"), F("SslPolicy", "sslPolicy"),
+            F("Certificates", "certificateArn", _certificates),
+            F("DefaultActions", "defaultActions", obj(
+                F("Type", "type"), F("TargetGroupArn", "targetGroupArn"),
+                F("FixedResponseConfig", "fixedResponse", obj(F("ContentType", "contentType"), F("MessageBody", "messageBody"), F("StatusCode", "statusCode"))),
+                F("RedirectConfig", "redirect", obj(F("Protocol", "protocol"), F("Port", "port"), F("StatusCode", "statusCode"))),
+            )),
+        ),
+    ),
+    "aws:lb/targetGroup:TargetGroup": TypeMap(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        (
+            F("Name", "name"), F("Port", "port"), F("Protocol", "protocol"), F("TargetType", "targetType"), F("VpcId", "vpcId"),
+            F("HealthCheckPath", "healthCheck", lambda v, s: plain(v.get("path"), f"{s}.path") if isinstance(v, Mapping) else None),
+        ),
     ),
 }
 """Pulumi type -> its CloudFormation counterpart. Types not here are not checked against the specifications."""

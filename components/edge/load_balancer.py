@@ -169,7 +169,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=args.access_log_bucket, prefix=ACCESS_LOG_PREFIX, enabled=True
             ),
-            tags=tags(lb_name),
+            tags=tags(f"{name}-alb"),
             # Pulumi-protected as well in production: replacing it changes the DNS name CloudFront uses.
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(args.access_log_ready)),
         )

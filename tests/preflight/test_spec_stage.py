@@ -172,7 +172,19 @@ def test_both_stacks_translate_every_covered_type(plan: Any) -> None:
         "AWS::RDS::DBInstance", "AWS::RDS::DBParameterGroup", "AWS::ElastiCache::ReplicationGroup",
         "AWS::ElastiCache::ParameterGroup", "AWS::EC2::LaunchTemplate", "AWS::SageMaker::Model",
         "AWS::SageMaker::EndpointConfig", "AWS::S3::Bucket", "AWS::CloudWatch::Alarm", "AWS::EC2::SecurityGroup",
+        "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup",
     } <= types
+
+
+def test_the_https_listener_and_target_groups_reach_cfn_lint_as_aws_types_them(production: Any) -> None:
+    resources = production.to_json()["resources"]
+    translated = {r.cfn_type: r for r in translate(resources) if r.cfn_type.startswith("AWS::ElasticLoadBalancingV2::")}
+    listener = translated["AWS::ElasticLoadBalancingV2::Listener"].properties
+    assert (listener["Protocol"], listener["Port"], listener["SslPolicy"]) == ("HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert listener["Certificates"][0]["CertificateArn"].startswith("arn:aws:acm:us-east-1:")
+    assert listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] == "403"
+    group = translated["AWS::ElasticLoadBalancingV2::TargetGroup"].properties
+    assert (group["TargetType"], group["Protocol"], group["HealthCheckPath"]) == ("ip", "HTTP", "/health")
 
 
 # --- suppressions ------------------------------------------------------------------------
