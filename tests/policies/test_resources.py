@@ -231,6 +231,15 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"loadBalancerArn": "arn:lb", "port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
     ),
     (
+        "load-balancer-hardened",
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": False, "enableDeletionProtection": True,
+         "accessLogs": {"bucket": "logs", "prefix": "alb", "enabled": True}},
+        ("dropInvalidHeaderFields is False, must be true", "Fix: set drop_invalid_header_fields=True"),
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "enableDeletionProtection": True,
+         "accessLogs": {"bucket": "logs", "prefix": "alb", "enabled": True}},
+    ),
+    (
         "cloudfront-https-tls12",
         "aws:cloudfront/distribution:Distribution",
         {
