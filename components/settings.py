@@ -21,7 +21,7 @@ from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
-from .platform import ConfigError, PlatformSettings, QuotaSettings, Section
+from .platform import ConfigError, PlatformSettings, QuotaSettings, Section, suggestion
 from .storage import StorageSettings
 
 __all__ = [
@@ -116,7 +116,9 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     known = {f"{NAMESPACE}:{name}" for name in _SECTIONS}
     for key in sorted(config):
         if key.startswith(f"{NAMESPACE}:") and key not in known:
-            raise ConfigError(key, _decode(config[key]), "no such key; known keys: " + ", ".join(sorted(known)))
+            raise ConfigError(
+                key, _decode(config[key]), "no such key" + suggestion(key, known) + "; known keys: " + ", ".join(sorted(known))
+            )
     done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
     for name, read in _SECTIONS.items():
         key = f"{NAMESPACE}:{name}"

@@ -89,7 +89,7 @@ BAD: list[tuple[str, dict[str, Any], str, Any, str]] = [
      "betterprompts:network.subnets.public", ["10.0.1.0/24", "10.0.2.0/24"], "exactly 3 CIDR blocks"),
     ("unknown key", {"natMod": "instance"}, "betterprompts:network.natMod", "instance", "no such key"),
     ("unknown nested key", {"flowLogs": {"retentionDay": 30}}, "betterprompts:network.flowLogs.retentionDay", 30,
-     "no such key; known keys here: aggregationIntervalSeconds, retentionDays, trafficType"),
+     "no such key (did you mean 'retentionDays'?); known keys here: aggregationIntervalSeconds, retentionDays, trafficType"),
     ("negative retention", {"flowLogs": {"retentionDays": -1}}, "betterprompts:network.flowLogs.retentionDays", -1,
      "a CloudWatch Logs retention period"),
     ("retention CloudWatch does not offer", {"flowLogs": {"retentionDays": 31}},
@@ -127,7 +127,7 @@ def test_missing_section_names_its_first_required_key() -> None:
 def test_unknown_top_level_key() -> None:
     cfg = copy.deepcopy(config("production"))
     cfg["betterprompts:netwrok"] = {}
-    with pytest.raises(ConfigError, match=r"'betterprompts:netwrok'.*no such key; known keys: "):
+    with pytest.raises(ConfigError, match=r"'betterprompts:netwrok'.*no such key \(did you mean 'betterprompts:network'\?\); known keys: "):
         load_settings(cfg, project="betterprompts", stack="production")
 
 

@@ -286,7 +286,7 @@ def _read_node_groups(section: Section, autoscaler: Autoscaler) -> dict[str, Nod
     for pool in POOL_NAMES:
         if not section.has(pool):
             if pool in REQUIRED_POOLS:
-                raise ConfigError(section.key(pool), None, f"a node group for the {pool} pool")
+                raise section.absent(pool, f"a node group for the {pool} pool")
             continue
         if autoscaler is Autoscaler.KARPENTER and pool in KARPENTER_POOLS:
             raise ConfigError(

@@ -134,7 +134,7 @@ def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -
     parsed: dict[Tier, tuple[ipaddress.IPv4Network, ...]] = {}
     for tier in Tier:
         if not tiers.has(tier.value) and defaults is None:
-            raise ConfigError(tiers.key(tier.value), None, f"{az_count} CIDR blocks (the VPC is too small for the default layout)")
+            raise tiers.absent(tier.value, f"{az_count} CIDR blocks (the VPC is too small for the default layout)")
         default = list(defaults[tier]) if defaults else None
         blocks = tiers.strings(
             tier.value,

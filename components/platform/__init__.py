@@ -11,7 +11,7 @@ from __future__ import annotations
 from .alarms import GREATER, LESS, AlarmSpec, create_alarms
 from .aws_specs import elasticache_engine_versions, elasticache_node_types
 from .baseline import PlatformBaseline, PlatformBaselineArgs
-from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr
+from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr, suggestion
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy
@@ -51,6 +51,7 @@ __all__ = [
     "check_daily_window",
     "check_email",
     "check_int",
+    "suggestion",
     "check_log_retention",
     "check_string",
     "check_weekly_window",

@@ -10,7 +10,9 @@ what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
@@ -37,6 +39,19 @@ class _Missing:
 
 
 MISSING: Final = _Missing()
+
+# How alike two keys must be (difflib's ratio) for one to be offered as the other's spelling.
+SUGGESTION_CUTOFF: Final = 0.75
+
+
+def suggestion(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known key closest to ``name``, or nothing."""
+    options = [str(k) for k in known]
+    for option in options:
+        if option.lower() == str(name).lower():
+            return f" (did you mean '{option}'?)"
+    close = difflib.get_close_matches(str(name), options, n=1, cutoff=SUGGESTION_CUTOFF)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class Section:
@@ -74,8 +89,27 @@ class Section:
         if name in self._raw and self._raw[name] is not None:
             return self._raw[name]
         if default is MISSING:
-            raise ConfigError(self.key(name), None, "a value is required here")
+            # A required key is absent: a misspelling of it is the likelier mistake, and the one
+            # to name (``instanceTpyes`` was written, not left out), before saying it is missing.
+            raise self.absent(name, "a value is required here")
         return default
+
+    def _misspelling_of(self, name: str) -> str | None:
+        """An unread key of this mapping that looks like ``name`` (case or a few letters off)."""
+        unread = [str(key) for key in self._raw if key not in self._seen]
+        for key in unread:
+            if key.lower() == name.lower():
+                return key
+        close = difflib.get_close_matches(name, unread, n=1, cutoff=SUGGESTION_CUTOFF)
+        return close[0] if close else None
+
+    def absent(self, name: str, allowed: str) -> ConfigError:
+        """The error for a required ``name`` this mapping lacks: a misspelt key first, if there is one."""
+        self._seen.add(name)
+        typo = self._misspelling_of(name)
+        if typo is not None:
+            return ConfigError(self.key(typo), self._raw[typo], f"no such key (did you mean '{name}'?)")
+        return ConfigError(self.key(name), None, allowed)
 
     def raw(self, name: str, default: Any = MISSING) -> Any:
         return self._get(name, default)
@@ -126,6 +160,9 @@ class Section:
             number = float(value)
         except ValueError:
             raise ConfigError(self.key(name), value, "a number") from None
+        if not math.isfinite(number):
+            # YAML reads .nan and .inf as floats; no AWS or Kubernetes setting takes them.
+            raise ConfigError(self.key(name), value, "a finite number")
         if (minimum is not None and number < minimum) or (
             maximum is not None and number > maximum
         ):
@@ -185,13 +222,13 @@ class Section:
 
     def finish(self) -> None:
         """Reject every key of this mapping that no reader asked for."""
-        unknown = sorted(set(self._raw) - self._seen)
+        unknown = sorted(str(key) for key in set(self._raw) - self._seen)
         if unknown:
             known = sorted(self._seen)
             raise ConfigError(
                 self.key(unknown[0]),
                 self._raw[unknown[0]],
-                "no such key; known keys here: " + (", ".join(known) or "none"),
+                "no such key" + suggestion(unknown[0], known) + "; known keys here: " + (", ".join(known) or "none"),
             )
 
 
