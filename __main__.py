@@ -60,7 +60,6 @@ from components.platform import (
     PlatformBaselineArgs,
     ServiceQuotaRequests,
     ServiceQuotaRequestsArgs,
-    cost_allocation_tags,
     stack_prefix,
 )
 from components.settings import load_settings, read_runtime_config
@@ -84,14 +83,7 @@ settings = load_settings(read_runtime_config(), project=pulumi.get_project(), st
 prefix = stack_prefix(settings.project, settings.stack)
 platform = settings.platform
 
-stack_tags = cost_allocation_tags(
-    project=settings.project,
-    environment=settings.stack,
-    service=platform.service,
-    cost_center=platform.cost_center,
-    owner=platform.owner,
-    extra=platform.extra_tags,
-)
+stack_tags = platform.default_tags(settings.project, settings.stack)
 # One AWS provider for the whole stack: the cost-allocation tags ride on it as default tags.
 aws_provider = aws.Provider(
     f"{prefix}-aws",

@@ -21,7 +21,15 @@ from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
-from .platform import ConfigError, PlatformSettings, QuotaSettings, Section, suggestion
+from .platform import (
+    ConfigError,
+    PlatformSettings,
+    QuotaSettings,
+    Section,
+    check_default_tags,
+    check_stack_prefix,
+    suggestion,
+)
 from .storage import StorageSettings
 
 __all__ = [
@@ -119,13 +127,34 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
             raise ConfigError(
                 key, _decode(config[key]), "no such key" + suggestion(key, known) + "; known keys: " + ", ".join(sorted(known))
             )
+    # Every physical name starts with <project>-<stack>: one that AWS would refuse fails here, not
+    # on one resource halfway through a deploy.
+    check_stack_prefix(project, stack)
     done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
     for name, read in _SECTIONS.items():
         key = f"{NAMESPACE}:{name}"
         done[name] = read(Section(_decode(config.get(key)), key), done)
+        if name == "platform":
+            _check_tags(done[name], project, stack)
     settings = StackSettings(**done)
     _check_serving(settings)
     return settings
+
+
+def _check_tags(platform: PlatformSettings, project: str, stack: str) -> None:
+    """The provider's default tags (on every taggable resource) within AWS's tag limits."""
+    section = f"{NAMESPACE}:platform"
+    tags = platform.default_tags(project, stack)
+    sources = {key: f"{section}.extraTags.{key}" for key in platform.extra_tags}
+    sources.update(
+        Project="project name (Pulumi.yaml)",
+        Environment="stack name",
+        Service=f"{section}.service",
+        CostCenter=f"{section}.costCenter",
+        Owner=f"{section}.owner",
+        ManagedBy="ManagedBy",
+    )
+    check_default_tags(tags, sources, f"{section}.extraTags")
 
 
 def _check_serving(settings: StackSettings) -> None:

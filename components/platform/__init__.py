@@ -11,6 +11,8 @@ from __future__ import annotations
 from .alarms import GREATER, LESS, AlarmSpec, create_alarms
 from .aws_specs import elasticache_engine_versions, elasticache_node_types
 from .baseline import PlatformBaseline, PlatformBaselineArgs
+from .name_budget import NAME_BUDGET, check_stack_prefix
+from .tag_limits import MAX_OWN_TAGS, MAX_TAGS_PER_RESOURCE, check_default_tags, tag_text_problem
 from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr, suggestion
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
@@ -51,6 +53,12 @@ __all__ = [
     "check_daily_window",
     "check_email",
     "check_int",
+    "NAME_BUDGET",
+    "check_stack_prefix",
+    "MAX_OWN_TAGS",
+    "MAX_TAGS_PER_RESOURCE",
+    "check_default_tags",
+    "tag_text_problem",
     "suggestion",
     "check_log_retention",
     "check_string",

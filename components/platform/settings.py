@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .config import ConfigError, Section
+from .naming import cost_allocation_tags
 
 # Tag keys that AWS, or our own cost-allocation tags, reserve; extra tags may not override them.
 RESERVED_TAG_KEYS = ("Project", "Environment", "Service", "Component", "CostCenter", "Owner", "ManagedBy")
@@ -32,6 +33,17 @@ class PlatformSettings:
     """Create AWSServiceRoleForAutoScaling (a fresh account; creating it where it exists fails)."""
     extra_tags: dict[str, str] = field(default_factory=dict)
     """More tags for every resource (for example ``DataClassification``)."""
+
+    def default_tags(self, project: str, stack: str) -> dict[str, str]:
+        """The cost-allocation tags the stack's provider puts on every taggable resource."""
+        return cost_allocation_tags(
+            project=project,
+            environment=stack,
+            service=self.service,
+            cost_center=self.cost_center,
+            owner=self.owner,
+            extra=self.extra_tags,
+        )
 
     @staticmethod
     def read(section: Section) -> "PlatformSettings":
