@@ -28,6 +28,9 @@ from .platform import (
     Section,
     check_default_tags,
     check_stack_prefix,
+    cpu_millicores,
+    instance_shape,
+    memory_bytes,
     suggestion,
 )
 from .storage import StorageSettings
@@ -99,9 +102,9 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
         protect_stateful=done["platform"].protect_stateful,
     ),
     "compliance": lambda s, _: ComplianceSettings.read(s),
-    "eks": lambda s, _: EksSettings.read(s),
+    "eks": lambda s, done: EksSettings.read(s, done["region"]),
     "deploy": lambda s, _: DeploySettings.read(s),
-    "database": lambda s, _: DatabaseSettings.read(s),
+    "database": lambda s, done: DatabaseSettings.read(s, done["region"]),
     "cache": lambda s, done: CacheSettings.read(s, done["region"]),
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
@@ -138,6 +141,7 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
             _check_tags(done[name], project, stack)
     settings = StackSettings(**done)
     _check_serving(settings)
+    _check_gpu_pods_fit(settings)
     return settings
 
 
@@ -174,6 +178,37 @@ def _check_serving(settings: StackSettings) -> None:
             serving.value,
             f"sagemaker while {NAMESPACE}:eks.nodeGroups has no gpu pool (TorchServe runs on it)",
         )
+
+
+def _check_gpu_pods_fit(settings: StackSettings) -> None:
+    """A TorchServe pod fits on a node of every type its pool may launch (else it stays Pending forever)."""
+    pod = settings.workloads.prompt_generator
+    gpu = settings.eks.node_groups.get("gpu")
+    if gpu is not None:
+        types, where = gpu.instance_types, f"{NAMESPACE}:eks.nodeGroups.gpu.instanceTypes"
+    elif settings.eks.karpenter is not None:
+        types, where = settings.eks.karpenter.gpu_instance_types, f"{NAMESPACE}:eks.karpenter.gpuInstanceTypes"
+    else:
+        return
+    key = f"{NAMESPACE}:workloads.promptGenerator"
+    cpu = cpu_millicores(f"{key}.resources.requests.cpu", pod.resources.cpu_request)
+    memory = memory_bytes(f"{key}.resources.requests.memory", pod.resources.memory_request)
+    for instance_type in types:
+        shape = instance_shape(instance_type)
+        if shape is None:
+            continue  # a type the autoscaler's table does not know yet: nothing to compare with
+        if pod.gpus > shape.gpus:
+            raise ConfigError(f"{key}.gpus", pod.gpus, f"at most {shape.gpus}: the GPUs of {instance_type} ({where})")
+        if cpu > shape.vcpus * 1000:
+            raise ConfigError(
+                f"{key}.resources.requests.cpu", pod.resources.cpu_request, f"less than the {shape.vcpus} vCPUs of {instance_type} ({where})"
+            )
+        if memory > shape.memory_mib * 2**20:
+            raise ConfigError(
+                f"{key}.resources.requests.memory",
+                pod.resources.memory_request,
+                f"less than the {shape.memory_mib} MiB of {instance_type} ({where})",
+            )
 
 
 def _decode(value: Any) -> Any:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..platform import MAX_RELEASE_TIMEOUT_SECONDS, MISSING, ConfigError, Section
+from ..platform import MAX_RELEASE_TIMEOUT_SECONDS, MISSING, ConfigError, Section, cpu_millicores, memory_bytes
 from .registries import Registry, access, check_image, read_registries
 
 # The HPA controller's default sync period and the worst-case delay before a scale-up is
@@ -19,29 +19,9 @@ from .registries import Registry, access, check_image, read_registries
 HPA_SYNC_SECONDS = 15
 SCALE_UP_BUDGET_SECONDS = 120
 
-_CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
-_MEMORY = re.compile(r"^\d+(Ki|Mi|Gi|Ti)?$")
 _DURATION = re.compile(r"^\d+[smhd]$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()/-]+/$")
-
-
-def cpu_millicores(key: str, value: Any) -> int:
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not _CPU.match(str(value)):
-        raise ConfigError(key, value, "a Kubernetes CPU quantity such as 250m or 1")
-    text = str(value)
-    return int(text[:-1]) if text.endswith("m") else int(float(text) * 1000)
-
-
-def memory_bytes(key: str, value: Any) -> int:
-    if not isinstance(value, (str, int)) or isinstance(value, bool) or not _MEMORY.match(str(value)):
-        raise ConfigError(key, value, "a Kubernetes memory quantity such as 512Mi or 2Gi")
-    text = str(value)
-    units = {"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40}
-    for suffix, factor in units.items():
-        if text.endswith(suffix):
-            return int(text[: -len(suffix)]) * factor
-    return int(text)
 
 
 @dataclass(frozen=True)

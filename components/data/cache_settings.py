@@ -13,6 +13,7 @@ from ..platform import (
     check_weekly_window,
     elasticache_engine_versions,
     elasticache_node_types,
+    windows_overlap,
 )
 from .database_settings import check_instance_family
 
@@ -132,5 +133,12 @@ class CacheSettings:
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
         )
+        # ElastiCache refuses a snapshot window that overlaps the maintenance window (as RDS does for backups).
+        if windows_overlap(settings.snapshot_window, settings.maintenance_window):
+            raise ConfigError(
+                section.key("maintenanceWindow"),
+                settings.maintenance_window,
+                f"a window that does not overlap snapshotWindow {settings.snapshot_window}",
+            )
         section.finish()
         return settings

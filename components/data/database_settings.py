@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from ..platform import (
     ConfigError,
+    check_offered,
+    rds_instance_classes,
     Section,
     check_daily_window,
     check_log_retention,
@@ -18,7 +20,8 @@ from .master_secret_plan import MAX_ROTATION_DAYS, MIN_ROTATION_DAYS
 
 # PostgreSQL majors on RDS that ship the pgvector extension at a version the app needs (HNSW).
 SUPPORTED_POSTGRES_MAJORS = (16, 17)
-# Graviton and current-generation Intel classes; burstable t4g only for small stacks.
+# Stricter than what RDS offers, on purpose (current generations, Graviton first); that a class exists in
+# the region is AWS's list (rds_instance_classes).
 ALLOWED_DB_INSTANCE_FAMILIES = ("db.r6g", "db.r7g", "db.r6i", "db.r7i", "db.m6g", "db.m7g", "db.t4g")
 MAX_READ_REPLICAS = 2
 # gp3 limits for RDS (GiB).
@@ -104,7 +107,7 @@ class DatabaseSettings:
         return f"postgres{self.major_version}"
 
     @staticmethod
-    def read(section: Section) -> "DatabaseSettings":
+    def read(section: Section, region: str = "us-east-1") -> "DatabaseSettings":
         version = section.string("engineVersion")
         match = _VERSION.match(version)
         if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
@@ -117,6 +120,12 @@ class DatabaseSettings:
             )
         instance_class = section.string("instanceClass")
         check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
+        check_offered(
+            section.key("instanceClass"),
+            instance_class,
+            rds_instance_classes(region, "postgres"),
+            f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
+        )
 
         allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
         maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)

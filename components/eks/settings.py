@@ -16,7 +16,16 @@ from typing import Any
 from policies.eks_lifecycle import UNSUPPORTED, load_calendar, today
 from policies.instance_sizes import gpus, vcpus
 
-from ..platform import LOG_RETENTION_DAYS, ConfigError, Section, check_string, parse_cidr
+from ..platform import (
+    LOG_RETENTION_DAYS,
+    ConfigError,
+    Section,
+    check_offered,
+    check_string,
+    ec2_instance_types,
+    instance_shape,
+    parse_cidr,
+)
 from .node_pools import POOLS
 
 # The pools EksCluster knows (components/eks/node_pools.py names their labels and taints).
@@ -32,6 +41,9 @@ _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _DURATION = re.compile(r"^[1-9]\d*(s|m|h)$")
 _IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# The architecture of the AL2023 EKS AMIs every pool runs (components/eks/plan.py: AL2023_x86_64_*),
+# in the autoscaler table's terms.
+NODE_ARCHITECTURE = "amd64"
 # Instance families with NVIDIA GPUs the NVIDIA AMI and device plugin serve.
 GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5")
 
@@ -137,7 +149,7 @@ class EksSettings:
         return int(self.kubernetes_version.split(".")[1])
 
     @staticmethod
-    def read(section: Section) -> "EksSettings":
+    def read(section: Section, region: str = "us-east-1") -> "EksSettings":
         version = section.string("kubernetesVersion")
         if not _K8S_VERSION.match(version):
             raise ConfigError(section.key("kubernetesVersion"), version, "a Kubernetes minor version such as 1.35 (quoted)")
@@ -175,7 +187,7 @@ class EksSettings:
         addons = _read_addons(section.child("addons"), version)
 
         autoscaler = Autoscaler(section.string("autoscaler", Autoscaler.CLUSTER_AUTOSCALER.value, choices=[a.value for a in Autoscaler]))
-        node_groups = _read_node_groups(section.child("nodeGroups"), autoscaler)
+        node_groups = _read_node_groups(section.child("nodeGroups"), autoscaler, region)
 
         cluster_autoscaler: ClusterAutoscalerSettings | None = None
         karpenter: KarpenterSettings | None = None
@@ -184,7 +196,7 @@ class EksSettings:
             cluster_autoscaler = _read_cluster_autoscaler(section.child("clusterAutoscaler", {}), node_groups)
         else:
             _reject_other(section, "clusterAutoscaler", autoscaler)
-            karpenter = _read_karpenter(section.child("karpenter", {}))
+            karpenter = _read_karpenter(section.child("karpenter", {}), region)
 
         replicas = section.integer("controllerReplicas", 2, minimum=1, maximum=5)
         system_min = node_groups["system"].min_size
@@ -281,7 +293,7 @@ def _read_addons(section: Section, version: str) -> AddonVersions:
     return addons
 
 
-def _read_node_groups(section: Section, autoscaler: Autoscaler) -> dict[str, NodeGroupSettings]:
+def _read_node_groups(section: Section, autoscaler: Autoscaler, region: str) -> dict[str, NodeGroupSettings]:
     groups: dict[str, NodeGroupSettings] = {}
     for pool in POOL_NAMES:
         if not section.has(pool):
@@ -295,21 +307,32 @@ def _read_node_groups(section: Section, autoscaler: Autoscaler) -> dict[str, Nod
                 f"absent while autoscaler is karpenter: Karpenter's {pool} NodePool provisions this pool, "
                 "and two controllers must never manage the same nodes",
             )
-        groups[pool] = _read_node_group(section.child(pool), pool)
+        groups[pool] = _read_node_group(section.child(pool), pool, region)
     section.finish()
     return groups
 
 
-def _read_node_group(section: Section, pool: str) -> NodeGroupSettings:
+def _node_instance_type(key: str, value: Any, region: str, *, gpu: bool) -> str:
+    """An EC2 type the region offers, of the architecture the nodes' AMI runs (and an NVIDIA GPU one for GPU pools)."""
+    text = check_string(key, value)
+    if not _INSTANCE_TYPE.match(text):
+        raise ConfigError(key, value, "an EC2 instance type such as c6i.xlarge")
+    check_offered(key, text, ec2_instance_types(region), f"an EC2 instance type offered in {region} (AWS's published list)")
+    if gpu and text.split(".")[0] not in GPU_FAMILIES:
+        raise ConfigError(key, value, "an NVIDIA GPU instance type (" + ", ".join(f"{f}.*" for f in GPU_FAMILIES) + ")")
+    shape = instance_shape(text)
+    if shape is not None and shape.architecture != NODE_ARCHITECTURE:
+        # Every pool runs the x86_64 AL2023 EKS AMIs (standard or NVIDIA): EKS refuses a Graviton type with them.
+        raise ConfigError(key, value, f"an x86_64 instance type: the nodes run the AL2023 x86_64 EKS AMIs ({text} is {shape.architecture})")
+    return text
+
+
+def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSettings:
     def instance_type(key: str, value: Any) -> str:
-        text = check_string(key, value)
-        if not _INSTANCE_TYPE.match(text):
-            raise ConfigError(key, value, "an EC2 instance type such as c6i.xlarge")
-        if POOLS[pool].gpu and text.split(".")[0] not in GPU_FAMILIES:
-            raise ConfigError(key, value, "an NVIDIA GPU instance type (" + ", ".join(f"{f}.*" for f in GPU_FAMILIES) + ")")
-        return text
+        return _node_instance_type(key, value, region, gpu=POOLS[pool].gpu)
 
     types = section.strings("instanceTypes", min_items=1, max_items=20, item=instance_type)
+    _check_one_shape(section.key("instanceTypes"), types)
     labels = section.mapping("labels", {})
     for label in labels:
         # EKS refuses node-group labels in the Kubernetes-reserved namespaces.
@@ -378,20 +401,27 @@ def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupS
     return settings
 
 
-def _read_karpenter(section: Section) -> KarpenterSettings:
+def _check_one_shape(key: str, types: tuple[str, ...]) -> None:
+    """One vCPU/memory/GPU shape per group: the autoscaler sizes a group from one type's template."""
+    shapes = {t: instance_shape(t) for t in types}
+    known = {t: s for t, s in shapes.items() if s is not None}
+    if len({(s.vcpus, s.memory_mib, s.gpus) for s in known.values()}) > 1:
+        described = ", ".join(f"{t} ({s.vcpus} vCPU, {s.memory_mib // 1024} GiB, {s.gpus} GPU)" for t, s in known.items())
+        raise ConfigError(key, list(types), f"instance types of one shape (same vCPUs, memory and GPUs), not {described}")
+
+
+def _read_karpenter(section: Section, region: str) -> KarpenterSettings:
     defaults = KarpenterSettings()
 
     def family(key: str, value: Any) -> str:
         text = check_string(key, value)
         if not re.match(r"^[a-z][a-z0-9-]*$", text):
             raise ConfigError(key, value, "an EC2 instance family such as t3a")
-        return text
+        offered = frozenset(t.split(".")[0] for t in ec2_instance_types(region))
+        return check_offered(key, text, offered, f"an EC2 instance family offered in {region} (AWS's published list)")
 
     def gpu_type(key: str, value: Any) -> str:
-        text = check_string(key, value)
-        if not _INSTANCE_TYPE.match(text) or text.split(".")[0] not in GPU_FAMILIES:
-            raise ConfigError(key, value, "an NVIDIA GPU instance type such as g4dn.xlarge")
-        return text
+        return _node_instance_type(key, value, region, gpu=True)
 
     def gpu_family(key: str, value: Any) -> str:
         text = check_string(key, value)

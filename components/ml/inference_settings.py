@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..platform import LOG_RETENTION_DAYS, ConfigError, Section
+from ..platform import LOG_RETENTION_DAYS, ConfigError, Section, check_offered, sagemaker_hosting_instance_types
 from .starter_model import STARTER_ARTIFACT_KEY
 from .inference_plan import (
     MME_GPU_INSTANCE_TYPES,
@@ -154,12 +154,15 @@ class InferenceSettings:
         )
 
 
-def _image(section: Section, default: str) -> str:
+def _image(section: Section, default: str, region: str) -> str:
     uri = section.string("imageUri", default)
     try:
-        parse_ecr_image(uri)
+        image = parse_ecr_image(uri)
     except ValueError as exc:
         raise ConfigError(section.key("imageUri"), uri, str(exc)) from None
+    if image.region != region:
+        # SageMaker pulls a hosting container only from an ECR registry in the endpoint's own region.
+        raise ConfigError(section.key("imageUri"), uri, f"an ECR image in {region}, the endpoint's region (not {image.region})")
     return uri
 
 
@@ -176,11 +179,17 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
             instance_type,
             "a GPU instance type SageMaker lists for multi-model endpoints: " + ", ".join(MME_GPU_INSTANCE_TYPES),
         )
+    check_offered(
+        section.key("instanceType"),
+        instance_type,
+        sagemaker_hosting_instance_types(region),
+        f"an instance type SageMaker hosting offers in {region} (AWS's published list)",
+    )
     low, high = section.min_max(
         "instanceCount", {"min": defaults.min_instances, "max": defaults.max_instances}, minimum=1, maximum=100
     )
     settings = MultiModelSettings(
-        image_uri=_image(section, triton_image_uri(region)),
+        image_uri=_image(section, triton_image_uri(region), region),
         instance_type=instance_type,
         min_instances=low,
         max_instances=high,
@@ -214,7 +223,7 @@ def _read_serverless(section: Section, region: str) -> ServerlessSettings:
             f"a model archive key relative to modelPrefix, such as serverless/model.tar.gz (not the stack's own {STARTER_ARTIFACT_KEY})",
         )
     settings = ServerlessSettings(
-        image_uri=_image(section, cpu_inference_image_uri(region)),
+        image_uri=_image(section, cpu_inference_image_uri(region), region),
         memory_size_mb=memory,
         max_concurrency=section.integer("maxConcurrency", defaults.max_concurrency, minimum=low, maximum=high),
         model_artifact_key=key,

@@ -6,7 +6,17 @@ import ipaddress
 from dataclasses import dataclass
 from enum import Enum
 
-from ..platform import ConfigError, Section, check_log_retention, check_string, parse_cidr
+from ..platform import (
+    ConfigError,
+    Section,
+    availability_zones,
+    check_log_retention,
+    check_offered,
+    check_string,
+    ec2_instance_types,
+    instance_shape,
+    parse_cidr,
+)
 from .plan import Tier, default_subnet_cidrs, find_subnet_plan_error
 
 class NatMode(str, Enum):
@@ -18,6 +28,12 @@ class NatMode(str, Enum):
     """One managed NAT gateway for every AZ."""
     INSTANCE = "instance"
     """One small NAT instance (the seed's $45-vs-$135 saving for staging)."""
+
+
+# CreateSubnet takes IPv4 blocks from /16 to /28; an Application Load Balancer's subnets must be
+# a /27 or larger with 8 free addresses (ELB user guide, "Subnets for your load balancer").
+AWS_SUBNET_PREFIXES = (16, 28)
+MIN_SUBNET_PREFIX = {Tier.PUBLIC: 27}
 
 
 @dataclass(frozen=True)
@@ -70,9 +86,10 @@ class NetworkSettings:
             raise ConfigError(section.key("vpcCidr"), str(vpc), "a prefix length from /16 to /20")
 
         def az_name(key: str, value: object) -> str:
+            zones = availability_zones(region)
             name = check_string(key, value)
-            if not (name.startswith(region) and len(name) == len(region) + 1 and name[-1].isalpha()):
-                raise ConfigError(key, value, f"an availability zone of {region}, such as {region}a")
+            if name not in zones:
+                raise ConfigError(key, value, f"an availability zone of {region}: " + ", ".join(zones))
             return name
 
         azs = section.strings("availabilityZones", item=az_name)
@@ -90,6 +107,7 @@ class NetworkSettings:
             ami_name_pattern=nat_section.string("amiNamePattern", NatInstanceSettings.ami_name_pattern),
             ami_owner=nat_section.string("amiOwner", NatInstanceSettings.ami_owner),
         )
+        _check_nat_instance_type(nat_section.key("instanceType"), nat_instance, region)
         nat_section.finish()
 
         logs = section.child("flowLogs", {})
@@ -127,6 +145,24 @@ class NetworkSettings:
         )
 
 
+# The image architectures fck-nat publishes, as they appear in its AMI names, in the EC2 shape table's terms.
+_AMI_ARCHITECTURES = {"arm64": "arm64", "x86_64": "amd64"}
+
+
+def _check_nat_instance_type(key: str, nat: NatInstanceSettings, region: str) -> None:
+    """A type the region offers, of the architecture the NAT image is built for (EC2 refuses a mismatch)."""
+    check_offered(key, nat.instance_type, ec2_instance_types(region), f"an EC2 instance type offered in {region} (AWS's published list)")
+    shape = instance_shape(nat.instance_type)
+    image_arch = next((arch for word, arch in _AMI_ARCHITECTURES.items() if word in nat.ami_name_pattern), None)
+    if shape is not None and image_arch is not None and shape.architecture != image_arch:
+        raise ConfigError(
+            key,
+            nat.instance_type,
+            f"an instance type of the image's architecture ({image_arch}: amiNamePattern {nat.ami_name_pattern!r}), "
+            f"not {shape.architecture}",
+        )
+
+
 def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -> dict[Tier, tuple[str, ...]]:
     """Explicit CIDRs per tier, or the seed's layout for this VPC when a tier is left out."""
     defaults = default_subnet_cidrs(str(vpc), az_count) if vpc.prefixlen <= 18 else None
@@ -145,6 +181,16 @@ def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -
             raise ConfigError(tiers.key(tier.value), [str(b) for b in blocks], f"exactly {az_count} CIDR blocks, one per availability zone")
         parsed[tier] = blocks
     tiers.finish()
+    for tier, blocks in parsed.items():
+        smallest = MIN_SUBNET_PREFIX.get(tier, AWS_SUBNET_PREFIXES[1])
+        for index, block in enumerate(blocks):
+            if not AWS_SUBNET_PREFIXES[0] <= block.prefixlen <= smallest:
+                raise ConfigError(
+                    f"{tiers.key(tier.value)}[{index}]",
+                    str(block),
+                    f"a block from /{AWS_SUBNET_PREFIXES[0]} to /{smallest}"
+                    + (" (load balancers need a /27 or larger)" if tier in MIN_SUBNET_PREFIX else " (AWS's subnet sizes)"),
+                )
     problem = find_subnet_plan_error(vpc, parsed)
     if problem:
         tier, index, allowed = problem

@@ -9,7 +9,18 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .alarms import GREATER, LESS, AlarmSpec, create_alarms
-from .aws_specs import elasticache_engine_versions, elasticache_node_types
+from .aws_specs import (
+    InstanceShape,
+    availability_zones,
+    check_offered,
+    ec2_instance_types,
+    elasticache_engine_versions,
+    elasticache_node_types,
+    instance_shape,
+    rds_instance_classes,
+    sagemaker_hosting_instance_types,
+)
+from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
 from .tag_limits import MAX_OWN_TAGS, MAX_TAGS_PER_RESOURCE, check_default_tags, tag_text_problem
@@ -53,6 +64,15 @@ __all__ = [
     "check_daily_window",
     "check_email",
     "check_int",
+    "InstanceShape",
+    "availability_zones",
+    "check_offered",
+    "ec2_instance_types",
+    "instance_shape",
+    "rds_instance_classes",
+    "sagemaker_hosting_instance_types",
+    "cpu_millicores",
+    "memory_bytes",
     "NAME_BUDGET",
     "check_stack_prefix",
     "MAX_OWN_TAGS",

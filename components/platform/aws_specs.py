@@ -8,11 +8,15 @@ in a worker process of its own).
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .config import ConfigError
 
 
 def _extensions() -> Path:
@@ -46,3 +50,72 @@ def dataset_date() -> str:
     """When cfn-lint's copy of the AWS data was taken (its schema date)."""
     version = _extensions().parent / "version.json"
     return str(json.loads(version.read_text()).get("schema_date", "")) if version.exists() else ""
+
+
+@lru_cache(maxsize=None)
+def ec2_instance_types(region: str) -> frozenset[str]:
+    """EC2 instance types offered in ``region``."""
+    return frozenset((_read("aws_ec2_instance/instancetype_enum.json").get(region) or {}).get("enum", ()))
+
+
+@lru_cache(maxsize=None)
+def rds_instance_classes(region: str, engine: str) -> frozenset[str]:
+    """DB instance classes RDS offers for ``engine`` (``postgres``) in ``region``."""
+    branches = (_read("aws_rds_dbinstance/dbinstanceclass_enum.json").get(region) or {}).get("allOf", ())
+    classes: set[str] = set()
+    for branch in branches:
+        if branch.get("if", {}).get("properties", {}).get("Engine", {}).get("const") == engine:
+            classes.update(branch["then"]["properties"]["DBInstanceClass"]["enum"])
+    return frozenset(classes)
+
+
+@lru_cache(maxsize=None)
+def sagemaker_hosting_instance_types(region: str) -> frozenset[str]:
+    """Instance types SageMaker hosting (real-time endpoints) offers in ``region``."""
+    return frozenset((_read("aws_sagemaker_hosting/instancetype_enum.json").get(region) or {}).get("enum", ()))
+
+
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+
+
+@lru_cache(maxsize=None)
+def availability_zones(region: str) -> tuple[str, ...]:
+    """The zone names of ``region`` (``policies/availability_zones.json``, from cfn-lint's list)."""
+    return tuple(json.loads((POLICIES_DIR / "availability_zones.json").read_text())["zones"].get(region, ()))
+
+
+@dataclass(frozen=True)
+class InstanceShape:
+    """What the Cluster Autoscaler assumes a node of an EC2 type has."""
+
+    vcpus: int
+    memory_mib: int
+    gpus: int
+    architecture: str
+    """``amd64`` (x86_64) or ``arm64`` (Graviton)."""
+
+
+@lru_cache(maxsize=None)
+def _shapes() -> dict[str, InstanceShape]:
+    document = json.loads((POLICIES_DIR / "ec2_instance_specs.json").read_text())
+    return {
+        name: InstanceShape(row["vcpu"], row["memoryMiB"], row["gpus"], row["architecture"])
+        for name, row in document["types"].items()
+    }
+
+
+def instance_shape(instance_type: str) -> InstanceShape | None:
+    """The shape of an EC2 type (or its SageMaker ``ml.`` twin); None when the table lacks the type.
+
+    ``policies/ec2_instance_specs.json`` is the Cluster Autoscaler's own table (its source in the
+    file): the vCPUs, memory and GPUs the autoscaler assumes for a node group scaled to zero.
+    """
+    return _shapes().get(instance_type.removeprefix("ml."))
+
+
+def check_offered(key: str, value: str, offered: frozenset[str], what: str) -> str:
+    """``value`` when ``offered`` has it; else a ConfigError naming the closest offered names."""
+    if value in offered:
+        return value
+    close = difflib.get_close_matches(value, sorted(offered), n=3, cutoff=0.6)
+    raise ConfigError(key, value, what + (f" (closest: {', '.join(close)})" if close else ""))

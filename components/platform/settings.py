@@ -88,6 +88,17 @@ class PlatformSettings:
 
 
 def check_email(key: str, value: object) -> str:
-    if not isinstance(value, str) or "@" not in value or value.startswith("@") or value.endswith("@"):
-        raise ConfigError(key, value, "an email address")
+    """An address SNS and AWS Budgets can deliver to, checked by the ``email-validator`` library.
+
+    Syntax only (no DNS lookup: preflight runs offline); the value is kept as written, since
+    the subscription is keyed by it.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    if not isinstance(value, str):
+        raise ConfigError(key, value, "an email address such as oncall@example.com")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ConfigError(key, value, f"an email address such as oncall@example.com ({exc})") from None
     return value
