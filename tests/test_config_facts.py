@@ -49,6 +49,8 @@ BAD: list[tuple[str, dict[str, Any], str, Any, str]] = [
      "betterprompts:eks.nodeGroups.application.instanceTypes", ["c6i.xlarge", "c6i.2xlarge"], "of one shape"),
     ("misspelt DB class", {"database__instanceClass": "db.r6g.xlarg"},
      "betterprompts:database.instanceClass", "db.r6g.xlarg", "RDS for PostgreSQL offers in us-east-1"),
+    ("retired engine version", {"database__engineVersion": "16.6"},
+     "betterprompts:database.engineVersion", "16.6", "RDS still creates"),
     ("misspelt cache node", {"cache__nodeType": "cache.r6g.larg"},
      "betterprompts:cache.nodeType", "cache.r6g.larg", "ElastiCache offers in us-east-1"),
     ("MME type SageMaker no longer offers", {"inference__multiModel__instanceType": "ml.p2.xlarge"},

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..platform import (
     ConfigError,
     check_offered,
+    rds_engine_versions,
     rds_instance_classes,
     Section,
     check_daily_window,
@@ -116,8 +117,9 @@ class DatabaseSettings:
                 version,
                 "a PostgreSQL version with pgvector on RDS: major "
                 + " or ".join(map(str, SUPPORTED_POSTGRES_MAJORS))
-                + " (such as 16 or 16.6)",
+                + " (such as 16 or 16.13)",
             )
+        _check_engine_version_offered(section.key("engineVersion"), version)
         instance_class = section.string("instanceClass")
         check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
         check_offered(
@@ -205,6 +207,23 @@ class DatabaseSettings:
         )
         section.finish()
         return settings
+
+
+def _check_engine_version_offered(key: str, version: str) -> None:
+    """A version RDS still creates: a ``major.minor`` on AWS's list and not retired, or a major with one such minor."""
+    offered, retired = rds_engine_versions("postgres")
+    creatable = offered - retired
+    if "." in version:
+        ok = version in creatable
+    else:
+        ok = any(v.startswith(f"{version}.") for v in creatable)
+    if not ok:
+        current = sorted((v for v in creatable if v.split(".")[0] == version.split(".")[0] and "-" not in v), key=lambda v: [int(p) for p in v.split(".")])
+        raise ConfigError(
+            key,
+            version,
+            "a PostgreSQL version RDS still creates (AWS's published list)" + (": " + ", ".join(current) if current else ""),
+        )
 
 
 def check_instance_family(key: str, value: str, families: tuple[str, ...]) -> None:

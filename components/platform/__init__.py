@@ -17,6 +17,7 @@ from .aws_specs import (
     elasticache_engine_versions,
     elasticache_node_types,
     instance_shape,
+    rds_engine_versions,
     rds_instance_classes,
     sagemaker_hosting_instance_types,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ec2_instance_types",
     "instance_shape",
     "rds_instance_classes",
+    "rds_engine_versions",
     "sagemaker_hosting_instance_types",
     "cpu_millicores",
     "memory_bytes",

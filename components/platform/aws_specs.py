@@ -119,3 +119,22 @@ def check_offered(key: str, value: str, offered: frozenset[str], what: str) -> s
         return value
     close = difflib.get_close_matches(value, sorted(offered), n=3, cutoff=0.6)
     raise ConfigError(key, value, what + (f" (closest: {', '.join(close)})" if close else ""))
+
+
+@lru_cache(maxsize=None)
+def rds_engine_versions(engine: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``(versions RDS knows for engine, those it no longer creates)``, from cfn-lint's data."""
+
+    def versions(relative: str) -> frozenset[str]:
+        found: set[str] = set()
+        for branch in _read(relative).get("allOf", ()):
+            properties = branch.get("if", {}).get("properties", {})
+            if properties.get("Engine", {}).get("const") != engine:
+                continue
+            enum = properties.get("EngineVersion", {}).get("enum") or branch.get("then", {}).get("properties", {}).get(
+                "EngineVersion", {}
+            ).get("enum", ())
+            found.update(str(v) for v in enum)
+        return frozenset(found)
+
+    return versions("aws_rds_dbinstance/engine_version.json"), versions("aws_rds_dbinstance/engine_version_deprecated.json")
