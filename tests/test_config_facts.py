@@ -151,8 +151,8 @@ def test_karpenter_gpu_types_and_families_are_checked_too() -> None:
     eks = config["betterprompts:eks"]
     eks["autoscaler"] = "karpenter"
     eks.pop("clusterAutoscaler")
-    for pool in ("gpu", "spot"):
-        eks["nodeGroups"].pop(pool)
+    for pool in ("gpu", "spot", "training"):
+        eks["nodeGroups"].pop(pool, None)
     eks["controllerReplicas"] = 1
     eks["karpenter"] = {"gpuInstanceTypes": ["g4dn.xlarge"], "spotInstanceFamilies": ["t3a", "t3"]}
     _load(config, "staging")

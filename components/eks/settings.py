@@ -14,7 +14,6 @@ from typing import Any
 
 # The pack owns the EKS calendar (it must stand alone); the settings follow it.
 from policies.eks_lifecycle import UNSUPPORTED, load_calendar, today
-from policies.instance_sizes import gpus, vcpus
 
 from ..platform import (
     LOG_RETENTION_DAYS,
@@ -342,8 +341,6 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
     if high == 0:
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "max of at least 1 (EKS rejects an empty node group)")
     desired = section.integer("desired", low, minimum=low, maximum=high)
-    if POOLS[pool].gpu:
-        _check_one_gpu_shape(section.key("instanceTypes"), types)
     if pool == "training" and low != 0:
         # Training jobs are batch work that waits for a node: a standing spot GPU node bills by the hour for nothing.
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "min 0: the training pool scales from zero when a job asks")
@@ -358,18 +355,6 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
     section.finish()
     return settings
 
-
-def _check_one_gpu_shape(key: str, types: tuple[str, ...]) -> None:
-    """A GPU group's types share vCPUs and GPUs: the Cluster Autoscaler builds a node from zero as the first type.
-
-    (g4dn.xlarge, g5.xlarge and g6.xlarge are all 4 vCPUs, 16 GiB and one GPU: spot capacity from
-    three families for one shape.)
-    """
-    shapes = {(vcpus(t), gpus(t)) for t in types}
-    if len(shapes) > 1:
-        raise ConfigError(
-            key, list(types), "GPU instance types of one shape (the same vCPUs and GPUs, such as g4dn.xlarge, g5.xlarge, g6.xlarge)"
-        )
 
 
 def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupSettings]) -> ClusterAutoscalerSettings:
@@ -402,7 +387,11 @@ def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupS
 
 
 def _check_one_shape(key: str, types: tuple[str, ...]) -> None:
-    """One vCPU/memory/GPU shape per group: the autoscaler sizes a group from one type's template."""
+    """One vCPU/memory/GPU shape per group: the Cluster Autoscaler builds a node from zero as the group's first type.
+
+    Families may mix when the shape is the same (g4dn.xlarge, g5.xlarge and g6.xlarge: 4 vCPUs,
+    16 GiB, one GPU; spot capacity from three families for one shape).
+    """
     shapes = {t: instance_shape(t) for t in types}
     known = {t: s for t, s in shapes.items() if s is not None}
     if len({(s.vcpus, s.memory_mib, s.gpus) for s in known.values()}) > 1:
