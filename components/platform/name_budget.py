@@ -26,6 +26,8 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:codebuild/project:Project": (7, "{prefix}-deploy"),
     "aws:codeconnections/connection:Connection": (7, "{prefix}-github"),
     "aws:ec2/launchTemplate:LaunchTemplate": (24, "{prefix}-eks-application-0000000"),
+    "aws:ecr/repository:Repository": (19, "{prefix}/technique-selector"),
+    "aws:lb/loadBalancer:LoadBalancer": (4, "{prefix}-api"),
     "aws:ec2/securityGroup:SecurityGroup": (34, "{prefix}-inference-mme-g4dn-xlarge-0000000"),
     "aws:eks/nodeGroup:NodeGroup": (39, "{prefix}-application-<26 generated characters>"),
     "aws:elasticache/parameterGroup:ParameterGroup": (14, "{prefix}-cache-0000000"),
@@ -46,9 +48,14 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:sns/topic:Topic": (15, "{prefix}-alarms-0000000"),
 }
 
-# RDS and ElastiCache identifiers and S3 buckets take letters, digits and single hyphens, starting
-# with a letter (the strictest of the names the prefix starts; IAM, Lambda and others take more).
-_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$")
+# Types whose names the component itself shortens to fit (the edge layer's target groups: a prefix
+# cut short plus a hash), so no project or stack name makes them too long.
+SELF_FITTED = frozenset({"aws:lb/targetGroup:TargetGroup"})
+
+# RDS and ElastiCache identifiers take letters, digits and single hyphens, starting with a letter;
+# S3 buckets and ECR repositories (named <prefix>/<image>) only lower case: the strictest of the
+# names the prefix starts (IAM, Lambda and others take more).
+_PREFIX = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PREFIX_KEY = "project name (Pulumi.yaml) and stack name"
 
 
@@ -59,8 +66,8 @@ def check_stack_prefix(project: str, stack: str) -> None:
         raise ConfigError(
             PREFIX_KEY,
             prefix,
-            "letters, digits and single hyphens, starting with a letter: the names of RDS and ElastiCache "
-            "identifiers and S3 buckets start with <project>-<stack>",
+            "lower-case letters, digits and single hyphens, starting with a letter: RDS and ElastiCache "
+            "identifiers, S3 buckets and ECR repositories are named from <project>-<stack>",
         )
     over = [
         (len(prefix) + extra - NAME_RULES[token].limit, token, example)
