@@ -625,6 +625,8 @@ cost_controls = CostControls(
         },
         # RDS cannot stop a primary that has read replicas.
         db_instances={"primary": database.identifier} if settings.database.read_replicas == 0 else {},
+        # Operational payloads (which group, which database): the alarms key, not the data key.
+        schedule_kms_key_arn=baseline.keys["alarms"].arn,
     ),
     aws_opts,
 )

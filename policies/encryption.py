@@ -35,6 +35,7 @@ SNS_TOPIC = "aws:sns/topic:Topic"
 SECRET = "aws:secretsmanager/secret:Secret"
 KMS_KEY = "aws:kms/key:Key"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_SSE_CONFIGS = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -245,6 +246,18 @@ SECRET_ENCRYPTED = resource_policy(
     remediation="kms_key_id = the stack's data key.",
 )
 
+SCHEDULE_ENCRYPTED = resource_policy(
+    name="scheduler-schedule-encrypted-with-cmk",
+    description="EventBridge Scheduler schedules encrypt their stored payload with a customer-managed KMS key.",
+    severity=Severity.MEDIUM,
+    types=(SCHEDULE,),
+    check=_single_key(
+        "kmsKeyArn",
+        "set kms_key_arn to a stack key (the alarms key for operational schedules) and give the schedule's role kms:Decrypt on it",
+    ),
+    remediation="kms_key_arn = a customer-managed key; the execution role needs kms:Decrypt on it.",
+)
+
 
 def _kms_rotation(args: ResourceValidationArgs) -> Iterator[str]:
     props = args.props
@@ -378,4 +391,5 @@ POLICIES = [
     SECRET_ENCRYPTED,
     KMS_ROTATION,
     ECR_REPOSITORY_SAFE,
+    SCHEDULE_ENCRYPTED,
 ]

@@ -7,10 +7,12 @@ carries ``defaultTags`` JSON-encoded, as providers do.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Optional
 
 from policies.pack import ALL_POLICIES
 from policies.stack_config import read_stack_config
+from preflight.monitor import run_function
 from preflight.policy_stage import Violation, evaluate
 
 PROJECT = "betterprompts"
@@ -98,3 +100,14 @@ def violations(document: dict[str, Any], policy: Optional[str] = None) -> list[V
 
 def messages(document: dict[str, Any], policy: str) -> list[str]:
     return [v.message for v in violations(document, policy)]
+
+
+def sdk_plan(program: Callable[[], None], *, stack: str = "production") -> dict[str, Any]:
+    """A plan of whatever ``program`` registers through the real pulumi-aws classes under the mock runtime.
+
+    Inputs, property dependencies and options are then exactly what the engine hands the pack
+    (camelCase names, nested ``*Args`` as objects, dependencies between the registered resources).
+    Resources registered without a provider carry no default tags, so filter by policy.
+    """
+    registrations, outputs = run_function(program, project=PROJECT, stack=stack)
+    return {"project": PROJECT, "stack": stack, "resources": [r.to_json() for r in registrations], "outputs": outputs}

@@ -80,6 +80,9 @@ class CostControlsArgs:
     """Node groups to scale to zero at night, by a stable key (the pool name); unused unless ``shutdown.enabled``."""
     db_instances: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """RDS instance identifiers to stop at night, by a stable key. Not read replicas, nor a primary with replicas."""
+    schedule_kms_key_arn: Optional[pulumi.Input[str]] = None
+    """Customer-managed key every schedule encrypts its payload with (FSBP: no AWS-owned keys for
+    stored data); required whenever a schedule is created. The schedules' role may decrypt with it."""
 
 
 def _check_args(args: CostControlsArgs) -> None:
@@ -89,6 +92,8 @@ def _check_args(args: CostControlsArgs) -> None:
         raise ValueError(f"CostControls: alert thresholds must be percentages in (0, 1000], got {args.alert_thresholds_percent}")
     if args.anomaly_threshold_usd <= 0:
         raise ValueError(f"CostControls: anomaly_threshold_usd must be positive, got {args.anomaly_threshold_usd}")
+    if args.shutdown.enabled and (args.node_groups or args.db_instances) and args.schedule_kms_key_arn is None:
+        raise ValueError("CostControls: shutdown schedules need schedule_kms_key_arn (a customer-managed KMS key for their payloads)")
     for key, target in args.node_groups.items():
         if not 0 <= target.min_size <= target.desired_size <= target.max_size or target.max_size < 1:
             raise ValueError(
@@ -197,7 +202,10 @@ class CostControls(pulumi.ComponentResource):
         )
         groups = list(args.node_groups.values())
         dbs = list(args.db_instances.values())
+        key_arn = args.schedule_kms_key_arn
+        assert key_arn is not None  # _check_args
         policy = pulumi.Output.all(
+            key=key_arn,
             account=args.account_id,
             clusters=pulumi.Output.all(*[g.cluster_name for g in groups]),
             names=pulumi.Output.all(*[g.nodegroup_name for g in groups]),
@@ -209,6 +217,7 @@ class CostControls(pulumi.ComponentResource):
                 account_id=v["account"],
                 nodegroups=list(zip(v["clusters"], v["names"])),
                 db_instances=list(v["dbs"]),
+                kms_key_arn=v["key"],
             )
         )
         role_policy = aws.iam.RolePolicy(role_name, role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
@@ -224,6 +233,7 @@ class CostControls(pulumi.ComponentResource):
                 schedule_expression=cron,
                 schedule_expression_timezone=shutdown.timezone,
                 state="ENABLED",
+                kms_key_arn=key_arn,
                 flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
                 target=aws.scheduler.ScheduleTargetArgs(
                     arn=target_arn,

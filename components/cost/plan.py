@@ -137,10 +137,23 @@ def db_instance_input(identifier: str) -> str:
 
 
 def scheduler_policy(
-    *, partition: str, region: str, account_id: str, nodegroups: Sequence[tuple[str, str]], db_instances: Sequence[str]
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    nodegroups: Sequence[tuple[str, str]],
+    db_instances: Sequence[str],
+    kms_key_arn: str,
 ) -> str:
-    """Least privilege for the shutdown schedules: only the named node groups and DB instances."""
-    statements = []
+    """Least privilege for the shutdown schedules: only the named node groups and DB instances,
+    and ``kms:Decrypt`` on the customer-managed key their payloads are encrypted with.
+
+    EventBridge Scheduler decrypts a schedule's target input with the schedule's execution role
+    before it calls the target (AWS CDK's ``Schedule`` grants exactly this: ``key.grantDecrypt(role)``);
+    the key policy's account statement delegates that to IAM, so the key policy needs no scheduler
+    statement of its own.
+    """
+    statements = [allow(["kms:Decrypt"], kms_key_arn, Sid="DecryptSchedulePayloads")]
     if nodegroups:
         statements.append(
             allow(

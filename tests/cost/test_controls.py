@@ -20,6 +20,7 @@ from preflight.monitor import run_function
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms"
 ACCOUNT = "123456789012"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 SHUTDOWN = ShutdownSettings(
     enabled=True,
     timezone="America/New_York",
@@ -38,6 +39,7 @@ def build(**changes: Any) -> list[Resource]:
         budget_alert_emails=("finops@betterprompts.io",),
         anomaly_threshold_usd=50,
         cost_allocation_tag_keys=("Project", "Environment"),
+        schedule_kms_key_arn=KEY,
     )
     for key, value in changes.items():
         setattr(args, key, value)
@@ -121,6 +123,8 @@ def test_shutdown_schedules_scale_node_groups_and_stop_databases() -> None:
         assert inputs["scheduleExpressionTimezone"] == "America/New_York"
         assert inputs["flexibleTimeWindow"] == {"mode": "OFF"}
         assert inputs["state"] == "ENABLED"
+        # The payload is stored under the customer-managed key, not an AWS-owned one.
+        assert inputs["kmsKeyArn"] == KEY
         assert inputs["target"]["retryPolicy"] == {"maximumEventAgeInSeconds": 3600, "maximumRetryAttempts": 3}
 
     def target(name: str) -> tuple[str, dict[str, Any]]:
@@ -154,6 +158,7 @@ def test_shutdown_schedules_scale_node_groups_and_stop_databases() -> None:
             partition="aws", region="us-east-1", account_id=ACCOUNT,
             nodegroups=[("bp-staging", "bp-staging-application"), ("bp-staging", "bp-staging-system")],
             db_instances=["bp-staging-db"],
+            kms_key_arn=KEY,
         )
     )
 
@@ -174,6 +179,15 @@ def test_a_group_that_scales_from_zero_is_stopped_but_not_started() -> None:
     ]
 
 
+def test_schedules_without_a_customer_managed_key_are_refused_before_anything_exists() -> None:
+    group = NodeGroupTarget("cluster", "app", 1, 3, 2)
+    with pytest.raises(ValueError, match="shutdown schedules need schedule_kms_key_arn") as raised:
+        build(shutdown=SHUTDOWN, node_groups={"app": group}, schedule_kms_key_arn=None)
+    assert raised.value.registered == []  # type: ignore[attr-defined]
+    # Without schedules no key is needed.
+    assert of_type(build(schedule_kms_key_arn=None), "aws:scheduler/schedule:Schedule") == []
+
+
 def test_staging_shutdown_config_drives_the_schedules() -> None:
     shutdown = load_settings(config("staging"), project="betterprompts", stack="staging").cost.shutdown
     resources = build(shutdown=shutdown, db_instances={"primary": "bp-staging-db"})
@@ -186,9 +200,12 @@ def test_staging_shutdown_config_drives_the_schedules() -> None:
 
 def test_the_scheduler_may_touch_only_the_named_node_groups_and_databases() -> None:
     document = json.loads(
-        scheduler_policy(partition="aws", region="us-east-1", account_id=ACCOUNT, nodegroups=[("c", "g")], db_instances=["db1"])
+        scheduler_policy(
+            partition="aws", region="us-east-1", account_id=ACCOUNT, nodegroups=[("c", "g")], db_instances=["db1"], kms_key_arn=KEY
+        )
     )
     assert document["Statement"] == [
+        {"Sid": "DecryptSchedulePayloads", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": KEY},
         {"Sid": "ScaleNodeGroups", "Effect": "Allow", "Action": ["eks:UpdateNodegroupConfig"],
          "Resource": [f"arn:aws:eks:us-east-1:{ACCOUNT}:nodegroup/c/g/*"]},
         {"Sid": "StopStartDatabases", "Effect": "Allow", "Action": ["rds:StopDBInstance", "rds:StartDBInstance"],

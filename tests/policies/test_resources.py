@@ -184,6 +184,13 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"description": "data", "enableKeyRotation": True},
     ),
     (
+        "scheduler-schedule-encrypted-with-cmk",
+        "aws:scheduler/schedule:Schedule",
+        {"scheduleExpression": "cron(0 20 ? * MON-FRI *)", "flexibleTimeWindow": {"mode": "OFF"}},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn"),
+        {"scheduleExpression": "cron(0 20 ? * MON-FRI *)", "flexibleTimeWindow": {"mode": "OFF"}, "kmsKeyArn": KEY},
+    ),
+    (
         "elasticache-encrypted-in-transit",
         "aws:elasticache/replicationGroup:ReplicationGroup",
         {"atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": False, "subnetGroupName": "cache"},
