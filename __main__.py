@@ -14,12 +14,15 @@ from components.apps import (
     SERVICE_PORT,
     AppParameters,
     AppParametersArgs,
+    DeliveryAccess,
+    DeliveryAccessArgs,
     ImageRepositories,
     ImageRepositoriesArgs,
     MetricsPipeline,
     MetricsPipelineArgs,
     Workloads,
     WorkloadsArgs,
+    github_subject,
     parameter_path,
 )
 from components.compliance import (
@@ -470,6 +473,25 @@ if settings.images is not None:
         aws_opts,
     )
     pulumi.export("imageRepositoryUrls", images.repository_urls)
+
+    # --- apps: the application repository's GitHub Actions deploy role (betterprompts:delivery; optional) ---
+    if settings.delivery is not None:
+        delivery = settings.delivery
+        delivery_access = DeliveryAccess(
+            f"{prefix}-delivery",
+            DeliveryAccessArgs(
+                github_repository=delivery.github_repository,
+                subject=github_subject(delivery.github_repository, environment=delivery.environment, branch=delivery.branch),
+                account_id=account_id,
+                region=settings.region,
+                cluster_name=cluster.cluster_name,
+                repository_arns=images.repository_arns,
+                namespaces=(settings.workloads.namespace, settings.workloads.prompt_generator.namespace),
+                create_oidc_provider=delivery.create_oidc_provider,
+            ),
+            aws_opts,
+        )
+        pulumi.export("deliveryRoleArn", delivery_access.role_arn)
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .apps import ImagesSettings, WorkloadsSettings
+from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
@@ -42,6 +42,7 @@ __all__ = [
     "ConfigError",
     "CostSettings",
     "DatabaseSettings",
+    "DeliverySettings",
     "ImagesSettings",
     "DeploySettings",
     "EdgeSettings",
@@ -85,6 +86,8 @@ class StackSettings:
     workloads: WorkloadsSettings
     images: ImagesSettings | None
     """The application's ECR repositories; None when the section is absent."""
+    delivery: DeliverySettings | None
+    """The application repository's GitHub deploy role; None when the section is absent."""
     edge: EdgeSettings
     cost: CostSettings
     quotas: QuotaSettings
@@ -109,6 +112,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "inference": lambda s, done: InferenceSettings.read(s, done["region"]),
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
+    "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "edge": lambda s, _: EdgeSettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),

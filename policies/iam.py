@@ -1,14 +1,15 @@
-"""IAM: no policy grants every action, or a whole service, on every resource."""
+"""IAM: no policy grants every action, or a whole service, on every resource; web-identity trusts pin their subject."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
 from .common import UNKNOWN, get, items, label, resource_policy
 from .iam_grants import wildcard_grants
+from .oidc_trust import trust_problems
 
 # Resources whose `policy` input is an IAM policy document.
 POLICY_DOCUMENT_TYPES = (
@@ -18,6 +19,7 @@ POLICY_DOCUMENT_TYPES = (
     "aws:iam/groupPolicy:GroupPolicy",
 )
 ROLE = "aws:iam/role:Role"
+T = TypeVar("T")
 
 
 def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
@@ -28,16 +30,25 @@ def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
         yield "policy", get(args.props, "policy")
 
 
+def _judged(where: str, prop: str, document: Any, judge: Callable[[str], list[T]]) -> tuple[list[T], str | None]:
+    """``judge``'s findings on a known JSON document, or the message saying it is not one.
+
+    A document still unknown (it names resources not yet created) is judged in the preview that knows it.
+    """
+    if document is None or document is UNKNOWN or not isinstance(document, str):
+        return [], None
+    try:
+        return judge(document), None
+    except (ValueError, AttributeError):
+        return [], f"{where}: {prop} is not a JSON policy document. Fix: build it with components.platform.policy_document"
+
+
 def _no_wildcards(args: ResourceValidationArgs) -> Iterator[str]:
     where = label(args.resource_type, args.name)
     for prop, document in _documents(args):
-        if document is None or document is UNKNOWN or not isinstance(document, str):
-            continue  # unknown until the resources it names exist: judged in the preview that knows it
-        try:
-            grants = wildcard_grants(document)
-        except (ValueError, AttributeError):
-            yield f"{where}: {prop} is not a JSON policy document. Fix: build it with components.platform.policy_document"
-            continue
+        grants, error = _judged(where, prop, document, wildcard_grants)
+        if error:
+            yield error
         for statement in grants:
             sid = statement.get("Sid", "(no Sid)")
             yield (
@@ -55,4 +66,26 @@ IAM_NO_WILDCARD_GRANTS = resource_policy(
     remediation="List the actions and scope the resources (least privilege).",
 )
 
-POLICIES = [IAM_NO_WILDCARD_GRANTS]
+
+def _trust_pins_subject(args: ResourceValidationArgs) -> Iterator[str]:
+    where = label(args.resource_type, args.name)
+    problems, error = _judged(where, "assumeRolePolicy", get(args.props, "assumeRolePolicy"), trust_problems)
+    if error:
+        yield error
+    for problem in problems:
+        yield (
+            f"{where}: assumeRolePolicy {problem}. Fix: condition StringEquals on <issuer>:aud = sts.amazonaws.com "
+            "and <issuer>:sub = the exact subject (repo:<owner>/<repo>:environment:<env>, or the service account)"
+        )
+
+
+IAM_OIDC_TRUST_PINS_SUBJECT = resource_policy(
+    name="iam-oidc-trust-pins-subject",
+    description="A role trusted through an OIDC provider (GitHub Actions, EKS) pins the token's sub exactly and its aud.",
+    severity=Severity.CRITICAL,
+    types=(ROLE,),
+    check=_trust_pins_subject,
+    remediation="StringEquals on <issuer>:sub (one repository and environment or branch; no wildcard) and <issuer>:aud.",
+)
+
+POLICIES = [IAM_NO_WILDCARD_GRANTS, IAM_OIDC_TRUST_PINS_SUBJECT]

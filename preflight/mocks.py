@@ -367,6 +367,19 @@ def _service_linked_role(m: PreflightMocks, args: pulumi.runtime.MockResourceArg
     return {"id": f"arn:{PARTITION}:iam::{m.account_id}:role{path}{name}", "arn": f"arn:{PARTITION}:iam::{m.account_id}:role{path}{name}", "name": name, "path": path}
 
 
+def _oidc_provider(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """IAM names an OIDC provider by its URL without the scheme (oidc-provider/<host>[/path]); the ARN is its id."""
+    url = str(state.get("url") or "").removeprefix("https://")
+    arn = f"arn:{PARTITION}:iam::{m.account_id}:oidc-provider/{url}"
+    return {"id": arn, "arn": arn}
+
+
+def _eks_access_entry(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """An access entry's id is ``<cluster>:<principal ARN>``; it reports the principal it was given."""
+    cluster, principal = str(state.get("clusterName") or ""), str(state.get("principalArn") or "")
+    return {"id": f"{cluster}:{principal}", "accessEntryArn": f"arn:{PARTITION}:eks:{m.region}:{m.account_id}:access-entry/{cluster}/role/{m.account_id}/{rid}"}
+
+
 # What the Serverless Application Repository applications the program deploys report as stack outputs.
 SAR_OUTPUTS: dict[str, Callable[[PreflightMocks, dict[str, Any]], dict[str, str]]] = {
     "SecretsManagerRDSPostgreSQLRotationSingleUser": lambda m, params: {
@@ -550,6 +563,8 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "random:index/randomPassword:RandomPassword": _random_password,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": _service_linked_role,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:eks/accessEntry:AccessEntry": _eks_access_entry,
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _serverless_application,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,

@@ -305,6 +305,17 @@ MAPPINGS: dict[str, TypeMap] = {
         "AWS::IAM::ManagedPolicy",
         (F("PolicyDocument", "policy", document), F("ManagedPolicyName", "name"), F("Description", "description"), F("Path", "path")),
     ),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypeMap(
+        "AWS::IAM::OIDCProvider",
+        (F("Url", "url"), F("ClientIdList", "clientIdLists"), F("ThumbprintList", "thumbprintLists")),
+    ),
+    "aws:eks/accessEntry:AccessEntry": TypeMap(
+        "AWS::EKS::AccessEntry",
+        (
+            F("ClusterName", "clusterName"), F("PrincipalArn", "principalArn"), F("Type", "type"),
+            F("KubernetesGroups", "kubernetesGroups"), F("Username", "userName"),
+        ),
+    ),
     "aws:s3/bucketPolicy:BucketPolicy": TypeMap("AWS::S3::BucketPolicy", (F("Bucket", "bucket"), F("PolicyDocument", "policy", document))),
     "aws:kms/key:Key": TypeMap(
         "AWS::KMS::Key",

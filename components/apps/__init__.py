@@ -1,6 +1,7 @@
 """The application layer in the cluster: the seed's services with their HPAs
 (``Workloads``), the Parameter Store entries apps read (``AppParameters``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the ECR
-repositories of the application's images (``ImageRepositories``, ``images`` section), the seed's HPA
+repositories of the application's images (``ImageRepositories``, ``images`` section), the application
+repository's GitHub deploy role and its namespaced EKS access (``DeliveryAccess``, ``delivery`` section), the seed's HPA
 table, and the ``workloads`` config section (which also holds TorchServe's settings).
 
 This module is the package's face: code outside the package imports from here.
@@ -8,6 +9,9 @@ This module is the package's face: code outside the package imports from here.
 
 from __future__ import annotations
 
+from .delivery import DeliveryAccess, DeliveryAccessArgs
+from .delivery_plan import subject as github_subject
+from .delivery_settings import DeliverySettings
 from .images import ImageRepositories, ImageRepositoriesArgs
 from .images_settings import ImagesSettings
 from .metrics import MetricsPipeline, MetricsPipelineArgs
@@ -22,6 +26,9 @@ from .workloads_plan import gpu_metrics, hpa_spec
 __all__ = [
     "AppParameters",
     "AppParametersArgs",
+    "DeliveryAccess",
+    "DeliveryAccessArgs",
+    "DeliverySettings",
     "HEALTH_PATH",
     "ImageRepositories",
     "ImageRepositoriesArgs",
@@ -36,6 +43,7 @@ __all__ = [
     "Workloads",
     "WorkloadsArgs",
     "WorkloadsSettings",
+    "github_subject",
     "gpu_metrics",
     "hpa_spec",
     "parameter_path",

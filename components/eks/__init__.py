@@ -11,7 +11,7 @@ from __future__ import annotations
 from . import node_pools
 from .cluster import EksCluster, EksClusterArgs
 from .deploy_runner import DeployRunner, DeployRunnerArgs
-from .deploy_settings import DeploySettings
+from .deploy_settings import GITHUB_REPOSITORY, DeploySettings
 from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, TRAINING, NodePool, Taint
 from .plan import admin_role_arn
 from .settings import Autoscaler, EksSettings
@@ -25,6 +25,7 @@ __all__ = [
     "DeployRunnerArgs",
     "DeploySettings",
     "EksSettings",
+    "GITHUB_REPOSITORY",
     "GPU",
     "NodePool",
     "POOLS",

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ..platform import ConfigError, Section, check_log_retention
 from .deploy_plan import COMPUTE_TYPES, DEFAULT_IMAGE
 
-_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+"""A GitHub ``owner/name`` (owner 1-39 letters, digits, hyphens; name up to 100 of letters, digits, ``. _ -``)."""
 # CodeBuild's curated Ubuntu images (the ones actions/setup-python has Python builds for).
 _IMAGE = re.compile(r"^aws/codebuild/standard:\d+\.\d+$")
 _WORKFLOW = re.compile(r"^[\w .()-]{1,100}$")
@@ -36,7 +37,7 @@ class DeploySettings:
     def read(section: Section) -> "DeploySettings":
         defaults = DeploySettings(github_repository="-")
         repository = section.string("githubRepository")
-        if not _REPOSITORY.match(repository):
+        if not GITHUB_REPOSITORY.match(repository):
             raise ConfigError(section.key("githubRepository"), repository, "a GitHub repository as owner/name (this repository)")
         workflow = section.string("workflowName", defaults.workflow_name)
         if not _WORKFLOW.match(workflow):

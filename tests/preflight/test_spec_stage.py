@@ -172,7 +172,7 @@ def test_both_stacks_translate_every_covered_type(plan: Any) -> None:
         "AWS::RDS::DBInstance", "AWS::RDS::DBParameterGroup", "AWS::ElastiCache::ReplicationGroup",
         "AWS::ElastiCache::ParameterGroup", "AWS::EC2::LaunchTemplate", "AWS::SageMaker::Model",
         "AWS::SageMaker::EndpointConfig", "AWS::S3::Bucket", "AWS::CloudWatch::Alarm", "AWS::EC2::SecurityGroup",
-        "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EKS::AccessEntry",
     } <= types
 
 
