@@ -128,6 +128,13 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"assumeRolePolicy": "{}", "inlinePolicies": [{"name": "p", "policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:us-east-1:123456789012:q"]}]})}]},
     ),
     (
+        "iam-oidc-trust-pins-subject",
+        "aws:iam/role:Role",
+        {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Gha", "Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:betterprompts/*"}}}]})},
+        ("Gha matches token.actions.githubusercontent.com:sub against the pattern(s) ['repo:betterprompts/*']", "Fix: condition StringEquals"),
+        {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Gha", "Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:betterprompts/app:environment:production"}}}]})},
+    ),
+    (
         "log-group-encrypted-with-cmk",
         "aws:cloudwatch/logGroup:LogGroup",
         {"retentionInDays": 30},
