@@ -17,6 +17,7 @@ from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
+from .dr import DrSettings
 from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
@@ -43,6 +44,7 @@ __all__ = [
     "CostSettings",
     "DatabaseSettings",
     "DeliverySettings",
+    "DrSettings",
     "ImagesSettings",
     "DeploySettings",
     "EdgeSettings",
@@ -89,6 +91,8 @@ class StackSettings:
     delivery: DeliverySettings | None
     """The application repository's GitHub deploy role; None when the section is absent."""
     edge: EdgeSettings
+    dr: DrSettings | None
+    """Backups and the DR Region (``betterprompts:dr``); None when the section is absent."""
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -114,6 +118,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "edge": lambda s, _: EdgeSettings.read(s),
+    "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }
