@@ -20,6 +20,7 @@ from components.apps import (
     ImageRepositoriesArgs,
     MetricsPipeline,
     MetricsPipelineArgs,
+    QueueDepthSource,
     Workloads,
     WorkloadsArgs,
     github_subject,
@@ -75,6 +76,7 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
+from components.serverless import WorkQueue, WorkQueueArgs, intent_queue_name
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
     AdoptedBucket,
@@ -507,11 +509,20 @@ if settings.images is not None:
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
+# The serverless layer's work queue (below) has a fixed name: the exporter and the HPA name it first.
+intent_queue = intent_queue_name(prefix)
 metrics = MetricsPipeline(
     f"{prefix}-metrics",
     MetricsPipelineArgs(
         k8s_provider=cluster.k8s_provider,
         settings=workloads.metrics,
+        # The intent classifier's queue depth, read from CloudWatch by an exporter (IRSA).
+        queue_depth=QueueDepthSource(
+            queue_names=[intent_queue],
+            region=settings.region,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+        ),
         storage_kms_key_arn=baseline.keys["storage"].arn,
         protect=platform.protect_stateful,
         volume_tags=snapshot_target_tags(prefix),
@@ -524,7 +535,12 @@ metrics = MetricsPipeline(
 apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
-    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics, *cluster.workload_dependencies]),
+    WorkloadsArgs(
+        k8s_provider=cluster.k8s_provider,
+        settings=workloads,
+        intent_queue_name=intent_queue,
+        depends_on=[metrics, *cluster.workload_dependencies],
+    ),
     # Pull secrets are read from Secrets Manager through the stack's AWS provider.
     aws_opts,
 )
@@ -663,6 +679,22 @@ pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)
 pulumi.export("apiOriginName", api_lb.origin_name)
 pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
+# --- serverless: the intent classifier's work queue ----------------------------------------------
+serverless = settings.serverless
+work_queue = WorkQueue(
+    f"{prefix}-serverless-intent",
+    WorkQueueArgs(
+        queue_name=intent_queue,
+        settings=serverless.intent_queue,
+        # The messages are application data: the data key, like the databases and secrets.
+        kms_key_arn=baseline.keys["data"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+    ),
+    aws_opts,
+)
+pulumi.export("intentQueueUrl", work_queue.queue_url)
+pulumi.export("intentQueueArn", work_queue.queue_arn)
+pulumi.export("intentDeadLetterQueueUrl", work_queue.dead_letter_queue_url)
 # --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
 dr = settings.dr
 if dr is not None:

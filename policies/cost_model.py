@@ -146,6 +146,9 @@ class Usage:
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
     ecr_repository_gb: float = 5.0
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
+    sqs_requests_millions: float = 10.0
+    """Million SQS requests a month per work queue (one with a dead-letter queue): sends, long-polling
+    receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -180,6 +183,7 @@ USAGE_KEYS: dict[str, str] = {
     "configItems": "config_items",
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
+    "sqsRequestsMillions": "sqs_requests_millions",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -903,6 +907,16 @@ def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"ECR repository {r.name}: {gb:,.1f} GB of images", gb * ctx.price("ecr:storage", r.type, "storage"))]
 
 
+def _sqs_queue(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A work queue's requests (usage.sqsRequestsMillions); a queue without a redrive policy (a
+    dead-letter or interruption queue) carries next to nothing."""
+    if not r.inputs.get("redrivePolicy"):
+        return [ctx.item(r, f"SQS queue {r.name}: dead-letter or event queue, no steady traffic assumed", 0.0)]
+    millions = ctx.assumptions.usage.sqs_requests_millions
+    cost = millions * 1_000_000 * ctx.price("sqs:request", r.type, "request")
+    return [ctx.item(r, f"SQS queue {r.name}: {millions:g}M requests", cost)]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -1264,6 +1278,7 @@ RULES: dict[str, Rule] = {
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:sqs/queue:Queue": _sqs_queue,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,

@@ -49,6 +49,7 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:scheduler/schedule:Schedule": (37, "{prefix}-cost-nodes-application-start-0000000"),
     "aws:secretsmanager/secret:Secret": (25, "{prefix}-cache-auth-token-0000000"),
     "aws:sns/topic:Topic": (15, "{prefix}-alarms-0000000"),
+    "aws:sqs/queue:Queue": (26, "{prefix}-intent-classification-dlq"),
     "aws:wafv2/webAcl:WebAcl": (11, "{prefix}-cloudfront"),
 }
 
