@@ -76,7 +76,7 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
-from components.serverless import WorkQueue, WorkQueueArgs, intent_queue_name
+from components.serverless import ServerlessWorkers, ServerlessWorkersArgs, WorkQueue, WorkQueueArgs, intent_queue_name
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
     AdoptedBucket,
@@ -695,6 +695,28 @@ work_queue = WorkQueue(
 pulumi.export("intentQueueUrl", work_queue.queue_url)
 pulumi.export("intentQueueArn", work_queue.queue_arn)
 pulumi.export("intentDeadLetterQueueUrl", work_queue.dead_letter_queue_url)
+# The seed's functions: image optimization (assets uploads), webhook processing, scheduled tasks.
+workers = ServerlessWorkers(
+    f"{prefix}-serverless",
+    ServerlessWorkersArgs(
+        prefix=prefix,
+        settings=serverless.functions,
+        region=settings.region,
+        account_id=account_id,
+        assets_bucket_name=storage.bucket_names[BucketPurpose.ASSETS],
+        assets_bucket_arn=storage.bucket_arns[BucketPurpose.ASSETS],
+        storage_key_arn=baseline.keys["storage"].arn,
+        data_key_arn=baseline.keys["data"].arn,
+        logs_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        intent_queue_url=work_queue.queue_url,
+        intent_queue_arn=work_queue.queue_arn,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("functionArns", {key: f.function_arn for key, f in workers.functions.items()})
+pulumi.export("webhookSigningSecretArn", workers.webhook_secret_arn)
 # --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
 dr = settings.dr
 if dr is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..platform import ConfigError, Section
+from .function_settings import FunctionsSettings
 from .queue_plan import (
     MAX_RECEIVE_COUNT_MAX,
     RETENTION_MAX_SECONDS,
@@ -33,12 +34,14 @@ class WorkQueueSettings:
 @dataclass(frozen=True)
 class ServerlessSettings:
     intent_queue: WorkQueueSettings
+    functions: FunctionsSettings
 
     @staticmethod
     def read(section: Section) -> "ServerlessSettings":
         queue = _work_queue(section.child("intentQueue"))
+        functions = FunctionsSettings.read(section.child("functions"))
         section.finish()
-        return ServerlessSettings(intent_queue=queue)
+        return ServerlessSettings(intent_queue=queue, functions=functions)
 
 
 def _work_queue(section: Section) -> WorkQueueSettings:

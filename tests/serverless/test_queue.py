@@ -32,7 +32,7 @@ HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 
 
 def _queues(plan: Plan) -> dict[str, Resource]:
-    return {r.inputs["name"]: r for r in plan.of_type(QUEUE) if "-serverless-" in r.urn}
+    return {r.inputs["name"]: r for r in plan.of_type(QUEUE) if "WorkQueue" in r.urn}
 
 
 def test_queue_and_dead_letter_queue_under_the_data_key(plan: Plan) -> None:
@@ -60,7 +60,7 @@ def test_queue_and_dead_letter_queue_under_the_data_key(plan: Plan) -> None:
 
 
 def test_both_queues_refuse_requests_without_tls(plan: Plan) -> None:
-    policies = [r for r in plan.of_type("aws:sqs/queuePolicy:QueuePolicy") if "-serverless-" in r.urn]
+    policies = [r for r in plan.of_type("aws:sqs/queuePolicy:QueuePolicy") if "-serverless-intent-" in r.urn]
     assert len(policies) == 2
     for policy in policies:
         [statement] = json.loads(policy.inputs["policy"])["Statement"]
