@@ -64,5 +64,7 @@ def scheduler_policy(function_arn: str, dead_letter_arn: str, data_key_arn: str,
         allow(["lambda:InvokeFunction"], [function_arn, f"{function_arn}:*"], Sid="InvokeTasks"),
         allow(["sqs:SendMessage"], [dead_letter_arn], Sid="SendUndeliverable"),
         allow(["kms:GenerateDataKey", "kms:Decrypt"], [data_key_arn], Sid="EncryptUndeliverable", Condition=_via("sqs", region)),
-        allow(["kms:Decrypt"], [data_key_arn], Sid="DecryptSchedulePayload", Condition=_via("scheduler", region)),
+        # Scheduler decrypts the schedule's payload with the execution role's credentials (the role, not the
+        # service principal, needs kms:Decrypt; AWS CDK's Schedule grants it the same way).
+        allow(["kms:Decrypt"], [data_key_arn], Sid="DecryptSchedulePayload"),
     ]
