@@ -58,6 +58,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "cache.maintenanceWindow", "cache.snapshotWindow"),
     ("VPC range moved away from the listed subnets", {"network.vpcCidr": "10.7.0.0/16"},
      "network.subnets.public[0]", "network.vpcCidr"),
+    ("hosted zone changed under the API origin", {"edge.domain.zoneName": "example.org"},
+     "edge.domain.apiOrigin", "edge.domain.zoneName"),
     ("NAT image switched to x86", {"network.natInstance.amiNamePattern": "fck-nat-al2023-*-x86_64-ebs"},
      "network.natInstance.instanceType", "network.natInstance.amiNamePattern"),
 ]
