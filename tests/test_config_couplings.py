@@ -60,6 +60,10 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "network.subnets.public[0]", "network.vpcCidr"),
     ("hosted zone changed under the API origin", {"edge.domain.zoneName": "example.org"},
      "edge.domain.apiOrigin", "edge.domain.zoneName"),
+    ("queue retention shortened under its age alarm", {"serverless.intentQueue.messageRetentionSeconds": 300},
+     "serverless.intentQueue.alarms.oldestMessageAgeSeconds", "serverless.intentQueue.messageRetentionSeconds"),
+    ("function timeout shortened under its duration alarm", {"serverless.functions.imageOptimizer.timeoutSeconds": 20},
+     "serverless.functions.imageOptimizer.alarms.durationP95Ms", "serverless.functions.imageOptimizer.timeoutSeconds"),
     ("NAT image switched to x86", {"network.natInstance.amiNamePattern": "fck-nat-al2023-*-x86_64-ebs"},
      "network.natInstance.instanceType", "network.natInstance.amiNamePattern"),
 ]
@@ -102,6 +106,16 @@ def test_karpenter_replicas_name_the_system_pool_minimum() -> None:
         load_settings(config, project=NS, stack="staging")
     assert caught.value.key == f"{NS}:eks.controllerReplicas"
     assert f"{NS}:eks.nodeGroups.system.size.min" in caught.value.allowed
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_short_queue_retention_lowers_the_default_age_alarm(stack: str) -> None:
+    config = config_of(stack)
+    queue = config[f"{NS}:serverless"]["intentQueue"]
+    queue["messageRetentionSeconds"] = 300
+    queue["alarms"].pop("oldestMessageAgeSeconds", None)
+    settings = load_settings(config, project=NS, stack=stack)
+    assert settings.serverless.intent_queue.alarms.oldest_message_age_seconds == 300
 
 
 @pytest.mark.parametrize("stack", STACKS)
