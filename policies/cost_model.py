@@ -1018,7 +1018,8 @@ def _trail(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 def _guardduty(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Foundational analysis (CloudTrail management events, flow logs and DNS) plus each enabled feature
-    priced by its volume; RDS login and malware scans are billed per use and not estimated."""
+    priced by its volume; RDS login analysis, malware scans and Lambda network activity are billed per
+    use and not estimated."""
     usage = ctx.assumptions.usage
     features = {
         f.inputs.get("name")

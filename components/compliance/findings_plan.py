@@ -24,9 +24,18 @@ GUARDDUTY_FEATURES = (
 )
 """Features this project knows how to turn on (the API has more, such as AI protection)."""
 
-DEFAULT_GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING")
+DEFAULT_GUARDDUTY_FEATURES = (
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "RUNTIME_MONITORING",
+    "LAMBDA_NETWORK_LOGS",
+)
 """What fits this platform: its buckets, its EKS cluster (audit logs, and runtime monitoring through
-the GuardDuty-managed EKS add-on), its nodes' EBS volumes and its PostgreSQL logins."""
+the GuardDuty-managed EKS add-on), its nodes' EBS volumes, its PostgreSQL logins and its Lambda
+functions' network activity: the protection plans Security Hub's FSBP GuardDuty.5-11 expect
+(the pack's ``guardduty-protection-plans-enabled``)."""
 
 RUNTIME_ADDITIONAL = ("EKS_ADDON_MANAGEMENT",)
 """Runtime monitoring's agent on EKS is installed and updated by GuardDuty as an EKS add-on."""

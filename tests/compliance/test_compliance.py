@@ -101,7 +101,7 @@ def test_guardduty_features_and_findings_route(production: Plan) -> None:
     detector = _one(production, "aws:guardduty/detector:Detector")
     assert detector.inputs["enable"] is True
     features = {f.inputs["name"]: f for f in production.of_type("aws:guardduty/detectorFeature:DetectorFeature")}
-    assert set(features) == {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING"}
+    assert set(features) == {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS"}
     assert features["RUNTIME_MONITORING"].inputs["additionalConfigurations"] == [{"name": "EKS_ADDON_MANAGEMENT", "status": "ENABLED"}]
     rule = _typed(production, "aws:cloudwatch/eventRule:EventRule", f"{PREFIX}-compliance-threats-findings")
     assert json.loads(rule.inputs["eventPattern"])["detail"]["severity"] == [{"numeric": [">=", 7.0]}]
