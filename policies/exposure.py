@@ -20,6 +20,7 @@ from .encryption import (
 )
 
 PRODUCTION_STACK = "production"
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 WEB_PORTS = (80, 443)
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -193,15 +194,17 @@ def _deletion_protection(args: ResourceValidationArgs) -> Iterator[str]:
         is_replica = get(props, "replicateSourceDb") not in (None, "")
         if is_true(get(props, "skipFinalSnapshot")) and not is_replica:
             yield f"{where}: skipFinalSnapshot is true, so deleting it loses the data. Fix: skip_final_snapshot=False with a final_snapshot_identifier"
+    if args.resource_type == DYNAMODB_TABLE:
+        yield from require_true(where, "deletionProtectionEnabled", get(props, "deletionProtectionEnabled"), "set deletion_protection_enabled=True (DynamoDB.6)")
     if not args.opts.protect:
         yield f"{where}: the resource option protect is off, so `pulumi destroy` or a replacement can delete it. Fix: opts=ResourceOptions(protect=<protect_stateful>)"
 
 
 PRODUCTION_DELETION_PROTECTION = resource_policy(
     name="production-deletion-protection",
-    description="In production, databases, caches and file systems are deletion-protected, Pulumi-protected and keep a final snapshot.",
+    description="In production, databases, caches, tables and file systems are deletion-protected, Pulumi-protected and keep a final snapshot.",
     severity=Severity.HIGH,
-    types=(RDS_INSTANCE, RDS_CLUSTER, CACHE_REPLICATION_GROUP, CACHE_SERVERLESS, EFS_FILE_SYSTEM),
+    types=(RDS_INSTANCE, RDS_CLUSTER, CACHE_REPLICATION_GROUP, CACHE_SERVERLESS, EFS_FILE_SYSTEM, DYNAMODB_TABLE),
     check=_deletion_protection,
     remediation="deletion_protection=True, skip_final_snapshot=False and protect=True from settings.platform.protect_stateful.",
 )

@@ -7,7 +7,28 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, recovery, serverless, tagging, transit, waf
+from . import (
+    access_logging,
+    audit,
+    budget,
+    buckets,
+    data_stores,
+    deliveries,
+    encryption,
+    exposure,
+    iam,
+    lifecycle,
+    load_balancers,
+    network,
+    rds_credentials,
+    recovery,
+    resource_access,
+    serverless,
+    services,
+    tagging,
+    transit,
+    waf,
+)
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -22,6 +43,11 @@ ALL_POLICIES: list[Policy] = [
     *load_balancers.POLICIES,
     *waf.POLICIES,
     *exposure.POLICIES,
+    *resource_access.POLICIES,
+    *buckets.POLICIES,
+    *network.POLICIES,
+    *data_stores.POLICIES,
+    *services.POLICIES,
     *iam.POLICIES,
     *deliveries.POLICIES,
     *audit.POLICIES,

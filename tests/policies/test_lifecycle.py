@@ -12,7 +12,13 @@ CLUSTER = "eks:index:Cluster"
 
 
 def cluster(version: Any, stack: str = "production", type_: str = CLUSTER) -> dict[str, Any]:
-    inputs = {"skipDefaultNodeGroup": True, "encryptionConfigKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1"}
+    inputs: dict[str, Any] = {
+        "skipDefaultNodeGroup": True,
+        "encryptionConfigKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1",
+        # A private, audited endpoint (eks-endpoint-private-audit-logged), as the platform's clusters have.
+        "endpointPublicAccess": False,
+        "enabledClusterLogTypes": ["api", "audit"],
+    }
     if version is not None:
         inputs["version"] = version
     return plan(resource(type_, "eks", inputs, stack=stack), stack=stack)
