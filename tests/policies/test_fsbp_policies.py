@@ -514,9 +514,106 @@ def test_violating_and_compliant(policy: str, violating: Program, fragment: str,
     assert messages(sdk_plan(compliant), policy) == []
 
 
+def _protected(factory: Callable[[pulumi.ResourceOptions], Any]) -> Program:
+    return lambda: factory(pulumi.ResourceOptions(protect=True)) and None
+
+
+def _bucket_with(*, block: bool = True, logging: bool = True) -> Program:
+    def program() -> None:
+        bucket = aws.s3.Bucket("assets")
+        aws.s3.BucketPublicAccessBlock(
+            "assets", bucket=bucket.id, block_public_acls=True, block_public_policy=block, ignore_public_acls=True, restrict_public_buckets=True
+        )
+        if logging:
+            # Into the stack's access-log destination (a bucket of another stack here).
+            aws.s3.BucketLogging("assets", bucket=bucket.id, target_bucket="betterprompts-production-access-logs", target_prefix="assets/")
+
+    return program
+
+
+_SG = dict(ip_protocol="tcp", security_group_id="sg-1")
+# The policies the FSBP table names that predate it, on the same footing: real SDK registrations.
+OLDER_CASES: list[tuple[str, Program, str, Program]] = [
+    ("security-group-public-ingress-web-only",
+     lambda: aws.ec2.SecurityGroup("sg", ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22, cidr_blocks=["0.0.0.0/0"])]) and None,
+     "opens tcp 22-22 to 0.0.0.0/0",
+     lambda: aws.ec2.SecurityGroup("sg", ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"])]) and None),
+    ("security-group-public-ingress-web-only",
+     lambda: aws.ec2.DefaultSecurityGroup("default", vpc_id="vpc-1", ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(protocol="-1", from_port=0, to_port=0, ipv6_cidr_blocks=["::/0"])]) and None,
+     "opens all ports to ::/0", lambda: aws.ec2.DefaultSecurityGroup("default", vpc_id="vpc-1", ingress=[]) and None),
+    ("security-group-public-ingress-web-only",
+     lambda: aws.ec2.SecurityGroupRule("r", type="ingress", security_group_id="sg-1", protocol="tcp", from_port=3389, to_port=3389, cidr_blocks=["0.0.0.0/0"]) and None,
+     "opens tcp 3389-3389",
+     lambda: aws.ec2.SecurityGroupRule("r", type="ingress", security_group_id="sg-1", protocol="tcp", from_port=3389, to_port=3389, cidr_blocks=["10.0.0.0/16"]) and None),
+    ("security-group-public-ingress-web-only",
+     lambda: aws.vpc.SecurityGroupIngressRule("r", cidr_ipv4="0.0.0.0/0", from_port=5432, to_port=5432, **_SG) and None, "opens tcp 5432-5432",
+     lambda: aws.vpc.SecurityGroupIngressRule("r", cidr_ipv4="0.0.0.0/0", from_port=443, to_port=443, **_SG) and None),
+    ("ebs-encrypted-with-cmk", lambda: aws.ebs.Volume("v", availability_zone="us-east-1a", size=20, encrypted=True) and None, "volume.kmsKeyId is not set",
+     lambda: aws.ebs.Volume("v", availability_zone="us-east-1a", size=20, encrypted=True, kms_key_id=KEY) and None),
+    ("ebs-encrypted-with-cmk",
+     lambda: aws.ec2.LaunchTemplate("lt", block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(device_name="/dev/xvda", ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(encrypted="false", kms_key_id=KEY))]) and None,
+     "blockDeviceMappings[0].ebs.encrypted is 'false'",
+     lambda: aws.ec2.LaunchTemplate("lt", block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(device_name="/dev/xvda", ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(encrypted="true", kms_key_id=KEY))]) and None),
+    ("rds-encrypted-with-cmk", _rds(storage_encrypted=False), "storageEncrypted is False", _rds()),
+    ("rds-encrypted-with-cmk",
+     lambda: aws.rds.Cluster("aurora", engine="aurora-postgresql", master_username="bp_admin", storage_encrypted=True, kms_key_id="alias/aws/rds") and None,
+     "names the AWS-managed key",
+     lambda: aws.rds.Cluster("aurora", engine="aurora-postgresql", master_username="bp_admin", storage_encrypted=True, kms_key_id=KEY) and None),
+    ("no-public-databases", _rds(publicly_accessible=True), "publiclyAccessible is true", _rds(publicly_accessible=False)),
+    ("no-public-databases", _cache(subnet_group_name=None), "subnetGroupName is not set", _cache()),
+    ("rds-parameter-group-forces-ssl", lambda: aws.rds.ParameterGroup("pg", family="postgres16") and None, "rds.force_ssl is not set",
+     lambda: aws.rds.ParameterGroup("pg", family="postgres16", parameters=[aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot")]) and None),
+    ("rds-parameter-group-forces-ssl", lambda: aws.rds.ParameterGroup("pg", family="mariadb10.11") and None, "require_secure_transport is not set",
+     lambda: aws.rds.ParameterGroup("pg", family="mariadb10.11", parameters=[aws.rds.ParameterGroupParameterArgs(name="require_secure_transport", value="ON")]) and None),
+    ("elasticache-encrypted-at-rest", _cache(at_rest_encryption_enabled=True), "kmsKeyId is not set", _cache(at_rest_encryption_enabled=True, kms_key_id=KEY)),
+    ("elasticache-encrypted-in-transit", _cache(transit_encryption_enabled=False), "transitEncryptionEnabled is False", _cache(transit_encryption_enabled=True)),
+    ("s3-public-access-blocked", _bucket_with(block=False), "leaves blockPublicPolicy off", _bucket_with()),
+    ("s3-bucket-access-logging", _bucket_with(logging=False), "assets", _bucket_with()),
+    ("efs-encrypted-with-cmk", lambda: aws.efs.FileSystem("fs", encrypted=True) and None, "kmsKeyId is not set",
+     lambda: aws.efs.FileSystem("fs", encrypted=True, kms_key_id=KEY) and None),
+    ("ecr-repository-immutable-scanned-cmk", lambda: aws.ecr.Repository("api") and None, "imageTagMutability",
+     lambda: aws.ecr.Repository("api", image_tag_mutability="IMMUTABLE", image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+                                encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=KEY)]) and None),
+    ("sns-topic-encrypted-with-cmk", lambda: aws.sns.Topic("t") and None, "kmsMasterKeyId is not set", lambda: aws.sns.Topic("t", kms_master_key_id=KEY) and None),
+    ("sqs-queue-encrypted-with-cmk", lambda: aws.sqs.Queue("q", sqs_managed_sse_enabled=True) and None, "kmsMasterKeyId is not set",
+     lambda: aws.sqs.Queue("q", kms_master_key_id=KEY) and None),
+    ("iam-no-wildcard-grants", _role_policy(doc(allow("*"))), "on every resource", _role_policy(doc(allow("s3:GetObject", "arn:aws:s3:::b/*")))),
+    ("load-balancer-listeners-https-tls13",
+     lambda: aws.lb.Listener("http", load_balancer_arn="arn:lb", port=80, protocol="HTTP", default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn="arn:tg")]) and None,
+     "serves traffic in plaintext",
+     lambda: aws.lb.Listener("http", load_balancer_arn="arn:lb", port=80, protocol="HTTP", default_actions=[aws.lb.ListenerDefaultActionArgs(
+         type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"))]) and None),
+    ("load-balancer-hardened", lambda: aws.lb.LoadBalancer("alb", subnets=["s-1", "s-2"], enable_deletion_protection=True) and None, "dropInvalidHeaderFields",
+     lambda: aws.lb.LoadBalancer("alb", subnets=["s-1", "s-2"], enable_deletion_protection=True, drop_invalid_header_fields=True,
+                                 access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket="logs", prefix="alb", enabled=True)) and None),
+    ("cloudfront-https-tls12", _distribution(certificate=False), "cloudfrontDefaultCertificate is true", _distribution()),
+    ("cloudtrail-encrypted-and-validated", lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY) and None, "enableLogFileValidation is not set",
+     lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY, enable_log_file_validation=True) and None),
+    ("production-deletion-protection", _rds(deletion_protection=False), "deletionProtection is False",
+     _protected(lambda opts: aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.medium", allocated_storage=20, deletion_protection=True, opts=opts))),
+    ("production-deletion-protection",
+     lambda: aws.dynamodb.Table("t", hash_key="id", attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")], billing_mode="PAY_PER_REQUEST") and None,
+     "deletionProtectionEnabled is not set",
+     _protected(lambda opts: aws.dynamodb.Table("t", hash_key="id", attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S")], billing_mode="PAY_PER_REQUEST",
+                                                deletion_protection_enabled=True, opts=opts))),
+]
+
+
+@pytest.mark.parametrize(("policy", "violating", "fragment", "compliant"), OLDER_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(OLDER_CASES)])
+def test_older_fsbp_policies_violating_and_compliant(policy: str, violating: Program, fragment: str, compliant: Program) -> None:
+    test_violating_and_compliant(policy, violating, fragment, compliant)
+
+
+def test_every_policy_the_fsbp_table_names_has_an_sdk_case() -> None:
+    from tests.policies.test_fsbp_docs import TABLE_POLICIES
+
+    # The EKS version's support calendar is judged against a date: tests/policies/test_lifecycle.py pins it.
+    dated = {"eks-version-in-standard-support"}
+    assert TABLE_POLICIES - dated - {c[0] for c in CASES + OLDER_CASES} == set()
+
+
 def test_every_fsbp_policy_module_policy_has_a_case() -> None:
     from policies import buckets, data_stores, iam, network, resource_access, services
 
-    older = {"iam-no-wildcard-grants"}  # tests/policies/test_resources.py
-    names = {p.name for m in (buckets, data_stores, iam, network, resource_access, services) for p in m.POLICIES} - older
-    assert names - {c[0] for c in CASES} == set()
+    names = {p.name for m in (buckets, data_stores, iam, network, resource_access, services) for p in m.POLICIES}
+    assert names - {c[0] for c in CASES + OLDER_CASES} == set()

@@ -154,7 +154,12 @@ def test_check_plan_reads_the_stack_config(tmp_path: Path) -> None:
     database = resource(
         "aws:rds/instance:Instance",
         "db",
-        {"storageEncrypted": True, "kmsKeyId": KEY, "engine": "postgres", "instanceClass": "db.t4g.medium", "allocatedStorage": 20},
+        {
+            "storageEncrypted": True, "kmsKeyId": KEY, "engine": "postgres", "instanceClass": "db.t4g.medium", "allocatedStorage": 20,
+            # What rds-hardened asks of every instance (FSBP RDS.6, 9-11, 17, 18, 25).
+            "enabledCloudwatchLogsExports": ["postgresql"], "iamDatabaseAuthenticationEnabled": True, "copyTagsToSnapshot": True,
+            "monitoringInterval": 60, "dbSubnetGroupName": "db", "backupRetentionPeriod": 7, "username": "bp_admin",
+        },
         stack="staging",
     )
     source = tmp_path / "plan.json"

@@ -424,8 +424,9 @@ def test_policy_flags_the_violation_and_passes_the_fix(
     for fragment in fragments:
         assert fragment in flagged[0].message
 
-    # The compliant version passes every policy of the pack, not only this one.
-    assert violations(plan(resource(type_, "subject", good, protect=True))) == []
+    # The compliant version passes every policy of the pack, not only this one (the FSBP hardening
+    # rules aside: they have their own cases in test_fsbp_policies.py).
+    assert violations(plan(resource(type_, "subject", good, protect=True)), hardening=False) == []
 
 
 def test_local_nvme_endpoint_configs_are_exempt_because_sagemaker_refuses_a_key() -> None:
@@ -439,7 +440,9 @@ def test_every_resource_policy_has_a_case() -> None:
     from pulumi_policy import ResourceValidationPolicy
 
     # The lifecycle policies judge a date: tests/policies/test_lifecycle.py fixes it.
-    covered = {case[0] for case in CASES} | {
+    from tests.policies.test_fsbp_policies import CASES as SDK_CASES, OLDER_CASES
+
+    covered = {case[0] for case in CASES + SDK_CASES + OLDER_CASES} | {
         "required-cost-allocation-tags",
         "production-deletion-protection",
         "eks-version-in-standard-support",
@@ -464,7 +467,7 @@ def test_production_databases_need_deletion_protection_final_snapshot_and_protec
         "Fix: opts=ResourceOptions(protect=<protect_stateful>)",
     ]
     protected = dict(DATABASE, deletionProtection=True, skipFinalSnapshot=False, finalSnapshotIdentifier="db-final")
-    assert violations(plan(resource("aws:rds/instance:Instance", "db", protected, protect=True))) == []
+    assert violations(plan(resource("aws:rds/instance:Instance", "db", protected, protect=True)), hardening=False) == []
 
 
 def test_a_production_read_replica_needs_no_final_snapshot() -> None:
@@ -476,7 +479,7 @@ def test_a_production_read_replica_needs_no_final_snapshot() -> None:
 
 def test_staging_databases_may_drop_deletion_protection() -> None:
     document = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="staging"), stack="staging")
-    assert violations(document) == []
+    assert violations(document, hardening=False) == []
 
 
 # --- unknown values during preview ---------------------------------------------------------
@@ -501,7 +504,7 @@ UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"
     ],
 )
 def test_unknown_values_do_not_crash_or_flag(type_: str, inputs: dict[str, Any]) -> None:
-    assert violations(plan(resource(type_, "subject", inputs, protect=True))) == []
+    assert violations(plan(resource(type_, "subject", inputs, protect=True)), hardening=False) == []
 
 
 def test_an_unknown_provider_tag_block_is_not_judged() -> None:
