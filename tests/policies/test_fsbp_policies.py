@@ -179,7 +179,9 @@ def _http_api(*, access_logs: bool = True, authorization: str = "JWT") -> Progra
     return program
 
 
-def _distribution(*, certificate: bool = True, tls: str = "TLSv1.2_2021", origin_policy: str = "https-only", logs: bool = True, s3_oac: bool = True) -> Program:
+def _distribution(
+    *, certificate: bool = True, tls: str = "TLSv1.2_2021", origin_policy: str = "https-only", logs: bool = True, s3_oac: bool = True, waf: bool = True
+) -> Program:
     def program() -> None:
         origins = [
             aws.cloudfront.DistributionOriginArgs(
@@ -193,7 +195,7 @@ def _distribution(*, certificate: bool = True, tls: str = "TLSv1.2_2021", origin
             ),
         ]
         distribution = aws.cloudfront.Distribution(
-            "cdn", enabled=True, origins=origins,
+            "cdn", enabled=True, origins=origins, web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1" if waf else None,
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
                 target_origin_id="api", viewer_protocol_policy="https-only", allowed_methods=["GET", "HEAD"], cached_methods=["GET", "HEAD"],
                 cache_policy_id="658327ea-f89d-4fab-a63d-7e88639e58f6",
@@ -585,6 +587,7 @@ OLDER_CASES: list[tuple[str, Program, str, Program]] = [
      lambda: aws.lb.LoadBalancer("alb", subnets=["s-1", "s-2"], enable_deletion_protection=True, drop_invalid_header_fields=True,
                                  access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket="logs", prefix="alb", enabled=True)) and None),
     ("cloudfront-https-tls12", _distribution(certificate=False), "cloudfrontDefaultCertificate is true", _distribution()),
+    ("waf-covers-internet-facing-entry-points", _distribution(waf=False), "cdn", _distribution()),
     ("cloudtrail-encrypted-and-validated", lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY) and None, "enableLogFileValidation is not set",
      lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY, enable_log_file_validation=True) and None),
     ("production-deletion-protection", _rds(deletion_protection=False), "deletionProtection is False",
