@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 import pytest
 
-from tests.policy_plans import KEY, messages, sdk_plan
+from tests.policy_plans import KEY, WHOLE_STACK_POLICIES, messages, sdk_plan, whole_stack_messages
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
@@ -508,10 +508,11 @@ CASES: list[tuple[str, Program, str, Program]] = [
 
 @pytest.mark.parametrize(("policy", "violating", "fragment", "compliant"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_violating_and_compliant(policy: str, violating: Program, fragment: str, compliant: Program) -> None:
-    found = messages(sdk_plan(violating), policy)
+    judge = whole_stack_messages if policy in WHOLE_STACK_POLICIES else messages
+    found = judge(sdk_plan(violating), policy)
     assert found and any(fragment in m for m in found), found
     assert all("Fix:" in m for m in found)
-    assert messages(sdk_plan(compliant), policy) == []
+    assert judge(sdk_plan(compliant), policy) == []
 
 
 def _protected(factory: Callable[[pulumi.ResourceOptions], Any]) -> Program:
@@ -527,6 +528,15 @@ def _bucket_with(*, block: bool = True, logging: bool = True) -> Program:
         if logging:
             # Into the stack's access-log destination (a bucket of another stack here).
             aws.s3.BucketLogging("assets", bucket=bucket.id, target_bucket="betterprompts-production-access-logs", target_prefix="assets/")
+
+    return program
+
+
+def _backed_up(*, selected: bool) -> Program:
+    def program() -> None:
+        fs = aws.efs.FileSystem("shared", encrypted=True, kms_key_id=KEY)
+        plan = aws.backup.Plan("daily", rules=[aws.backup.PlanRuleArgs(rule_name="daily", target_vault_name="vault", schedule="cron(0 5 * * ? *)")])
+        aws.backup.Selection("stores", plan_id=plan.id, iam_role_arn=ROLE, resources=[fs.arn] if selected else ["arn:aws:dynamodb:*:*:table/*"])
 
     return program
 
@@ -588,6 +598,8 @@ OLDER_CASES: list[tuple[str, Program, str, Program]] = [
                                  access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket="logs", prefix="alb", enabled=True)) and None),
     ("cloudfront-https-tls12", _distribution(certificate=False), "cloudfrontDefaultCertificate is true", _distribution()),
     ("waf-covers-internet-facing-entry-points", _distribution(waf=False), "cdn", _distribution()),
+    ("production-backup-plan-covers-stateful", _backed_up(selected=False), "no AWS Backup plan selects it", _backed_up(selected=True)),
+    ("backup-vault-encrypted-with-cmk", lambda: aws.backup.Vault("v") and None, "kmsKeyArn is not set", lambda: aws.backup.Vault("v", kms_key_arn=KEY) and None),
     ("cloudtrail-encrypted-and-validated", lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY) and None, "enableLogFileValidation is not set",
      lambda: aws.cloudtrail.Trail("t", s3_bucket_name="logs", kms_key_id=KEY, enable_log_file_validation=True) and None),
     ("production-deletion-protection", _rds(deletion_protection=False), "deletionProtection is False",
