@@ -10,9 +10,19 @@ than one endpoint instance) are ``production-resilience``: staging runs single-A
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any, Optional
 
-from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from .common import UNKNOWN, get, is_false, is_true, items, label, require_cmk, require_true, resource_policy, stack_policy
 from .encryption import (
@@ -235,11 +245,12 @@ def _auth_token_secret(secret: PolicyResource, resources: list[PolicyResource]) 
 
 def _secrets(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
     rotations = [r for r in args.resources if r.resource_type == SECRET_ROTATION]
+    manual = [str(p) for p in (args.get_config() or {}).get("manualRotation", [])]
     for secret in (r for r in args.resources if r.resource_type == SECRET):
         where = label(secret.resource_type, secret.name)
         mine = [r for r in rotations if any(d.urn == secret.urn for d in _deps(r, "secretId"))]
         if not mine:
-            if not _auth_token_secret(secret, args.resources):
+            if not _auth_token_secret(secret, args.resources) and not any(fnmatchcase(secret.name, p) for p in manual):
                 yield (
                     f"{where}: no rotation names this secret (SecretsManager.1). "
                     "Fix: aws.secretsmanager.SecretRotation with a rotation function (or let RDS manage the password)",
@@ -254,12 +265,22 @@ def _secrets(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
                 yield f"{where}: its rotation is disabled (SecretsManager.1). Fix: rotation_enabled=True", secret.urn
 
 
-SECRETS_ROTATED = stack_policy(
+def _validate_secrets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for message, urn in _secrets(args):
+        report_violation(message, urn)
+
+
+SECRETS_ROTATED = StackValidationPolicy(
     name="secrets-rotated",
-    description="Every Secrets Manager secret rotates automatically, at least every 90 days (SecretsManager.1, 4); Redis AUTH-token secrets rotate by runbook.",
+    description=(
+        "Every Secrets Manager secret rotates automatically, at least every 90 days (SecretsManager.1, 4); Redis AUTH-token"
+        " secrets and the secrets the stack's policy config lists under manualRotation rotate by runbook."
+    ),
+    validate=_validate_secrets,
+    enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
-    check=_secrets,
-    remediation="aws.secretsmanager.SecretRotation(rotation_rules={'automatically_after_days': 30}) per secret.",
+    config_schema=PolicyConfigSchema(properties={"manualRotation": {"type": "array", "items": {"type": "string"}}}),
+    remediation_steps="aws.secretsmanager.SecretRotation(rotation_rules={'automatically_after_days': 30}) per secret.",
 )
 
 

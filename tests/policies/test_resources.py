@@ -407,7 +407,8 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         "aws:lambda/permission:Permission",
         {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "NONE"},
         ("functionUrlAuthType NONE",),
-        {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "AWS_IAM"},
+        # IAM auth, and the grant pinned to this account (a bare '*' is every AWS account: resource-policies-not-public).
+        {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "AWS_IAM", "sourceAccount": "123456789012"},
     ),
 ]
 
