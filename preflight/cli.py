@@ -23,26 +23,38 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("stack", nargs="?", help="stack name (reads Pulumi.STACK.yaml)")
     parser.add_argument("--json", metavar="FILE", help="write the plan as JSON to FILE ('-' for stdout)")
     parser.add_argument("--check-plan", metavar="FILE", help="run the checks on an existing plan JSON instead")
+    parser.add_argument("--cost-details", action="store_true", help="list every cost line item (default: repeated small items grouped)")
+    parser.add_argument("--diagram", metavar="FILE", help="draw the architecture from the plan: FILE.mmd (Mermaid) or FILE.svg")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report (diagram, resources, cost, violations)")
+    parser.add_argument(
+        "--diff", nargs=2, metavar=("BASE", "HEAD"), action="append",
+        help="compare two plans (preflight --json): resources, policy violations, cost; repeat for more stacks. "
+        "Exits 1 when a mandatory policy is newly violated",
+    )
+    parser.add_argument("--markdown", action="store_true", help="with --diff: Markdown (for a pull-request comment)")
     args = parser.parse_args(argv)
+    if args.diff:
+        if args.stack or args.check_plan:
+            parser.error("--diff compares two plan files: give no STACK or --check-plan with it")
+        return diff_plans(args.diff, markdown=args.markdown, out=out or sys.stdout)
+    if args.markdown:
+        parser.error("--markdown goes with --diff")
     if out is None:
         # The plan owns stdout when written there; the readable report then moves to stderr.
         out = sys.stderr if args.json == "-" else sys.stdout
     if bool(args.stack) == bool(args.check_plan):
         parser.error("give a STACK or --check-plan FILE (one of them)")
+    if args.diagram and not args.diagram.endswith((".mmd", ".svg")):
+        parser.error("--diagram FILE: the format follows the extension, .mmd (Mermaid) or .svg")
     warm_stages()
 
     if args.check_plan:
-        try:
-            document = json.loads(Path(args.check_plan).read_text())
-        except (OSError, ValueError) as exc:
-            print(f"preflight: cannot read plan {args.check_plan}: {exc}", file=out)
-            return 2
-        if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
-            print(f"preflight: {args.check_plan} is not a plan (no 'resources' list)", file=out)
+        document = _read_plan(args.check_plan, out)
+        if document is None:
             return 2
         print(f"Plan {args.check_plan}: stack {document.get('stack')!r}, {len(document['resources'])} resources", file=out)
-        failed = run_stages(document, out)
-        return _write(document, args.json, out) or (1 if failed else 0)
+        failed = run_stages(document, out, details=args.cost_details)
+        return _write(document, args.json, out) or _outputs(document, args, out) or (1 if failed else 0)
 
     try:
         plan = run_stack(args.stack, project_dir=PROJECT_DIR)
@@ -67,8 +79,58 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
 
     document = plan.to_json()
     summarize(document, out)
-    failed = run_stages(document, out)
-    return _write(document, args.json, out) or (1 if failed else 0)
+    failed = run_stages(document, out, details=args.cost_details)
+    return _write(document, args.json, out) or _outputs(document, args, out) or (1 if failed else 0)
+
+
+def diff_plans(pairs: list[list[str]], *, markdown: bool, out: TextIO) -> int:
+    """``--diff BASE HEAD``: what each head plan changes against its base (exit 1 on a new mandatory violation)."""
+    from . import plan_diff
+
+    diffs = []
+    for base_path, head_path in pairs:
+        base, head = _read_plan(base_path, out), _read_plan(head_path, out)
+        if base is None or head is None:
+            return 2
+        diffs.append(plan_diff.diff(base, head))
+    if markdown:
+        out.write(plan_diff.markdown(diffs))
+    else:
+        for index, found in enumerate(diffs):
+            if index:
+                print("", file=out)
+            print("\n".join(plan_diff.text_lines(found)), file=out)
+    return 1 if any(d.new_mandatory for d in diffs) else 0
+
+
+def _read_plan(path: str, out: TextIO) -> Document | None:
+    """A plan file (``preflight --json``), or None after saying why it is not one."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        print(f"preflight: cannot read plan {path}: {exc}", file=out)
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
+        print(f"preflight: {path} is not a plan (no 'resources' list)", file=out)
+        return None
+    return document
+
+
+def _outputs(document: Document, args: argparse.Namespace, out: TextIO) -> int:
+    """The drawings and the HTML report asked for, from the finished plan."""
+    from . import diagram, html_report
+
+    try:
+        if args.diagram:
+            Path(args.diagram).write_text(diagram.render(document, args.diagram))
+            print(f"Diagram written to {args.diagram}", file=out)
+        if args.html:
+            Path(args.html).write_text(html_report.render(document))
+            print(f"HTML report written to {args.html}", file=out)
+    except (OSError, diagram.GraphvizMissing, RuntimeError) as exc:
+        print(f"preflight: {exc}", file=out)
+        return 2
+    return 0
 
 
 def summarize(document: Document, out: TextIO) -> None:
@@ -118,7 +180,7 @@ def warm_stages() -> None:
             stage.warm()
 
 
-def run_stages(document: Document, out: TextIO) -> bool:
+def run_stages(document: Document, out: TextIO, *, details: bool = False) -> bool:
     failed = False
     stages = registered_stages()
     for stage in stages:
@@ -128,7 +190,7 @@ def run_stages(document: Document, out: TextIO) -> bool:
         result = stage.run(document)
         document[stage.key] = result.data
         print(f"\n{stage.title}:", file=out)
-        for line in result.lines:
+        for line in (result.detail_lines or result.lines) if details else result.lines:
             print(f"  {line}", file=out)
         failed = failed or result.failed
     return failed

@@ -15,9 +15,10 @@ from policies.cost_model import (
     MissingPriceError,
     estimate,
     serving_paths,
-    format_table,
     plan_region,
 )
+
+from . import cost_table
 
 from .stage import Document, Stage, StageResult
 
@@ -43,27 +44,30 @@ def run(document: Document) -> StageResult:
         result = estimate_document(document)
     except MissingPriceError as exc:
         return StageResult(data={"error": str(exc)}, lines=[f"FAILED: {exc}"], failed=True)
-    lines = format_table(result)
+    data = result.to_json()
+    # For people: totals first, repeated small items grouped (the JSON keeps every item).
+    lines = cost_table.text_lines(data)
+    details = cost_table.text_lines(data, details=True)
     lines.append(
         f"baseline {result.baseline:,.2f}, peak {result.peak:,.2f}, with commitments {result.committed:,.2f} "
         f"({result.currency}/month; spot at -{assumptions.spot_discount:.0%}, Savings Plan -{assumptions.compute_savings_plan:.0%}, "
         f"reserved RDS/ElastiCache -{assumptions.reserved_database:.0%})"
     )
-    data = result.to_json()
     try:
         paths = serving_paths(outputs.get("inferenceServing"), result.region, assumptions)
     except (MissingPriceError, ValueError) as exc:
         return StageResult(data={"error": str(exc)}, lines=[f"FAILED: {exc}"], failed=True)
+    footer: list[str] = [lines[-1]]
     if paths:
         # The plan prices only the path that runs; both are shown so the choice is visible in review.
         data["servingPaths"] = [p.to_json() for p in paths]
-        lines.append("ML serving paths (betterprompts:inference.serving), each priced as if it served:")
+        footer.append("ML serving paths (betterprompts:inference.serving), each priced as if it served:")
         for path in paths:
             state = "serving" if path.serving else "sized to zero"
-            lines.append(f"  {path.path:<11} {state:<14} {path.description}: {path.baseline:,.2f} - {path.peak:,.2f}")
+            footer.append(f"  {path.path:<11} {state:<14} {path.description}: {path.baseline:,.2f} - {path.peak:,.2f}")
     if "costAssumptions" not in outputs:
-        lines.append("(no costAssumptions output in the plan: usage priced with the documented defaults)")
-    return StageResult(data=data, lines=lines)
+        footer.append("(no costAssumptions output in the plan: usage priced with the documented defaults)")
+    return StageResult(data=data, lines=lines[:-1] + footer, detail_lines=details + footer)
 
 
 STAGE = Stage(key="cost", title="Estimated monthly cost", run=run)

@@ -21,6 +21,8 @@ class StageResult:
     """Its part of the printed report."""
     failed: bool = False
     """True makes ``preflight`` exit non-zero."""
+    detail_lines: list[str] = field(default_factory=list)
+    """Its part of the report when every detail is asked for (``--cost-details``); empty: ``lines``."""
 
 
 @dataclass(frozen=True)
