@@ -36,7 +36,7 @@ def test_triggers_are_pull_requests_and_main(workflow: dict[Any, Any]) -> None:
 
 
 def test_jobs_are_named(workflow: dict[Any, Any]) -> None:
-    assert list(workflow["jobs"]) == ["tests", "preflight", "preview", "deploy-production"]
+    assert list(workflow["jobs"]) == ["tests", "preflight", "plan-diff", "preview-pr", "preview", "deploy-production"]
 
 
 def test_pull_requests_run_tests_and_preflight_of_every_stack_without_credentials(workflow: dict[Any, Any]) -> None:
@@ -100,7 +100,7 @@ def test_cloud_jobs_run_on_each_stacks_runner_in_its_vpc(workflow: dict[Any, Any
 
 
 def test_the_runner_installs_the_aws_cli_v2_before_pulumi_runs(workflow: dict[Any, Any]) -> None:
-    for name in ("preview", "deploy-production"):
+    for name in ("preview-pr", "preview", "deploy-production"):
         steps = workflow["jobs"][name]["steps"]
         names = [step.get("name") or step.get("uses") or step.get("run") for step in steps]
         cli = names.index("AWS CLI v2")
@@ -109,3 +109,45 @@ def test_the_runner_installs_the_aws_cli_v2_before_pulumi_runs(workflow: dict[An
         script = steps[cli]["run"]
         assert "https://awscli.amazonaws.com/awscli-exe-linux-" in script and "aws --version" in script
         assert "aws-cli/2" in script
+
+
+# --- pull requests: the plan diff comment and the optional real preview --------------------------
+
+
+def test_pull_requests_get_one_plan_diff_comment_and_fail_on_new_mandatory_violations(workflow: dict[Any, Any]) -> None:
+    from preflight.plan_diff import MARKER
+
+    job = workflow["jobs"]["plan-diff"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert not uses(job, "aws-actions/configure-aws-credentials")
+    scripts = "\n".join(runs(job))
+    # Both sides built offline: the base branch's own program in its own worktree and venv.
+    assert 'git worktree add ../base "${{ github.event.pull_request.base.sha }}"' in scripts
+    assert "../base-venv/bin/python -m preflight" in scripts and "python -m preflight \"$stack\" --json \"head-$stack.json\"" in scripts
+    assert "python -m preflight $(cat diff-args.txt) --markdown > plan-diff.md" in scripts
+    # One comment, found by the marker the Markdown starts with, updated rather than duplicated.
+    (comment,) = uses(job, "actions/github-script")
+    assert comment["uses"] == "actions/github-script@v7"
+    script = comment["with"]["script"]
+    assert f"const marker = '{MARKER}';" in script
+    assert "updateComment" in script and "createComment" in script and "c.body.startsWith(marker)" in script
+    # The check fails after the comment is posted, on --diff's exit status.
+    names = [step.get("name") for step in job["steps"]]
+    fail = job["steps"][names.index("Fail on a newly violated mandatory policy")]
+    assert fail["if"] == "steps.diff.outputs.status != '0'"
+    assert names.index("Comment") < names.index("Fail on a newly violated mandatory policy")
+
+
+def test_real_preview_on_pull_requests_only_with_a_read_only_role(workflow: dict[Any, Any]) -> None:
+    job = workflow["jobs"]["preview-pr"]
+    assert "vars.AWS_PREVIEW_ROLE_ARN != ''" in job["if"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"]
+    assert job["strategy"]["matrix"]["stack"] == STACKS
+    (credentials,) = uses(job, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    (pulumi,) = uses(job, "pulumi/actions")
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["edit-pr-comment"] is True
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert job["permissions"]["pull-requests"] == "write" and job["permissions"]["id-token"] == "write"
