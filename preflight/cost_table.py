@@ -3,7 +3,7 @@
 Works on the ``cost`` section of a plan (``preflight --json``), where every line item stays as it
 is: grouping is only how the report shows them. Items group when they are of one type, cost the
 same (baseline, peak and with commitments) and each costs less than ``SMALL`` a month: 47 alarms
-at $0.10 are one line "CloudWatch alarm (47 x 0.10)". Larger items always keep their own line.
+at $0.10 are one line "CloudWatch alarm (47 x $0.10)". Larger items always keep their own line.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def rows(cost: Mapping[str, Any], *, details: bool = False) -> list[Row]:
 
 
 def _money(value: float) -> str:
-    return f"{value:,.2f}"
+    return f"${value:,.2f}"
 
 
 def text_lines(cost: Mapping[str, Any], *, details: bool = False) -> list[str]:

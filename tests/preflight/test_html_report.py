@@ -98,7 +98,7 @@ def test_cost_table_grouped_and_every_item(browser: Any, production_document: di
     grouped = page.locator("#cost-grouped tbody tr")
     assert page.locator("#cost-details").is_hidden()
     alarms = sum(1 for i in doc["cost"]["items"] if i["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert page.locator("#cost-grouped tbody tr", has_text=f"CloudWatch alarm ({alarms} x 0.10)").count() == 1
+    assert page.locator("#cost-grouped tbody tr", has_text=f"CloudWatch alarm ({alarms} x $0.10)").count() == 1
     first = grouped.first.inner_text()
     assert "SageMaker endpoint" in first  # the dearest item first
     page.check("#cost-details-toggle")

@@ -31,9 +31,9 @@ def test_repeated_small_items_are_one_line_with_a_count(cost: dict[str, Any]) ->
     alarms = [i for i in cost["items"] if i["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"]
     assert len(alarms) > 30
     rows = {cost_table.label(r): r for r in cost_table.rows(cost)}
-    row = rows[f"CloudWatch alarm ({len(alarms)} x 0.10)"]
+    row = rows[f"CloudWatch alarm ({len(alarms)} x $0.10)"]
     assert row.count == len(alarms) and row.baseline == pytest.approx(0.10 * len(alarms))
-    assert "NAT gateway (3 x 43.35)" in rows
+    assert "NAT gateway (3 x $43.35)" in rows
     # Dear items keep their own line even when repeated; nothing over SMALL is grouped.
     assert all(r.each < cost_table.SMALL for r in rows.values() if r.count > 1)
 
