@@ -6,6 +6,8 @@ import copy
 import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Any
+
 import pytest
 
 from preflight import diagram, diagram_docs
@@ -111,6 +113,27 @@ def test_mermaid_is_well_formed(drawings: dict[str, diagram.Diagram]) -> None:
         for edge in drawing.edges:
             assert edge.source in drawing.nodes and edge.target in drawing.nodes
         assert diagram.embedded_hash(text) == drawing.digest
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+def test_the_committed_mermaid_renders_in_mermaid(stack: str, browser: Any) -> None:
+    """The .mmd as GitHub shows it: parsed and drawn by Mermaid itself (its browser bundle, .ci/fetch-mermaid)."""
+    bundle = sorted((ROOT / ".cache" / "mermaid").glob("mermaid-*.min.js"))
+    assert bundle, "Mermaid's bundle is missing: run .ci/fetch-mermaid (.ci/run does)"
+    source = (ROOT / "docs" / "diagrams" / f"{stack}.mmd").read_text()
+    page = browser.new_page()
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(content=bundle[-1].read_text())
+    result = page.evaluate(
+        """async (source) => {
+            mermaid.initialize({startOnLoad: false});
+            try { const drawn = await mermaid.render('architecture', source); return drawn.svg; }
+            catch (error) { return 'error: ' + error.message; }
+        }""",
+        source,
+    )
+    assert result.startswith("<svg"), result[:500]
+    assert "load balancer: edge-alb" in result and "EKS control plane: eks" in result
 
 
 def test_svg_is_laid_out_by_graphviz(drawings: dict[str, diagram.Diagram]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,26 +10,6 @@ import pytest
 from preflight import diagram, html_report
 from preflight.harness import Plan
 from tests.preflight.review_support import document
-
-# Debian's Chromium here and in .ci/run; the Chrome GitHub's Ubuntu runners come with in the workflow.
-CHROMIUM = next(
-    (found for found in (shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")) if found),
-    "/usr/bin/chromium",
-)
-# What the machine's closed network needs (no background fetches) and what root needs (no sandbox).
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium is needed for the HTML report test: apt-get install chromium (.ci/run does)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
