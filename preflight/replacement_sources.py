@@ -16,6 +16,8 @@ The sources, and why these:
   so no input is invented; create-only properties with no Pulumi input are listed as unmapped.
   Types whose registry counterpart updates differently from the provider (``UNKNOWN_AWS``), or
   that have none, are recorded with ``known: false``: the diff then says it cannot tell.
+- For a few AWS types with no registry counterpart, the Terraform AWS provider's own schema
+  (``TERRAFORM_AWS``: its ``ForceNew`` inputs, which pulumi-aws bridges as replacements).
 - **pulumi-kubernetes** decides replacement in its provider code, not in its schema: the table
   ``forceNew`` in provider/pkg/provider/diff.go (plus ``.metadata.name``/``.metadata.namespace``
   for every object and ``name``/``namespace`` for a Helm release, provider.go and
@@ -208,18 +210,32 @@ for _token in (
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:efs/backupPolicy:BackupPolicy",
     "aws:guardduty/detectorFeature:DetectorFeature",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLogging:BucketLogging",
     "aws:s3/bucketObjectv2:BucketObjectv2",
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketVersioning:BucketVersioning",
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
 ):
     UNKNOWN_AWS[_token] = NO_REGISTRY_COUNTERPART
+
+# AWS types with no registry counterpart whose force-new inputs were read in the Terraform AWS
+# provider's schema (which pulumi-aws bridges: ForceNew there is a replacement here), each file at
+# the commit the search index holds.
+TERRAFORM_AWS: dict[str, tuple[list[str], str]] = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (
+        ["policyArn", "role"], "internal/service/iam/role_policy_attachment.go at 04c79849",
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (
+        ["bucket"], "internal/service/s3/bucket_ownership_controls.go at 01c08000",
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        ["bucket"], "internal/service/s3/bucket_public_access_block.go at 01606926",
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": (
+        ["bucket", "expectedBucketOwner"], "internal/service/s3/bucket_versioning.go (aws-sdk-go-v2 version)",
+    ),
+}
 
 # Transcribed from pulumi-kubernetes provider/pkg/provider/diff.go (see KUBERNETES_SOURCE).
 _LABEL_SELECTOR = ["spec.selector", "spec.selector.matchExpressions", "spec.selector.matchLabels"]
@@ -291,9 +307,10 @@ def sdk_inputs(token: str) -> set[str]:
         module = importlib.import_module(name)
     except ModuleNotFoundError:  # Python keywords get a trailing underscore (pulumi_aws.lambda_).
         module = importlib.import_module(name + "_")
-    args_class = getattr(module, f"{cls}Args")
+    # A resource whose name a nested type also has gets ``<Type>InitArgs`` (s3.BucketVersioning).
+    args_class = getattr(module, f"{cls}InitArgs", None) or getattr(module, f"{cls}Args")
     params = inspect.signature(args_class.__init__).parameters
-    return {re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), p) for p in params if p != "self"}
+    return {re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), p) for p in params if p not in ("self", "__self__")}
 
 
 def _aws_entry(token: str, cfn_type: str, renames: dict[str, str]) -> dict[str, Any]:
@@ -324,6 +341,8 @@ def build() -> dict[str, Any]:
     types: dict[str, Any] = {}
     for token, (cfn_type, renames) in sorted(AWS_TYPES.items()):
         types[token] = _aws_entry(token, cfn_type, renames)
+    for token, (paths, where) in sorted(TERRAFORM_AWS.items()):
+        types[token] = {"known": True, "replaceOnChanges": paths, "source": f"hashicorp/terraform-provider-aws {where} (ForceNew)"}
     for token, reason in sorted(UNKNOWN_AWS.items()):
         types[token] = {"known": False, "replaceOnChanges": [], "source": reason}
     for token, paths in sorted(KUBERNETES.items()):

@@ -67,6 +67,8 @@ def test_replacement_inputs_are_real_sdk_inputs() -> None:
         inputs = replacement_sources.sdk_inputs(token)
         assert set(replacements.rule(token).paths) <= inputs, token
         assert set(renames.values()) <= inputs, token
+    for token, (paths, _) in replacement_sources.TERRAFORM_AWS.items():
+        assert set(paths) <= replacement_sources.sdk_inputs(token), token
 
 
 @pytest.mark.parametrize(
