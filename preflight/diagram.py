@@ -19,7 +19,6 @@ hash differs from the one the current plan gives is stale (tests check this).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import shutil
@@ -677,7 +676,3 @@ def render(document: Document, path: str) -> str:
     if path.endswith(".svg"):
         return svg(diagram)
     raise ValueError(f"{path}: the diagram's format follows its extension, .mmd (Mermaid) or .svg")
-
-
-def html_escape(text: str) -> str:
-    return html.escape(text)
