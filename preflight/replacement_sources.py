@@ -223,6 +223,10 @@ for _token in (
 # provider's schema (which pulumi-aws bridges: ForceNew there is a replacement here), each file at
 # the commit the search index holds.
 TERRAFORM_AWS: dict[str, tuple[list[str], str]] = {
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
+        ["accessScope", "clusterName", "policyArn", "principalArn"],
+        "internal/service/eks/access_policy_association.go (no Update: every input force-new; v6.40+ version)",
+    ),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (
         ["policyArn", "role"], "internal/service/iam/role_policy_attachment.go at 04c79849",
     ),
