@@ -55,6 +55,10 @@ EACH: dict[str, str] = {
     "aws:ec2/instance:Instance": "compute",
     "aws:ec2/natGateway:NatGateway": "network",
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": "compute",
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "compute",
+    "aws:grafana/workspace:Workspace": "compute",
+    "aws:backup/vault:Vault": "store",
+    "aws:wafv2/webAcl:WebAcl": "entry",
     "kubernetes:apps/v1:Deployment": "workload",
     "kubernetes:apps/v1:StatefulSet": "workload",
     "kubernetes:apps/v1:DaemonSet": "workload",
@@ -71,7 +75,9 @@ HIDDEN = re.compile(
     r"|aws:lb/(listener|listenerRule|targetGroup)|aws:acm/|aws:appautoscaling/|aws:sagemaker/(model|endpointConfiguration)"
     r"|aws:guardduty/detectorFeature|aws:securityhub/standardsSubscription|aws:cfg/(recorderStatus|deliveryChannel)"
     r"|aws:costexplorer/costAllocationTag|aws:rds/(subnetGroup|parameterGroup)|aws:elasticache/(subnetGroup|parameterGroup)"
-    r"|aws:sns/topic(Policy|Subscription)|aws:codebuild/webhook|aws:codeconnections/|aws:lambda/permission"
+    r"|aws:sns/topic(Policy|Subscription)|aws:codebuild/webhook|aws:codeconnections/|aws:lambda/(permission|eventSourceMapping)"
+    r"|aws:apigateway/(?!restApi:)|aws:apigatewayv2/(?!api:)|aws:sqs/queuePolicy|aws:wafv2/webAcl(Association|LoggingConfiguration)"
+    r"|aws:cloudfront/(?!distribution:)|aws:backup/selection"
     r"|kubernetes:(?!apps/|batch/|helm\.sh/))"
 )
 # Friendly names for node labels; any other type reads as its own class name.
