@@ -190,6 +190,7 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": ("AWS::CloudWatch::CompositeAlarm", {}),
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ("AWS::Logs::SubscriptionFilter", {"FilterName": "name", "LogGroupName": "logGroup"}),
     "aws:cloudwatch/eventBus:EventBus": ("AWS::Events::EventBus", {}),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("AWS::Logs::ResourcePolicy", {"PolicyName": "policyName"}),
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": ("AWS::ECR::ReplicationConfiguration", {}),
     "aws:grafana/workspace:Workspace": ("AWS::Grafana::Workspace", {}),
     "aws:iam/policy:Policy": ("AWS::IAM::ManagedPolicy", {"ManagedPolicyName": "name"}),
