@@ -101,6 +101,20 @@ LABELS: dict[str, str] = {
     "aws:cloudwatch/logGroup:LogGroup": "log group",
     "kubernetes:apps/v1:Deployment": "Deployment",
     "kubernetes:helm.sh/v3:Release": "Helm",
+    "aws:wafv2/webAcl:WebAcl": "WAF web ACL",
+    "aws:cloudfront/distribution:Distribution": "CloudFront",
+    "aws:lambda/function:Function": "Lambda",
+    "aws:sqs/queue:Queue": "SQS",
+    "aws:sfn/stateMachine:StateMachine": "Step Functions",
+    "aws:backup/vault:Vault": "Backup vault",
+    "aws:apigateway/restApi:RestApi": "API Gateway",
+    "aws:apigatewayv2/api:Api": "API Gateway",
+}
+# Entry points reachable from the internet unless configured private (a load balancer says so itself).
+PUBLIC_BY_DEFAULT = {
+    "aws:cloudfront/distribution:Distribution",
+    "aws:apigateway/restApi:RestApi",
+    "aws:apigatewayv2/api:Api",
 }
 SECURITY_KEY = re.compile(r"secur|vpcConfig|parameters", re.IGNORECASE)
 MAX_HOPS = 3
@@ -191,7 +205,8 @@ def _facts(resource: Mapping[str, Any]) -> str:
         facts.append("read replica")
     if "numNodeGroups" in inputs:
         facts.append(f"{int(inputs['numNodeGroups'])} shards x {1 + int(inputs.get('replicasPerNodeGroup') or 0)}")
-    if inputs.get("internal") is False:
+    endpoint_types = (inputs.get("endpointConfiguration") or {}).get("types") if isinstance(inputs.get("endpointConfiguration"), Mapping) else None
+    if inputs.get("internal") is False or (resource.get("type") in PUBLIC_BY_DEFAULT and endpoint_types != ["PRIVATE"]):
         facts.append("internet-facing")
     if isinstance(inputs.get("chart"), str):
         facts.append(inputs["chart"].rsplit("/", 1)[-1])
