@@ -226,6 +226,7 @@ NO_REGISTRY_COUNTERPART = (
 for _token in (
     "aws:acm/certificateValidation:CertificateValidation",
     "aws:autoscaling/tag:Tag",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
     "aws:cfg/recorderStatus:RecorderStatus",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:codebuild/webhook:Webhook",
@@ -250,6 +251,14 @@ TERRAFORM_AWS: dict[str, tuple[list[str], str]] = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
         ["accessScope", "clusterName", "policyArn", "principalArn"],
         "internal/service/eks/access_policy_association.go (no Update: every input force-new; v6.40+ version)",
+    ),
+    "aws:efs/replicationConfiguration:ReplicationConfiguration": (
+        ["destination", "sourceFileSystemId"],
+        "internal/service/efs/replication_configuration.go (no Update: every input force-new)",
+    ),
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        ["kmsKeyId", "preSignedUrl", "retentionPeriod", "sourceDbInstanceArn"],
+        "internal/service/rds/instance_automated_backups_replication.go (no Update: every input force-new)",
     ),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (
         ["policyArn", "role"], "internal/service/iam/role_policy_attachment.go at 04c79849",
