@@ -217,6 +217,17 @@ def build(document: Document) -> Diagram:
     resources = list(document.get("resources") or [])
     by_urn = {str(r["urn"]): r for r in resources}
     prefix = f"{document.get('project')}-{document.get('stack')}-"
+    # Resources in another Region than the stack's (DR copies, CloudFront's us-east-1 WAF) say so.
+    regions = {
+        str(r["urn"]): str((r.get("inputs") or {}).get("region") or "")
+        for r in resources
+        if str(r["type"]).startswith("pulumi:providers:aws")
+    }
+    home = str((document.get("outputs") or {}).get("region") or next((v for v in regions.values() if v), ""))
+
+    def region_of(resource: Mapping[str, Any]) -> str:
+        region = regions.get(str(resource.get("provider") or "").rsplit("::", 1)[0], "")
+        return region if region and region != home else ""
 
     def component_of(resource: Mapping[str, Any]) -> Mapping[str, Any] | None:
         parent = by_urn.get(resource.get("parent") or "")
@@ -317,7 +328,7 @@ def build(document: Document) -> Diagram:
         tier = placement(r) if token.startswith("aws:") or token.startswith("eks:") else ""
         if token in EACH and token != "aws:ec2/natGateway:NatGateway":
             node_id = "n_" + _safe(_short(str(r["name"]), prefix) + "_" + token.rsplit(":", 1)[-1])
-            facts = _facts(r)
+            facts = ", ".join(f for f in (_facts(r), region_of(r)) if f)
             label = f"{_type_label(token)}: {_short(str(r['name']), prefix)}" + (f"<br/>{facts}" if facts else "")
             nodes[node_id] = Node(node_id, label, EACH[token], comp, tier, 1, [str(r["urn"])])
             node_of[str(r["urn"])] = node_id

@@ -177,3 +177,12 @@ def test_readme_shows_each_stacks_diagram() -> None:
 def test_unknown_extension_is_refused(production: Plan) -> None:
     with pytest.raises(ValueError, match=r"\.mmd \(Mermaid\) or \.svg"):
         diagram.render(production.to_json(), "diagram.png")
+
+
+def test_resources_in_another_region_say_so(drawings: dict[str, diagram.Diagram], production: Plan) -> None:
+    home = production.outputs["region"]
+    providers = {r.urn: r.inputs.get("region") for r in production.resources if r.type == "pulumi:providers:aws"}
+    away = [r for r in production.resources if r.type in diagram.EACH and providers.get(r.provider.rsplit("::", 1)[0]) not in (None, home)]
+    labels = {urn: n.label for n in drawings["production"].nodes.values() for urn in n.urns}
+    for resource in away:
+        assert providers[resource.provider.rsplit("::", 1)[0]] in labels[resource.urn]
