@@ -195,6 +195,7 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "aws:grafana/workspace:Workspace": ("AWS::Grafana::Workspace", {}),
     "aws:iam/policy:Policy": ("AWS::IAM::ManagedPolicy", {"ManagedPolicyName": "name"}),
     "aws:lambda/eventSourceMapping:EventSourceMapping": ("AWS::Lambda::EventSourceMapping", {"FunctionName": "functionName"}),
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": ("AWS::Lambda::EventInvokeConfig", {"FunctionName": "functionName"}),
     "aws:lambda/functionUrl:FunctionUrl": ("AWS::Lambda::Url", {"TargetFunctionArn": "functionName"}),
     "aws:scheduler/scheduleGroup:ScheduleGroup": ("AWS::Scheduler::ScheduleGroup", {}),
     "aws:sqs/queuePolicy:QueuePolicy": ("AWS::SQS::QueuePolicy", {}),
@@ -237,9 +238,11 @@ for _token in (
     "aws:guardduty/detectorFeature:DetectorFeature",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketNotification:BucketNotification",
     "aws:s3/bucketObjectv2:BucketObjectv2",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
 ):
     UNKNOWN_AWS[_token] = NO_REGISTRY_COUNTERPART
