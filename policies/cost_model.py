@@ -309,6 +309,8 @@ class CostResource:
     dependencies: tuple[str, ...] = ()
     provider: str = ""
     """The provider reference (``<urn>::<id>``): resources of another Region's provider are told apart."""
+    provider_region: str = ""
+    """The provider's region when the caller knows it (a policy sees the provider itself, not its URN)."""
 
     @staticmethod
     def from_plan(resource: Mapping[str, Any]) -> "CostResource":
@@ -411,8 +413,10 @@ class _Context:
 
     def in_other_region(self, resource: CostResource) -> bool:
         """Whether ``resource`` is created through an AWS provider of a Region other than the price list's."""
-        provider = self.by_urn.get(resource.provider.rsplit("::", 1)[0]) if resource.provider else None
-        region = provider.inputs.get("region") if provider is not None else None
+        region: Any = resource.provider_region or None
+        if region is None and resource.provider:
+            provider = self.by_urn.get(resource.provider.rsplit("::", 1)[0])
+            region = provider.inputs.get("region") if provider is not None else None
         return isinstance(region, str) and region != self.prices.region
 
     def ancestors(self, resource: CostResource) -> Iterable[CostResource]:
