@@ -46,7 +46,16 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
-from components.dr import Backups, BackupsArgs, CrossRegionReplication, CrossRegionReplicationArgs, selections
+from components.dr import (
+    Backups,
+    BackupsArgs,
+    BucketReplication,
+    BucketReplicationArgs,
+    CrossRegionReplication,
+    CrossRegionReplicationArgs,
+    ReplicationSource,
+    selections,
+)
 from components.edge import (
     ACCESS_LOG_PREFIX,
     ApiLoadBalancer,
@@ -88,6 +97,8 @@ from components.storage import (
     SharedFileSystemArgs,
     SnapshotLifecycle,
     SnapshotLifecycleArgs,
+    bucket_name,
+    lifecycle_rules,
     logical_name,
     snapshot_target_tags,
 )
@@ -738,7 +749,7 @@ if dr is not None:
     )
     pulumi.export("backupPlanArn", backups.plan_arn)
     pulumi.export("backupVaultArns", backups.vault_arns)
-    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication):
+    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication or dr.replicated_buckets):
         replication = CrossRegionReplication(
             f"{prefix}-dr",
             CrossRegionReplicationArgs(
@@ -748,12 +759,46 @@ if dr is not None:
                 database_arn=database.instance.arn if dr.database_cross_region_backups else None,
                 database_retention_days=dr.database_replicated_retention_days,
                 file_system_id=shared_fs.file_system_id if dr.efs_replication else None,
+                storage_key=bool(dr.replicated_buckets),
                 kms_deletion_window_days=platform.kms_deletion_window_days,
                 protect=platform.protect_stateful,
             ),
             aws_opts,
         )
         pulumi.export("drKeyArns", replication.key_arns)
+        if dr.replicated_buckets:
+            # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
+            def replica_name(purpose: BucketPurpose, region: str = dr.region) -> pulumi.Output[str]:
+                return account_id.apply(lambda a: bucket_name(storage_settings.bucket_name_prefix, purpose, a, region))
+
+            bucket_replication = BucketReplication(
+                f"{prefix}-dr-buckets",
+                BucketReplicationArgs(
+                    sources={
+                        p.value: ReplicationSource(
+                            name=storage.bucket_names[p],
+                            arn=storage.bucket_arns[p],
+                            replica_name=replica_name(p),
+                            lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[p]),
+                            ready=storage.buckets[p].ready,
+                        )
+                        for p in dr.replicated_buckets
+                    },
+                    region=settings.region,
+                    dr_region=dr.region,
+                    account_id=account_id,
+                    dr_provider=dr_provider,
+                    source_kms_key_arn=baseline.keys["storage"].arn,
+                    replica_kms_key_arn=replication.key_arns["storage"],
+                    access_log_bucket_name=replica_name(BucketPurpose.ACCESS_LOGS),
+                    access_log_lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[BucketPurpose.ACCESS_LOGS]),
+                    replication_time_control=dr.replication_time_control,
+                    force_destroy=storage_settings.destroyable_buckets,
+                    protect=platform.protect_stateful,
+                ),
+                aws_opts,
+            )
+            pulumi.export("replicaBucketNames", bucket_replication.replica_names)
     pulumi.export("drRegion", dr.region)
     pulumi.export("recoveryPoints", {r.store: {"minutes": r.minutes, "mechanism": r.mechanism} for r in dr.rpos})
 

@@ -92,7 +92,14 @@ def to_cost_resource(resource: PolicyResource) -> cost_model.CostResource:
         inputs=known(resource.props),
         parent=resource.parent.urn if resource.parent else "",
         dependencies=tuple(sorted(deps)),
+        # Another Region's resources (the DR replicas) are priced apart from the stack's own.
+        provider_region=_provider_region(resource),
     )
+
+
+def _provider_region(resource: PolicyResource) -> str:
+    region = known(resource.provider.props).get("region") if resource.provider is not None else None
+    return region if isinstance(region, str) else ""
 
 
 def stack_region(resources: Iterable[PolicyResource]) -> str:

@@ -307,6 +307,10 @@ class CostResource:
     inputs: Mapping[str, Any]
     parent: str = ""
     dependencies: tuple[str, ...] = ()
+    provider: str = ""
+    """The provider reference (``<urn>::<id>``): resources of another Region's provider are told apart."""
+    provider_region: str = ""
+    """The provider's region when the caller knows it (a policy sees the provider itself, not its URN)."""
 
     @staticmethod
     def from_plan(resource: Mapping[str, Any]) -> "CostResource":
@@ -321,6 +325,7 @@ class CostResource:
             inputs=resource.get("inputs") or {},
             parent=str(resource.get("parent") or ""),
             dependencies=tuple(sorted(deps)),
+            provider=str(resource.get("provider") or ""),
         )
 
 
@@ -405,6 +410,14 @@ class _Context:
 
     def of_type(self, *types: str) -> list[CostResource]:
         return [r for r in self.resources if r.type in types]
+
+    def in_other_region(self, resource: CostResource) -> bool:
+        """Whether ``resource`` is created through an AWS provider of a Region other than the price list's."""
+        region: Any = resource.provider_region or None
+        if region is None and resource.provider:
+            provider = self.by_urn.get(resource.provider.rsplit("::", 1)[0])
+            region = provider.inputs.get("region") if provider is not None else None
+        return isinstance(region, str) and region != self.prices.region
 
     def ancestors(self, resource: CostResource) -> Iterable[CostResource]:
         seen: set[str] = set()
@@ -1158,7 +1171,8 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
                 type_="usage:cloudwatch",
             )
         )
-    buckets = ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+    # The stack's own buckets share the S3 usage; the DR Region's replicas are priced as copies of their sources.
+    buckets = [b for b in ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") if not ctx.in_other_region(b)]
     if buckets:
         per_bucket = usage.s3_storage_gb / len(buckets)
         items.extend(_s3_bucket(ctx, bucket, per_bucket) for bucket in buckets)
@@ -1251,6 +1265,23 @@ def _backup_selection(ctx: _Context, r: CostResource) -> list[LineItem]:
     return items
 
 
+def _bucket_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A replica holds what its source holds (its share of the S3 usage), the daily changes cross Regions, RTC per GB."""
+    buckets = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+    own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b)]
+    gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
+    replicas = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type in buckets and ctx.in_other_region(ctx.by_urn[u])]
+    rtc = any(((rule.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled" for rule in r.inputs.get("rules") or [])
+    items = []
+    for replica in replicas:
+        moved = gb * DAILY_CHANGE * DAYS_COPIED
+        cost = gb * ctx.price("s3:standard", r.type, "Standard") + moved * ctx.price("transfer:inter-region", r.type, "transfer")
+        if rtc:
+            cost += moved * ctx.price("s3:replication-time-control", r.type, "RTC")
+        items.append(ctx.item(r, f"DR: S3 replica {replica.name}: {gb:,.0f} GB Standard, {moved:,.0f} GB/month replicated" + (" with RTC" if rtc else ""), cost))
+    return items
+
+
 def _rds_backup_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
     sources = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type == "aws:rds/instance:Instance"]
     days = _int(r.inputs.get("retentionPeriod"), 7)
@@ -1320,6 +1351,7 @@ RULES: dict[str, Rule] = {
     BACKUP_SELECTION: _backup_selection,
     RDS_BACKUP_REPLICATION: _rds_backup_replication,
     EFS_REPLICATION: _efs_replication,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 

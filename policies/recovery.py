@@ -24,6 +24,7 @@ BACKUP_PLAN = "aws:backup/plan:Plan"
 BACKUP_SELECTION = "aws:backup/selection:Selection"
 RDS_BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 EFS_REPLICATION = "aws:efs/replicationConfiguration:ReplicationConfiguration"
+S3_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 
@@ -71,13 +72,30 @@ def _replication(args: ResourceValidationArgs) -> Iterator[str]:
         yield from require_cmk(where, "destination.kmsKeyId", key, f"set destination.kms_key_id to {fix}")
 
 
+    elif args.resource_type == S3_REPLICATION:
+        for index, rule in enumerate(items(get(props, "rules"))):
+            if rule is UNKNOWN:
+                continue
+            key = get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
+            yield from require_cmk(
+                where, f"rules[{index}].destination.encryptionConfiguration.replicaKmsKeyId", key, f"set replica_kms_key_id to {fix}"
+            )
+            # Without the opt-in S3 skips every SSE-KMS object: the replica would stay empty.
+            opted_in = get(rule, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status")
+            if opted_in is not UNKNOWN and opted_in != "Enabled":
+                yield (
+                    f"{where}: rules[{index}].sourceSelectionCriteria.sseKmsEncryptedObjects.status is {opted_in!r}, so S3 "
+                    "replicates no SSE-KMS object. Fix: source_selection_criteria.sse_kms_encrypted_objects.status='Enabled'"
+                )
+
+
 REPLICATION_DESTINATIONS_CMK = resource_policy(
     name="replication-destinations-encrypted-with-cmk",
-    description="Cross-Region copies (replicated RDS automated backups, EFS replicas) are encrypted with a customer-managed key of the destination Region.",
+    description="Cross-Region copies (replicated RDS automated backups, EFS replicas, S3 replicas) are encrypted with a customer-managed key of the destination Region.",
     severity=Severity.HIGH,
-    types=(RDS_BACKUP_REPLICATION, EFS_REPLICATION),
+    types=(RDS_BACKUP_REPLICATION, EFS_REPLICATION, S3_REPLICATION),
     check=_replication,
-    remediation="kms_key_id (RDS) / destination.kms_key_id (EFS) = a customer-managed key in the destination Region.",
+    remediation="kms_key_id (RDS) / destination.kms_key_id (EFS) / destination.encryption_configuration.replica_kms_key_id with SSE-KMS objects opted in (S3) = a customer-managed key in the destination Region.",
 )
 
 

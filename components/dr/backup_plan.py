@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,8 @@ RDS_REPLICATED_LOG_MINUTES = 10
 no bound for the copy; this is the planning figure the failover drill measures (docs/dr.md)."""
 EFS_REPLICATION_MINUTES = 15
 """EFS replication: "Amazon EFS is designed to provide an RPO of 15 minutes for most file systems"."""
+S3_RTC_MINUTES = 15
+"""S3 Replication Time Control: 99.99% of new objects replicated within 15 minutes (without RTC, no bound)."""
 
 
 class LockMode(enum.Enum):
@@ -102,7 +104,13 @@ def lock_problem(lock: VaultLock, retention_days: int) -> str | None:
 
 
 def store_rpos(
-    *, frequency_hours: int, copy_to_dr_region: bool, database_replication: bool, efs_replication: bool
+    *,
+    frequency_hours: int,
+    copy_to_dr_region: bool,
+    database_replication: bool,
+    efs_replication: bool,
+    replicated_buckets: Sequence[str] = (),
+    replication_time_control: bool = False,
 ) -> list[StoreRpo]:
     """The recovery point of each stateful store after the loss of the primary Region.
 
@@ -126,6 +134,17 @@ def store_rpos(
             EFS_REPLICATION_MINUTES if efs_replication else snapshot,
             "EFS replication to the DR Region (AWS: 15 minutes for most file systems)" if efs_replication else snapshot_text,
             "efs.replication" if efs_replication else snapshot_key,
+        ),
+        *(
+            StoreRpo(
+                f"{bucket} bucket",
+                S3_RTC_MINUTES if replication_time_control else math.inf,
+                "S3 cross-Region replication with Replication Time Control (99.99% within 15 minutes)"
+                if replication_time_control
+                else "S3 cross-Region replication without Replication Time Control (no time bound)",
+                "buckets.replicationTimeControl",
+            )
+            for bucket in replicated_buckets
         ),
     ]
 

@@ -39,6 +39,8 @@ class CrossRegionReplicationArgs:
     """Days RDS keeps the replicated automated backups (1-35)."""
     file_system_id: Optional[pulumi.Input[str]] = None
     """The EFS file system EFS replicates (None: not replicated)."""
+    storage_key: bool = False
+    """Create the DR Region's storage key even without EFS replication (the replica buckets use it)."""
     kms_deletion_window_days: int = 30
     protect: bool = True
     """Pulumi-protect the DR-Region keys (the replicated data is encrypted with them)."""
@@ -78,8 +80,9 @@ class CrossRegionReplication(pulumi.ComponentResource):
                 # Created in the destination Region, naming the source by ARN.
                 opts=in_dr,
             )
+        if args.file_system_id is not None or args.storage_key:
+            self.keys["storage"] = key("storage", "The replicated EFS file system and the replica buckets")
         if args.file_system_id is not None:
-            self.keys["storage"] = key("storage", "The replicated EFS file system (and later replica buckets)")
             aws.efs.ReplicationConfiguration(
                 f"{name}-efs",
                 source_file_system_id=args.file_system_id,
@@ -96,7 +99,7 @@ class CrossRegionReplication(pulumi.ComponentResource):
 
 
 def _check_args(args: CrossRegionReplicationArgs) -> None:
-    if args.database_arn is None and args.file_system_id is None:
+    if args.database_arn is None and args.file_system_id is None and not args.storage_key:
         raise ValueError("CrossRegionReplication: nothing to replicate (neither database_arn nor file_system_id)")
     if not 1 <= args.database_retention_days <= 35:
         raise ValueError(f"CrossRegionReplication: database_retention_days {args.database_retention_days}: RDS keeps 1-35 days")

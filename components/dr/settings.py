@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..platform import ConfigError, Section
+from ..storage import SEED_BUCKETS, BucketPurpose
 from .backup_plan import (
     FREQUENCY_HOURS,
     MAX_RETENTION_DAYS,
@@ -51,11 +52,14 @@ class DrSettings:
     database_replicated_retention_days: int
     efs_replication: bool
     """EFS replicates the shared file system to a read-only file system in the DR Region."""
+    replicated_buckets: tuple[BucketPurpose, ...]
+    """The storage layer's buckets S3 replicates to replicas in the DR Region (the critical data)."""
+    replication_time_control: bool
     rpos: tuple[StoreRpo, ...]
 
     @property
     def uses_dr_region(self) -> bool:
-        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication
+        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replicated_buckets)
 
     @staticmethod
     def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
@@ -78,6 +82,14 @@ class DrSettings:
         efs = section.child("efs", {})
         efs_replication = efs.boolean("replication", False)
         efs.finish()
+
+        buckets = section.child("buckets", {})
+        choices = [p.value for p in SEED_BUCKETS]
+        replicated = buckets.strings("replicate", [], item=lambda key, value: _purpose(key, value, choices))
+        if len(set(replicated)) != len(replicated):
+            raise ConfigError(buckets.key("replicate"), list(replicated), "each bucket once")
+        rtc = buckets.boolean("replicationTimeControl", False)
+        buckets.finish()
         section.finish()
 
         rpos = store_rpos(
@@ -85,12 +97,14 @@ class DrSettings:
             copy_to_dr_region=backup.copy_to_dr_region,
             database_replication=cross_region,
             efs_replication=efs_replication,
+            replicated_buckets=replicated,
+            replication_time_control=rtc,
         )
         for store in rpos:
             if store.minutes > rpo:
                 raise ConfigError(
                     section.key(store.key),
-                    _value(store.key, backup, cross_region, efs_replication),
+                    _value(store.key, backup, cross_region, efs_replication, rtc),
                     f"a setting that keeps the {store.store}'s recovery point within rpoMinutes ({rpo}); now "
                     f"{store.mechanism} ({_minutes(store.minutes)}). "
                     + _remedy(store.store),
@@ -102,6 +116,8 @@ class DrSettings:
             database_cross_region_backups=cross_region,
             database_replicated_retention_days=replicated_days,
             efs_replication=efs_replication,
+            replicated_buckets=tuple(BucketPurpose(p) for p in replicated),
+            replication_time_control=rtc,
             rpos=tuple(rpos),
         )
 
@@ -149,19 +165,28 @@ def _lock(section: Section, retention_days: int) -> VaultLock:
     return lock
 
 
-def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication: bool) -> object:
+def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication: bool, rtc: bool) -> object:
     return {
         "backup.frequencyHours": backup.frequency_hours,
         "backup.copyToDrRegion": backup.copy_to_dr_region,
         "database.crossRegionBackups": cross_region,
         "efs.replication": efs_replication,
+        "buckets.replicationTimeControl": rtc,
     }[key]
 
 
 def _remedy(store: str) -> str:
     if store == "database":
         return "Turn on database.crossRegionBackups (RDS copies its 5-minute transaction logs to the DR Region)."
-    return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
+    if store == "efs":
+        return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
+    return "Turn on buckets.replicationTimeControl (S3 RTC: 99.99% of objects within 15 minutes)."
+
+
+def _purpose(key: str, value: object, choices: list[str]) -> str:
+    if value not in choices:
+        raise ConfigError(key, value, "one of " + ", ".join(choices))
+    return str(value)
 
 
 def _minutes(value: float) -> str:

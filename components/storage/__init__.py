@@ -9,13 +9,14 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
-from .bucket_plan import LifecyclePolicy, LifecycleRule, lifecycle_rules
+from .bucket_plan import LifecyclePolicy, LifecycleRule, bucket_arn, lifecycle_rules, server_access_log_statements
 from .efs import SharedFileSystem, SharedFileSystemArgs
 from .lifecycle import read_lifecycle_policy
 from .plan import (
     EFS_CSI_PROVISIONER,
     SEED_BUCKETS,
     BucketPurpose,
+    bucket_name,
     ebs_csi_tag_parameters,
     efs_volume_handle,
     logical_name,
@@ -45,10 +46,13 @@ __all__ = [
     "SnapshotLifecycleArgs",
     "SnapshotSettings",
     "StorageSettings",
+    "bucket_arn",
+    "bucket_name",
     "ebs_csi_tag_parameters",
     "efs_volume_handle",
     "lifecycle_rules",
     "logical_name",
     "read_lifecycle_policy",
+    "server_access_log_statements",
     "snapshot_target_tags",
 ]

@@ -21,6 +21,8 @@ def test_production_meets_the_seeds_rpo_by_replication() -> None:
     rpos = {r.store: r for r in dr.rpos}
     assert rpos["database"].minutes == 10 and "cross-Region automated backups" in rpos["database"].mechanism
     assert rpos["efs"].minutes == 15 and "EFS replication" in rpos["efs"].mechanism
+    assert [p.value for p in dr.replicated_buckets] == ["models", "backups"] and dr.replication_time_control
+    assert rpos["models bucket"].minutes == 15 and "Replication Time Control" in rpos["models bucket"].mechanism
 
 
 def test_staging_copies_daily_without_a_lock() -> None:
@@ -53,6 +55,10 @@ def test_no_section_means_no_dr_layer() -> None:
         ("backup.vaultLock.mode", "strict", "backup.vaultLock.mode", "one of none, governance, compliance"),
         ("database.replicatedRetentionDays", 36, "database.replicatedRetentionDays", "from 1 to 35"),
         ("backup.nonsense", 1, "backup.nonsense", "no such key"),
+        # S3 replication without RTC has no time bound: it cannot promise 15 minutes.
+        ("buckets.replicationTimeControl", False, "buckets.replicationTimeControl", "Turn on buckets.replicationTimeControl"),
+        ("buckets.replicate", ["models", "access-logs"], "buckets.replicate[1]", "one of models, assets, backups, logs"),
+        ("buckets.replicate", ["models", "models"], "buckets.replicate", "each bucket once"),
     ],
 )
 def test_bad_values_name_their_key(key: str, value: Any, error_key: str, allowed: str) -> None:

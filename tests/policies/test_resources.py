@@ -410,6 +410,27 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         # IAM auth, and the grant pinned to this account (a bare '*' is every AWS account: resource-policies-not-public).
         {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "AWS_IAM", "sourceAccount": "123456789012"},
     ),
+    (
+        "replication-destinations-encrypted-with-cmk",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        {
+            "bucket": "src",
+            "role": "arn:aws:iam::123456789012:role/r",
+            "rules": [{"status": "Enabled", "sourceSelectionCriteria": {"sseKmsEncryptedObjects": {"status": "Enabled"}}, "destination": {"bucket": "arn:aws:s3:::dst"}}],
+        },
+        ("rules[0].destination.encryptionConfiguration.replicaKmsKeyId is not set", "Fix: set replica_kms_key_id"),
+        {
+            "bucket": "src",
+            "role": "arn:aws:iam::123456789012:role/r",
+            "rules": [
+                {
+                    "status": "Enabled",
+                    "sourceSelectionCriteria": {"sseKmsEncryptedObjects": {"status": "Enabled"}},
+                    "destination": {"bucket": "arn:aws:s3:::dst", "encryptionConfiguration": {"replicaKmsKeyId": KEY}},
+                }
+            ],
+        },
+    ),
 ]
 
 

@@ -1,0 +1,90 @@
+"""S3 cross-Region replication in production: replicas in us-west-2 under a us-west-2 key, private and
+versioned, logging in their Region, one least-privilege role, RTC rules; staging replicates no bucket."""
+
+from __future__ import annotations
+
+import json
+
+from components.dr.replication_plan import ReplicatedPair, replication_role_policy
+from preflight.harness import Plan, Resource
+from tests.dr.test_backup import _region_of
+
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+def _replicas(plan: Plan) -> dict[str, Resource]:
+    return {b.name.rsplit("-", 1)[-1]: b for b in plan.of_type(BUCKET) if b.name.startswith(f"betterprompts-{plan.stack}-dr-buckets-")}
+
+
+def test_replicas_of_models_and_backups_live_in_us_west_2(production: Plan) -> None:
+    replicas = _replicas(production)
+    assert set(replicas) == {"models", "backups", "logs"}  # "logs": the access-log destination (…-access-logs)
+    assert replicas["models"].inputs["bucket"] == "betterprompts-production-models-123456789012-us-west-2"
+    assert replicas["logs"].inputs["bucket"] == "betterprompts-production-access-logs-123456789012-us-west-2"
+    for bucket in replicas.values():
+        assert _region_of(production, bucket) == "us-west-2" and bucket.protect
+    for kind in ("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",):
+        configs = {c.parent: c for c in production.of_type(f"aws:s3/{kind}")}
+        for key in ("models", "backups"):
+            [rule] = configs[replicas[key].urn].inputs["rules"]
+            assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+            assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"].startswith("arn:aws:kms:us-west-2:")
+    blocks = {b.parent: b for b in production.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")}
+    for bucket in replicas.values():
+        block = blocks[bucket.urn].inputs
+        assert all(block[flag] for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    loggings = {b.parent: b for b in production.of_type("aws:s3/bucketLogging:BucketLogging")}
+    assert loggings[replicas["models"].urn].inputs["targetBucket"] == replicas["logs"].inputs["bucket"]
+
+
+def test_each_source_replicates_everything_with_rtc_under_the_replica_key(production: Plan) -> None:
+    configs = {c.name.rsplit("-", 1)[-1]: c for c in production.of_type(REPLICATION)}
+    assert set(configs) == {"models", "backups"}
+    for key, config in configs.items():
+        assert _region_of(production, config) == "us-east-1"
+        [rule] = config.inputs["rules"]
+        assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+        assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+        assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+        destination = rule["destination"]
+        assert destination["bucket"] == f"arn:aws:s3:::betterprompts-production-{key}-123456789012-us-west-2"
+        assert destination["encryptionConfiguration"]["replicaKmsKeyId"].startswith("arn:aws:kms:us-west-2:")
+        assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+        assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
+    sources = {b.inputs.get("bucket") for b in production.of_type(BUCKET)}
+    assert configs["backups"].inputs["bucket"] in sources
+
+
+def test_the_role_reads_sources_writes_replicas_and_uses_each_key_through_s3_in_its_region(production: Plan) -> None:
+    [policy] = [p for p in production.of_type("aws:iam/rolePolicy:RolePolicy") if "dr-buckets" in p.name]
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    assert statements["WriteReplicas"]["Resource"] == [
+        "arn:aws:s3:::betterprompts-production-backups-123456789012-us-west-2/*",
+        "arn:aws:s3:::betterprompts-production-models-123456789012-us-west-2/*",
+    ]
+    assert statements["DecryptSources"]["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    assert statements["DecryptSources"]["Resource"].startswith("arn:aws:kms:us-east-1:")
+    assert statements["EncryptReplicas"]["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-west-2.amazonaws.com"}
+    assert statements["EncryptReplicas"]["Resource"].startswith("arn:aws:kms:us-west-2:")
+
+
+def test_staging_replicates_no_bucket(staging: Plan) -> None:
+    assert staging.of_type(REPLICATION) == []
+
+
+def test_the_role_policy_scopes_keys_by_encryption_context_with_and_without_bucket_keys() -> None:
+    document = json.loads(
+        replication_role_policy(
+            [ReplicatedPair("arn:aws:s3:::src", "arn:aws:s3:::dst")],
+            source_key_arn="arn:aws:kms:us-east-1:1:key/a",
+            replica_key_arn="arn:aws:kms:us-west-2:1:key/b",
+            region="us-east-1",
+            dr_region="us-west-2",
+        )
+    )
+    statements = {s["Sid"]: s for s in document["Statement"]}
+    assert statements["DecryptSources"]["Condition"]["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::src", "arn:aws:s3:::src/*"]}
+    assert statements["DecryptSources"]["Action"] == "kms:Decrypt"
+    assert statements["EncryptReplicas"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey"]
+    assert statements["ReadSourceVersions"]["Resource"] == ["arn:aws:s3:::src/*"]
