@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from policies.aws_names import NAME_RULES
+from policies.aws_names import AUTO_NAME_RANDOM, NAME_RULES
 from policies.cost_model import ScheduledFloor
 
 from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
@@ -71,9 +71,9 @@ __all__ = [
 ]
 
 NAMESPACE = "betterprompts"
-# EventBridge Scheduler's name limit; Pulumi auto-names with a hyphen and 7 characters.
+# EventBridge Scheduler's name limit; Pulumi auto-names with a hyphen and random characters.
 SCHEDULE_NAME_LIMIT = NAME_RULES["aws:scheduler/schedule:Schedule"].limit
-AUTONAME_SUFFIX = 8
+AUTONAME_SUFFIX = 1 + AUTO_NAME_RANDOM
 
 # AWS regions this project has prices, AMIs and image URIs for (us-west-2 hosts the DR pilot light).
 SUPPORTED_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
