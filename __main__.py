@@ -18,6 +18,8 @@ from components.apps import (
     DeliveryAccessArgs,
     ImageRepositories,
     ImageRepositoriesArgs,
+    RunnerScaleSet,
+    RunnerScaleSetArgs,
     MetricsPipeline,
     MetricsPipelineArgs,
     QueueDepthSource,
@@ -605,6 +607,21 @@ PgvectorExtension(
 )
 pulumi.export("workloadsNamespace", apps.namespace)
 pulumi.export("promptGeneratorUrl", torchserve.inference_url)
+
+# --- apps: self-hosted GitHub Actions runners on the spot pool (betterprompts:runners; optional) ---
+if settings.runners is not None:
+    runners = RunnerScaleSet(
+        f"{prefix}-runners",
+        RunnerScaleSetArgs(
+            settings=settings.runners,
+            k8s_provider=cluster.k8s_provider,
+            controller_replicas=eks_settings.controller_replicas,
+            depends_on=list(cluster.workload_dependencies),
+        ),
+        # The GitHub App's credentials are read from Secrets Manager through the stack's AWS provider.
+        aws_opts,
+    )
+    pulumi.export("runnerScaleSet", runners.runs_on)
 
 # --- apps: the endpoints and names applications read, in Parameter Store (/<project>/<stack>/...) ---
 parameters = AppParameters(

@@ -17,7 +17,7 @@ from typing import Any
 from policies.aws_names import AUTO_NAME_RANDOM, NAME_RULES
 from policies.cost_model import ScheduledFloor
 
-from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
+from .apps import DeliverySettings, ImagesSettings, RunnersSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings, node_group_action, peak_fraction, target_events
 from .data import CacheSettings, DatabaseSettings
@@ -100,6 +100,8 @@ class StackSettings:
     """The application's ECR repositories; None when the section is absent."""
     delivery: DeliverySettings | None
     """The application repository's GitHub deploy role; None when the section is absent."""
+    runners: RunnersSettings | None
+    """The Actions Runner Controller scale set on the spot pool; None when the section is absent."""
     edge: EdgeSettings
     serverless: ServerlessSettings
     dr: DrSettings | None
@@ -128,6 +130,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
+    "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
     "serverless": lambda s, _: ServerlessSettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
@@ -165,6 +168,7 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     _check_serving(settings)
     _check_gpu_pods_fit(settings)
     _check_business_hours(settings)
+    _check_runners(settings)
     _check_schedule_names(settings)
     return _with_business_hours_cost(settings)
 
@@ -225,6 +229,14 @@ def _check_business_hours(settings: StackSettings) -> None:
 def _camel(name: str) -> str:
     head, *rest = name.split("-")
     return head + "".join(part.title() for part in rest)
+
+
+def _check_runners(settings: StackSettings) -> None:
+    """The runner pods go to the spot pool: it must exist (a node group, or Karpenter's spot NodePool)."""
+    if settings.runners is None or settings.eks.autoscaler is Autoscaler.KARPENTER:
+        return
+    if "spot" not in settings.eks.node_groups:
+        raise ConfigError(f"{NAMESPACE}:runners", settings.runners.github_config_url, f"a spot pool in {NAMESPACE}:eks.nodeGroups (the runners run there)")
 
 
 def _check_schedule_names(settings: StackSettings) -> None:
