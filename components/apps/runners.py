@@ -75,6 +75,7 @@ class RunnerScaleSet(pulumi.ComponentResource):
         secret = k8s.core.v1.Secret(
             f"{name}-github-app",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=plan.K8S_SECRET_NAME, namespace=namespace.metadata.name),
+            type="Opaque",
             string_data=data,
             opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[namespace])),
         )
