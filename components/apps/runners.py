@@ -71,7 +71,8 @@ class RunnerScaleSet(pulumi.ComponentResource):
         )
         # Read at deploy time from Secrets Manager (the invoke goes through this component's AWS provider).
         version = aws.secretsmanager.get_secret_version_output(secret_id=settings.app_secret, opts=pulumi.InvokeOutputOptions(parent=self))
-        data = pulumi.Output.secret(version.secret_string.apply(plan.app_secret_data))
+        app: pulumi.Output[dict[str, str]] = version.secret_string.apply(plan.app_secret_data)
+        data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(app)
         secret = k8s.core.v1.Secret(
             f"{name}-github-app",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=plan.K8S_SECRET_NAME, namespace=namespace.metadata.name),
