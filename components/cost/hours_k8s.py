@@ -35,7 +35,8 @@ def hpa_role_rules(hpas: Sequence[str]) -> list[dict[str, Any]]:
 def patch_command(hpa: str, namespace: str, min_replicas: int) -> list[str]:
     """``kubectl patch`` of one HPA's ``spec.minReplicas`` (a merge patch: nothing else moves)."""
     patch = json.dumps({"spec": {"minReplicas": min_replicas}}, separators=(",", ":"))
-    return ["kubectl", "patch", "horizontalpodautoscaler", hpa, "--namespace", namespace, "--type", "merge", "--patch", patch]
+    # The image is distroless (no shell) with kubectl at /bin/kubectl, its entrypoint.
+    return ["/bin/kubectl", "patch", "horizontalpodautoscaler", hpa, "--namespace", namespace, "--type", "merge", "--patch", patch]
 
 
 def cronjob_spec(
