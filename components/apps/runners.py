@@ -100,7 +100,7 @@ class RunnerScaleSet(pulumi.ComponentResource):
             release_name=settings.scale_set_name,
             create_namespace=False,
             # The CRDs and the controller's service account, the namespace and the App's Secret first.
-            depends_on=[controller, namespace, secret],
+            depends_on=[*args.depends_on, controller, namespace, secret],
         )
         self.runs_on = settings.scale_set_name
         self.register_outputs({"runs_on": self.runs_on})
