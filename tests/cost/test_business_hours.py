@@ -24,7 +24,9 @@ KEY = "betterprompts:cost.businessHours"
 
 
 def _schedules(plan: Plan) -> dict[str, dict[str, Any]]:
-    return {r.name.removeprefix(f"betterprompts-{plan.stack}-cost-"): r.inputs for r in plan.of_type(SCHEDULE)}
+    """CostControls' schedules (other layers have their own, such as serverless's cleanup)."""
+    prefix = f"betterprompts-{plan.stack}-cost-"
+    return {r.name.removeprefix(prefix): r.inputs for r in plan.of_type(SCHEDULE) if r.name.startswith(prefix)}
 
 
 def test_production_raises_the_application_group_from_six_to_seven(production: Plan) -> None:
