@@ -18,6 +18,8 @@ from components.apps import (
     DeliveryAccessArgs,
     ImageRepositories,
     ImageRepositoriesArgs,
+    RunnerScaleSet,
+    RunnerScaleSetArgs,
     MetricsPipeline,
     MetricsPipelineArgs,
     QueueDepthSource,
@@ -37,7 +39,16 @@ from components.compliance import (
     managed_rules,
     trail_name,
 )
-from components.cost import CostControls, CostControlsArgs, NodeGroupTarget
+from components.cost import (
+    BusinessHours,
+    BusinessHoursArgs,
+    CostControls,
+    CostControlsArgs,
+    NodeGroupTarget,
+    ScaledHpa,
+    ScaledVariant,
+    kubectl_image,
+)
 from components.data import (
     PgvectorDatabase,
     PgvectorDatabaseArgs,
@@ -608,6 +619,21 @@ PgvectorExtension(
 pulumi.export("workloadsNamespace", apps.namespace)
 pulumi.export("promptGeneratorUrl", torchserve.inference_url)
 
+# --- apps: self-hosted GitHub Actions runners on the spot pool (betterprompts:runners; optional) ---
+if settings.runners is not None:
+    runners = RunnerScaleSet(
+        f"{prefix}-runners",
+        RunnerScaleSetArgs(
+            settings=settings.runners,
+            k8s_provider=cluster.k8s_provider,
+            controller_replicas=eks_settings.controller_replicas,
+            depends_on=list(cluster.workload_dependencies),
+        ),
+        # The GitHub App's credentials are read from Secrets Manager through the stack's AWS provider.
+        aws_opts,
+    )
+    pulumi.export("runnerScaleSet", runners.runs_on)
+
 # --- apps: the endpoints and names applications read, in Parameter Store (/<project>/<stack>/...) ---
 parameters = AppParameters(
     f"{prefix}-parameters",
@@ -816,7 +842,8 @@ cost_controls = CostControls(
         anomaly_threshold_usd=cost.anomaly_threshold_usd,
         cost_allocation_tag_keys=RESERVED_TAG_KEYS if cost.activate_cost_allocation_tags else (),
         shutdown=cost.shutdown,
-        # What the off-hours shutdown scales to zero (schedules exist only when it is enabled).
+        business_hours=cost.business_hours,
+        # What the off-hours shutdown scales to zero and business hours raise (schedules exist only when enabled).
         node_groups={
             pool: NodeGroupTarget(
                 cluster_name=cluster.cluster_name,
@@ -824,6 +851,7 @@ cost_controls = CostControls(
                 min_size=eks_settings.node_groups[pool].min_size,
                 max_size=eks_settings.node_groups[pool].max_size,
                 desired_size=eks_settings.node_groups[pool].desired_size,
+                floor=cost.business_hours.floors.node_groups.get(pool),
             )
             for pool, group in cluster.node_groups.items()
         },
@@ -835,6 +863,40 @@ cost_controls = CostControls(
     aws_opts,
 )
 pulumi.export("budgetName", cost_controls.budget_name)
+
+# --- cost: business hours' floors for the SageMaker variant and the services' HPAs (the node groups' are above) ---
+hours = cost.business_hours
+if hours.enabled and (hours.floors.services or hours.floors.sagemaker_instances):
+    # Services with an HPA: the three CPU services, and the prompt generator while TorchServe serves.
+    scaled = {name: (workloads.namespace, s.scaling.min_replicas) for name, s in workloads.services.items()}
+    if inference_settings.serving.torchserve:
+        scaled["prompt-generator"] = (workloads.prompt_generator.namespace, workloads.prompt_generator.scaling.min_replicas)
+    variant_floor = hours.floors.sagemaker_instances
+    BusinessHours(
+        f"{prefix}-business-hours",
+        BusinessHoursArgs(
+            timezone=hours.timezone,
+            levels=hours.levels(cost.shutdown.crons),
+            variant=(
+                ScaledVariant(
+                    resource_id=inference.scaling_target.resource_id,
+                    min_capacity=inference_settings.multi_model.min_instances,
+                    max_capacity=inference_settings.multi_model.max_instances,
+                    floor=variant_floor,
+                    depends_on=[inference.scaling_target],
+                )
+                if variant_floor is not None
+                else None
+            ),
+            hpas={name: ScaledHpa(namespace=scaled[name][0], min_replicas=scaled[name][1], floor=floor) for name, floor in hours.floors.services.items()},
+            k8s_provider=cluster.k8s_provider,
+            job_namespace=workloads.namespace,
+            kubectl_image=kubectl_image(eks_settings.kubernetes_version),
+            # The HPAs (and their namespaces) exist first.
+            depends_on=[apps, torchserve],
+        ),
+        aws_opts,
+    )
 # What `preflight` and the budget policy price usage with (the plan has no other record of it).
 pulumi.export("costAssumptions", cost.assumptions.to_json())
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
+from policies.aws_names import AUTO_NAME_RANDOM, NAME_RULES
+from policies.cost_model import ScheduledFloor
+
+from .apps import DeliverySettings, ImagesSettings, RunnersSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
-from .cost import CostSettings, ShutdownSettings
+from .cost import CostSettings, ShutdownSettings, node_group_action, peak_fraction, target_events
 from .data import CacheSettings, DatabaseSettings
 from .dr import DrSettings
 from .edge import EdgeSettings
-from .eks import Autoscaler, DeploySettings, EksSettings
+from .eks import POOLS, Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
 from .platform import (
@@ -68,6 +71,9 @@ __all__ = [
 ]
 
 NAMESPACE = "betterprompts"
+# EventBridge Scheduler's name limit; Pulumi auto-names with a hyphen and random characters.
+SCHEDULE_NAME_LIMIT = NAME_RULES["aws:scheduler/schedule:Schedule"].limit
+AUTONAME_SUFFIX = 1 + AUTO_NAME_RANDOM
 
 # AWS regions this project has prices, AMIs and image URIs for (us-west-2 hosts the DR pilot light).
 SUPPORTED_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
@@ -94,6 +100,8 @@ class StackSettings:
     """The application's ECR repositories; None when the section is absent."""
     delivery: DeliverySettings | None
     """The application repository's GitHub deploy role; None when the section is absent."""
+    runners: RunnersSettings | None
+    """The Actions Runner Controller scale set on the spot pool; None when the section is absent."""
     edge: EdgeSettings
     serverless: ServerlessSettings
     dr: DrSettings | None
@@ -122,6 +130,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "workloads": lambda s, _: WorkloadsSettings.read(s),
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
+    "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
     "serverless": lambda s, _: ServerlessSettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
@@ -158,7 +167,10 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     settings = StackSettings(**done)
     _check_serving(settings)
     _check_gpu_pods_fit(settings)
-    return settings
+    _check_business_hours(settings)
+    _check_runners(settings)
+    _check_schedule_names(settings)
+    return _with_business_hours_cost(settings)
 
 
 def _read_with(read: Callable[[Section, dict[str, Any]], Any], done: dict[str, Any], section: Section) -> Any:
@@ -179,6 +191,96 @@ def _check_tags(platform: PlatformSettings, project: str, stack: str) -> None:
         ManagedBy="ManagedBy",
     )
     check_default_tags(tags, sources, f"{section}.extraTags")
+
+
+def _check_business_hours(settings: StackSettings) -> None:
+    """Each business-hours floor raises a target this stack has, above its minimum and within its maximum."""
+    hours = settings.cost.business_hours
+    if not hours.enabled:
+        return
+    key = f"{NAMESPACE}:cost.businessHours.floors"
+
+    def check(where: str, floor: int, low: int, high: int) -> None:
+        if not low < floor <= high:
+            raise ConfigError(where, floor, f"above the minimum ({low}) and at most the maximum ({high}) it raises")
+
+    for pool, floor in hours.floors.node_groups.items():
+        group = settings.eks.node_groups.get(pool)
+        if group is None:
+            raise ConfigError(f"{key}.nodeGroups.{pool}", floor, "a node group of betterprompts:eks.nodeGroups: " + ", ".join(settings.eks.node_groups))
+        check(f"{key}.nodeGroups.{pool}", floor, group.min_size, group.max_size)
+    workloads = settings.workloads
+    scaling = {name: service.scaling for name, service in workloads.services.items()}
+    if settings.inference.serving.torchserve:
+        scaling["prompt-generator"] = workloads.prompt_generator.scaling
+    for service, floor in hours.floors.services.items():
+        where = f"{key}.services.{_camel(service)}"
+        if service not in scaling:
+            raise ConfigError(where, floor, "a service with an HPA (the prompt generator has one only while TorchServe serves)")
+        check(where, floor, scaling[service].min_replicas, scaling[service].max_replicas)
+    if hours.floors.sagemaker_instances is not None:
+        where = f"{key}.sagemakerInstances"
+        inference = settings.inference
+        if inference.mode.value != "multi_model_gpu" or not inference.serving.sagemaker:
+            raise ConfigError(where, hours.floors.sagemaker_instances, "only for a serving multi_model_gpu endpoint (a serverless endpoint has no instances)")
+        check(where, hours.floors.sagemaker_instances, inference.multi_model.min_instances, inference.multi_model.max_instances)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("-")
+    return head + "".join(part.title() for part in rest)
+
+
+def _check_runners(settings: StackSettings) -> None:
+    """The runner pods go to the spot pool: it must exist (a node group, or Karpenter's spot NodePool)."""
+    if settings.runners is None or settings.eks.autoscaler is Autoscaler.KARPENTER:
+        return
+    if "spot" not in settings.eks.node_groups:
+        raise ConfigError(f"{NAMESPACE}:runners", settings.runners.github_config_url, f"a spot pool in {NAMESPACE}:eks.nodeGroups (the runners run there)")
+
+
+def _check_schedule_names(settings: StackSettings) -> None:
+    """Each node-group event is a Scheduler schedule ``<project>-<stack>-cost-nodes-<pool>-<event>`` plus
+    Pulumi's suffix; several times for one event lengthen it (``raise-07``, ``stop-1230``)."""
+    cost = settings.cost
+    if not (cost.shutdown.enabled or cost.business_hours.enabled):
+        return
+    hours = cost.business_hours
+    levels = hours.levels(cost.shutdown.crons)
+    for pool, group in settings.eks.node_groups.items():
+        floor = hours.floors.node_groups.get(pool) if hours.enabled else None
+        for event in target_events(levels, node_group_action(base_min=group.min_size, floor=floor)):
+            name = f"{settings.project}-{settings.stack}-cost-nodes-{pool}-{event}"
+            if len(name) + AUTONAME_SUFFIX > SCHEDULE_NAME_LIMIT:
+                key = "businessHours.windows" if hours.enabled else "shutdown.stopSchedule"
+                raise ConfigError(
+                    f"{NAMESPACE}:cost.{key}",
+                    name,
+                    f"schedule names of at most {SCHEDULE_NAME_LIMIT} characters with Pulumi's suffix: fewer distinct start and end times",
+                )
+
+
+def _with_business_hours_cost(settings: StackSettings) -> StackSettings:
+    """The estimate's assumptions with business hours' raised floors (instances the plan cannot show)."""
+    hours = settings.cost.business_hours
+    if not hours.enabled:
+        return settings
+    fraction = peak_fraction(hours.levels(settings.cost.shutdown.crons))
+    floors: list[ScheduledFloor] = []
+    for pool, floor in sorted(hours.floors.node_groups.items()):
+        group = settings.eks.node_groups[pool]
+        floors.append(
+            ScheduledFloor(
+                f"node group {pool}", f"ec2:{group.instance_types[0]}", floor - group.min_size, fraction, spot=POOLS[pool].spot
+            )
+        )
+    if hours.floors.sagemaker_instances is not None:
+        mm = settings.inference.multi_model
+        floors.append(
+            ScheduledFloor("SageMaker variant", f"sagemaker:{mm.instance_type}", hours.floors.sagemaker_instances - mm.min_instances, fraction)
+        )
+    cost = replace(settings.cost, assumptions=replace(settings.cost.assumptions, scheduled_floors=tuple(floors)))
+    return replace(settings, cost=cost)
 
 
 def _check_serving(settings: StackSettings) -> None:

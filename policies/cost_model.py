@@ -195,6 +195,37 @@ USAGE_KEYS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class ScheduledFloor:
+    """Capacity business hours hold above a minimum: ``extra`` units priced at ``price_key`` for ``fraction`` of the week.
+
+    The plan cannot show it (a schedule raises a minimum the resource does not carry), so the
+    settings compute it and the ``costAssumptions`` output carries it to the estimate and the budget.
+    """
+
+    label: str
+    price_key: str
+    """``ec2:<instance type>`` (node group) or ``sagemaker:<instance type>`` (endpoint variant)."""
+    extra: int
+    fraction: float
+    spot: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "priceKey": self.price_key, "extra": self.extra, "fraction": self.fraction, "spot": self.spot}
+
+    @staticmethod
+    def from_json(value: Any) -> "ScheduledFloor | None":
+        if not isinstance(value, Mapping) or not isinstance(value.get("priceKey"), str):
+            return None
+        return ScheduledFloor(
+            label=str(value.get("label") or value["priceKey"]),
+            price_key=value["priceKey"],
+            extra=_number(value.get("extra"), 0),
+            fraction=_number(value.get("fraction"), 0.0),
+            spot=value.get("spot") is True,
+        )
+
+
+@dataclass(frozen=True)
 class Assumptions:
     """Everything the estimate needs besides resources and prices."""
 
@@ -207,14 +238,19 @@ class Assumptions:
     running_fraction: float = 1.0
     """Share of the week the shutdown schedule leaves node groups and databases running."""
     usage: Usage = field(default_factory=Usage)
+    scheduled_floors: tuple[ScheduledFloor, ...] = ()
+    """Business hours' raised minimums (``betterprompts:cost.businessHours``)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "spotDiscount": self.spot_discount,
             "commitments": {"computeSavingsPlan": self.compute_savings_plan, "reservedDatabase": self.reserved_database},
             "runningFraction": self.running_fraction,
             "usage": {key: getattr(self.usage, attr) for key, attr in USAGE_KEYS.items()},
         }
+        if self.scheduled_floors:
+            document["scheduledFloors"] = [f.to_json() for f in self.scheduled_floors]
+        return document
 
     @staticmethod
     def from_json(value: Any) -> "Assumptions":
@@ -224,6 +260,7 @@ class Assumptions:
         defaults = Assumptions()
         commitments: Mapping[str, Any] = value.get("commitments") or {}
         usage_in: Mapping[str, Any] = value.get("usage") or {}
+        floors = value.get("scheduledFloors")
         if not isinstance(commitments, Mapping):
             commitments = {}
         if not isinstance(usage_in, Mapping):
@@ -238,6 +275,7 @@ class Assumptions:
             reserved_database=_number(commitments.get("reservedDatabase"), defaults.reserved_database),
             running_fraction=_number(value.get("runningFraction"), defaults.running_fraction),
             usage=usage,
+            scheduled_floors=tuple(f for f in map(ScheduledFloor.from_json, floors if isinstance(floors, list) else []) if f is not None),
         )
 
 
@@ -1133,10 +1171,35 @@ def _variant_capacity(ctx: _Context, config: CostResource, variant: str, initial
 # --- stack-wide usage -----------------------------------------------------------------------
 
 
+def _scheduled_floor_items(ctx: _Context) -> list[LineItem]:
+    """Business hours' raised minimums: the extra units for their share of the week (nothing at peak, already at maximum)."""
+    items = []
+    for floor in ctx.assumptions.scheduled_floors:
+        hourly = ctx.price(floor.price_key, "usage:business-hours", floor.price_key.split(":", 1)[-1])
+        if floor.spot:
+            hourly *= 1 - ctx.assumptions.spot_discount
+        cost = floor.extra * hourly * ctx.hours * floor.fraction
+        on_demand_ec2 = floor.price_key.startswith("ec2:") and not floor.spot
+        rate = ctx.assumptions.compute_savings_plan
+        items.append(
+            ctx.item(
+                None,
+                f"Business hours: {floor.label} +{floor.extra} x {floor.price_key.split(':', 1)[-1]}"
+                f"{' spot' if floor.spot else ''} for {floor.fraction:.0%} of the week",
+                cost,
+                0.0,
+                commitment=COMPUTE_SAVINGS_PLAN if on_demand_ec2 else None,
+                committable_baseline=_committable(cost, floor.fraction, rate) if on_demand_ec2 else 0.0,
+                type_="usage:business-hours",
+            )
+        )
+    return items
+
+
 def _usage_items(ctx: _Context) -> list[LineItem]:
     usage = ctx.assumptions.usage
     t = "usage"
-    items = [
+    items = [*_scheduled_floor_items(ctx),
         ctx.item(
             None,
             f"Data transfer out to the internet: {usage.internet_egress_gb:,.0f} GB",

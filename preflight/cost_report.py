@@ -94,7 +94,7 @@ def category(item: LineItem) -> str:
         return "Data Transfer"
     if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy"):
         return "CloudWatch"
-    if t.startswith("aws:sagemaker/"):
+    if t.startswith("aws:sagemaker/") or (t == "usage:business-hours" and " x ml." in d):
         return "SageMaker inference (not in the seed's table)"
     if t in ("aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip", "aws:ec2/vpcEndpoint:VpcEndpoint") or "(NAT instance)" in d:
         return "NAT, VPC endpoints (not in the seed's table)"

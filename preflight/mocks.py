@@ -766,7 +766,13 @@ def _get_secret_version(m: PreflightMocks, args: dict[str, Any]) -> dict[str, An
         f"arn:{PARTITION}:secretsmanager:{m.region}:{m.account_id}:secret:{name}-{_digest(name, 6)}"
     )
     version = str(uuid.UUID(hex=_digest(arn + "v", 32)))
-    value = json.dumps({"username": "preflight", "password": "MockPw" + _digest(arn, 32)})
+    if "github-app" in name:
+        # A GitHub App's credentials, as docs/delivery.md asks to store them for the runner scale set.
+        value = json.dumps(
+            {"github_app_id": "123456", "github_app_installation_id": "654321", "github_app_private_key": "-----BEGIN RSA PRIVATE KEY-----\nMOCK" + _digest(arn, 32) + "\n-----END RSA PRIVATE KEY-----\n"}
+        )
+    else:
+        value = json.dumps({"username": "preflight", "password": "MockPw" + _digest(arn, 32)})
     return {
         "arn": arn,
         "id": f"{arn}|AWSCURRENT",

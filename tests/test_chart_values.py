@@ -35,6 +35,14 @@ FREE_FORM: dict[str, dict[str, str]] = {
         "prometheus-node-exporter": "values of the prometheus-node-exporter sub-chart",
         "prometheus.prometheusSpec.storageSpec": "a Prometheus StorageSpec (volumeClaimTemplate) passed to the operator",
     },
+    "gha-runner-scale-set": {
+        # values.yaml documents these as comments (# minRunners: 0); the chart's templates read them.
+        "minRunners": "documented commented out in values.yaml; read by autoscalingrunnerset.yaml",
+        "maxRunners": "documented commented out in values.yaml; read by autoscalingrunnerset.yaml",
+        "runnerScaleSetName": "documented commented out in values.yaml; the scale set's name (runs-on label)",
+        "controllerServiceAccount": "documented commented out in values.yaml; read by _helpers.tpl instead of a cluster-wide lookup",
+        "template.spec": "the runner pods' Kubernetes PodSpec",
+    },
     "prometheus-adapter": {
         "rules.custom": "adapter rules (a list of rule objects)",
         "rules.external": "adapter rules (a list of rule objects)",

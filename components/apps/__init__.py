@@ -1,7 +1,8 @@
 """The application layer in the cluster: the seed's services with their HPAs
 (``Workloads``), the Parameter Store entries apps read (``AppParameters``), the metrics pipeline the HPAs scale on (``MetricsPipeline``), the ECR
 repositories of the application's images (``ImageRepositories``, ``images`` section), the application
-repository's GitHub deploy role and its namespaced EKS access (``DeliveryAccess``, ``delivery`` section), the seed's HPA
+repository's GitHub deploy role and its namespaced EKS access (``DeliveryAccess``, ``delivery`` section), the
+self-hosted runners on spot (``RunnerScaleSet``, ``runners`` section), the seed's HPA
 table, and the ``workloads`` config section (which also holds TorchServe's settings).
 
 This module is the package's face: code outside the package imports from here.
@@ -19,6 +20,8 @@ from .parameters import AppParameters, AppParametersArgs
 from .parameters_plan import parameter_path
 from .pull_secrets import pull_secret, pull_secret_name
 from .registries import Registry
+from .runners import RunnerScaleSet, RunnerScaleSetArgs
+from .runners_settings import RunnersSettings
 from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings
 from .workloads import HEALTH_PATH, SERVICE_PORT, Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
@@ -39,6 +42,9 @@ __all__ = [
     "MetricsSettings",
     "QueueDepthSource",
     "Registry",
+    "RunnerScaleSet",
+    "RunnerScaleSetArgs",
+    "RunnersSettings",
     "ServiceSettings",
     "TorchServeSettings",
     "Workloads",

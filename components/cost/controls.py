@@ -6,9 +6,10 @@
 - A Cost Anomaly Detection monitor over the same tag and an immediate subscription to the
   alarm topic above a total-impact threshold.
 - The required tag keys activated as cost allocation tags (account-wide, so opt-in).
-- Optionally, nights-and-weekends shutdown: EventBridge Scheduler schedules that scale
-  EKS managed node groups to zero and stop RDS instances, and bring them back, through a
-  role that may touch only those node groups and instances.
+- Optionally, nights-and-weekends shutdown and business hours, one weekly model (``hours_plan``:
+  the shutdown wins): EventBridge Scheduler schedules that scale EKS managed node groups to zero
+  and stop RDS instances, bring them back, and raise node groups' minimums for business hours and
+  lower them after, through a role that may touch only those node groups and instances.
 
 Pure parts (cron checks, request bodies, the role's policy) live in ``cost_plan``.
 """
@@ -23,6 +24,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..platform import ComponentTags, service_assume_role_policy
+from .hours_plan import Moment, node_group_action, target_events
+from .hours_settings import BusinessHoursSettings
 from .plan import (
     EKS_UPDATE_NODEGROUP_TARGET,
     RDS_START_TARGET,
@@ -49,6 +52,8 @@ class NodeGroupTarget:
     max_size: int
     """Maximum, kept at night too: EKS requires a maximum of at least 1."""
     desired_size: int
+    floor: Optional[int] = None
+    """Minimum during business hours (``cost.businessHours.floors.nodeGroups``); None leaves the group alone."""
 
 
 @dataclass
@@ -76,6 +81,8 @@ class CostControlsArgs:
     """Tag keys to activate as cost allocation tags; empty leaves the account's activation alone."""
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     """When to stop and start; nothing is scheduled unless ``enabled``."""
+    business_hours: BusinessHoursSettings = field(default_factory=BusinessHoursSettings)
+    """When node groups' floors (``NodeGroupTarget.floor``) are raised; one weekly model with ``shutdown``."""
     node_groups: Mapping[str, NodeGroupTarget] = field(default_factory=dict)
     """Node groups to scale to zero at night, by a stable key (the pool name); unused unless ``shutdown.enabled``."""
     db_instances: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -92,14 +99,35 @@ def _check_args(args: CostControlsArgs) -> None:
         raise ValueError(f"CostControls: alert thresholds must be percentages in (0, 1000], got {args.alert_thresholds_percent}")
     if args.anomaly_threshold_usd <= 0:
         raise ValueError(f"CostControls: anomaly_threshold_usd must be positive, got {args.anomaly_threshold_usd}")
-    if args.shutdown.enabled and (args.node_groups or args.db_instances) and args.schedule_kms_key_arn is None:
+    if _scheduled(args) and args.schedule_kms_key_arn is None:
         raise ValueError("CostControls: shutdown schedules need schedule_kms_key_arn (a customer-managed KMS key for their payloads)")
+    if args.shutdown.enabled and args.business_hours.enabled and args.shutdown.timezone != args.business_hours.timezone:
+        raise ValueError("CostControls: the shutdown and business hours are one weekly model in one time zone")
     for key, target in args.node_groups.items():
         if not 0 <= target.min_size <= target.desired_size <= target.max_size or target.max_size < 1:
             raise ValueError(
                 f"CostControls: node group {key!r} needs 0 <= min <= desired <= max and max >= 1, "
                 f"got {target.min_size}/{target.desired_size}/{target.max_size}"
             )
+        if target.floor is not None and not target.min_size < target.floor <= target.max_size:
+            raise ValueError(f"CostControls: node group {key!r}'s business-hours floor {target.floor} must be in ({target.min_size}, {target.max_size}]")
+
+
+def _node_events(args: CostControlsArgs) -> dict[str, dict[str, Moment]]:
+    """Each node group's schedules from the week's levels (shutdown and business hours), by event name."""
+    levels = args.business_hours.levels(args.shutdown.crons)
+    floors_apply = args.business_hours.enabled
+    return {
+        key: target_events(levels, node_group_action(base_min=g.min_size, floor=g.floor if floors_apply else None))
+        for key, g in args.node_groups.items()
+    }
+
+
+def _scheduled(args: CostControlsArgs) -> bool:
+    """Whether any schedule exists: a database stop/start, or a node group event."""
+    if not (args.shutdown.enabled or args.business_hours.enabled):
+        return False
+    return bool(args.shutdown.enabled and args.db_instances) or any(_node_events(args).values())
 
 
 class CostControls(pulumi.ComponentResource):
@@ -175,7 +203,7 @@ class CostControls(pulumi.ComponentResource):
             aws.costexplorer.CostAllocationTag(f"{name}-tag-{key}", tag_key=key, status="Active", opts=child)
 
         schedule_arns: dict[str, pulumi.Output[str]] = {}
-        if args.shutdown.enabled and (args.node_groups or args.db_instances):
+        if _scheduled(args):
             schedule_arns = self._schedules(name, args, tags)
 
         self.budget_name = self.budget.name
@@ -200,8 +228,10 @@ class CostControls(pulumi.ComponentResource):
             tags=tags(role_name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        groups = list(args.node_groups.values())
-        dbs = list(args.db_instances.values())
+        node_events = _node_events(args)
+        # Only the groups some schedule acts on (a business-hours-only stack touches its raised groups).
+        groups = [g for key, g in args.node_groups.items() if node_events[key]]
+        dbs = list(args.db_instances.values()) if args.shutdown.enabled else []
         key_arn = args.schedule_kms_key_arn
         assert key_arn is not None  # _check_args
         policy = pulumi.Output.all(
@@ -223,6 +253,7 @@ class CostControls(pulumi.ComponentResource):
         role_policy = aws.iam.RolePolicy(role_name, role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
 
         shutdown = args.shutdown
+        timezone = shutdown.timezone if shutdown.enabled else args.business_hours.timezone
         arns: dict[str, pulumi.Output[str]] = {}
 
         def schedule(key: str, cron: str, target_arn: str, body: pulumi.Output[str], what: str) -> None:
@@ -231,7 +262,7 @@ class CostControls(pulumi.ComponentResource):
                 schedule_name,
                 description=what,
                 schedule_expression=cron,
-                schedule_expression_timezone=shutdown.timezone,
+                schedule_expression_timezone=timezone,
                 state="ENABLED",
                 kms_key_arn=key_arn,
                 flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
@@ -249,31 +280,29 @@ class CostControls(pulumi.ComponentResource):
             arns[key] = resource.arn
 
         for key, group in args.node_groups.items():
-            def body(min_size: int, max_size: int, desired: int, g: NodeGroupTarget = group) -> pulumi.Output[str]:
+            def body(min_size: int, max_size: int, desired: int | None, g: NodeGroupTarget = group) -> pulumi.Output[str]:
                 return pulumi.Output.all(g.cluster_name, g.nodegroup_name).apply(
                     lambda v: nodegroup_scaling_input(v[0], v[1], min_size=min_size, max_size=max_size, desired=desired)
                 )
 
-            schedule(
-                f"nodes-{key}-stop",
-                shutdown.stop.expression,
-                EKS_UPDATE_NODEGROUP_TARGET,
-                body(0, group.max_size, 0),
-                f"Scale node group {key} to zero",
-            )
-            if group.min_size == 0:
-                # Nothing to restore for a group that scales from zero (spot, GPU, training): a start
-                # setting DesiredSize 0 would only remove the nodes the autoscaler has brought up for
-                # pods waiting since, such as a training job started before the morning.
-                continue
-            schedule(
-                f"nodes-{key}-start",
-                shutdown.start.expression,
-                EKS_UPDATE_NODEGROUP_TARGET,
-                body(group.min_size, group.max_size, group.desired_size),
-                f"Scale node group {key} back to {group.min_size}-{group.max_size}",
-            )
-        for key, identifier in args.db_instances.items():
+            for event, moment in node_events[key].items():
+                kind = event.split("-")[0]
+                if kind == "stop":
+                    payload, what = body(0, group.max_size, 0), f"Scale node group {key} to zero"
+                elif kind == "start":
+                    payload = body(group.min_size, group.max_size, group.desired_size)
+                    what = f"Scale node group {key} back to {group.min_size}-{group.max_size}"
+                elif kind == "raise":
+                    floor = group.floor or group.min_size
+                    # DesiredSize must not be below the new minimum; at a window's start the group is at its minimum.
+                    payload = body(floor, group.max_size, max(floor, group.desired_size))
+                    what = f"Raise node group {key}'s minimum to {floor} for business hours"
+                else:
+                    # Lowering leaves DesiredSize alone: the autoscaler removes nodes as they empty.
+                    payload = body(group.min_size, group.max_size, None)
+                    what = f"Lower node group {key}'s minimum to {group.min_size} after business hours"
+                schedule(f"nodes-{key}-{event}", moment.scheduler_cron(), EKS_UPDATE_NODEGROUP_TARGET, payload, what)
+        for key, identifier in (args.db_instances if shutdown.enabled else {}).items():
             text = pulumi.Output.from_input(identifier).apply(db_instance_input)
             schedule(f"db-{key}-stop", shutdown.stop.expression, RDS_STOP_TARGET, text, f"Stop database {key}")
             schedule(f"db-{key}-start", shutdown.start.expression, RDS_START_TARGET, text, f"Start database {key}")

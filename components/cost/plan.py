@@ -119,16 +119,15 @@ def running_fraction(start: WeeklyCron, stop: WeeklyCron) -> float:
 # --- what the schedules send ----------------------------------------------------------------
 
 
-def nodegroup_scaling_input(cluster_name: str, nodegroup_name: str, *, min_size: int, max_size: int, desired: int) -> str:
-    """The ``UpdateNodegroupConfig`` request (SDK casing, as Scheduler's universal targets want it)."""
-    return json.dumps(
-        {
-            "ClusterName": cluster_name,
-            "NodegroupName": nodegroup_name,
-            "ScalingConfig": {"MinSize": min_size, "MaxSize": max_size, "DesiredSize": desired},
-        },
-        sort_keys=True,
-    )
+def nodegroup_scaling_input(cluster_name: str, nodegroup_name: str, *, min_size: int, max_size: int, desired: int | None) -> str:
+    """The ``UpdateNodegroupConfig`` request (SDK casing, as Scheduler's universal targets want it).
+
+    ``desired`` None leaves the group's current size alone (every ScalingConfig member is optional).
+    """
+    scaling: dict[str, int] = {"MinSize": min_size, "MaxSize": max_size}
+    if desired is not None:
+        scaling["DesiredSize"] = desired
+    return json.dumps({"ClusterName": cluster_name, "NodegroupName": nodegroup_name, "ScalingConfig": scaling}, sort_keys=True)
 
 
 def db_instance_input(identifier: str) -> str:

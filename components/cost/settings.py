@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from policies.cost_model import USAGE_KEYS, Assumptions, Usage
 
 from ..platform import ConfigError, Section, check_email
+from .hours_settings import BusinessHoursSettings, read_business_hours
 from .plan import CronError, WeeklyCron, parse_cron, running_fraction
 
 DEFAULT_STOP = "cron(0 20 ? * MON-FRI *)"
@@ -27,6 +28,11 @@ class ShutdownSettings:
     """When they come back."""
 
     @property
+    def crons(self) -> tuple[WeeklyCron, WeeklyCron] | None:
+        """(start, stop) for the weekly schedule model, or None when the shutdown is off."""
+        return (self.start, self.stop) if self.enabled else None
+
+    @property
     def running_fraction(self) -> float:
         return running_fraction(self.start, self.stop) if self.enabled else 1.0
 
@@ -42,6 +48,8 @@ class CostSettings:
     activate_cost_allocation_tags: bool = True
     """Activate the required tag keys as cost allocation tags (account-wide: one stack per account)."""
     shutdown: ShutdownSettings = ShutdownSettings()
+    business_hours: BusinessHoursSettings = BusinessHoursSettings()
+    """Windows that raise capacity floors; one weekly model with ``shutdown`` (which wins)."""
     assumptions: Assumptions = Assumptions()
     """Spot discount, commitments and usage for the estimate; ``running_fraction`` follows ``shutdown``."""
 
@@ -58,6 +66,9 @@ class CostSettings:
         commitments.finish()
         usage = _read_usage(section.child("usage", {}))
         shutdown = _read_shutdown(section.child("shutdown", {}))
+        business_hours = read_business_hours(
+            section.child("businessHours", {}), shutdown_enabled=shutdown.enabled, shutdown_timezone=shutdown.timezone
+        )
         section.finish()
         return CostSettings(
             budget_monthly_usd=budget,
@@ -65,6 +76,7 @@ class CostSettings:
             anomaly_threshold_usd=threshold,
             activate_cost_allocation_tags=activate,
             shutdown=shutdown,
+            business_hours=business_hours,
             assumptions=Assumptions(
                 spot_discount=spot,
                 compute_savings_plan=savings_plan,
