@@ -281,3 +281,11 @@ def test_without_seo_routing_the_static_app_uses_the_managed_policy_and_no_funct
     assert "lambdaFunctionAssociations" not in default
     [assets] = [o for o in distribution.inputs["origins"] if o["originId"] == "assets"]
     assert "customHeaders" not in assets
+
+
+def test_a_certificate_names_each_name_once() -> None:
+    from components.edge import validated_certificate
+    from components.platform import ComponentTags
+
+    with pytest.raises(ValueError, match="every name once"):
+        validated_certificate("c", domain_name="betterprompts.io", alternative_names=["betterprompts.io"], zone_id="Z1", tags=ComponentTags("edge"), parent=None)  # type: ignore[arg-type]
