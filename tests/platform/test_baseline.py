@@ -89,7 +89,7 @@ def test_data_key_is_used_through_iam_only() -> None:
 
 def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None:
     (topic,) = plan.of_type("aws:sns/topic:Topic")
-    alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == "alarms")
+    alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "alarms")
     assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
     statements = json.loads(topic_policy.inputs["policy"])["Statement"]
