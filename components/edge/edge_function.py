@@ -92,6 +92,7 @@ def seo_router(
         timeout=EDGE_FUNCTION_TIMEOUT_SECONDS,
         publish=True,
         skip_destroy=True,
-        tags=tags(name),
+        # The pack's Lambda policies skip X-Ray and the dead-letter queue for it: CloudFront refuses both.
+        tags=tags(name, {"LambdaEdge": "true"}),
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -46,7 +46,6 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:iam/role:Role": (33, "{prefix}-compliance-trail-to-logs-0000000"),
     "aws:iam/rolePolicy:RolePolicy": (40, "{prefix}-compliance-config-role-delivery-0000000"),
     "aws:kms/alias:Alias": (27, "alias/{prefix}-compliance-trail-key"),
-    "aws:lambda/function:Function": (12, "{prefix}-seo-routing"),
     "aws:rds/instance:Instance": (19, "{prefix}-database-replica-1"),
     "aws:rds/parameterGroup:ParameterGroup": (17, "{prefix}-database-0000000"),
     "aws:rds/subnetGroup:SubnetGroup": (19, "{prefix}-network-db-0000000"),

@@ -65,3 +65,14 @@ def test_a_delivery_source_of_another_distribution_does_not_count() -> None:
     other = resource(DISTRIBUTION, "other", {"origins": [S3_ORIGIN]})
     found = messages(plan(*_site(), other), POLICY)
     assert len(found) == 1 and "'other'" in found[0]
+
+
+def test_a_lambda_at_edge_function_is_not_asked_for_xray_or_a_dead_letter_queue() -> None:
+    function = "aws:lambda/function:Function"
+    edge = resource(function, "seo", {"name": "seo", "runtime": "python3.12", "tags": {"LambdaEdge": "true"}})
+    for policy in ("lambda-function-hardened", "lambda-failures-kept-encrypted"):
+        assert messages(plan(edge), policy) == []
+    # The same function without the tag is held to both.
+    plain = resource(function, "seo", {"name": "seo", "runtime": "python3.12"})
+    assert len(messages(plan(plain), "lambda-function-hardened")) == 1
+    assert len(messages(plan(plain), "lambda-failures-kept-encrypted")) == 1
