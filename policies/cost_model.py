@@ -918,7 +918,10 @@ def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
-    function's memory and architecture); reserved concurrency itself is free."""
+    function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
+    (tagged LambdaEdge) is priced with its distribution, per CloudFront request (``_cloudfront``)."""
+    if (r.inputs.get("tags") or {}).get("LambdaEdge") == "true":
+        return []
     usage = ctx.assumptions.usage
     invocations = usage.lambda_invocations_millions * 1_000_000
     memory_gb = _number(r.inputs.get("memorySize"), 128) / 1024

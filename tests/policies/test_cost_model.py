@@ -596,3 +596,8 @@ def test_lambda_edge_runs_on_every_viewer_request_and_on_cache_misses_at_the_ori
     assert edge.baseline == pytest.approx((10 + 10 * 0.2) * per_million)
     without = estimate([CostResource("urn:cdn", "aws:cloudfront/distribution:Distribution", "cdn", {})], "us-east-1", Assumptions(usage=usage))
     assert not [i for i in without.items if i.description.startswith("Lambda@Edge")]
+
+
+def test_a_lambda_at_edge_function_is_priced_with_its_distribution_only() -> None:
+    edge = CostResource("urn:fn", "aws:lambda/function:Function", "seo", {"memorySize": 128, "tags": {"LambdaEdge": "true"}})
+    assert [i for i in estimate([edge], "us-east-1", Assumptions()).items if i.urn == "urn:fn"] == []
