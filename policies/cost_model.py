@@ -921,7 +921,7 @@ def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
     (tagged LambdaEdge) is priced with its distribution, per CloudFront request (``_cloudfront``)."""
     if (r.inputs.get("tags") or {}).get("LambdaEdge") == "true":
-        return []
+        return [ctx.item(r, f"Lambda@Edge function {r.name}: priced per CloudFront request with its distribution", 0.0)]
     usage = ctx.assumptions.usage
     invocations = usage.lambda_invocations_millions * 1_000_000
     memory_gb = _number(r.inputs.get("memorySize"), 128) / 1024

@@ -29,9 +29,9 @@ def test_both_stacks_route_the_three_services(stack: str) -> None:
         # TLS 1.3 only: CloudFront's origin connections would be refused.
         ("loadBalancer.sslPolicy", "ELBSecurityPolicy-TLS13-1-3-2021-06", "one of"),
         ("loadBalancer.idleTimeoutSeconds", 0, "from 1 to 4000"),
-        ("domain.apiOrigin", "origin.example.com", "the zone betterprompts.io or a name inside it"),
+        ("domain.apiOrigin", "origin.example.com", "the zone betterprompts.io of betterprompts:edge.domain.zoneName or a name inside it"),
         ("domain.apiOrigin", "betterprompts.io", "a name inside the zone betterprompts.io"),
-        ("domain.site", "betterprompts.com", "the zone betterprompts.io or a name inside it"),
+        ("domain.site", "betterprompts.com", "the zone betterprompts.io of betterprompts:edge.domain.zoneName or a name inside it"),
         ("domain.api", "betterprompts.io", "a name no other domain key uses"),
         ("cdn.priceClass", "PriceClass_50", "one of PriceClass_100, PriceClass_200, PriceClass_All"),
         ("cdn.logRetentionDays", 2, "a CloudWatch Logs retention period"),

@@ -600,4 +600,5 @@ def test_lambda_edge_runs_on_every_viewer_request_and_on_cache_misses_at_the_ori
 
 def test_a_lambda_at_edge_function_is_priced_with_its_distribution_only() -> None:
     edge = CostResource("urn:fn", "aws:lambda/function:Function", "seo", {"memorySize": 128, "tags": {"LambdaEdge": "true"}})
-    assert [i for i in estimate([edge], "us-east-1", Assumptions()).items if i.urn == "urn:fn"] == []
+    [item] = [i for i in estimate([edge], "us-east-1", Assumptions()).items if i.urn == "urn:fn"]
+    assert item.baseline == 0 and "priced per CloudFront request with its distribution" in item.description
