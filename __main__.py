@@ -4,6 +4,7 @@ Nothing here decides a size, a count or a toggle: those come from
 ``Pulumi.<stack>.yaml`` through ``components.settings``.
 """
 
+from collections.abc import Callable
 from functools import partial
 
 import pulumi
@@ -72,8 +73,11 @@ from components.edge import (
     ApiLoadBalancer,
     ApiLoadBalancerArgs,
     RoutedService,
+    SiteDistribution,
+    SiteDistributionArgs,
     WebFirewall,
     WebFirewallArgs,
+    api_behaviour_paths,
 )
 from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
@@ -131,6 +135,11 @@ aws_opts = pulumi.ResourceOptions(providers=[aws_provider])
 # Providers for other regions (CloudFront's us-east-1, the DR region), with the same default tags.
 region_providers = RegionProviders(prefix, stack_tags)
 account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=aws_provider)).account_id
+# The edge layer's CloudFront distribution reads the assets bucket through OAC: the storage key and the
+# bucket's policy admit exactly that distribution, whose ARN exists only once the edge layer (below) made it.
+site_distribution_arn: pulumi.Output[str]
+resolve_site_distribution_arn: Callable[[pulumi.Output[str]], None]
+site_distribution_arn, resolve_site_distribution_arn = pulumi.deferred_output()
 
 baseline = PlatformBaseline(
     prefix,
@@ -147,6 +156,7 @@ baseline = PlatformBaseline(
         create_autoscaling_service_linked_role=platform.create_autoscaling_service_linked_role,
         # GuardDuty's findings reach the alarm topic through an EventBridge rule.
         eventbridge_to_topic=settings.compliance.guard_duty.enabled,
+        cloudfront_readers=[site_distribution_arn],
         protect=platform.protect_stateful,
     ),
     aws_opts,
@@ -205,6 +215,8 @@ storage = PlatformStorage(
         policy_grants={BucketPurpose.LOGS: log_grants} if log_grants is not None else {},
         # The edge layer's load balancer logs here too (ELB access logs support only SSE-S3).
         load_balancer_log_prefix=ACCESS_LOG_PREFIX,
+        # The static app's origin: CloudFront reads it through OAC.
+        cdn_readers={BucketPurpose.ASSETS: [site_distribution_arn]},
         force_destroy=storage_settings.destroyable_buckets,
         protect=platform.protect_stateful,
     ),
@@ -710,6 +722,30 @@ cloudfront_waf = WebFirewall(
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
 )
+# CloudFront: the static app from the assets bucket, the routes to the load balancer, the site and API names.
+site = SiteDistribution(
+    f"{prefix}-edge-site",
+    SiteDistributionArgs(
+        prefix=prefix,
+        settings=edge,
+        hosted_zone_id=api_lb.hosted_zone_id,
+        assets_bucket_domain_name=storage.buckets[BucketPurpose.ASSETS].bucket.bucket_regional_domain_name,
+        api_paths=api_behaviour_paths(edge.routes),
+        origin_header_value=api_lb.origin_header_value,
+        web_acl_arn=cloudfront_waf.web_acl_arn,
+        account_id=account_id,
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+        logs_kms_key_region=settings.region,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        alarm_topic_region=settings.region,
+    ),
+    pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
+)
+resolve_site_distribution_arn(site.arn)
+pulumi.export("siteUrl", site.site_url)
+pulumi.export("apiUrl", site.api_url)
+pulumi.export("distributionId", site.distribution_id)
+pulumi.export("distributionDomainName", site.domain_name)
 pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
 pulumi.export("regionalWebAclArn", regional_waf.web_acl_arn)
 pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)

@@ -17,7 +17,7 @@ CreateReplicationGroup, CreateLoadBalancer, CreateTargetGroup, CreateBucket, Cre
 CreateTopic, CreateFunction, CreateLogGroup, CreateAlias, PutRule, PutMetricAlarm,
 CreateNodegroup, CreateCluster, CreateLaunchTemplate, CreateSecurityGroup, CreateSecret,
 CreateModel, CreateEndpointConfig, CreateEndpoint, CreateSchedule, CreateBudget, CreateProject,
-CreateConnection, WAF CreateWebACL, CreateBackupVault, CreateBackupPlan, CreateBackupSelection) and pulumi-aws's provider/resources.go for which property is auto-named.
+CreateConnection, WAF CreateWebACL, CreateBackupVault, CreateBackupPlan, CreateBackupSelection, CloudFront CreateOriginAccessControl, CreateResponseHeadersPolicy and CreateCachePolicy, CloudWatch Logs PutDeliverySource, PutDeliveryDestination and PutResourcePolicy) and pulumi-aws's provider/resources.go for which property is auto-named.
 """
 
 from __future__ import annotations
@@ -87,6 +87,12 @@ NAME_RULES: dict[str, NameRule] = {
     "aws:codeconnections/connection:Connection": NameRule("name", 32, "CodeConnections connection names"),
     "aws:codestarconnections/connection:Connection": NameRule("name", 32, "CodeConnections connection names"),
     "aws:ecr/repository:Repository": NameRule("name", 256, "ECR repository names"),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": NameRule("name", 64, "CloudFront origin access control names"),
+    "aws:cloudfront/cachePolicy:CachePolicy": NameRule("name", 128, "CloudFront cache policy names"),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": NameRule("name", 128, "CloudFront response headers policy names"),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": NameRule("name", 60, "CloudWatch Logs delivery source names"),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": NameRule("name", 60, "CloudWatch Logs delivery destination names"),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": NameRule("policyName", 255, "CloudWatch Logs resource policy names"),
     "aws:wafv2/webAcl:WebAcl": NameRule("name", 128, "WAF web ACL names", prefix_prop="namePrefix"),
     "aws:sfn/stateMachine:StateMachine": NameRule("name", 80, "Step Functions state machine names", prefix_prop="namePrefix"),
     "aws:backup/vault:Vault": NameRule("name", 50, "AWS Backup vault names"),

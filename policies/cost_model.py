@@ -92,6 +92,8 @@ class Usage:
     """TB a month CloudFront serves to viewers (split evenly over distributions)."""
     cloudfront_requests_millions: float = 50.0
     """Million HTTPS requests a month at CloudFront."""
+    cloudfront_cache_hit_fraction: float = 0.9
+    """Share of requests CloudFront answers from its cache: origin-request Lambda@Edge functions run on the rest."""
     s3_storage_gb: float = 1024.0
     """GB stored across the stack's buckets (split evenly over them), priced per storage class by each bucket's lifecycle."""
     s3_requests_millions: float = 5.0
@@ -161,6 +163,7 @@ USAGE_KEYS: dict[str, str] = {
     "natProcessedGb": "nat_processed_gb",
     "cloudFrontTb": "cloudfront_tb",
     "cloudFrontRequestsMillions": "cloudfront_requests_millions",
+    "cloudFrontCacheHitFraction": "cloudfront_cache_hit_fraction",
     "s3StorageGb": "s3_storage_gb",
     "s3RequestsMillions": "s3_requests_millions",
     "logIngestionGb": "log_ingestion_gb",
@@ -966,7 +969,10 @@ def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
-    function's memory and architecture); reserved concurrency itself is free."""
+    function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
+    (tagged LambdaEdge) is priced with its distribution, per CloudFront request (``_cloudfront``)."""
+    if (r.inputs.get("tags") or {}).get("LambdaEdge") == "true":
+        return [ctx.item(r, f"Lambda@Edge function {r.name}: priced per CloudFront request with its distribution", 0.0)]
     usage = ctx.assumptions.usage
     invocations = usage.lambda_invocations_millions * 1_000_000
     memory_gb = _number(r.inputs.get("memorySize"), 128) / 1024
@@ -1029,15 +1035,55 @@ def _ebs_volume(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"EBS {size} GB {volume_type}", size * ctx.price(f"ebs:{volume_type}", r.type, volume_type))]
 
 
+EDGE_GB_SECONDS_PER_REQUEST = 0.125 * 0.010
+"""A 128 MB Lambda@Edge function for 10 ms (a header check; billed per 1 ms)."""
+
+# CloudFront's data transfer out, North America/Europe, by monthly volume tier: (TB in the tier, price key).
+CLOUDFRONT_TRANSFER_TIERS: tuple[tuple[float, str], ...] = (
+    (10, "cloudfront:transfer"),
+    (40, "cloudfront:transfer-next-40tb"),
+    (100, "cloudfront:transfer-next-100tb"),
+    (350, "cloudfront:transfer-next-350tb"),
+    (float("inf"), "cloudfront:transfer-over-500tb"),
+)
+
+
+def cloudfront_transfer_cost(tb: float, price: Callable[[str], float]) -> float:
+    """Transfer out priced tier by tier (the first 10 TB at the first tier's price, the next 40 at the next...)."""
+    cost, left = 0.0, tb
+    for size, key in CLOUDFRONT_TRANSFER_TIERS:
+        in_tier = min(left, size)
+        if in_tier <= 0:
+            break
+        cost += in_tier * GB_PER_TB * price(key)
+        left -= in_tier
+    return cost
+
+
 def _cloudfront(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Transfer by tier (North America/Europe prices: the price class decides which edges serve, the
+    estimate assumes viewers there) and HTTPS requests, the usage split evenly over distributions."""
     count = max(len(ctx.of_type(r.type)), 1)
     usage = ctx.assumptions.usage
-    gb = usage.cloudfront_tb * GB_PER_TB / count
+    tb = usage.cloudfront_tb / count
     requests = usage.cloudfront_requests_millions / count
-    cost = gb * ctx.price("cloudfront:transfer", r.type, "transfer") + requests * ctx.price(
-        "cloudfront:requests", r.type, "requests"
-    )
-    return [ctx.item(r, f"CloudFront {r.name}: {gb / GB_PER_TB:g} TB + {requests:g}M requests", cost)]
+    transfer = cloudfront_transfer_cost(tb, lambda key: ctx.price(key, r.type, "transfer"))
+    cost = transfer + requests * ctx.price("cloudfront:requests", r.type, "requests")
+    items = [ctx.item(r, f"CloudFront {r.name}: {tb:g} TB by tier + {requests:g}M requests", cost)]
+    # Lambda@Edge: a viewer event runs on every request of its behaviour, an origin event on cache misses
+    # only. Priced for every request (an upper bound: the API behaviours have no function).
+    behaviours = [r.inputs.get("defaultCacheBehavior") or {}, *(r.inputs.get("orderedCacheBehaviors") or [])]
+    events = [str(a.get("eventType")) for b in behaviours if isinstance(b, dict) for a in b.get("lambdaFunctionAssociations") or []]
+    if events:
+        misses = 1.0 - usage.cloudfront_cache_hit_fraction
+        invocations = sum(requests * (misses if e.startswith("origin") else 1.0) for e in events)
+        per_million = ctx.price("lambda-edge:request", r.type, "request") + 1_000_000 * EDGE_GB_SECONDS_PER_REQUEST * ctx.price(
+            "lambda-edge:gb-second", r.type, "GB-second"
+        )
+        items.append(
+            ctx.item(r, f"Lambda@Edge on {r.name}: {invocations:g}M invocations ({', '.join(events)})", invocations * per_million)
+        )
+    return items
 
 
 # --- SageMaker ---------------------------------------------------------------------------

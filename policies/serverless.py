@@ -18,6 +18,14 @@ FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
 EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 QUEUE = "aws:sqs/queue:Queue"
+EDGE_TAG = "LambdaEdge"
+"""A function replicated by Lambda@Edge carries this tag ("true"). CloudFront refuses to associate a function
+with X-Ray tracing or a dead-letter queue ("Restrictions on Lambda@Edge"), and invokes it synchronously (no
+asynchronous failures to keep), so those two checks do not apply to it; its environment is empty anyway."""
+
+
+def _at_edge(props: Any) -> bool:
+    return get(props, "tags", EDGE_TAG) == "true"
 TOPIC = "aws:sns/topic:Topic"
 
 
@@ -32,7 +40,7 @@ def _function(args: ResourceValidationArgs) -> Iterator[str]:
                 "Fix: set kms_key_arn to the stack's data key"
             )
     mode = get(props, "tracingConfig", "mode")
-    if mode is not UNKNOWN and mode != "Active":
+    if mode is not UNKNOWN and mode != "Active" and not _at_edge(props):
         yield f"{where}: tracingConfig.mode is {mode!r}, must be 'Active'. Fix: tracing_config=FunctionTracingConfigArgs(mode='Active')"
 
 
@@ -86,7 +94,7 @@ def _failures(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
         if resource.resource_type == EVENT_INVOKE_CONFIG:
             destinations[str(get(resource.props, "functionName"))] = get(resource.props, "destinationConfig", "onFailure", "destination")
     for resource in args.resources:
-        if resource.resource_type != FUNCTION:
+        if resource.resource_type != FUNCTION or _at_edge(resource.props):
             continue
         name = get(resource.props, "name")
         where = label(resource.resource_type, resource.name)

@@ -301,19 +301,6 @@ def _sqs_queue(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     name = str(state["name"])
     url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
     return {"id": url, "url": url, "arn": f"arn:{PARTITION}:sqs:{m.region}:{m.account_id}:{name}"}
-def _lambda_function(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
-    # arn:aws:lambda:<region>:<account>:function:<name>; API Gateway invokes it through its invoke ARN.
-    name = str(state["name"])
-    arn = f"arn:{PARTITION}:lambda:{m.region}:{m.account_id}:function:{name}"
-    return {
-        "id": name,
-        "arn": arn,
-        "qualifiedArn": f"{arn}:$LATEST",
-        "version": "$LATEST",
-        "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}/invocations",
-    }
-
-
 def _schedule(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(state["name"])
     group = str(state.get("groupName") or "default")
@@ -547,6 +534,62 @@ def _web_acl(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str,
     return {"id": acl_id, "arn": arn, "capacity": capacity, "lockToken": str(uuid.UUID(hex=_digest(rid + "lock", 32)))}
 
 
+def _distribution(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """CloudFront: ``E`` and 13 upper-case characters; a global ARN (no region); ``d<14>.cloudfront.net``."""
+    distribution_id = "E" + _digest(rid, 13).upper()
+    return {
+        "id": distribution_id,
+        "arn": f"arn:{PARTITION}:cloudfront::{m.account_id}:distribution/{distribution_id}",
+        "domainName": f"d{_digest(rid + 'domain', 13)}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+        "status": "InProgress",
+        "etag": _digest(rid + "etag", 14).upper(),
+        "callerReference": _digest(rid + "ref", 16),
+    }
+
+
+def _cloudfront_policy(kind: str) -> ResourceAnswer:
+    """Origin access controls (``E`` + 13) and response-headers policies (a UUID); ARNs are global."""
+
+    def answer(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+        policy_id = "E" + _digest(rid, 13).upper() if kind == "origin-access-control" else str(uuid.UUID(hex=_digest(rid, 32)))
+        return {"id": policy_id, "arn": f"arn:{PARTITION}:cloudfront::{m.account_id}:{kind}/{policy_id}", "etag": _digest(rid, 14).upper()}
+
+    return answer
+
+
+def _lambda_function(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """A function's ARN by name; a published function's first version is ``1`` (``qualifiedArn`` names it)."""
+    name = str(args.inputs.get("name") or state["name"])
+    arn = f"arn:{PARTITION}:lambda:{m.region_of(args)}:{m.account_id}:function:{name}"
+    version = "1" if args.inputs.get("publish") else "$LATEST"
+    return {
+        "id": name,
+        "arn": arn,
+        "version": version,
+        "qualifiedArn": f"{arn}:{version}",
+        "invokeArn": f"arn:{PARTITION}:apigateway:{m.region_of(args)}:lambda:path/2015-03-31/functions/{arn}/invocations",
+        "sourceCodeHash": base64.b64encode(hashlib.sha256(rid.encode()).digest()).decode(),
+    }
+
+
+def _log_delivery_part(kind: str) -> ResourceAnswer:
+    """CloudWatch Logs vended delivery: sources and destinations by name, deliveries by a generated id."""
+
+    def answer(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+        region = m.region_of(args)
+        if kind == "delivery":
+            delivery_id = _digest(rid, 16)
+            return {"id": delivery_id, "arn": f"arn:{PARTITION}:logs:{region}:{m.account_id}:delivery:{delivery_id}"}
+        name = str(args.inputs.get("name") or state["name"])
+        result = {"id": name, "name": name, "arn": f"arn:{PARTITION}:logs:{region}:{m.account_id}:{kind}:{name}"}
+        if kind == "delivery-source":
+            result["service"] = "cloudfront"
+        return result
+
+    return answer
+
+
 # CloudFront's origin-facing managed prefix list: its id per region (AWS publishes one in each).
 _CLOUDFRONT_PREFIX_LISTS = {"us-east-1": "pl-3b927c52", "us-east-2": "pl-b6a144df", "us-west-2": "pl-82a045eb"}
 
@@ -655,7 +698,6 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:sqs/queue:Queue": _sqs_queue,
-    "aws:lambda/function:Function": _lambda_function,
     "aws:scheduler/schedule:Schedule": _schedule,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/parameterGroup:ParameterGroup": _lowercase_name,
@@ -681,6 +723,14 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _vault_lock,
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _automated_backups_replication,
     "aws:efs/replicationConfiguration:ReplicationConfiguration": _efs_replication,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": _cloudfront_policy("origin-access-control"),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _cloudfront_policy("response-headers-policy"),
+    "aws:cloudfront/cachePolicy:CachePolicy": _cloudfront_policy("cache-policy"),
+    "aws:lambda/function:Function": _lambda_function,
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": _log_delivery_part("delivery-source"),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": _log_delivery_part("delivery-destination"),
+    "aws:cloudwatch/logDelivery:LogDelivery": _log_delivery_part("delivery"),
 }
 
 

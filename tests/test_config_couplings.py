@@ -58,8 +58,9 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "cache.maintenanceWindow", "cache.snapshotWindow"),
     ("VPC range moved away from the listed subnets", {"network.vpcCidr": "10.7.0.0/16"},
      "network.subnets.public[0]", "network.vpcCidr"),
-    ("hosted zone changed under the API origin", {"edge.domain.zoneName": "example.org"},
-     "edge.domain.apiOrigin", "edge.domain.zoneName"),
+    # The site's name is the first of the zone's names checked (site, api, apiOrigin).
+    ("hosted zone changed under the site and API names", {"edge.domain.zoneName": "example.org"},
+     "edge.domain.site", "edge.domain.zoneName"),
     ("queue retention shortened under its age alarm", {"serverless.intentQueue.messageRetentionSeconds": 300},
      "serverless.intentQueue.alarms.oldestMessageAgeSeconds", "serverless.intentQueue.messageRetentionSeconds"),
     ("function timeout shortened under its duration alarm", {"serverless.functions.imageOptimizer.timeoutSeconds": 20},

@@ -1,9 +1,10 @@
-"""An ACM certificate validated by DNS in a Route 53 zone: the load balancer's (regional) and, with
-CloudFront, the distribution's (us-east-1, through that region's provider)."""
+"""An ACM certificate validated by DNS in a Route 53 zone: the load balancer's (regional) and the
+distribution's (us-east-1, through that region's provider, for the site and API names)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Optional
 
 import pulumi
@@ -19,37 +20,46 @@ def validated_certificate(
     zone_id: pulumi.Input[str],
     tags: ComponentTags,
     parent: pulumi.Resource,
+    alternative_names: Sequence[str] = (),
     provider: Optional[aws.Provider] = None,
 ) -> aws.acm.CertificateValidation:
-    """A DNS-validated certificate for one name; its ``certificate_arn`` resolves once ACM has issued it.
+    """A DNS-validated certificate for ``domain_name`` (and ``alternative_names``); its ``certificate_arn``
+    resolves once ACM has issued it.
 
-    One name per certificate, so each validation record is known without looking inside an Output
-    (no resource is created in an ``apply``). ACM answers with the same CNAME for a name in every
-    certificate of the account, so the record may overwrite one an earlier certificate created.
+    The names are known in advance, so there is one validation record per name, each named by it and
+    filled from ACM's answer for that name (no resource is created in an ``apply``). ACM answers with
+    the same CNAME for a name in every certificate of the account, so a record may overwrite one an
+    earlier certificate created.
     """
+    if domain_name in alternative_names or len(set(alternative_names)) != len(alternative_names):
+        raise ValueError(f"certificate {name}: every name once ({domain_name}, {', '.join(alternative_names)})")
     opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     certificate = aws.acm.Certificate(
         name,
         domain_name=domain_name,
+        subject_alternative_names=list(alternative_names) or None,
         validation_method="DNS",
         tags=tags(name),
         opts=opts,
     )
-    option = certificate.domain_validation_options.apply(lambda options: validation_record(options, domain_name))
-    record = aws.route53.Record(
-        f"{name}-validation-record",
-        zone_id=zone_id,
-        name=option["name"],
-        type=option["type"],
-        records=[option["value"]],
-        ttl=300,
-        allow_overwrite=True,
-        opts=pulumi.ResourceOptions(parent=certificate),
-    )
+    fqdns = []
+    for record_key, record_domain in [("", domain_name), *((f"-{n}", n) for n in alternative_names)]:
+        option = certificate.domain_validation_options.apply(partial(validation_record, domain_name=record_domain))
+        record = aws.route53.Record(
+            f"{name}-validation-record{record_key}",
+            zone_id=zone_id,
+            name=option["name"],
+            type=option["type"],
+            records=[option["value"]],
+            ttl=300,
+            allow_overwrite=True,
+            opts=pulumi.ResourceOptions(parent=certificate),
+        )
+        fqdns.append(record.fqdn)
     return aws.acm.CertificateValidation(
         f"{name}-validation",
         certificate_arn=certificate.arn,
-        validation_record_fqdns=[record.fqdn],
+        validation_record_fqdns=fqdns,
         opts=pulumi.ResourceOptions(parent=certificate, provider=provider),
     )
 

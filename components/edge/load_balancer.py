@@ -94,6 +94,8 @@ class ApiLoadBalancer(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     dns_name: pulumi.Output[str]
     zone_id: pulumi.Output[str]
+    hosted_zone_id: pulumi.Output[str]
+    """The site's existing public hosted zone (looked up by ``edge.domain.zoneName``)."""
     origin_name: str
     origin_header_name: str
     origin_header_value: pulumi.Output[str]
@@ -310,6 +312,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         self.arn = self.load_balancer.arn
         self.dns_name = self.load_balancer.dns_name
         self.zone_id = self.load_balancer.zone_id
+        self.hosted_zone_id = zone.zone_id
         self.origin_name = settings.api_origin_name
         self.origin_header_name = ORIGIN_HEADER
         self.register_outputs(

@@ -1,4 +1,5 @@
-"""``betterprompts:edge``: the domain, the load balancer in front of the services, its routes and KPI alarms."""
+"""``betterprompts:edge``: the domain and names, CloudFront, the load balancer in front of the services, its
+routes, the web ACLs' rules and the KPI alarms."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..platform import ConfigError, Section, check_log_retention, suggestion
+from .cdn_plan import PRICE_CLASSES
 from .plan import MAX_PATHS_PER_RULE, TLS13_POLICIES, check_routes, path_problem
 from .waf_plan import MANAGED_GROUPS, RATE_LIMIT_MAX, RATE_LIMIT_MIN, RATE_WINDOW_SECONDS
 
@@ -24,6 +26,24 @@ class EdgeAlarmSettings:
     period_seconds: int = 60
     evaluation_periods: int = 5
     datapoints_to_alarm: int = 3
+    cloudfront_5xx_rate_percent: float = 1.0
+    """CloudFront's 5xxErrorRate (percent of viewer requests) above which the 5XX alarm fires."""
+    availability_target_percent: float = 99.9
+    """The seed's KPI "Availability: 99.9% uptime": the availability alarm's threshold."""
+    availability_window_seconds: int = 3600
+    """The window the availability is computed over (one CloudWatch period of the metric-math alarm)."""
+
+
+@dataclass(frozen=True)
+class CdnSettings:
+    """The CloudFront distribution (seed "CloudFront: Global CDN with caching")."""
+
+    price_class: str = "PriceClass_All"
+    """Which edge locations serve viewers (:data:`~.cdn_plan.PRICE_CLASSES`); fewer is cheaper."""
+    log_retention_days: int = 90
+    """Retention of the access-log group (standard logging v2 into CloudWatch Logs)."""
+    seo_routing: bool = True
+    """Lambda@Edge on the static app: crawlers' pages to the server-rendered path (seed: "dynamic rendering for SEO")."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,10 @@ class EdgeSettings:
     """An existing public Route 53 hosted zone (looked up, not created) holding the names below."""
     api_origin_name: str
     """The load balancer's DNS name and certificate name (inside the zone); only CloudFront connects to it."""
+    site_name: str
+    """The site's name (CloudFront alias, certificate, alias records)."""
+    api_name: str
+    """The API's public name: the same distribution (its WAF, its routes), a second alias of it."""
     ssl_policy: str
     """The HTTPS listener's security policy: TLS 1.3 and 1.2 (:data:`~.plan.TLS13_POLICIES`)."""
     idle_timeout_seconds: int
@@ -53,15 +77,23 @@ class EdgeSettings:
     """Service name -> the path patterns the load balancer forwards to it."""
     alarms: EdgeAlarmSettings
     waf: WafSettings = WafSettings()
+    cdn: CdnSettings = CdnSettings()
 
     @staticmethod
     def read(section: Section) -> "EdgeSettings":
         domain = section.child("domain")
         zone = _domain(domain, "zoneName")
-        origin = _domain(domain, "apiOrigin")
-        if not origin.endswith(f".{zone}"):
-            # Either side may have changed: name the zone's key too.
-            raise ConfigError(domain.key("apiOrigin"), origin, f"a name inside the zone {zone} of {domain.key('zoneName')} (….{zone})")
+        names: dict[str, str] = {}
+        for key in ("site", "api", "apiOrigin"):
+            name = _domain(domain, key)
+            if name != zone and not name.endswith(f".{zone}"):
+                # Either side may have changed: name the zone's key too.
+                raise ConfigError(domain.key(key), name, f"the zone {zone} of {domain.key('zoneName')} or a name inside it (….{zone})")
+            if key == "apiOrigin" and name == zone:
+                raise ConfigError(domain.key(key), name, f"a name inside the zone {zone} (….{zone}): the apex is for the site")
+            if name in names.values():
+                raise ConfigError(domain.key(key), name, "a name no other domain key uses")
+            names[key] = name
         domain.finish()
 
         lb = section.child("loadBalancer", {})
@@ -98,18 +130,33 @@ class EdgeSettings:
             period_seconds=period,
             evaluation_periods=evaluation,
             datapoints_to_alarm=alarms.integer("datapointsToAlarm", min(3, evaluation), minimum=1, maximum=evaluation),
+            cloudfront_5xx_rate_percent=alarms.number("cloudFront5xxRatePercent", 1.0, minimum=0.01, maximum=100),
+            availability_target_percent=alarms.number("availabilityTargetPercent", 99.9, minimum=90, maximum=99.999),
+            availability_window_seconds=alarms.integer("availabilityWindowSeconds", 3600, minimum=300, maximum=86400),
         )
+        if alarm_settings.availability_window_seconds % 60:
+            raise ConfigError(alarms.key("availabilityWindowSeconds"), alarm_settings.availability_window_seconds, "a multiple of 60")
         alarms.finish()
+        cdn_section = section.child("cdn", {})
+        cdn = CdnSettings(
+            price_class=cdn_section.string("priceClass", "PriceClass_All", choices=PRICE_CLASSES),
+            log_retention_days=check_log_retention(cdn_section.key("logRetentionDays"), cdn_section.integer("logRetentionDays", 90)),
+            seo_routing=cdn_section.boolean("seoRouting", True),
+        )
+        cdn_section.finish()
         waf = _waf(section.child("waf", {}))
         section.finish()
         return EdgeSettings(
             zone_name=zone,
-            api_origin_name=origin,
+            api_origin_name=names["apiOrigin"],
+            site_name=names["site"],
+            api_name=names["api"],
             ssl_policy=policy,
             idle_timeout_seconds=idle,
             routes=routes,
             alarms=alarm_settings,
             waf=waf,
+            cdn=cdn,
         )
 
 

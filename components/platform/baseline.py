@@ -9,7 +9,8 @@ concerns (the logs bucket, CloudTrail) hang off this component.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import pulumi
@@ -41,6 +42,9 @@ class PlatformBaselineArgs:
     eventbridge_to_topic: bool = False
     """EventBridge rules of this stack publish to the alarm topic (GuardDuty findings): the topic's
     policy and the alarms key admit them."""
+    cloudfront_readers: Sequence[pulumi.Input[str]] = ()
+    """CloudFront distributions (ARNs) that read the storage key's objects through OAC (the assets bucket):
+    the storage key admits ``cloudfront.amazonaws.com`` for exactly these."""
     create_autoscaling_service_linked_role: bool = False
     """Create AWSServiceRoleForAutoScaling before the storage key that names it (a fresh account
     only: creating it where it exists fails). Kept on ``pulumi destroy``: it is the account's."""
@@ -195,8 +199,14 @@ def alarm_topic_policy(
 
 
 def _key_policy_output(purpose: str, args: PlatformBaselineArgs, options: KeyOptions) -> pulumi.Output[str]:
-    return pulumi.Output.from_input(args.account_id).apply(
-        lambda account: key_policy(purpose, account_id=account, region=args.region, options=options)
+    readers = list(args.cloudfront_readers) if purpose == "storage" else []
+    return pulumi.Output.all(args.account_id, *readers).apply(
+        lambda v: key_policy(
+            purpose,
+            account_id=v[0],
+            region=args.region,
+            options=replace(options, cloudfront_distribution_arns=tuple(v[1:])),
+        )
     )
 
 

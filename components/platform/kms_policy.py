@@ -76,6 +76,8 @@ class KeyOptions:
     """Any principal of the account may use the storage key through EC2 (Karpenter's nodes)."""
     eventbridge_to_topics: bool = False
     """EventBridge publishes to an SNS topic under the alarms key (GuardDuty findings to the alarm topic)."""
+    cloudfront_distribution_arns: tuple[str, ...] = ()
+    """CloudFront distributions that read SSE-KMS objects under the storage key through Origin Access Control."""
 
 
 def account_key_policy(*, account_id: str, statements: Sequence[Mapping[str, Any]] = (), partition: str = "aws") -> str:
@@ -136,6 +138,8 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
             }
         )
+    if purpose == "storage" and options.cloudfront_distribution_arns:
+        statements.append(cloudfront_decrypt_statement(options.cloudfront_distribution_arns))
     if purpose == "storage" and options.ebs_through_ec2:
         statements.append(
             {
@@ -150,3 +154,21 @@ def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "
             }
         )
     return policy_document(statements)
+
+
+def cloudfront_decrypt_statement(distribution_arns: tuple[str, ...]) -> dict[str, Any]:
+    """CloudFront may decrypt objects it fetches through OAC, for these distributions only.
+
+    AWS, "Restrict access to an Amazon S3 origin" (SSE-KMS): the key policy admits the
+    ``cloudfront.amazonaws.com`` service principal with ``AWS:SourceArn`` of the distribution. The
+    distribution only reads (GET/HEAD), so Decrypt is the one action; the documented Encrypt and
+    GenerateDataKey are for uploads through CloudFront, which this platform does not do.
+    """
+    return {
+        "Sid": "CloudFrontDecryptsThroughOac",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": sorted(distribution_arns)}},
+    }

@@ -224,6 +224,27 @@ def load_balancer_log_statements(target_arn: str, prefix: str, account_id: str, 
     ]
 
 
+def cloudfront_read_statements(bucket_arn: str, distribution_arns: Sequence[str]) -> list[dict[str, object]]:
+    """CloudFront reads objects through Origin Access Control, for these distributions only.
+
+    AWS, "Restrict access to an Amazon S3 origin": ``s3:GetObject`` on the objects for the
+    ``cloudfront.amazonaws.com`` service principal, conditioned on ``AWS:SourceArn`` being the
+    distribution. Without ``s3:ListBucket`` a missing key answers 403, not 404.
+    """
+    if not distribution_arns:
+        return []
+    return [
+        {
+            "Sid": "CloudFrontReadsThroughOac",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/*",
+            "Condition": {"StringEquals": {"AWS:SourceArn": sorted(distribution_arns)}},
+        }
+    ]
+
+
 def bucket_policy(bucket_arn: str, extra_statements: Sequence[dict[str, object]] = ()) -> str:
     """The TLS-only statement every bucket carries, then the bucket's own grants."""
     return policy_document([deny_insecure_transport_statement(bucket_arn), *extra_statements])

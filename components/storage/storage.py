@@ -26,6 +26,7 @@ from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
 from .bucket_plan import (
     LifecyclePolicy,
     bucket_arn,
+    cloudfront_read_statements,
     lifecycle_rules,
     load_balancer_log_statements,
     server_access_log_statements,
@@ -62,6 +63,9 @@ class PlatformStorageArgs:
     """More bucket-policy statements per bucket, as a function of (bucket ARN, account): the grants of
     services that deliver into it (CloudTrail and AWS Config into the logs bucket). Not for adopted buckets."""
     """Buckets that exist already under another parent (auto-named; moved by alias)."""
+    cdn_readers: Mapping[BucketPurpose, Sequence[pulumi.Input[str]]] = field(default_factory=dict)
+    """CloudFront distributions (ARNs) that read a bucket through Origin Access Control (the assets
+    bucket): its policy admits ``cloudfront.amazonaws.com`` for exactly these."""
     load_balancer_log_prefix: Optional[str] = None
     """Admit Elastic Load Balancing's access logs into the access-log destination under this prefix
     (the edge layer's load balancer; ELB logs, like S3's, support only SSE-S3)."""
@@ -164,9 +168,15 @@ def _grants(
     args: PlatformStorageArgs, purpose: BucketPurpose, account: pulumi.Output[str], name: Optional[pulumi.Output[str]]
 ) -> pulumi.Input[Sequence[Mapping[str, Any]]]:
     grants = args.policy_grants.get(purpose)
-    if grants is None or name is None:
+    readers = list(args.cdn_readers.get(purpose, ()))
+    if (grants is None and not readers) or name is None:
         return ()
-    return pulumi.Output.all(account, name).apply(lambda v: list(grants(bucket_arn(v[1]), v[0])))
+    return pulumi.Output.all(account, name, *readers).apply(
+        lambda v: [
+            *(grants(bucket_arn(v[1]), v[0]) if grants is not None else []),
+            *cloudfront_read_statements(bucket_arn(v[1]), list(v[2:])),
+        ]
+    )
 
 
 def _check_args(args: PlatformStorageArgs) -> None:
@@ -177,8 +187,10 @@ def _check_args(args: PlatformStorageArgs) -> None:
     missing = [p.value for p in BucketPurpose if p not in args.lifecycles]
     if missing:
         raise ValueError(f"PlatformStorage: no lifecycle for {', '.join(missing)}")
-    if set(args.policy_grants) & set(args.adopted):
+    if (set(args.policy_grants) | set(args.cdn_readers)) & set(args.adopted):
         raise ValueError("PlatformStorage: an adopted bucket keeps its policy (its name is auto-generated)")
+    if BucketPurpose.ACCESS_LOGS in args.cdn_readers:
+        raise ValueError("PlatformStorage: the access-log destination is never a CloudFront origin")
     if BucketPurpose.ACCESS_LOGS in args.policy_grants:
         raise ValueError("PlatformStorage: the access-log destination admits only S3's log delivery")
     if BucketPurpose.ACCESS_LOGS in args.adopted:

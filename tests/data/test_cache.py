@@ -142,7 +142,7 @@ def test_security_group_admits_6379_only_from_the_client_groups(plan: Plan) -> N
 
 
 def cache_alarms(plan: Plan) -> list[Resource]:
-    return [r for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "CacheClusterId" in r.inputs["dimensions"]]
+    return [r for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "CacheClusterId" in r.inputs.get("dimensions", {})]
 
 
 def test_alarms_on_every_node(production: Plan, staging: Plan) -> None:

@@ -207,7 +207,7 @@ def database_alarms(plan: Plan) -> dict[str, Resource]:
     return {
         r.name: r
         for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-        if r.inputs["dimensions"].get("DBInstanceIdentifier") in ids
+        if r.inputs.get("dimensions", {}).get("DBInstanceIdentifier") in ids
     }
 
 

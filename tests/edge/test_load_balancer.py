@@ -104,8 +104,9 @@ def test_https_only_with_tls13_and_a_default_403(plan: Plan) -> None:
 
 def test_certificate_and_origin_record_are_for_the_configured_name(plan: Plan) -> None:
     origin = _settings(plan).edge.api_origin_name
-    [certificate] = plan.of_type("aws:acm/certificate:Certificate")
+    certificate = plan.named(f"betterprompts-{plan.stack}-edge-certificate")
     assert (certificate.inputs["domainName"], certificate.inputs["validationMethod"]) == (origin, "DNS")
+    assert "subjectAlternativeNames" not in certificate.inputs
     records = {r.name: r.inputs for r in plan.of_type("aws:route53/record:Record")}
     cname = records[f"betterprompts-{plan.stack}-edge-certificate-validation-record"]
     assert cname["type"] == "CNAME" and cname["name"].endswith(f".{origin}.") and cname["allowOverwrite"] is True
@@ -156,7 +157,7 @@ def test_target_group_bindings_match_the_crd_schema_and_the_services(plan: Plan)
 
 
 def test_kpi_alarms_per_target_group_and_for_the_load_balancer(plan: Plan) -> None:
-    alarms = {r.name: r.inputs for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "-edge-" in r.name}
+    alarms = {r.name: r.inputs for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "-edge-" in r.name and "-edge-site-" not in r.name}
     prefix = f"betterprompts-{plan.stack}-edge"
     assert set(alarms) == {f"{prefix}-{s}-{k}" for s in SERVICES for k in ("p95", "5xx")} | {f"{prefix}-elb-5xx"}
     topic = plan.outputs["alarmTopicArn"]

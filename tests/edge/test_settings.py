@@ -16,6 +16,8 @@ def test_both_stacks_route_the_three_services(stack: str) -> None:
     edge = load(with_value("edge", "loadBalancer.idleTimeoutSeconds", 60, stack), stack).edge
     assert set(edge.routes) == {"intent-classifier", "technique-selector", "frontend"}
     assert edge.api_origin_name.endswith("." + edge.zone_name)
+    assert edge.site_name in (edge.zone_name, f"staging.{edge.zone_name}")
+    assert edge.api_name == f"api.{edge.site_name}"
     assert edge.ssl_policy in TLS13_POLICIES
     assert edge.alarms.target_response_p95_ms == 200  # the seed's KPI
 
@@ -27,7 +29,15 @@ def test_both_stacks_route_the_three_services(stack: str) -> None:
         # TLS 1.3 only: CloudFront's origin connections would be refused.
         ("loadBalancer.sslPolicy", "ELBSecurityPolicy-TLS13-1-3-2021-06", "one of"),
         ("loadBalancer.idleTimeoutSeconds", 0, "from 1 to 4000"),
-        ("domain.apiOrigin", "origin.example.com", "a name inside the zone betterprompts.io"),
+        ("domain.apiOrigin", "origin.example.com", "the zone betterprompts.io of betterprompts:edge.domain.zoneName or a name inside it"),
+        ("domain.apiOrigin", "betterprompts.io", "a name inside the zone betterprompts.io"),
+        ("domain.site", "betterprompts.com", "the zone betterprompts.io of betterprompts:edge.domain.zoneName or a name inside it"),
+        ("domain.api", "betterprompts.io", "a name no other domain key uses"),
+        ("cdn.priceClass", "PriceClass_50", "one of PriceClass_100, PriceClass_200, PriceClass_All"),
+        ("cdn.logRetentionDays", 2, "a CloudWatch Logs retention period"),
+        ("alarms.availabilityTargetPercent", 100, "from 90 to 99.999"),
+        ("alarms.availabilityWindowSeconds", 3630, "a multiple of 60"),
+        ("alarms.cloudFront5xxRatePercent", 0, "from 0.01 to 100"),
         ("domain.zoneName", "not a domain", "a DNS name"),
         ("routes.intentClassifier[0]", "api/intent", "a path starting with '/'"),
         ("routes.intentClassifier", ["/a", "/b", "/c", "/d", "/e"], "a list of from 1 to 4 items"),
@@ -73,3 +83,9 @@ def test_without_a_waf_section_every_group_and_the_defaults_apply() -> None:
     del config["betterprompts:edge"]["waf"]
     waf = load(config).edge.waf
     assert (len(waf.managed_rule_groups), waf.rate_limit, waf.rate_window_seconds, waf.log_retention_days) == (4, 2000, 300, 365)
+
+
+def test_staging_uses_the_cheapest_price_class_and_production_every_edge() -> None:
+    production = load(with_value("edge", "cdn.logRetentionDays", 90)).edge.cdn
+    staging = load(with_value("edge", "cdn.logRetentionDays", 14, "staging"), "staging").edge.cdn
+    assert (production.price_class, staging.price_class) == ("PriceClass_All", "PriceClass_100")

@@ -522,7 +522,7 @@ KARPENTER_ACCOUNT = "123456789012"
 
 
 def _key_statements(plan: Plan, purpose: str) -> dict[str, Any]:
-    key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == purpose)
+    key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == purpose)
     document: dict[str, Any] = json.loads(key.inputs["policy"])
     return {s["Sid"]: s for s in document["Statement"]}
 

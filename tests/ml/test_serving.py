@@ -154,7 +154,7 @@ def test_multi_model_endpoints_alarm_on_model_loading_waits() -> None:
 
 def test_production_has_the_loading_wait_alarm_and_staging_does_not(production: Plan, staging: Plan) -> None:
     def metrics(plan: Plan) -> set[str]:
-        return {a.inputs["metricName"] for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs["namespace"] == "AWS/SageMaker"}
+        return {a.inputs["metricName"] for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs.get("namespace") == "AWS/SageMaker"}
 
     assert metrics(production) == {"ModelLatency", "Invocation5XXErrors", "ModelLoadingWaitTime"}
     assert metrics(staging) == {"ModelLatency", "Invocation5XXErrors"}

@@ -150,7 +150,7 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_group(plan: Plan) -> No
     (group,) = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.endswith("-flow-logs")]
     assert flow_log.inputs["logDestination"] == f"arn:aws:logs:us-east-1:123456789012:log-group:{group.id}"
     assert group.inputs["retentionInDays"] == {"production": 365, "staging": 30}[plan.stack]
-    logs_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == "logs")
+    logs_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "logs")
     assert group.inputs["kmsKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{logs_key.id}"
     role = next(r for r in plan.of_type("aws:iam/role:Role") if r.name == group.name)
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]

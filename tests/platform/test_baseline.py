@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from components.platform.kms_policy import KEY_PURPOSES, KeyOptions, key_policy
 from preflight.harness import Plan, Resource
@@ -59,6 +60,10 @@ def test_a_rotating_customer_managed_key_per_purpose(plan: Plan) -> None:
         # Neither stack runs Karpenter: no EventBridge-to-queue or EC2-wide statements; production's
         # GuardDuty findings reach the alarm topic through EventBridge.
         options = KeyOptions(name_prefix=f"betterprompts-{plan.stack}", eventbridge_to_topics=plan.stack == "production")
+        if purpose == "storage":
+            # The edge layer's distribution reads the assets bucket through OAC (tests/edge/test_distribution.py).
+            [distribution] = plan.of_type("aws:cloudfront/distribution:Distribution")
+            options = replace(options, cloudfront_distribution_arns=(f"arn:aws:cloudfront::123456789012:distribution/{distribution.id}",))
         assert json.loads(key.inputs["policy"]) == json.loads(
             key_policy(purpose, account_id="123456789012", region="us-east-1", options=options)
         )
@@ -84,7 +89,7 @@ def test_data_key_is_used_through_iam_only() -> None:
 
 def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None:
     (topic,) = plan.of_type("aws:sns/topic:Topic")
-    alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"]["KeyPurpose"] == "alarms")
+    alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "alarms")
     assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
     statements = json.loads(topic_policy.inputs["policy"])["Statement"]
@@ -109,3 +114,24 @@ def test_every_stack_alarms_someone(production: Plan, staging: Plan) -> None:
     assert [s.inputs["endpoint"] for s in staging.of_type("aws:sns/topicSubscription:TopicSubscription")] == [
         "platform-staging-alerts@betterprompts.io"
     ]
+
+
+def test_the_storage_key_admits_cloudfront_decrypt_for_named_distributions_only() -> None:
+    arn = "arn:aws:cloudfront::123456789012:distribution/E1"
+    for purpose in KEY_PURPOSES:
+        policy = json.loads(key_policy(purpose, account_id="123456789012", region="us-east-1", options=KeyOptions(cloudfront_distribution_arns=(arn,))))
+        cloudfront = [s for s in policy["Statement"] if s["Principal"] == {"Service": "cloudfront.amazonaws.com"}]
+        if purpose != "storage":
+            assert cloudfront == []
+            continue
+        assert cloudfront == [
+            {
+                "Sid": "CloudFrontDecryptsThroughOac",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": [arn]}},
+            }
+        ]
+    assert "cloudfront" not in key_policy("storage", account_id="123456789012", region="us-east-1")

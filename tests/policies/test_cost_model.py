@@ -556,3 +556,49 @@ def test_valkey_nodes_are_priced_a_fifth_below_redis() -> None:
     assert valkey.description == "ElastiCache Valkey cache.r6g.large: 3 shards x (1 + 1 replicas) = 6 nodes"
     # Reserved Valkey nodes take the same 30% commitment.
     assert valkey.committed == pytest.approx(0.7 * valkey.baseline)
+
+
+def test_cloudfront_transfer_is_priced_tier_by_tier() -> None:
+    prices = cost_model.load_prices("us-east-1")
+
+    def price(key: str) -> float:
+        return prices.prices[key].price
+
+    # 5 TB: all in the first tier; 60 TB: 10 TB + 40 TB + 10 TB of the third.
+    assert cost_model.cloudfront_transfer_cost(5, price) == pytest.approx(5 * 1024 * price("cloudfront:transfer"))
+    expected = 1024 * (10 * price("cloudfront:transfer") + 40 * price("cloudfront:transfer-next-40tb") + 10 * price("cloudfront:transfer-next-100tb"))
+    assert cost_model.cloudfront_transfer_cost(60, price) == pytest.approx(expected)
+    assert cost_model.cloudfront_transfer_cost(0, price) == 0
+
+
+def test_web_acls_inspect_cloudfronts_requests_or_the_regional_share() -> None:
+    usage = Usage(cloudfront_requests_millions=50, waf_requests_millions=20)
+    rules = [{"name": f"r{i}"} for i in range(5)]
+    plan = [
+        CostResource("urn:cf", "aws:wafv2/webAcl:WebAcl", "cf", {"scope": "CLOUDFRONT", "rules": rules}),
+        CostResource("urn:rg", "aws:wafv2/webAcl:WebAcl", "rg", {"scope": "REGIONAL", "rules": rules}),
+    ]
+    result = estimate(plan, "us-east-1", Assumptions(usage=usage))
+    by_name = {i.description.split(":")[0]: i.baseline for i in result.items}
+    # $5 per ACL, $1 per rule, $0.60 per million requests inspected.
+    assert by_name["WAF web ACL cf"] == pytest.approx(5 + 5 + 50 * 0.6)
+    assert by_name["WAF web ACL rg"] == pytest.approx(5 + 5 + 20 * 0.6)
+
+
+def test_lambda_edge_runs_on_every_viewer_request_and_on_cache_misses_at_the_origin() -> None:
+    usage = Usage(cloudfront_tb=0, cloudfront_requests_millions=10, cloudfront_cache_hit_fraction=0.8)
+    associations = [{"eventType": "viewer-request"}, {"eventType": "origin-request"}]
+    plan = [CostResource("urn:cdn", "aws:cloudfront/distribution:Distribution", "cdn", {"defaultCacheBehavior": {"lambdaFunctionAssociations": associations}})]
+    result = estimate(plan, "us-east-1", Assumptions(usage=usage))
+    [edge] = [i for i in result.items if i.description.startswith("Lambda@Edge")]
+    prices = cost_model.load_prices("us-east-1").prices
+    per_million = prices["lambda-edge:request"].price + 1_000_000 * cost_model.EDGE_GB_SECONDS_PER_REQUEST * prices["lambda-edge:gb-second"].price
+    assert edge.baseline == pytest.approx((10 + 10 * 0.2) * per_million)
+    without = estimate([CostResource("urn:cdn", "aws:cloudfront/distribution:Distribution", "cdn", {})], "us-east-1", Assumptions(usage=usage))
+    assert not [i for i in without.items if i.description.startswith("Lambda@Edge")]
+
+
+def test_a_lambda_at_edge_function_is_priced_with_its_distribution_only() -> None:
+    edge = CostResource("urn:fn", "aws:lambda/function:Function", "seo", {"memorySize": 128, "tags": {"LambdaEdge": "true"}})
+    [item] = [i for i in estimate([edge], "us-east-1", Assumptions()).items if i.urn == "urn:fn"]
+    assert item.baseline == 0 and "priced per CloudFront request with its distribution" in item.description

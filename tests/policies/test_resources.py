@@ -267,6 +267,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
             "orderedCacheBehaviors": [{"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"}],
             "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2021"},
             "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/1",
+            "loggingConfig": {"bucket": "logs.s3.amazonaws.com"},
         },
     ),
     (
@@ -281,6 +282,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
             "defaultCacheBehavior": {"viewerProtocolPolicy": "https-only"},
             "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2019"},
             "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/1",
+            "loggingConfig": {"bucket": "logs.s3.amazonaws.com"},
         },
     ),
     (

@@ -25,7 +25,8 @@ KEYS = {"image-optimizer": "imageOptimizer", "webhook": "webhook", "scheduled-ta
 
 
 def _functions(plan: Plan) -> dict[str, Resource]:
-    return {r.inputs["name"]: r for r in plan.of_type(FUNCTION)}
+    # The serverless layer's functions (the edge layer's Lambda@Edge router is tested in tests/edge).
+    return {r.inputs["name"]: r for r in plan.of_type(FUNCTION) if "LambdaEdge" not in r.inputs.get("tags", {})}
 
 
 def _settings(plan: Plan):  # type: ignore[no-untyped-def]

@@ -269,3 +269,36 @@ def test_load_balancer_log_statement_is_put_object_under_the_account_prefix() ->
     [statement] = load_balancer_log_statements("arn:aws:s3:::dest", "alb", "123456789012", "us-west-2")
     assert statement["Principal"] == {"AWS": "arn:aws:iam::797873946194:root"}
     assert (statement["Action"], statement["Resource"]) == ("s3:PutObject", "arn:aws:s3:::dest/alb/AWSLogs/123456789012/*")
+
+
+# --- CloudFront reads the assets bucket through OAC (the edge layer's distribution) ----------------
+
+
+def test_cloudfront_read_statement_names_the_distribution() -> None:
+    from components.storage.bucket_plan import cloudfront_read_statements
+
+    arn = "arn:aws:cloudfront::123456789012:distribution/E1"
+    [statement] = cloudfront_read_statements("arn:aws:s3:::assets", [arn])
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert (statement["Action"], statement["Resource"]) == ("s3:GetObject", "arn:aws:s3:::assets/*")
+    assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": [arn]}}
+    assert cloudfront_read_statements("arn:aws:s3:::assets", []) == []
+
+
+@pytest.mark.parametrize(("purpose", "message"), [("access-logs", "never a CloudFront origin"), ("models", "adopted bucket keeps its policy")])
+def test_cloudfront_readers_only_on_buckets_that_can_take_them(purpose: str, message: str) -> None:
+    from components.storage import AdoptedBucket, PlatformStorage, PlatformStorageArgs
+    from components.storage.bucket_plan import LifecyclePolicy
+    from components.storage.plan import BucketPurpose
+
+    args = PlatformStorageArgs(
+        account_id="123456789012",
+        region="us-east-1",
+        bucket_name_prefix="betterprompts-test",
+        kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        lifecycles={p: LifecyclePolicy() for p in BucketPurpose},
+        adopted={BucketPurpose.MODELS: AdoptedBucket(logical_name="m", previous_parent_urn="urn:x")},
+        cdn_readers={BucketPurpose(purpose): ["arn:aws:cloudfront::123456789012:distribution/E1"]},
+    )
+    with pytest.raises(ValueError, match=message):
+        PlatformStorage("storage", args)
