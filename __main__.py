@@ -46,7 +46,7 @@ from components.data import (
     RedisClusterArgs,
 )
 from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
-from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
+from components.eks import POOLS, Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
     InferenceEndpoint,
@@ -56,6 +56,7 @@ from components.ml import (
     TorchServeArgs,
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
+from components.observability import KpiDashboard, KpiDashboardArgs
 from components.platform import (
     RESERVED_TAG_KEYS,
     ComponentTags,
@@ -619,6 +620,30 @@ api_lb = ApiLoadBalancer(
 pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
 pulumi.export("apiOriginName", api_lb.origin_name)
 pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
+
+# --- observability: the seed's KPIs beside their targets on one dashboard ------------------------
+observability = settings.observability
+if observability.dashboard.enabled:
+    kpis = KpiDashboard(
+        f"{prefix}-kpis",
+        KpiDashboardArgs(
+            prefix=prefix,
+            region=settings.region,
+            cluster_name=cluster.cluster_name,
+            autoscaling_group_names=cluster.autoscaling_group_names,
+            spot_pools=[pool for pool in cluster.autoscaling_group_names if POOLS[pool].spot],
+            load_balancer_arn_suffix=api_lb.arn_suffix,
+            target_group_arn_suffixes=api_lb.target_group_arn_suffixes,
+            # The endpoint exists only while SageMaker serves (betterprompts:inference.serving).
+            endpoint_name=inference.endpoint_name if inference_settings.serving.sagemaker else None,
+            endpoint_instances=inference_settings.mode.value == "multi_model_gpu",
+            api_p95_ms=edge.alarms.target_response_p95_ms,
+            inference_p95_microseconds=inference_settings.alarms.model_latency_p95_microseconds,
+            targets=observability.dashboard.kpis,
+        ),
+        aws_opts,
+    )
+    pulumi.export("kpiDashboardName", kpis.dashboard_name)
 
 # --- cost: budget, anomaly detection, cost-allocation tags, off-hours shutdown --------------------
 cost = settings.cost

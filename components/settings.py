@@ -21,6 +21,7 @@ from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
+from .observability import ObservabilitySettings
 from .platform import (
     ConfigError,
     PlatformSettings,
@@ -50,6 +51,7 @@ __all__ = [
     "InferenceSettings",
     "NatMode",
     "NetworkSettings",
+    "ObservabilitySettings",
     "PlatformSettings",
     "QuotaSettings",
     "ShutdownSettings",
@@ -89,6 +91,7 @@ class StackSettings:
     delivery: DeliverySettings | None
     """The application repository's GitHub deploy role; None when the section is absent."""
     edge: EdgeSettings
+    observability: ObservabilitySettings
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -114,6 +117,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "edge": lambda s, _: EdgeSettings.read(s),
+    "observability": lambda s, _: ObservabilitySettings.read(s),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }

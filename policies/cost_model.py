@@ -906,6 +906,11 @@ def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
 
+def _dashboard(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A dashboard bills per month whatever it shows (the account's first three are free; not assumed here)."""
+    return [ctx.item(r, f"CloudWatch dashboard {r.inputs.get('dashboardName') or r.name}", ctx.price("cloudwatch:dashboard", r.type, "dashboard"))]
+
+
 def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
     if r.inputs.get("policyType") != "TargetTrackingScaling":
@@ -1193,6 +1198,7 @@ RULES: dict[str, Rule] = {
     "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

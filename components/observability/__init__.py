@@ -1,0 +1,27 @@
+"""Observability of the platform's own workloads (seed "8. Monitoring & Observability", "Success
+Metrics"): the KPI dashboard (``KpiDashboard``) with its pure body (``dashboard_plan``) and the
+``observability`` config section.
+
+The account-level audit and threat-detection services are the ``compliance`` layer; the in-cluster
+Prometheus the HPAs scale on is the apps layer's ``MetricsPipeline``.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from .dashboard import KpiDashboard, KpiDashboardArgs
+from .dashboard_plan import METRICS, KpiSources, dashboard_body, dashboard_name
+from .settings import DashboardSettings, KpiTargets, ObservabilitySettings
+
+__all__ = [
+    "DashboardSettings",
+    "KpiDashboard",
+    "KpiDashboardArgs",
+    "KpiSources",
+    "KpiTargets",
+    "METRICS",
+    "ObservabilitySettings",
+    "dashboard_body",
+    "dashboard_name",
+]

@@ -1,0 +1,69 @@
+"""``betterprompts:observability``: telemetry of the platform's own workloads (seed "8. Monitoring &
+Observability" and "Success Metrics").
+
+``dashboard``: the KPI dashboard, one per stack, on by default. Its targets are the seed's; the API
+and inference latency lines are the edge and inference alarms' thresholds (one number per KPI,
+where the alarm already has it), the rest live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..platform import ConfigError, Section
+
+
+@dataclass(frozen=True)
+class KpiTargets:
+    """The seed's "Success Metrics" that no alarm elsewhere already holds."""
+
+    availability_percent: float = 99.9
+    """Availability: share of requests the load balancer answered without a 5XX."""
+    scale_up_seconds: int = 120
+    """Auto-scaling response: how long pods may stay unschedulable before a node takes them (whole minutes:
+    the dashboard reads EKS's one-minute scheduler metric over a window this long)."""
+    cost_per_request_usd: float = 0.001
+    utilization_percent: float = 70.0
+    """Infrastructure efficiency: average CPU of the node groups."""
+    spot_success_percent: float = 95.0
+    """Spot launches of the spot node groups not followed by an interruption."""
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    enabled: bool = True
+    kpis: KpiTargets = KpiTargets()
+
+
+@dataclass(frozen=True)
+class ObservabilitySettings:
+    dashboard: DashboardSettings = DashboardSettings()
+
+    @staticmethod
+    def read(section: Section) -> "ObservabilitySettings":
+        dashboard = _read_dashboard(section.child("dashboard", {}))
+        section.finish()
+        return ObservabilitySettings(dashboard=dashboard)
+
+
+def _read_dashboard(section: Section) -> DashboardSettings:
+    defaults = KpiTargets()
+    enabled = section.boolean("enabled", True)
+    kpis = section.child("kpis", {})
+    targets = KpiTargets(
+        availability_percent=kpis.number("availabilityPercent", defaults.availability_percent, minimum=50, maximum=100),
+        scale_up_seconds=_minutes(kpis, "scaleUpSeconds", defaults.scale_up_seconds),
+        cost_per_request_usd=kpis.number("costPerRequestUsd", defaults.cost_per_request_usd, minimum=1e-9, maximum=10),
+        utilization_percent=kpis.number("utilizationPercent", defaults.utilization_percent, minimum=1, maximum=100),
+        spot_success_percent=kpis.number("spotSuccessPercent", defaults.spot_success_percent, minimum=1, maximum=100),
+    )
+    kpis.finish()
+    section.finish()
+    return DashboardSettings(enabled=enabled, kpis=targets)
+
+
+def _minutes(section: Section, name: str, default: int) -> int:
+    value = section.integer(name, default, minimum=60, maximum=3600)
+    if value % 60:
+        raise ConfigError(section.key(name), value, "a multiple of 60 (EKS publishes its scheduler metrics once a minute)")
+    return value
