@@ -38,8 +38,8 @@ class KpiDashboardArgs:
     load_balancer_arn_suffix: Optional[pulumi.Input[str]] = None
     target_group_arn_suffixes: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Service -> its target group's ARN suffix (``ApiLoadBalancer.target_group_arn_suffixes``)."""
-    endpoint_name: Optional[pulumi.Input[str]] = None
-    """The serving SageMaker endpoint (None while TorchServe serves)."""
+    endpoint_name: Optional[pulumi.Input[Optional[str]]] = None
+    """The serving SageMaker endpoint (None, or an Output of None, while TorchServe serves)."""
     endpoint_instances: bool = False
     """The endpoint runs on instances (GPU metrics); False for a serverless endpoint."""
     api_p95_ms: int = 200
