@@ -56,7 +56,7 @@ from components.ml import (
     TorchServeArgs,
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
-from components.observability import KpiDashboard, KpiDashboardArgs
+from components.observability import KpiDashboard, KpiDashboardArgs, TraceCollector, TraceCollectorArgs, workload_env
 from components.platform import (
     RESERVED_TAG_KEYS,
     ComponentTags,
@@ -510,10 +510,17 @@ metrics = MetricsPipeline(
     # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
 )
+# Every service sends its traces to the observability layer's collector (created below; SDKs retry until it answers).
+tracing = settings.observability.tracing
 apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
-    WorkloadsArgs(k8s_provider=cluster.k8s_provider, settings=workloads, depends_on=[metrics, *cluster.workload_dependencies]),
+    WorkloadsArgs(
+        k8s_provider=cluster.k8s_provider,
+        settings=workloads,
+        depends_on=[metrics, *cluster.workload_dependencies],
+        env={s: workload_env(tracing.namespace, s, tracing.sampling_ratio) for s in workloads.services} if tracing.enabled else {},
+    ),
     # Pull secrets are read from Secrets Manager through the stack's AWS provider.
     aws_opts,
 )
@@ -621,8 +628,22 @@ pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
 pulumi.export("apiOriginName", api_lb.origin_name)
 pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
-# --- observability: the seed's KPIs beside their targets on one dashboard ------------------------
+# --- observability: traces to X-Ray, the seed's KPIs beside their targets on one dashboard --------
 observability = settings.observability
+if tracing.enabled:
+    collector = TraceCollector(
+        f"{prefix}-tracing",
+        TraceCollectorArgs(
+            settings=tracing,
+            region=settings.region,
+            k8s_provider=cluster.k8s_provider,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            depends_on=cluster.workload_dependencies,
+        ),
+        aws_opts,
+    )
+    pulumi.export("traceCollectorEndpoint", collector.endpoint)
 if observability.dashboard.enabled:
     kpis = KpiDashboard(
         f"{prefix}-kpis",

@@ -145,6 +145,8 @@ class Usage:
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
     ecr_repository_gb: float = 5.0
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
+    xray_traces_millions: float = 1.0
+    """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -179,6 +181,7 @@ USAGE_KEYS: dict[str, str] = {
     "configItems": "config_items",
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
+    "xrayTracesMillions": "xray_traces_millions",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -911,6 +914,22 @@ def _dashboard(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch dashboard {r.inputs.get('dashboardName') or r.name}", ctx.price("cloudwatch:dashboard", r.type, "dashboard"))]
 
 
+# Helm charts whose workload bills an AWS service by usage: chart name -> its pricing rule.
+def _xray_traces(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """The OpenTelemetry collector exports to X-Ray: traces recorded, from usage."""
+    millions = ctx.assumptions.usage.xray_traces_millions
+    return [ctx.item(r, f"X-Ray: {millions:g}M traces recorded", millions * ctx.price("xray:traces-recorded", r.type, "traces"))]
+
+
+RELEASE_RULES: dict[str, Rule] = {"opentelemetry-collector": _xray_traces}
+
+
+def _helm_release(ctx: _Context, r: CostResource) -> list[LineItem]:
+    chart = str(r.inputs.get("chart") or "").rsplit("/", 1)[-1]
+    rule = RELEASE_RULES.get(chart)
+    return rule(ctx, r) if rule else []
+
+
 def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
     if r.inputs.get("policyType") != "TargetTrackingScaling":
@@ -1199,6 +1218,7 @@ RULES: dict[str, Rule] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "kubernetes:helm.sh/v3:Release": _helm_release,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

@@ -35,6 +35,9 @@ FREE_FORM: dict[str, dict[str, str]] = {
         "prometheus-node-exporter": "values of the prometheus-node-exporter sub-chart",
         "prometheus.prometheusSpec.storageSpec": "a Prometheus StorageSpec (volumeClaimTemplate) passed to the operator",
     },
+    "opentelemetry-collector": {
+        "podDisruptionBudget": "minAvailable/maxUnavailable, read by templates/pdb.yaml (commented examples in values.yaml)",
+    },
     "prometheus-adapter": {
         "rules.custom": "adapter rules (a list of rule objects)",
         "rules.external": "adapter rules (a list of rule objects)",

@@ -1,5 +1,6 @@
 """Observability of the platform's own workloads (seed "8. Monitoring & Observability", "Success
-Metrics"): the KPI dashboard (``KpiDashboard``) with its pure body (``dashboard_plan``) and the
+Metrics"): the KPI dashboard (``KpiDashboard``) with its pure body (``dashboard_plan``), the
+OpenTelemetry collector exporting traces to X-Ray (``TraceCollector``, ``tracing_plan``) and the
 ``observability`` config section.
 
 The account-level audit and threat-detection services are the ``compliance`` layer; the in-cluster
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 from .dashboard import KpiDashboard, KpiDashboardArgs
 from .dashboard_plan import METRICS, KpiSources, dashboard_body, dashboard_name
-from .settings import DashboardSettings, KpiTargets, ObservabilitySettings
+from .settings import DashboardSettings, KpiTargets, ObservabilitySettings, TracingSettings
+from .tracing import TraceCollector, TraceCollectorArgs
+from .tracing_plan import OTEL_COLLECTOR, collector_endpoint, workload_env
 
 __all__ = [
     "DashboardSettings",
@@ -21,7 +24,13 @@ __all__ = [
     "KpiSources",
     "KpiTargets",
     "METRICS",
+    "OTEL_COLLECTOR",
     "ObservabilitySettings",
+    "TraceCollector",
+    "TraceCollectorArgs",
+    "TracingSettings",
+    "collector_endpoint",
     "dashboard_body",
     "dashboard_name",
+    "workload_env",
 ]

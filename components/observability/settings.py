@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..apps import namespace_setting
 from ..platform import ConfigError, Section
 
 
@@ -36,14 +37,26 @@ class DashboardSettings:
 
 
 @dataclass(frozen=True)
+class TracingSettings:
+    enabled: bool = True
+    namespace: str = "telemetry"
+    """Namespace of the OpenTelemetry collector (restricted Pod Security Standard)."""
+    replicas: int = 2
+    sampling_ratio: float = 0.05
+    """Share of root traces the services' SDKs record (``parentbased_traceidratio``); X-Ray bills per trace."""
+
+
+@dataclass(frozen=True)
 class ObservabilitySettings:
     dashboard: DashboardSettings = DashboardSettings()
+    tracing: TracingSettings = TracingSettings()
 
     @staticmethod
     def read(section: Section) -> "ObservabilitySettings":
         dashboard = _read_dashboard(section.child("dashboard", {}))
+        tracing = _read_tracing(section.child("tracing", {}))
         section.finish()
-        return ObservabilitySettings(dashboard=dashboard)
+        return ObservabilitySettings(dashboard=dashboard, tracing=tracing)
 
 
 def _read_dashboard(section: Section) -> DashboardSettings:
@@ -60,6 +73,18 @@ def _read_dashboard(section: Section) -> DashboardSettings:
     kpis.finish()
     section.finish()
     return DashboardSettings(enabled=enabled, kpis=targets)
+
+
+def _read_tracing(section: Section) -> TracingSettings:
+    defaults = TracingSettings()
+    settings = TracingSettings(
+        enabled=section.boolean("enabled", defaults.enabled),
+        namespace=namespace_setting(section, "namespace", defaults.namespace),
+        replicas=section.integer("replicas", defaults.replicas, minimum=1, maximum=10),
+        sampling_ratio=section.number("samplingRatio", defaults.sampling_ratio, minimum=0, maximum=1),
+    )
+    section.finish()
+    return settings
 
 
 def _minutes(section: Section, name: str, default: int) -> int:
