@@ -914,22 +914,6 @@ def _dashboard(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch dashboard {r.inputs.get('dashboardName') or r.name}", ctx.price("cloudwatch:dashboard", r.type, "dashboard"))]
 
 
-# Helm charts whose workload bills an AWS service by usage: chart name -> its pricing rule.
-def _xray_traces(ctx: _Context, r: CostResource) -> list[LineItem]:
-    """The OpenTelemetry collector exports to X-Ray: traces recorded, from usage."""
-    millions = ctx.assumptions.usage.xray_traces_millions
-    return [ctx.item(r, f"X-Ray: {millions:g}M traces recorded", millions * ctx.price("xray:traces-recorded", r.type, "traces"))]
-
-
-RELEASE_RULES: dict[str, Rule] = {"opentelemetry-collector": _xray_traces}
-
-
-def _helm_release(ctx: _Context, r: CostResource) -> list[LineItem]:
-    chart = str(r.inputs.get("chart") or "").rsplit("/", 1)[-1]
-    rule = RELEASE_RULES.get(chart)
-    return rule(ctx, r) if rule else []
-
-
 def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
     if r.inputs.get("policyType") != "TargetTrackingScaling":
@@ -1100,6 +1084,9 @@ def _variant_capacity(ctx: _Context, config: CostResource, variant: str, initial
 # --- stack-wide usage -----------------------------------------------------------------------
 
 
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
 def _usage_items(ctx: _Context) -> list[LineItem]:
     usage = ctx.assumptions.usage
     t = "usage"
@@ -1135,6 +1122,16 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
                 None,
                 f"CloudWatch custom metrics: {usage.custom_metrics}",
                 usage.custom_metrics * ctx.price("cloudwatch:metric", t, "metric"),
+                type_="usage:cloudwatch",
+            )
+        )
+    # The OpenTelemetry collector exports to X-Ray, which bills per trace recorded.
+    if any(str(r.inputs.get("chart") or "").rsplit("/", 1)[-1] == "opentelemetry-collector" for r in ctx.of_type(HELM_RELEASE)):
+        items.append(
+            ctx.item(
+                None,
+                f"X-Ray: {usage.xray_traces_millions:g}M traces recorded",
+                usage.xray_traces_millions * ctx.price("xray:traces-recorded", t, "traces"),
                 type_="usage:cloudwatch",
             )
         )
@@ -1218,7 +1215,6 @@ RULES: dict[str, Rule] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
-    "kubernetes:helm.sh/v3:Release": _helm_release,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

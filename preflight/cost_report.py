@@ -82,7 +82,7 @@ def category(item: LineItem) -> str:
         return "CloudFront"
     if t == "usage:data-transfer":
         return "Data Transfer"
-    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy", "aws:cloudwatch/dashboard:Dashboard") or d.startswith("X-Ray"):
+    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy", "aws:cloudwatch/dashboard:Dashboard"):
         return "CloudWatch"
     if t.startswith("aws:sagemaker/"):
         return "SageMaker inference (not in the seed's table)"
