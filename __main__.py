@@ -45,7 +45,14 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
-from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
+from components.edge import (
+    ACCESS_LOG_PREFIX,
+    ApiLoadBalancer,
+    ApiLoadBalancerArgs,
+    RoutedService,
+    WebFirewall,
+    WebFirewallArgs,
+)
 from components.eks import POOLS, Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
@@ -58,10 +65,12 @@ from components.ml import (
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.observability import KpiDashboard, KpiDashboardArgs, TraceCollector, TraceCollectorArgs, workload_env
 from components.platform import (
+    CLOUDFRONT_REGION,
     RESERVED_TAG_KEYS,
     ComponentTags,
     PlatformBaseline,
     PlatformBaselineArgs,
+    RegionProviders,
     ServiceQuotaRequests,
     ServiceQuotaRequestsArgs,
     stack_prefix,
@@ -95,6 +104,8 @@ aws_provider = aws.Provider(
     default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags),
 )
 aws_opts = pulumi.ResourceOptions(providers=[aws_provider])
+# Providers for other regions (CloudFront's us-east-1, the DR region), with the same default tags.
+region_providers = RegionProviders(prefix, stack_tags)
 account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=aws_provider)).account_id
 
 baseline = PlatformBaseline(
@@ -624,7 +635,38 @@ api_lb = ApiLoadBalancer(
     ),
     aws_opts,
 )
+# WAF: the regional web ACL on the load balancer (the serverless layer associates its API stage with
+# regional_waf.web_acl_arn), and CloudFront's, which must live in us-east-1.
+regional_waf = WebFirewall(
+    f"{prefix}-edge-waf-regional",
+    WebFirewallArgs(
+        prefix=prefix,
+        scope="REGIONAL",
+        region=settings.region,
+        settings=edge.waf,
+        account_id=account_id,
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+        logs_kms_key_region=settings.region,
+        protected={"api-alb": api_lb.arn},
+    ),
+    aws_opts,
+)
+cloudfront_waf = WebFirewall(
+    f"{prefix}-edge-waf-cloudfront",
+    WebFirewallArgs(
+        prefix=prefix,
+        scope="CLOUDFRONT",
+        region=CLOUDFRONT_REGION,
+        settings=edge.waf,
+        account_id=account_id,
+        logs_kms_key_arn=baseline.keys["logs"].arn,
+        logs_kms_key_region=settings.region,
+    ),
+    pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
+)
 pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
+pulumi.export("regionalWebAclArn", regional_waf.web_acl_arn)
+pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)
 pulumi.export("apiOriginName", api_lb.origin_name)
 pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 

@@ -17,7 +17,7 @@ CreateReplicationGroup, CreateLoadBalancer, CreateTargetGroup, CreateBucket, Cre
 CreateTopic, CreateFunction, CreateLogGroup, CreateAlias, PutRule, PutMetricAlarm,
 CreateNodegroup, CreateCluster, CreateLaunchTemplate, CreateSecurityGroup, CreateSecret,
 CreateModel, CreateEndpointConfig, CreateEndpoint, CreateSchedule, CreateBudget, CreateProject, PutDashboard,
-CreateConnection) and pulumi-aws's provider/resources.go for which property is auto-named.
+CreateConnection, WAF CreateWebACL) and pulumi-aws's provider/resources.go for which property is auto-named.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ NAME_RULES: dict[str, NameRule] = {
     "aws:codeconnections/connection:Connection": NameRule("name", 32, "CodeConnections connection names"),
     "aws:codestarconnections/connection:Connection": NameRule("name", 32, "CodeConnections connection names"),
     "aws:ecr/repository:Repository": NameRule("name", 256, "ECR repository names"),
+    "aws:wafv2/webAcl:WebAcl": NameRule("name", 128, "WAF web ACL names", prefix_prop="namePrefix"),
     "aws:sfn/stateMachine:StateMachine": NameRule("name", 80, "Step Functions state machine names", prefix_prop="namePrefix"),
 }
 

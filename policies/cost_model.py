@@ -119,7 +119,8 @@ class Usage:
     ml_serverless_seconds: float = 500_000.0
     """Seconds of serverless inference compute a month, per serverless variant."""
     waf_requests_millions: float = 50.0
-    """Million requests a month inspected per WAF web ACL."""
+    """Million requests a month a regional WAF web ACL inspects (the API's requests CloudFront forwards);
+    a CloudFront web ACL inspects every CloudFront request (``cloudfront_requests_millions``)."""
     image_pull_gb: float = 200.0
     """GB of container images pulled a month (node churn, rollouts): through the NAT gateways,
     or through the ECR interface endpoints when the VPC has them."""
@@ -927,8 +928,10 @@ def _hosted_zone(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 
 def _web_acl(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Per ACL, per rule (a managed rule group is one rule) and per million requests inspected."""
     rules = len(r.inputs.get("rules") or [])
-    millions = ctx.assumptions.usage.waf_requests_millions
+    usage = ctx.assumptions.usage
+    millions = usage.cloudfront_requests_millions if r.inputs.get("scope") == "CLOUDFRONT" else usage.waf_requests_millions
     cost = (
         ctx.price("waf:web-acl", r.type, "web ACL")
         + rules * ctx.price("waf:rule", r.type, "rule")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, tagging, transit
+from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, tagging, transit, waf
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -20,6 +20,7 @@ ALL_POLICIES: list[Policy] = [
     *access_logging.POLICIES,
     *transit.POLICIES,
     *load_balancers.POLICIES,
+    *waf.POLICIES,
     *exposure.POLICIES,
     *iam.POLICIES,
     *deliveries.POLICIES,

@@ -40,7 +40,8 @@ EXTRA_ROWS = (
     "NAT, VPC endpoints (not in the seed's table)",
     "EFS (not in the seed's table)",
     "EBS snapshots (not in the seed's table)",
-    "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)",
+    "KMS keys, secrets, alarms, DNS (not in the seed's table)",
+    "WAF web ACLs (the seed's Network Security)",
     "CodeBuild deploy runner (the seed's CI/CD section)",
     "ECR image repositories (the seed's CI/CD section)",
     "Spot GPU training nodes (the seed's Option A, not in its table)",
@@ -69,7 +70,7 @@ def category(item: LineItem) -> str:
             return "Spot GPU training nodes (the seed's Option A, not in its table)" if " spot" in d else "GPU Nodes"
         return "EKS Worker Nodes"
     if "Secrets Manager secret" in d or t == "aws:secretsmanager/secretRotation:SecretRotation":
-        return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
+        return "KMS keys, secrets, alarms, DNS (not in the seed's table)"
     if t == "aws:rds/instance:Instance":
         return "RDS read replicas (not in the seed's table)" if "read replica" in d else "RDS PostgreSQL"
     if t.startswith("aws:elasticache/"):
@@ -92,8 +93,10 @@ def category(item: LineItem) -> str:
         return "EFS (not in the seed's table)"
     if t == "aws:dlm/lifecyclePolicy:LifecyclePolicy":
         return "EBS snapshots (not in the seed's table)"
-    if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:wafv2/webAcl:WebAcl", "aws:route53/zone:Zone"):
-        return "KMS keys, secrets, alarms, WAF, DNS (not in the seed's table)"
+    if t == "aws:wafv2/webAcl:WebAcl":
+        return "WAF web ACLs (the seed's Network Security)"
+    if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:route53/zone:Zone"):
+        return "KMS keys, secrets, alarms, DNS (not in the seed's table)"
     if t in COMPLIANCE_TYPES:
         return "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)"
     if t == "aws:codebuild/project:Project":

@@ -72,6 +72,14 @@ class PreflightMocks(pulumi.runtime.Mocks):
         self.account_id = account_id
         self.name_problems: list[str] = []
         """Every name over AWS's limit for its type, given or auto-generated (see policies/aws_names.py)."""
+        self.provider_regions: dict[str, str] = {}
+        """Provider id -> its region: a resource created through another region's provider (CloudFront's
+        us-east-1 certificate, a DR replica) gets that region's ARNs."""
+
+    def region_of(self, args: pulumi.runtime.MockResourceArgs) -> str:
+        """The region the resource is created in: its provider's, else the stack's."""
+        provider_id = (args.provider or "").rsplit("::", 1)[-1]
+        return self.provider_regions.get(provider_id, self.region)
 
     # --- resources ---------------------------------------------------------------
 
@@ -80,7 +88,10 @@ class PreflightMocks(pulumi.runtime.Mocks):
         key = f"{token}::{args.name}"
         state = dict(args.inputs)
         if token.startswith("pulumi:providers:"):
-            return _digest(key, 8) + "-provider", state
+            provider_id = _digest(key, 8) + "-provider"
+            if isinstance(state.get("region"), str):
+                self.provider_regions[provider_id] = state["region"]
+            return provider_id, state
         if token in ID_PREFIXES:
             resource_id = f"{ID_PREFIXES[token]}-0{_digest(key, 16)}"
         else:
@@ -94,7 +105,7 @@ class PreflightMocks(pulumi.runtime.Mocks):
         if rule is not None and physical is not None:
             state.setdefault(rule.prop, physical)
         state.setdefault("name", f"{args.name}-{_digest(key, 7)}")
-        state.setdefault("arn", self.arn(token, str(state["name"]), resource_id))
+        state.setdefault("arn", self.arn(token, str(state["name"]), resource_id, self.region_of(args)))
         state["id"] = resource_id
         answer = RESOURCE_OUTPUTS.get(token)
         if answer:
@@ -102,18 +113,19 @@ class PreflightMocks(pulumi.runtime.Mocks):
         # An answer may give the resource its service's own id form (a KMS key id, a log group name).
         return str(state["id"]), state
 
-    def arn(self, token: str, name: str, resource_id: str) -> str:
+    def arn(self, token: str, name: str, resource_id: str, region: str | None = None) -> str:
+        region = region or self.region
         service = token.split(":")[1].split("/")[0]
         kind = token.split(":")[-1].lower()
         if service == "iam":
             return f"arn:{PARTITION}:iam::{self.account_id}:{kind}/{name}"
         if service in ("sns", "sqs"):
-            return f"arn:{PARTITION}:{service}:{self.region}:{self.account_id}:{name}"
+            return f"arn:{PARTITION}:{service}:{region}:{self.account_id}:{name}"
         if service == "cloudwatch" and kind == "loggroup":
-            return f"arn:{PARTITION}:logs:{self.region}:{self.account_id}:log-group:{name}"
+            return f"arn:{PARTITION}:logs:{region}:{self.account_id}:log-group:{name}"
         if service == "s3":
             return f"arn:{PARTITION}:s3:::{name}"
-        return f"arn:{PARTITION}:{service}:{self.region}:{self.account_id}:{kind}/{resource_id}"
+        return f"arn:{PARTITION}:{service}:{region}:{self.account_id}:{kind}/{resource_id}"
 
     # --- invokes -----------------------------------------------------------------
 
@@ -136,7 +148,7 @@ def _kms_key(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str,
     return {
         "id": key_id,
         "keyId": key_id,
-        "arn": f"arn:{PARTITION}:kms:{m.region}:{m.account_id}:key/{key_id}",
+        "arn": f"arn:{PARTITION}:kms:{m.region_of(args)}:{m.account_id}:key/{key_id}",
     }
 
 
@@ -170,7 +182,7 @@ def _lowercase_name(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, ri
 
 def _log_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(state["name"])
-    return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region}:{m.account_id}:log-group:{name}"}
+    return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region_of(args)}:{m.account_id}:log-group:{name}"}
 
 
 def _s3_bucket(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
@@ -468,7 +480,7 @@ def _listener(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str
 def _certificate(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     """ACM: one DNS validation CNAME per name, ``_<hash>.<name>.`` -> ``_<hash>.<hash>.acm-validations.aws.``."""
     names = [str(args.inputs.get("domainName"))] + [str(n) for n in args.inputs.get("subjectAlternativeNames") or []]
-    arn = f"arn:{PARTITION}:acm:{m.region}:{m.account_id}:certificate/{uuid.UUID(hex=_digest(rid, 32))}"
+    arn = f"arn:{PARTITION}:acm:{m.region_of(args)}:{m.account_id}:certificate/{uuid.UUID(hex=_digest(rid, 32))}"
     return {
         "id": arn,
         "arn": arn,
@@ -488,6 +500,16 @@ def _certificate(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: 
 def _route53_record(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(args.inputs.get("name") or "").rstrip(".")
     return {"id": f"{args.inputs.get('zoneId')}_{name}_{args.inputs.get('type')}", "fqdn": name}
+
+
+def _web_acl(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """WAF ARNs name the scope: ``regional/webacl/<name>/<id>``, or ``global/webacl/...`` for CloudFront (us-east-1)."""
+    name = str(state["name"])
+    acl_id = str(uuid.UUID(hex=_digest(rid, 32)))
+    scope = "global" if args.inputs.get("scope") == "CLOUDFRONT" else "regional"
+    arn = f"arn:{PARTITION}:wafv2:{m.region_of(args)}:{m.account_id}:{scope}/webacl/{name}/{acl_id}"
+    capacity = len(args.inputs.get("rules") or []) * 100
+    return {"id": acl_id, "arn": arn, "capacity": capacity, "lockToken": str(uuid.UUID(hex=_digest(rid + "lock", 32)))}
 
 
 # CloudFront's origin-facing managed prefix list: its id per region (AWS publishes one in each).
@@ -571,6 +593,7 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:lb/listener:Listener": _listener,
     "aws:acm/certificate:Certificate": _certificate,
     "aws:route53/record:Record": _route53_record,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
 }
 
 

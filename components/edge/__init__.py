@@ -1,6 +1,7 @@
 """The edge (seed "4. Application Layer"): the Application Load Balancer in front of the in-cluster
 services (``ApiLoadBalancer``) with its target groups, the pods' ``TargetGroupBinding``s, its
-DNS-validated certificate and KPI alarms, and the ``edge`` config section.
+DNS-validated certificate and KPI alarms; the WAF web ACLs (``WebFirewall``: regional on the load
+balancer and API stages, CloudFront's in us-east-1); and the ``edge`` config section.
 
 This module is the package's face: code outside the package imports from here.
 """
@@ -8,20 +9,27 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .certificate import validated_certificate
+from .firewall import WebFirewall, WebFirewallArgs
 from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from .plan import ACCESS_LOG_PREFIX, CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER, TLS13_POLICIES, elb_name
-from .settings import EdgeAlarmSettings, EdgeSettings
+from .settings import EdgeAlarmSettings, EdgeSettings, WafSettings
+from .waf_plan import MANAGED_GROUPS, WAF_LOG_PREFIX
 
 __all__ = [
     "ACCESS_LOG_PREFIX",
     "CLOUDFRONT_PREFIX_LIST",
     "ORIGIN_HEADER",
     "TLS13_POLICIES",
+    "MANAGED_GROUPS",
+    "WAF_LOG_PREFIX",
     "ApiLoadBalancer",
     "ApiLoadBalancerArgs",
     "EdgeAlarmSettings",
     "EdgeSettings",
     "RoutedService",
+    "WafSettings",
+    "WebFirewall",
+    "WebFirewallArgs",
     "elb_name",
     "validated_certificate",
 ]

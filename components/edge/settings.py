@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..platform import ConfigError, Section
+from ..platform import ConfigError, Section, check_log_retention
 from .plan import MAX_PATHS_PER_RULE, TLS13_POLICIES, check_routes, path_problem
+from .waf_plan import MANAGED_GROUPS, RATE_LIMIT_MAX, RATE_LIMIT_MIN, RATE_WINDOW_SECONDS
 
 # Config keys of the routed services -> the workloads' service names.
 ROUTE_KEYS = {"intentClassifier": "intent-classifier", "techniqueSelector": "technique-selector", "frontend": "frontend"}
@@ -26,6 +27,20 @@ class EdgeAlarmSettings:
 
 
 @dataclass(frozen=True)
+class WafSettings:
+    """The web ACLs' rules (seed "Network Security": AWS WAF), the same for the CloudFront and regional ACLs."""
+
+    managed_rule_groups: tuple[str, ...] = tuple(MANAGED_GROUPS)
+    """AWS managed rule groups by key (``common``, ``knownBadInputs``, ``ipReputation``, ``sqlInjection``)."""
+    rate_limit: int = 2000
+    """Requests per source IP within ``rate_window_seconds`` before WAF blocks it."""
+    rate_window_seconds: int = 300
+    log_retention_days: int = 365
+    log_all_requests: bool = False
+    """Log every request, not only those a rule blocked or counted (CloudFront's own logs have every request)."""
+
+
+@dataclass(frozen=True)
 class EdgeSettings:
     zone_name: str
     """An existing public Route 53 hosted zone (looked up, not created) holding the names below."""
@@ -37,6 +52,7 @@ class EdgeSettings:
     routes: dict[str, tuple[str, ...]]
     """Service name -> the path patterns the load balancer forwards to it."""
     alarms: EdgeAlarmSettings
+    waf: WafSettings = WafSettings()
 
     @staticmethod
     def read(section: Section) -> "EdgeSettings":
@@ -81,6 +97,7 @@ class EdgeSettings:
             datapoints_to_alarm=alarms.integer("datapointsToAlarm", min(3, evaluation), minimum=1, maximum=evaluation),
         )
         alarms.finish()
+        waf = _waf(section.child("waf", {}))
         section.finish()
         return EdgeSettings(
             zone_name=zone,
@@ -89,7 +106,33 @@ class EdgeSettings:
             idle_timeout_seconds=idle,
             routes=routes,
             alarms=alarm_settings,
+            waf=waf,
         )
+
+
+def _waf(section: Section) -> WafSettings:
+    # Every combination of the four groups stays within the 1,500 WCUs the base price includes (waf_plan.capacity).
+    groups = tuple(
+        dict.fromkeys(section.strings("managedRuleGroups", list(MANAGED_GROUPS), min_items=1, item=_managed_group))
+    )
+    window = section.integer("rateWindowSeconds", 300)
+    if window not in RATE_WINDOW_SECONDS:
+        raise ConfigError(section.key("rateWindowSeconds"), window, "one of " + ", ".join(map(str, RATE_WINDOW_SECONDS)))
+    settings = WafSettings(
+        managed_rule_groups=groups,
+        rate_limit=section.integer("rateLimit", 2000, minimum=RATE_LIMIT_MIN, maximum=RATE_LIMIT_MAX),
+        rate_window_seconds=window,
+        log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
+        log_all_requests=section.boolean("logAllRequests", False),
+    )
+    section.finish()
+    return settings
+
+
+def _managed_group(key: str, value: object) -> str:
+    if not isinstance(value, str) or value not in MANAGED_GROUPS:
+        raise ConfigError(key, value, "one of " + ", ".join(MANAGED_GROUPS))
+    return value
 
 
 def _domain(section: Section, name: str) -> str:

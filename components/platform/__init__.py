@@ -1,6 +1,6 @@
 """The platform base every layer builds on: the stack's KMS keys and alarm topic
 (``PlatformBaseline``), names and tags, IAM and KMS policy documents, IRSA trust, alarms,
-Helm releases, the one-port security group pattern, Service Quotas requests (``quotas`` section), and the shared config reader
+Helm releases, providers for other regions (``RegionProviders``), the one-port security group pattern, Service Quotas requests (``quotas`` section), and the shared config reader
 (``Section``, ``ConfigError``) with the ``platform`` section. It imports no other layer.
 
 This module is the package's face: code outside the package imports from here.
@@ -35,6 +35,7 @@ from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifi
 from .network_access import service_security_group
 from .quota_settings import QuotaRequest, QuotaSettings
 from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
+from .region_provider import CLOUDFRONT_REGION, RegionProviders, region_provider_name
 from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
 from .windows import check_daily_window, check_weekly_window, windows_overlap
@@ -43,6 +44,9 @@ __all__ = [
     "elasticache_engine_versions",
     "elasticache_node_types",
     "AlarmSpec",
+    "CLOUDFRONT_REGION",
+    "RegionProviders",
+    "region_provider_name",
     "ChartRef",
     "MAX_RELEASE_TIMEOUT_SECONDS",
     "ComponentTags",

@@ -47,6 +47,7 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:scheduler/schedule:Schedule": (37, "{prefix}-cost-nodes-application-start-0000000"),
     "aws:secretsmanager/secret:Secret": (25, "{prefix}-cache-auth-token-0000000"),
     "aws:sns/topic:Topic": (15, "{prefix}-alarms-0000000"),
+    "aws:wafv2/webAcl:WebAcl": (11, "{prefix}-cloudfront"),
 }
 
 # Types whose names the component itself shortens to fit (the edge layer's target groups: a prefix

@@ -36,6 +36,12 @@ def test_both_stacks_route_the_three_services(stack: str) -> None:
         ("alarms.periodSeconds", 90, "a multiple of 60"),
         ("alarms.datapointsToAlarm", 9, "from 1 to 5"),
         ("loadBalancer.nonsense", 1, "no such key"),
+        ("waf.managedRuleGroups", ["common", "botControl"], "one of common, knownBadInputs, ipReputation, sqlInjection"),
+        ("waf.managedRuleGroups", [], "a list of at least 1 items"),
+        ("waf.rateLimit", 5, "from 10 to 2000000000"),
+        ("waf.rateWindowSeconds", 30, "one of 60, 120, 300, 600"),
+        ("waf.logRetentionDays", 13, "a CloudWatch Logs retention period"),
+        ("waf.logAllRequests", "sometimes", "true or false"),
     ],
 )
 def test_bad_values_name_their_key(key: str, value: Any, allowed: str) -> None:
@@ -47,5 +53,22 @@ def test_bad_values_name_their_key(key: str, value: Any, allowed: str) -> None:
     expected_key = f"betterprompts:edge.{key}"
     if "routed to both" in allowed:
         expected_key = "betterprompts:edge.routes"
+    if key == "waf.managedRuleGroups" and value:
+        expected_key = "betterprompts:edge.waf.managedRuleGroups[1]"
     assert error.value.key == expected_key
     assert allowed in error.value.allowed
+
+
+def test_staging_runs_fewer_waf_rules_than_production() -> None:
+    production = load(with_value("edge", "waf.rateLimit", 2000)).edge.waf
+    staging = load(with_value("edge", "waf.rateLimit", 1000, "staging"), "staging").edge.waf
+    assert production.managed_rule_groups == ("common", "knownBadInputs", "ipReputation", "sqlInjection")
+    assert staging.managed_rule_groups == ("common", "knownBadInputs", "ipReputation")
+    assert (production.log_all_requests, staging.log_all_requests) == (False, False)
+
+
+def test_without_a_waf_section_every_group_and_the_defaults_apply() -> None:
+    config = with_value("edge", "alarms.periodSeconds", 60)
+    del config["betterprompts:edge"]["waf"]
+    waf = load(config).edge.waf
+    assert (len(waf.managed_rule_groups), waf.rate_limit, waf.rate_window_seconds, waf.log_retention_days) == (4, 2000, 300, 365)

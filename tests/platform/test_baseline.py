@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 
 from components.platform.kms_policy import KEY_PURPOSES, KeyOptions, key_policy
-from preflight.harness import Plan
+from preflight.harness import Plan, Resource
 
 REQUIRED_TAGS = {"Project", "Environment", "Service", "CostCenter", "Owner", "ManagedBy"}
 
 
-def test_one_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
-    (provider,) = plan.of_type("pulumi:providers:aws")
-    assert provider.inputs["region"] == "us-east-1"
-    tags = json.loads(provider.inputs["defaultTags"])["tags"]
+def _stack_provider(plan: Plan) -> Resource:
+    return plan.named(f"betterprompts-{plan.stack}-aws")
+
+
+def test_every_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
+    providers = plan.of_type("pulumi:providers:aws")
+    # The stack's provider and one per other region it needs (CloudFront's us-east-1), named by region.
+    assert sorted(p.name for p in providers) == [f"betterprompts-{plan.stack}-aws", f"betterprompts-{plan.stack}-aws-us-east-1"]
+    assert all(p.inputs["region"] == "us-east-1" for p in providers)
+    tags = json.loads(_stack_provider(plan).inputs["defaultTags"])["tags"]
+    assert all(json.loads(p.inputs["defaultTags"])["tags"] == tags for p in providers)
     assert tags == {
         "Project": "betterprompts",
         "Environment": plan.stack,
@@ -24,11 +31,11 @@ def test_one_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
     }
 
 
-def test_every_aws_resource_goes_through_that_provider(plan: Plan) -> None:
-    (provider,) = plan.of_type("pulumi:providers:aws")
+def test_every_aws_resource_goes_through_a_tagged_provider(plan: Plan) -> None:
+    providers = {f"{p.urn}::{p.id}" for p in plan.of_type("pulumi:providers:aws")}
     for r in plan.resources:
         if r.type.startswith("aws:"):
-            assert r.provider == f"{provider.urn}::{provider.id}", r.urn
+            assert r.provider in providers, r.urn
 
 
 def test_every_tagged_resource_names_its_component(plan: Plan) -> None:

@@ -250,7 +250,8 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"loadBalancerType": "application", "dropInvalidHeaderFields": False, "enableDeletionProtection": True,
          "accessLogs": {"bucket": "logs", "prefix": "alb", "enabled": True}},
         ("dropInvalidHeaderFields is False, must be true", "Fix: set drop_invalid_header_fields=True"),
-        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "enableDeletionProtection": True,
+        # Internal: an internet-facing one also needs a WAF association (a stack policy, tests/policies/test_waf.py).
+        {"loadBalancerType": "application", "internal": True, "dropInvalidHeaderFields": True, "enableDeletionProtection": True,
          "accessLogs": {"bucket": "logs", "prefix": "alb", "enabled": True}},
     ),
     (
@@ -265,6 +266,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
             "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https"},
             "orderedCacheBehaviors": [{"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"}],
             "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2021"},
+            "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/1",
         },
     ),
     (
@@ -278,6 +280,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {
             "defaultCacheBehavior": {"viewerProtocolPolicy": "https-only"},
             "viewerCertificate": {"acmCertificateArn": "arn:acm", "minimumProtocolVersion": "TLSv1.2_2019"},
+            "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/1",
         },
     ),
     (
