@@ -63,7 +63,15 @@ from components.ml import (
     TorchServeArgs,
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
-from components.observability import KpiDashboard, KpiDashboardArgs, TraceCollector, TraceCollectorArgs, workload_env
+from components.observability import (
+    KpiDashboard,
+    KpiDashboardArgs,
+    LogShipping,
+    LogShippingArgs,
+    TraceCollector,
+    TraceCollectorArgs,
+    workload_env,
+)
 from components.platform import (
     CLOUDFRONT_REGION,
     RESERVED_TAG_KEYS,
@@ -686,6 +694,28 @@ if tracing.enabled:
         aws_opts,
     )
     pulumi.export("traceCollectorEndpoint", collector.endpoint)
+if observability.logs.enabled:
+    log_shipping = LogShipping(
+        f"{prefix}-logs",
+        LogShippingArgs(
+            settings=observability.logs,
+            region=settings.region,
+            account_id=account_id,
+            # The cluster is named after the stack prefix (the VPC tagged its subnets for it).
+            cluster_name=prefix,
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            storage_kms_key_arn=baseline.keys["storage"].arn,
+            bucket_arn=storage.bucket_arns[BucketPurpose.LOGS],
+            k8s_provider=cluster.k8s_provider,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            depends_on=cluster.workload_dependencies,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("containerLogGroupName", log_shipping.log_group_name)
+    pulumi.export("containerLogStreamName", log_shipping.stream_name)
 if observability.dashboard.enabled:
     kpis = KpiDashboard(
         f"{prefix}-kpis",

@@ -148,6 +148,9 @@ class Usage:
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
     xray_traces_millions: float = 1.0
     """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
+    firehose_ingestion_gb: float = 150.0
+    """GB a month Firehose bills (split evenly over the stack's streams): the container logs Fluent Bit
+    sends, each record rounded up to 5 KB."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -183,6 +186,7 @@ USAGE_KEYS: dict[str, str] = {
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
     "xrayTracesMillions": "xray_traces_millions",
+    "firehoseIngestionGb": "firehose_ingestion_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -915,6 +919,12 @@ def _dashboard(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch dashboard {r.inputs.get('dashboardName') or r.name}", ctx.price("cloudwatch:dashboard", r.type, "dashboard"))]
 
 
+def _firehose_stream(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Direct PUT ingestion, per GB (the S3 objects it writes are priced with the bucket)."""
+    gb = ctx.assumptions.usage.firehose_ingestion_gb / max(len(ctx.of_type(r.type)), 1)
+    return [ctx.item(r, f"Firehose stream {r.name}: {gb:,.0f} GB ingested", gb * ctx.price("firehose:ingestion", r.type, "ingestion"))]
+
+
 def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
     if r.inputs.get("policyType") != "TargetTrackingScaling":
@@ -1218,6 +1228,7 @@ RULES: dict[str, Rule] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

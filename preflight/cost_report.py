@@ -83,7 +83,7 @@ def category(item: LineItem) -> str:
         return "CloudFront"
     if t == "usage:data-transfer":
         return "Data Transfer"
-    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy", "aws:cloudwatch/dashboard:Dashboard"):
+    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy", "aws:cloudwatch/dashboard:Dashboard", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"):
         return "CloudWatch"
     if t.startswith("aws:sagemaker/"):
         return "SageMaker inference (not in the seed's table)"

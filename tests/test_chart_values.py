@@ -35,6 +35,10 @@ FREE_FORM: dict[str, dict[str, str]] = {
         "prometheus-node-exporter": "values of the prometheus-node-exporter sub-chart",
         "prometheus.prometheusSpec.storageSpec": "a Prometheus StorageSpec (volumeClaimTemplate) passed to the operator",
     },
+    "aws-for-fluent-bit": {
+        "additionalOutputs": "[OUTPUT] sections appended to fluent-bit.conf by templates/configmap.yaml (a commented example in values.yaml)",
+        "priorityClassName": "read by templates/daemonset.yaml (a commented example in values.yaml)",
+    },
     "opentelemetry-collector": {
         "podDisruptionBudget": "minAvailable/maxUnavailable, read by templates/pdb.yaml (commented examples in values.yaml)",
     },

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..apps import namespace_setting
-from ..platform import ConfigError, Section
+from ..platform import ConfigError, Section, check_log_retention
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,39 @@ class TracingSettings:
 
 
 @dataclass(frozen=True)
+class LogsSettings:
+    enabled: bool = True
+    namespace: str = "logging"
+    """Namespace of Fluent Bit (privileged Pod Security Standard: it mounts the nodes' /var/log)."""
+    retention_days: int = 30
+    """Retention of the container log group (and of Firehose's delivery-error log group)."""
+    firehose_buffer_mb: int = 64
+    """Firehose writes an object when this many MB are buffered (1-128) ..."""
+    firehose_buffer_seconds: int = 300
+    """... or when the oldest record is this old (0-900), whichever comes first."""
+
+
+@dataclass(frozen=True)
 class ObservabilitySettings:
     dashboard: DashboardSettings = DashboardSettings()
     tracing: TracingSettings = TracingSettings()
+    logs: LogsSettings = LogsSettings()
 
     @staticmethod
     def read(section: Section) -> "ObservabilitySettings":
         dashboard = _read_dashboard(section.child("dashboard", {}))
         tracing = _read_tracing(section.child("tracing", {}))
+        logs = _read_logs(section.child("logs", {}))
         section.finish()
-        return ObservabilitySettings(dashboard=dashboard, tracing=tracing)
+        if tracing.enabled and logs.enabled and tracing.namespace == logs.namespace:
+            # The collector's namespace enforces the restricted standard, Fluent Bit's the privileged one.
+            raise ConfigError(
+                section.key("logs.namespace"),
+                logs.namespace,
+                f"a namespace other than {section.key('tracing.namespace')} ({tracing.namespace}): Fluent Bit mounts the "
+                "nodes' /var/log (privileged), the collector's namespace enforces the restricted standard",
+            )
+        return ObservabilitySettings(dashboard=dashboard, tracing=tracing, logs=logs)
 
 
 def _read_dashboard(section: Section) -> DashboardSettings:
@@ -82,6 +105,19 @@ def _read_tracing(section: Section) -> TracingSettings:
         namespace=namespace_setting(section, "namespace", defaults.namespace),
         replicas=section.integer("replicas", defaults.replicas, minimum=1, maximum=10),
         sampling_ratio=section.number("samplingRatio", defaults.sampling_ratio, minimum=0, maximum=1),
+    )
+    section.finish()
+    return settings
+
+
+def _read_logs(section: Section) -> LogsSettings:
+    defaults = LogsSettings()
+    settings = LogsSettings(
+        enabled=section.boolean("enabled", defaults.enabled),
+        namespace=namespace_setting(section, "namespace", defaults.namespace),
+        retention_days=check_log_retention(section.key("retentionDays"), section.integer("retentionDays", defaults.retention_days)),
+        firehose_buffer_mb=section.integer("firehoseBufferMb", defaults.firehose_buffer_mb, minimum=1, maximum=128),
+        firehose_buffer_seconds=section.integer("firehoseBufferSeconds", defaults.firehose_buffer_seconds, minimum=0, maximum=900),
     )
     section.finish()
     return settings

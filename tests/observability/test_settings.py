@@ -47,3 +47,30 @@ def test_bad_values_are_refused_with_their_key(key: str, value: object, allowed:
         load(with_value("observability", key, value))
     assert error.value.key.startswith("betterprompts:observability.dashboard")
     assert allowed in str(error.value)
+
+
+def test_logs_per_stack() -> None:
+    production = load(config_of("production")).observability.logs
+    staging = load(config_of("staging"), "staging").observability.logs
+    assert (production.retention_days, production.firehose_buffer_mb) == (90, 64)
+    assert (staging.retention_days, staging.firehose_buffer_mb) == (14, 5)
+    assert production.namespace == staging.namespace == "logging"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("logs.retentionDays", 42, "a CloudWatch Logs retention period"),
+        ("logs.firehoseBufferMb", 129, "from 1 to 128"),
+        ("logs.firehoseBufferSeconds", 901, "from 0 to 900"),
+        ("logs.namespace", "kube-system", "a namespace other than"),
+        ("logs.namespace", "telemetry", "a namespace other than betterprompts:observability.tracing.namespace"),
+        ("tracing.samplingRatio", 1.5, "from 0 to 1"),
+        ("tracing.replicas", 0, "from 1 to 10"),
+    ],
+)
+def test_bad_logs_and_tracing_values(key: str, value: object, allowed: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(with_value("observability", key, value))
+    assert error.value.key.startswith(f"betterprompts:observability.{key.split('.')[0]}")
+    assert allowed in str(error.value)
