@@ -45,6 +45,7 @@ from components.data import (
     RedisCluster,
     RedisClusterArgs,
 )
+from components.dr import Backups, BackupsArgs, CrossRegionReplication, CrossRegionReplicationArgs, selections
 from components.edge import (
     ACCESS_LOG_PREFIX,
     ApiLoadBalancer,
@@ -737,6 +738,46 @@ if observability.dashboard.enabled:
         aws_opts,
     )
     pulumi.export("kpiDashboardName", kpis.dashboard_name)
+
+# --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
+dr = settings.dr
+if dr is not None:
+    # The DR Region's resources carry the same cost-allocation tags through its own provider.
+    dr_provider = region_providers(dr.region) if dr.uses_dr_region else None
+    backups = Backups(
+        f"{prefix}-backup",
+        BackupsArgs(
+            settings=dr.backup,
+            selections=selections(project=stack_tags["Project"], environment=stack_tags["Environment"]),
+            region=settings.region,
+            dr_region=dr.region,
+            account_id=account_id,
+            dr_provider=dr_provider,
+            kms_deletion_window_days=platform.kms_deletion_window_days,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("backupPlanArn", backups.plan_arn)
+    pulumi.export("backupVaultArns", backups.vault_arns)
+    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication):
+        replication = CrossRegionReplication(
+            f"{prefix}-dr",
+            CrossRegionReplicationArgs(
+                dr_region=dr.region,
+                account_id=account_id,
+                dr_provider=dr_provider,
+                database_arn=database.instance.arn if dr.database_cross_region_backups else None,
+                database_retention_days=dr.database_replicated_retention_days,
+                file_system_id=shared_fs.file_system_id if dr.efs_replication else None,
+                kms_deletion_window_days=platform.kms_deletion_window_days,
+                protect=platform.protect_stateful,
+            ),
+            aws_opts,
+        )
+        pulumi.export("drKeyArns", replication.key_arns)
+    pulumi.export("drRegion", dr.region)
+    pulumi.export("recoveryPoints", {r.store: {"minutes": r.minutes, "mechanism": r.mechanism} for r in dr.rpos})
 
 # --- cost: budget, anomaly detection, cost-allocation tags, off-hours shutdown --------------------
 cost = settings.cost

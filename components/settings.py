@@ -17,6 +17,7 @@ from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings
 from .data import CacheSettings, DatabaseSettings
+from .dr import DrSettings
 from .edge import EdgeSettings
 from .eks import Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
@@ -44,6 +45,7 @@ __all__ = [
     "CostSettings",
     "DatabaseSettings",
     "DeliverySettings",
+    "DrSettings",
     "ImagesSettings",
     "DeploySettings",
     "EdgeSettings",
@@ -92,6 +94,8 @@ class StackSettings:
     """The application repository's GitHub deploy role; None when the section is absent."""
     edge: EdgeSettings
     observability: ObservabilitySettings
+    dr: DrSettings | None
+    """Backups and the DR Region (``betterprompts:dr``); None when the section is absent."""
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -118,6 +122,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "edge": lambda s, _: EdgeSettings.read(s),
     "observability": lambda s, _: ObservabilitySettings.read(s),
+    "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }

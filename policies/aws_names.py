@@ -17,7 +17,7 @@ CreateReplicationGroup, CreateLoadBalancer, CreateTargetGroup, CreateBucket, Cre
 CreateTopic, CreateFunction, CreateLogGroup, CreateAlias, PutRule, PutMetricAlarm,
 CreateNodegroup, CreateCluster, CreateLaunchTemplate, CreateSecurityGroup, CreateSecret,
 CreateModel, CreateEndpointConfig, CreateEndpoint, CreateSchedule, CreateBudget, CreateProject, PutDashboard, CreateDeliveryStream,
-CreateConnection, WAF CreateWebACL) and pulumi-aws's provider/resources.go for which property is auto-named.
+CreateConnection, WAF CreateWebACL, CreateBackupVault, CreateBackupPlan, CreateBackupSelection) and pulumi-aws's provider/resources.go for which property is auto-named.
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ NAME_RULES: dict[str, NameRule] = {
     "aws:ecr/repository:Repository": NameRule("name", 256, "ECR repository names"),
     "aws:wafv2/webAcl:WebAcl": NameRule("name", 128, "WAF web ACL names", prefix_prop="namePrefix"),
     "aws:sfn/stateMachine:StateMachine": NameRule("name", 80, "Step Functions state machine names", prefix_prop="namePrefix"),
+    "aws:backup/vault:Vault": NameRule("name", 50, "AWS Backup vault names"),
+    "aws:backup/plan:Plan": NameRule("name", 50, "AWS Backup plan names"),
+    "aws:backup/selection:Selection": NameRule("name", 50, "AWS Backup selection names"),
 }
 
 

@@ -1194,6 +1194,75 @@ def _snapshot_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"EBS snapshots {r.name}: {gb:,.0f} GB kept", gb * ctx.price("ebs:snapshot", r.type, "snapshot"))]
 
 
+# --- disaster recovery: AWS Backup, cross-Region copies and replication ---------------------
+
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+BACKUP_PLAN = "aws:backup/plan:Plan"
+RDS_BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+EFS_REPLICATION = "aws:efs/replicationConfiguration:ReplicationConfiguration"
+DAILY_CHANGE = 0.02
+"""Share of a store's data that changes in a day: what each incremental snapshot, copy and replicated
+day adds (a planning figure: first backup full, then increments)."""
+DAYS_COPIED = 30
+
+
+def _selected_stores(ctx: _Context, selection: CostResource) -> list[tuple[str, float, str]]:
+    """(label, GB, backup price key) of the stores a selection's resource patterns name in this plan."""
+    found: list[tuple[str, float, str]] = []
+    for pattern in selection.inputs.get("resources") or []:
+        parts = str(pattern).split(":", 5)
+        if len(parts) < 6:
+            continue
+        if parts[2] == "rds" and parts[5].startswith("db:"):
+            for db in ctx.of_type("aws:rds/instance:Instance"):
+                if not db.inputs.get("replicateSourceDb"):  # replicas are not selected (Role=primary)
+                    found.append((f"RDS {db.name}", float(db.inputs.get("allocatedStorage") or 0), "backup:rds-snapshot"))
+        elif parts[2] == "elasticfilesystem":
+            for fs in ctx.of_type("aws:efs/fileSystem:FileSystem"):
+                found.append((f"EFS {fs.name}", ctx.assumptions.usage.efs_storage_gb, "backup:efs-warm"))
+    return found
+
+
+def _backup_selection(ctx: _Context, r: CostResource) -> list[LineItem]:
+    plans = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type == BACKUP_PLAN]
+    items: list[LineItem] = []
+    for plan in plans:
+        for rule in plan.inputs.get("rules") or []:
+            days = _int((rule.get("lifecycle") or {}).get("deleteAfter"), 35)
+            copies = len(rule.get("copyActions") or [])
+            for store, gb, key in _selected_stores(ctx, r):
+                kept = gb * (1 + DAILY_CHANGE * days)
+                storage = kept * ctx.price(key, r.type, "backup storage") * (1 + copies)
+                transfer = copies * gb * DAILY_CHANGE * DAYS_COPIED * ctx.price("transfer:inter-region", r.type, "transfer")
+                where = f" + {copies} copy in another Region" if copies else ""
+                items.append(
+                    ctx.item(r, f"DR: AWS Backup of {store}: ~{kept:,.0f} GB kept {days} days{where}", storage + transfer)
+                )
+    return items
+
+
+def _rds_backup_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
+    sources = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type == "aws:rds/instance:Instance"]
+    days = _int(r.inputs.get("retentionPeriod"), 7)
+    items = []
+    for db in sources:
+        gb = float(db.inputs.get("allocatedStorage") or 0)
+        kept = gb * (1 + DAILY_CHANGE * days)
+        cost = kept * ctx.price("rds:backup-storage", r.type, "backup storage") + gb * DAILY_CHANGE * DAYS_COPIED * ctx.price(
+            "transfer:inter-region", r.type, "transfer"
+        )
+        items.append(ctx.item(r, f"DR: RDS automated backups of {db.name} replicated to another Region: ~{kept:,.0f} GB, {days} days", cost))
+    return items
+
+
+def _efs_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
+    gb = ctx.assumptions.usage.efs_storage_gb
+    cost = gb * ctx.price("efs:standard", r.type, "Standard") + gb * DAILY_CHANGE * DAYS_COPIED * ctx.price(
+        "transfer:inter-region", r.type, "transfer"
+    )
+    return [ctx.item(r, f"DR: EFS replica in another Region: {gb:,.0f} GB Standard + replication transfer", cost)]
+
+
 S3_LIFECYCLE_TYPES = (
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
@@ -1238,6 +1307,9 @@ RULES: dict[str, Rule] = {
     GUARDDUTY_DETECTOR: _guardduty,
     SECURITY_HUB: _security_hub,
     CONFIG_RECORDER: _config_recorder,
+    BACKUP_SELECTION: _backup_selection,
+    RDS_BACKUP_REPLICATION: _rds_backup_replication,
+    EFS_REPLICATION: _efs_replication,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 

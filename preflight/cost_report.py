@@ -46,6 +46,7 @@ EXTRA_ROWS = (
     "ECR image repositories (the seed's CI/CD section)",
     "Spot GPU training nodes (the seed's Option A, not in its table)",
     "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)",
+    "Disaster recovery: backups, cross-Region copies (the seed's DR, ~$800)",
     "Other",
 )
 
@@ -97,6 +98,8 @@ def category(item: LineItem) -> str:
         return "WAF web ACLs (the seed's Network Security)"
     if t in ("aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:route53/zone:Zone"):
         return "KMS keys, secrets, alarms, DNS (not in the seed's table)"
+    if d.startswith("DR: "):
+        return "Disaster recovery: backups, cross-Region copies (the seed's DR, ~$800)"
     if t in COMPLIANCE_TYPES:
         return "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)"
     if t == "aws:codebuild/project:Project":

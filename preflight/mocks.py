@@ -13,6 +13,7 @@ an empty result that code downstream would misread.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import uuid
@@ -81,6 +82,18 @@ class PreflightMocks(pulumi.runtime.Mocks):
         provider_id = (args.provider or "").rsplit("::", 1)[-1]
         return self.provider_regions.get(provider_id, self.region)
 
+    def _in_region(self, provider: str | None, inputs: dict[str, Any]) -> "PreflightMocks":
+        """These mocks as seen from the region a request runs in: a ``region`` input (pulumi-aws 7's
+        per-resource region) first, then its provider's region, else the stack's."""
+        region = inputs.get("region") if isinstance(inputs.get("region"), str) else None
+        if region is None and provider:
+            region = self.provider_regions.get(provider.rsplit("::", 1)[-1])
+        if not region or region == self.region:
+            return self
+        view = copy.copy(self)  # shares name_problems and provider_regions
+        view.region = region
+        return view
+
     # --- resources ---------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -92,6 +105,9 @@ class PreflightMocks(pulumi.runtime.Mocks):
             if isinstance(state.get("region"), str):
                 self.provider_regions[provider_id] = state["region"]
             return provider_id, state
+        return self._in_region(args.provider, state)._new_resource(args, token, key, state)
+
+    def _new_resource(self, args: pulumi.runtime.MockResourceArgs, token: str, key: str, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if token in ID_PREFIXES:
             resource_id = f"{ID_PREFIXES[token]}-0{_digest(key, 16)}"
         else:
@@ -136,7 +152,7 @@ class PreflightMocks(pulumi.runtime.Mocks):
                 f"preflight has no offline answer for the invoke {args.token}; "
                 "add one to preflight/mocks.py:INVOKE_ANSWERS"
             )
-        return answer(self, args.args), []
+        return answer(self._in_region(args.provider, dict(args.args)), args.args), []
 
 
 ResourceAnswer = Callable[[PreflightMocks, pulumi.runtime.MockResourceArgs, str, dict[str, Any]], dict[str, Any]]
@@ -567,6 +583,50 @@ def _hosted_zone(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- AWS Backup, cross-Region replication --------------------------------------------------
+
+
+def _backup_vault(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    return {"id": name, "name": name, "arn": f"arn:{PARTITION}:backup:{m.region}:{m.account_id}:backup-vault:{name}", "recoveryPoints": 0}
+
+
+def _backup_plan(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # Plans are known by a generated UUID; each update makes a new version id.
+    plan_id = str(uuid.UUID(hex=_digest(rid, 32)))
+    return {"id": plan_id, "arn": f"arn:{PARTITION}:backup:{m.region}:{m.account_id}:backup-plan:{plan_id}", "version": _digest(rid + "v", 32)}
+
+
+def _backup_selection(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(uuid.UUID(hex=_digest(rid, 32)))}
+
+
+def _vault_lock(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.inputs.get("backupVaultName") or rid)
+    return {"id": name, "backupVaultArn": f"arn:{PARTITION}:backup:{m.region}:{m.account_id}:backup-vault:{name}"}
+
+
+def _automated_backups_replication(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # The replicated backup's ARN in the destination region: auto-backup:ab-<26 lower-case characters>.
+    arn = f"arn:{PARTITION}:rds:{m.region}:{m.account_id}:auto-backup:ab-{_digest(rid, 26)}"
+    return {"id": arn, "retentionPeriod": int(state.get("retentionPeriod") or 7)}
+
+
+def _efs_replication(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    source = str(args.inputs.get("sourceFileSystemId") or "fs-0")
+    destination = dict(args.inputs.get("destination") or {})
+    region = str(destination.get("region") or m.region)
+    destination.setdefault("fileSystemId", f"fs-0{_digest(rid + region, 16)}")
+    destination["status"] = "ENABLED"
+    return {
+        "id": source,
+        "destination": destination,
+        "originalSourceFileSystemArn": f"arn:{PARTITION}:elasticfilesystem:{m.region}:{m.account_id}:file-system/{source}",
+        "sourceFileSystemArn": f"arn:{PARTITION}:elasticfilesystem:{m.region}:{m.account_id}:file-system/{source}",
+        "sourceFileSystemRegion": m.region,
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:codeconnections/connection:Connection": _codeconnections_connection,
     "aws:codestarconnections/connection:Connection": _codeconnections_connection,
@@ -608,6 +668,12 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:acm/certificate:Certificate": _certificate,
     "aws:route53/record:Record": _route53_record,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:backup/vault:Vault": _backup_vault,
+    "aws:backup/plan:Plan": _backup_plan,
+    "aws:backup/selection:Selection": _backup_selection,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _vault_lock,
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _automated_backups_replication,
+    "aws:efs/replicationConfiguration:ReplicationConfiguration": _efs_replication,
 }
 
 
@@ -630,7 +696,9 @@ def _partition(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
 
 def _availability_zones(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:
     names = [f"{m.region}{letter}" for letter in "abc"]
-    return {"names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": m.region, "state": "available"}
+    # Zone ids name the region (use1-az1, usw2-az1); us-east-1's a-c map to az1, az2, az4 here.
+    numbers = (1, 2, 4) if m.region == "us-east-1" else (1, 2, 3)
+    return {"names": names, "zoneIds": [f"{_region_code(m.region)}-az{i}" for i in numbers], "id": m.region, "state": "available"}
 
 
 def _ami(m: PreflightMocks, args: dict[str, Any]) -> dict[str, Any]:

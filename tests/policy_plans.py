@@ -86,14 +86,16 @@ def plan(*resources: dict[str, Any], stack: str = "production", default_tags: Op
     return {"project": PROJECT, "stack": stack, "resources": [provider(stack, tags), *resources], "outputs": {}}
 
 
-# The budget policy prices whole stacks; these fixtures are fragments of one, so it is
-# left out here and tested on real plans in test_cost_policy.py.
+# The budget policy prices whole stacks, and the backup-coverage policy asks a whole production stack
+# for a backup plan; these fixtures are fragments of one, so both are left out here (the budget is
+# tested on real plans in test_cost_policy.py, the coverage with whole_stack_messages below).
 BUDGET_POLICY = "baseline-under-budget"
-FIXTURE_POLICIES = [p for p in ALL_POLICIES if p.name != BUDGET_POLICY]
+WHOLE_STACK_POLICIES = (BUDGET_POLICY, "production-backup-plan-covers-stateful")
+FIXTURE_POLICIES = [p for p in ALL_POLICIES if p.name not in WHOLE_STACK_POLICIES]
 
 
 def violations(document: dict[str, Any], policy: Optional[str] = None) -> list[Violation]:
-    config = {k: v for k, v in read_stack_config(str(document["stack"])).items() if k != BUDGET_POLICY}
+    config = {k: v for k, v in read_stack_config(str(document["stack"])).items() if k not in WHOLE_STACK_POLICIES}
     found = evaluate(document, policies=FIXTURE_POLICIES, config=config)
     return [v for v in found if policy is None or v.policy == policy]
 
@@ -111,3 +113,10 @@ def sdk_plan(program: Callable[[], None], *, stack: str = "production") -> dict[
     """
     registrations, outputs = run_function(program, project=PROJECT, stack=stack)
     return {"project": PROJECT, "stack": stack, "resources": [r.to_json() for r in registrations], "outputs": outputs}
+
+
+def whole_stack_messages(document: dict[str, Any], policy: str) -> list[str]:
+    """``policy``'s messages on a document that stands for a whole stack (one of WHOLE_STACK_POLICIES)."""
+    config = {k: v for k, v in read_stack_config(str(document["stack"])).items() if k == policy}
+    found = evaluate(document, policies=[p for p in ALL_POLICIES if p.name == policy], config=config)
+    return [v.message for v in found]

@@ -29,7 +29,7 @@ from .config import MISSING, ConfigError, Section, check_int, check_string, pars
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
-from .kms_policy import KEY_PURPOSES, key_policy
+from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
 from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
 from .network_access import service_security_group
@@ -94,6 +94,7 @@ __all__ = [
     "final_snapshot_identifier",
     "irsa_trust_policy",
     "key_policy",
+    "account_key_policy",
     "local_release",
     "parse_cidr",
     "policy_document",

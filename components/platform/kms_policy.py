@@ -11,6 +11,7 @@ account-root statement delegates to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from policies.kms_deliveries import DELIVERIES, LOGS, SNS, SQS, key_statement
@@ -75,6 +76,14 @@ class KeyOptions:
     """Any principal of the account may use the storage key through EC2 (Karpenter's nodes)."""
     eventbridge_to_topics: bool = False
     """EventBridge publishes to an SNS topic under the alarms key (GuardDuty findings to the alarm topic)."""
+
+
+def account_key_policy(*, account_id: str, statements: Sequence[Mapping[str, Any]] = (), partition: str = "aws") -> str:
+    """A key the account's IAM policies reach (the root statement delegates to them) plus ``statements``:
+    for keys outside the purposes above, such as the disaster-recovery Region's keys."""
+    root = f"arn:{partition}:iam::{account_id}:root"
+    administers = {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"}
+    return policy_document([administers, *statements])
 
 
 def key_policy(purpose: str, *, account_id: str, region: str, partition: str = "aws", options: KeyOptions = KeyOptions()) -> str:

@@ -19,6 +19,9 @@ from .config import ConfigError
 
 # Resource type -> (characters after the prefix at their longest, the name that has them).
 NAME_BUDGET: dict[str, tuple[int, str]] = {
+    "aws:backup/plan:Plan": (7, "{prefix}-backup"),
+    "aws:backup/selection:Selection": (16, "{prefix}-backup-database"),
+    "aws:backup/vault:Vault": (15, "{prefix}-backup-primary"),
     "aws:budgets/budget:Budget": (13, "{prefix}-cost-monthly"),
     "aws:cloudwatch/logGroup:LogGroup": (51, "/aws/sagemaker/Endpoints/{prefix}-inference-mme-g4dn-xlarge"),
     "aws:cloudwatch/dashboard:Dashboard": (5, "{prefix}-kpis"),

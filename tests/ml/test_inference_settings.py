@@ -18,6 +18,8 @@ def _base() -> dict[str, Any]:
     config = copy.deepcopy(read_stack_config("production")[0])
     config["aws:region"] = "us-west-2"
     config["betterprompts:network"]["availabilityZones"] = ["us-west-2a", "us-west-2b", "us-west-2c"]
+    # The DR Region must differ from the stack's: the other side of the country.
+    config["betterprompts:dr"]["region"] = "us-east-1"
     del config["betterprompts:inference"]
     return config
 

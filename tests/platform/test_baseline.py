@@ -16,9 +16,12 @@ def _stack_provider(plan: Plan) -> Resource:
 
 def test_every_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
     providers = plan.of_type("pulumi:providers:aws")
-    # The stack's provider and one per other region it needs (CloudFront's us-east-1), named by region.
-    assert sorted(p.name for p in providers) == [f"betterprompts-{plan.stack}-aws", f"betterprompts-{plan.stack}-aws-us-east-1"]
-    assert all(p.inputs["region"] == "us-east-1" for p in providers)
+    # The stack's provider and one per other region it needs (CloudFront's us-east-1, the DR region us-west-2), named by region.
+    assert sorted((p.name, p.inputs["region"]) for p in providers) == [
+        (f"betterprompts-{plan.stack}-aws", "us-east-1"),
+        (f"betterprompts-{plan.stack}-aws-us-east-1", "us-east-1"),
+        (f"betterprompts-{plan.stack}-aws-us-west-2", "us-west-2"),
+    ]
     tags = json.loads(_stack_provider(plan).inputs["defaultTags"])["tags"]
     assert all(json.loads(p.inputs["defaultTags"])["tags"] == tags for p in providers)
     assert tags == {

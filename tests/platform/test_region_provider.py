@@ -19,6 +19,7 @@ def test_named_by_region() -> None:
 def test_one_tagged_provider_per_region_in_the_plan(plan: Plan) -> None:
     providers = plan.of_type("pulumi:providers:aws")
     regional = [p for p in providers if p.name.startswith(f"betterprompts-{plan.stack}-aws-")]
-    assert [p.name for p in regional] == [f"betterprompts-{plan.stack}-aws-us-east-1"]
+    # CloudFront's us-east-1 (the edge layer) and the DR region (the dr layer), one provider each.
+    assert sorted(p.name for p in regional) == [f"betterprompts-{plan.stack}-aws-us-east-1", f"betterprompts-{plan.stack}-aws-us-west-2"]
     stack = plan.named(f"betterprompts-{plan.stack}-aws")
-    assert json.loads(regional[0].inputs["defaultTags"]) == json.loads(stack.inputs["defaultTags"])
+    assert all(json.loads(p.inputs["defaultTags"]) == json.loads(stack.inputs["defaultTags"]) for p in regional)

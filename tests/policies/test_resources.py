@@ -370,6 +370,27 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         ("rule opens tcp 0-65535 to 0.0.0.0/0",),
         {"type": "egress", "securityGroupId": "sg-1", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]},
     ),
+    (
+        "backup-vault-encrypted-with-cmk",
+        "aws:backup/vault:Vault",
+        {"name": "vault"},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn"),
+        {"name": "vault", "kmsKeyArn": KEY},
+    ),
+    (
+        "replication-destinations-encrypted-with-cmk",
+        "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+        {"sourceDbInstanceArn": "arn:aws:rds:us-east-1:123456789012:db:db", "kmsKeyId": "alias/aws/rds"},
+        ("kmsKeyId names the AWS-managed key 'alias/aws/rds'", "Fix: set kms_key_id"),
+        {"sourceDbInstanceArn": "arn:aws:rds:us-east-1:123456789012:db:db", "kmsKeyId": KEY},
+    ),
+    (
+        "replication-destinations-encrypted-with-cmk",
+        "aws:efs/replicationConfiguration:ReplicationConfiguration",
+        {"sourceFileSystemId": "fs-1", "destination": {"region": "us-west-2"}},
+        ("destination.kmsKeyId is not set", "Fix: set destination.kms_key_id"),
+        {"sourceFileSystemId": "fs-1", "destination": {"region": "us-west-2", "kmsKeyId": KEY}},
+    ),
 ]
 
 

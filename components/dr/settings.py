@@ -1,0 +1,168 @@
+"""``betterprompts:dr``: the DR Region, the recovery point objective and how each store meets it.
+
+Every store's recovery point after the loss of the primary Region is computed from the
+settings (``backup_plan.store_rpos``); one that misses ``rpoMinutes`` is a ConfigError naming the
+key that decides it, so a backup frequency that cannot meet the RPO never reaches a deploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..platform import ConfigError, Section
+from .backup_plan import (
+    FREQUENCY_HOURS,
+    MAX_RETENTION_DAYS,
+    MIN_CHANGEABLE_FOR_DAYS,
+    RDS_MANUAL_SNAPSHOT_QUOTA,
+    LockMode,
+    StoreRpo,
+    VaultLock,
+    lock_problem,
+    retained_snapshots,
+    store_rpos,
+)
+
+RDS_MAX_BACKUP_RETENTION_DAYS = 35
+"""RDS keeps automated backups (and replicated ones) 1-35 days."""
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """The AWS Backup plan: one snapshot rule, its copy to the DR vault and the vaults' lock."""
+
+    frequency_hours: int
+    start_hour_utc: int
+    retention_days: int
+    """Days every snapshot (and its copy) is kept: the seed's 30-day snapshot lifecycle."""
+    copy_to_dr_region: bool
+    lock: VaultLock
+
+
+@dataclass(frozen=True)
+class DrSettings:
+    region: str
+    """The DR Region (the seed's pilot light: us-west-2)."""
+    rpo_minutes: int
+    backup: BackupSettings
+    database_cross_region_backups: bool
+    """RDS replicates the primary's automated backups (snapshots and transaction logs) to the DR Region."""
+    database_replicated_retention_days: int
+    efs_replication: bool
+    """EFS replicates the shared file system to a read-only file system in the DR Region."""
+    rpos: tuple[StoreRpo, ...]
+
+    @property
+    def uses_dr_region(self) -> bool:
+        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication
+
+    @staticmethod
+    def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
+        """None when the stack has no ``dr`` section (no backups beyond the services' own)."""
+        if not section.names():
+            return None
+        dr_region = section.string("region", choices=supported_regions)
+        if dr_region == region:
+            raise ConfigError(section.key("region"), dr_region, f"a Region other than the stack's own ({region})")
+        rpo = section.integer("rpoMinutes", minimum=1, maximum=7 * 24 * 60)
+
+        backup = _backup(section.child("backup"))
+
+        database = section.child("database", {})
+        cross_region = database.boolean("crossRegionBackups", False)
+        replicated_days = database.integer("replicatedRetentionDays", 7, minimum=1, maximum=RDS_MAX_BACKUP_RETENTION_DAYS)
+        # RDS replicates automated backups, which the database section always keeps (backupRetentionDays >= 1).
+        database.finish()
+
+        efs = section.child("efs", {})
+        efs_replication = efs.boolean("replication", False)
+        efs.finish()
+        section.finish()
+
+        rpos = store_rpos(
+            frequency_hours=backup.frequency_hours,
+            copy_to_dr_region=backup.copy_to_dr_region,
+            database_replication=cross_region,
+            efs_replication=efs_replication,
+        )
+        for store in rpos:
+            if store.minutes > rpo:
+                raise ConfigError(
+                    section.key(store.key),
+                    _value(store.key, backup, cross_region, efs_replication),
+                    f"a setting that keeps the {store.store}'s recovery point within rpoMinutes ({rpo}); now "
+                    f"{store.mechanism} ({_minutes(store.minutes)}). "
+                    + _remedy(store.store),
+                )
+        return DrSettings(
+            region=dr_region,
+            rpo_minutes=rpo,
+            backup=backup,
+            database_cross_region_backups=cross_region,
+            database_replicated_retention_days=replicated_days,
+            efs_replication=efs_replication,
+            rpos=tuple(rpos),
+        )
+
+
+def _backup(section: Section) -> BackupSettings:
+    frequency = section.integer("frequencyHours")
+    if frequency not in FREQUENCY_HOURS:
+        raise ConfigError(
+            section.key("frequencyHours"), frequency, "one of " + ", ".join(map(str, FREQUENCY_HOURS)) + " (AWS Backup runs at most hourly)"
+        )
+    start = section.integer("startHourUtc", 5, minimum=0, maximum=23)
+    retention = section.integer("retentionDays", 30, minimum=1, maximum=MAX_RETENTION_DAYS)
+    kept = retained_snapshots(frequency, retention)
+    if kept > RDS_MANUAL_SNAPSHOT_QUOTA:
+        raise ConfigError(
+            section.key("frequencyHours"),
+            frequency,
+            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for retentionDays "
+            f"({retention}): RDS counts AWS Backup's snapshots against its 'Manual DB instance snapshots' quota "
+            f"({RDS_MANUAL_SNAPSHOT_QUOTA} per Region); this keeps {kept}",
+        )
+    copy = section.boolean("copyToDrRegion")
+    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention)
+    section.finish()
+    return BackupSettings(frequency_hours=frequency, start_hour_utc=start, retention_days=retention, copy_to_dr_region=copy, lock=lock)
+
+
+def _lock(section: Section, retention_days: int) -> VaultLock:
+    mode = LockMode(section.string("mode", choices=[m.value for m in LockMode]))
+    if mode is LockMode.NONE:
+        section.finish()
+        return VaultLock(mode, 0, 0, 0)
+    lock = VaultLock(
+        mode=mode,
+        min_retention_days=section.integer("minRetentionDays", minimum=1, maximum=MAX_RETENTION_DAYS),
+        max_retention_days=section.integer("maxRetentionDays", minimum=1, maximum=MAX_RETENTION_DAYS),
+        changeable_for_days=(
+            section.integer("changeableForDays", minimum=MIN_CHANGEABLE_FOR_DAYS, maximum=36500) if mode is LockMode.COMPLIANCE else 0
+        ),
+    )
+    section.finish()
+    problem = lock_problem(lock, retention_days)
+    if problem:
+        raise ConfigError(section.path, {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days}, problem)
+    return lock
+
+
+def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication: bool) -> object:
+    return {
+        "backup.frequencyHours": backup.frequency_hours,
+        "backup.copyToDrRegion": backup.copy_to_dr_region,
+        "database.crossRegionBackups": cross_region,
+        "efs.replication": efs_replication,
+    }[key]
+
+
+def _remedy(store: str) -> str:
+    if store == "database":
+        return "Turn on database.crossRegionBackups (RDS copies its 5-minute transaction logs to the DR Region)."
+    return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
+
+
+def _minutes(value: float) -> str:
+    return "never" if value == float("inf") else f"{value:g} minutes"
