@@ -20,6 +20,7 @@ from components.apps import (
     ImageRepositoriesArgs,
     MetricsPipeline,
     MetricsPipelineArgs,
+    QueueDepthSource,
     Workloads,
     WorkloadsArgs,
     github_subject,
@@ -84,6 +85,7 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
+from components.serverless import ServerlessWorkers, ServerlessWorkersArgs, WorkQueue, WorkQueueArgs, intent_queue_name
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
     AdoptedBucket,
@@ -516,11 +518,20 @@ if settings.images is not None:
 
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
+# The serverless layer's work queue (below) has a fixed name: the exporter and the HPA name it first.
+intent_queue = intent_queue_name(prefix)
 metrics = MetricsPipeline(
     f"{prefix}-metrics",
     MetricsPipelineArgs(
         k8s_provider=cluster.k8s_provider,
         settings=workloads.metrics,
+        # The intent classifier's queue depth, read from CloudWatch by an exporter (IRSA).
+        queue_depth=QueueDepthSource(
+            queue_names=[intent_queue],
+            region=settings.region,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+        ),
         storage_kms_key_arn=baseline.keys["storage"].arn,
         protect=platform.protect_stateful,
         volume_tags=snapshot_target_tags(prefix),
@@ -538,6 +549,7 @@ apps = Workloads(
     WorkloadsArgs(
         k8s_provider=cluster.k8s_provider,
         settings=workloads,
+        intent_queue_name=intent_queue,
         depends_on=[metrics, *cluster.workload_dependencies],
         env={s: workload_env(tracing.namespace, s, tracing.sampling_ratio) for s in workloads.services} if tracing.enabled else {},
     ),
@@ -678,6 +690,45 @@ pulumi.export("regionalWebAclArn", regional_waf.web_acl_arn)
 pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)
 pulumi.export("apiOriginName", api_lb.origin_name)
 pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
+
+# --- serverless: the intent classifier's work queue ----------------------------------------------
+serverless = settings.serverless
+work_queue = WorkQueue(
+    f"{prefix}-serverless-intent",
+    WorkQueueArgs(
+        queue_name=intent_queue,
+        settings=serverless.intent_queue,
+        # The messages are application data: the data key, like the databases and secrets.
+        kms_key_arn=baseline.keys["data"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+    ),
+    aws_opts,
+)
+pulumi.export("intentQueueUrl", work_queue.queue_url)
+pulumi.export("intentQueueArn", work_queue.queue_arn)
+pulumi.export("intentDeadLetterQueueUrl", work_queue.dead_letter_queue_url)
+# The seed's functions: image optimization (assets uploads), webhook processing, scheduled tasks.
+workers = ServerlessWorkers(
+    f"{prefix}-serverless",
+    ServerlessWorkersArgs(
+        prefix=prefix,
+        settings=serverless.functions,
+        region=settings.region,
+        account_id=account_id,
+        assets_bucket_name=storage.bucket_names[BucketPurpose.ASSETS],
+        assets_bucket_arn=storage.bucket_arns[BucketPurpose.ASSETS],
+        storage_key_arn=baseline.keys["storage"].arn,
+        data_key_arn=baseline.keys["data"].arn,
+        logs_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        intent_queue_url=work_queue.queue_url,
+        intent_queue_arn=work_queue.queue_arn,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("functionArns", {key: f.function_arn for key, f in workers.functions.items()})
+pulumi.export("webhookSigningSecretArn", workers.webhook_secret_arn)
 
 # --- observability: traces to X-Ray, the seed's KPIs beside their targets on one dashboard --------
 observability = settings.observability

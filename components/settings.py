@@ -35,6 +35,7 @@ from .platform import (
     memory_bytes,
     suggestion,
 )
+from .serverless import ServerlessSettings
 from .storage import StorageSettings
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "ObservabilitySettings",
     "PlatformSettings",
     "QuotaSettings",
+    "ServerlessSettings",
     "ShutdownSettings",
     "StackSettings",
     "StorageSettings",
@@ -93,6 +95,7 @@ class StackSettings:
     delivery: DeliverySettings | None
     """The application repository's GitHub deploy role; None when the section is absent."""
     edge: EdgeSettings
+    serverless: ServerlessSettings
     observability: ObservabilitySettings
     dr: DrSettings | None
     """Backups and the DR Region (``betterprompts:dr``); None when the section is absent."""
@@ -121,6 +124,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "images": lambda s, done: ImagesSettings.read(s, project=done["project"], stack=done["stack"]),
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "edge": lambda s, _: EdgeSettings.read(s),
+    "serverless": lambda s, _: ServerlessSettings.read(s),
     "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),

@@ -146,6 +146,13 @@ class Usage:
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
     ecr_repository_gb: float = 5.0
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
+    lambda_invocations_millions: float = 1.0
+    """Million invocations a month per Lambda function (an average over the stack's functions)."""
+    lambda_average_duration_ms: float = 500.0
+    """Average billed duration of one invocation, priced at each function's configured memory."""
+    sqs_requests_millions: float = 10.0
+    """Million SQS requests a month per work queue (one with a dead-letter queue): sends, long-polling
+    receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
     xray_traces_millions: float = 1.0
     """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
     firehose_ingestion_gb: float = 150.0
@@ -185,6 +192,9 @@ USAGE_KEYS: dict[str, str] = {
     "configItems": "config_items",
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
+    "sqsRequestsMillions": "sqs_requests_millions",
+    "lambdaInvocationsMillions": "lambda_invocations_millions",
+    "lambdaAverageDurationMs": "lambda_average_duration_ms",
     "xrayTracesMillions": "xray_traces_millions",
     "firehoseIngestionGb": "firehose_ingestion_gb",
 }
@@ -910,6 +920,36 @@ def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"ECR repository {r.name}: {gb:,.1f} GB of images", gb * ctx.price("ecr:storage", r.type, "storage"))]
 
 
+def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
+    function's memory and architecture); reserved concurrency itself is free."""
+    usage = ctx.assumptions.usage
+    invocations = usage.lambda_invocations_millions * 1_000_000
+    memory_gb = _number(r.inputs.get("memorySize"), 128) / 1024
+    arm = "arm64" in (r.inputs.get("architectures") or [])
+    gb_seconds = invocations * usage.lambda_average_duration_ms / 1000 * memory_gb
+    key = "lambda:gb-second-arm64" if arm else "lambda:gb-second"
+    cost = invocations * ctx.price("lambda:request", r.type, "request") + gb_seconds * ctx.price(key, r.type, "GB-second")
+    return [
+        ctx.item(
+            r,
+            f"Lambda {r.name}: {usage.lambda_invocations_millions:g}M invocations x {usage.lambda_average_duration_ms:g} ms "
+            f"at {memory_gb * 1024:g} MB ({'arm64' if arm else 'x86_64'})",
+            cost,
+        )
+    ]
+
+
+def _sqs_queue(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A work queue's requests (usage.sqsRequestsMillions); a queue without a redrive policy (a
+    dead-letter or interruption queue) carries next to nothing."""
+    if not r.inputs.get("redrivePolicy"):
+        return [ctx.item(r, f"SQS queue {r.name}: dead-letter or event queue, no steady traffic assumed", 0.0)]
+    millions = ctx.assumptions.usage.sqs_requests_millions
+    cost = millions * 1_000_000 * ctx.price("sqs:request", r.type, "request")
+    return [ctx.item(r, f"SQS queue {r.name}: {millions:g}M requests", cost)]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -1295,6 +1335,8 @@ RULES: dict[str, Rule] = {
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:lambda/function:Function": _lambda_function,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,

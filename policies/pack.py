@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, recovery, tagging, transit, waf
+from . import access_logging, audit, budget, deliveries, encryption, exposure, iam, lifecycle, load_balancers, rds_credentials, recovery, serverless, tagging, transit, waf
 
 PACK_NAME = "betterprompts"
 PACK_DESCRIPTION = "BetterPrompts platform guardrails: cost-allocation tags, encryption at rest and in transit, exposure and data safety."
@@ -29,4 +29,5 @@ ALL_POLICIES: list[Policy] = [
     *lifecycle.POLICIES,
     *recovery.POLICIES,
     *budget.POLICIES,
+    *serverless.POLICIES,
 ]

@@ -46,8 +46,16 @@ EXTRA_ROWS = (
     "ECR image repositories (the seed's CI/CD section)",
     "Spot GPU training nodes (the seed's Option A, not in its table)",
     "CloudTrail, GuardDuty, Security Hub, Config (the seed's Compliance)",
+    "Serverless: queues, functions, APIs, workflows (the seed's section 5)",
     "Disaster recovery: backups, cross-Region copies (the seed's DR, ~$800)",
     "Other",
+)
+
+SERVERLESS_TYPES = (
+    "aws:sqs/queue:Queue",
+    "aws:lambda/function:Function",
+    "aws:apigateway/stage:Stage",
+    "aws:sfn/stateMachine:StateMachine",
 )
 
 COMPLIANCE_TYPES = (
@@ -106,6 +114,8 @@ def category(item: LineItem) -> str:
         return "CodeBuild deploy runner (the seed's CI/CD section)"
     if t == "aws:ecr/repository:Repository":
         return "ECR image repositories (the seed's CI/CD section)"
+    if t in SERVERLESS_TYPES:
+        return "Serverless: queues, functions, APIs, workflows (the seed's section 5)"
     return "Other"
 
 

@@ -313,6 +313,25 @@ def _sqs_queue(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     name = str(state["name"])
     url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
     return {"id": url, "url": url, "arn": f"arn:{PARTITION}:sqs:{m.region}:{m.account_id}:{name}"}
+def _lambda_function(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # arn:aws:lambda:<region>:<account>:function:<name>; API Gateway invokes it through its invoke ARN.
+    name = str(state["name"])
+    arn = f"arn:{PARTITION}:lambda:{m.region}:{m.account_id}:function:{name}"
+    return {
+        "id": name,
+        "arn": arn,
+        "qualifiedArn": f"{arn}:$LATEST",
+        "version": "$LATEST",
+        "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+    }
+
+
+def _schedule(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    name = str(state["name"])
+    group = str(state.get("groupName") or "default")
+    return {"id": f"{group}/{name}", "arn": f"arn:{PARTITION}:scheduler:{m.region}:{m.account_id}:schedule/{group}/{name}"}
+
+
 def _region_code(region: str) -> str:
     """``us-east-1`` -> ``use1``, as ElastiCache endpoints spell the region."""
     parts = region.split("-")
@@ -650,6 +669,8 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:lambda/function:Function": _lambda_function,
+    "aws:scheduler/schedule:Schedule": _schedule,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/parameterGroup:ParameterGroup": _lowercase_name,
     "aws:elasticache/parameterGroup:ParameterGroup": _lowercase_name,

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.apps.metrics import MetricsPipeline, MetricsPipelineArgs
+from components.apps.metrics import MetricsPipeline, MetricsPipelineArgs, QueueDepthSource
 from components.apps.workloads import Workloads, WorkloadsArgs
 from components.ml.torchserve import EfsModelStore, TorchServe, TorchServeArgs
 from components.settings import StackSettings, load_settings
@@ -33,6 +33,7 @@ EFS_ID = "fs-0123456789abcdef0"
 EFS_ACCESS_POINT_ID = "fsap-0123456789abcdef0"
 MODEL_PREFIX = "models/"
 STORAGE_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+INTENT_QUEUE = "betterprompts-test-intent-classification"
 
 DUMMY_KUBECONFIG = """\
 apiVersion: v1
@@ -96,12 +97,16 @@ def build(settings: StackSettings, *, tweak: Callable[[StackSettings], StackSett
                 k8s_provider=provider,
                 settings=workloads.metrics,
                 storage_kms_key_arn=STORAGE_KEY_ARN,
+                queue_depth=QueueDepthSource(
+                    queue_names=[INTENT_QUEUE], region=settings.region, oidc_provider_arn=OIDC_ARN, oidc_provider_url=OIDC_URL
+                ),
                 protect=settings.platform.protect_stateful,
             ),
+            aws_opts,
         )
         Workloads(
             "betterprompts-test-apps",
-            WorkloadsArgs(k8s_provider=provider, settings=workloads, depends_on=[metrics]),
+            WorkloadsArgs(k8s_provider=provider, settings=workloads, intent_queue_name=INTENT_QUEUE, depends_on=[metrics]),
         )
         TorchServe(
             "betterprompts-test-torchserve",

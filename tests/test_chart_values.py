@@ -46,6 +46,12 @@ FREE_FORM: dict[str, dict[str, str]] = {
         "rules.custom": "adapter rules (a list of rule objects)",
         "rules.external": "adapter rules (a list of rule objects)",
     },
+    # values.yaml lists these commented out; the templates read them (serviceaccount.yaml,
+    # servicemonitor.yaml at prometheus-cloudwatch-exporter-0.28.1).
+    "prometheus-cloudwatch-exporter": {
+        "serviceAccount.annotations": "the ServiceAccount's annotations (templates/serviceaccount.yaml)",
+        "serviceMonitor.interval": "the ServiceMonitor endpoint's interval (templates/servicemonitor.yaml)",
+    },
 }
 
 

@@ -14,7 +14,7 @@ from .delivery_plan import subject as github_subject
 from .delivery_settings import DeliverySettings
 from .images import ImageRepositories, ImageRepositoriesArgs
 from .images_settings import ImagesSettings
-from .metrics import MetricsPipeline, MetricsPipelineArgs
+from .metrics import MetricsPipeline, MetricsPipelineArgs, QueueDepthSource
 from .parameters import AppParameters, AppParametersArgs
 from .parameters_plan import parameter_path
 from .pull_secrets import pull_secret, pull_secret_name
@@ -37,6 +37,7 @@ __all__ = [
     "MetricsPipeline",
     "MetricsPipelineArgs",
     "MetricsSettings",
+    "QueueDepthSource",
     "Registry",
     "ServiceSettings",
     "TorchServeSettings",

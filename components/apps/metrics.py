@@ -1,8 +1,9 @@
 """MetricsPipeline: what the HPAs read (seed "8. Monitoring & Observability", open-source stack).
 
 kube-prometheus-stack (Prometheus on encrypted EBS, no in-cluster Grafana: the seed uses
-Managed Grafana), the NVIDIA DCGM exporter on the GPU nodes, prometheus-adapter as the one
-provider of the custom and external metrics APIs. metrics-server (the resource metrics API)
+Managed Grafana), the NVIDIA DCGM exporter on the GPU nodes, the CloudWatch exporter (IRSA) for the
+intent classifier's SQS queue depth, prometheus-adapter as the one provider of the custom and
+external metrics APIs. metrics-server (the resource metrics API)
 is a cluster add-on: ``EksCluster`` owns it. Charts and values: ``metrics_plan``.
 """
 
@@ -13,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..platform import release
+from ..platform import ComponentTags, irsa_trust_policy, release
 from ..storage import ebs_csi_tag_parameters
 from .metrics_plan import (
     RELEASE_TIMEOUT_SECONDS,
@@ -28,7 +30,26 @@ from .metrics_plan import (
     prometheus_adapter_values,
     prometheus_url,
 )
+from .queue_metrics_plan import (
+    CLOUDWATCH_EXPORTER,
+    EXPORTER_RELEASE_TIMEOUT_SECONDS,
+    EXPORTER_SERVICE_ACCOUNT,
+    exporter_policy,
+    exporter_values,
+)
 from .settings import MetricsSettings
+
+
+@dataclass
+class QueueDepthSource:
+    """The SQS queues whose depth the CloudWatch exporter brings into Prometheus, and how it may read it."""
+
+    queue_names: Sequence[str]
+    """Physical names of the queues (the intent classifier's work queue)."""
+    region: str
+    oidc_provider_arn: pulumi.Input[str]
+    """The cluster's IAM OIDC provider (``EksCluster.oidc_provider_arn``): the exporter's IRSA trust."""
+    oidc_provider_url: pulumi.Input[str]
 
 
 @dataclass
@@ -41,6 +62,8 @@ class MetricsPipelineArgs:
     """Namespace, scrape interval, retention, volume size."""
     storage_kms_key_arn: pulumi.Input[str]
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
+    queue_depth: Optional[QueueDepthSource] = None
+    """Queues whose depth an HPA scales on (the CloudWatch exporter runs only when given)."""
     protect: bool = True
     """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
     volume_tags: Mapping[str, str] = field(default_factory=dict)
@@ -60,6 +83,9 @@ class MetricsPipeline(pulumi.ComponentResource):
         super().__init__("betterprompts:observability:MetricsPipeline", name, None, opts)
         settings = args.settings
         provider = args.k8s_provider
+        # Not ``_provider``: pulumi.Resource has one of its own.
+        self._metrics_settings = settings
+        self._k8s_provider = provider
         cluster_ready = list(args.depends_on)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=cluster_ready)
 
@@ -124,6 +150,40 @@ class MetricsPipeline(pulumi.ComponentResource):
             create_namespace=False,
             depends_on=after_prometheus,
         )
+        if args.queue_depth is not None:
+            self._cloudwatch_exporter(name, args.queue_depth, ns, after_prometheus)
         self.namespace = ns.metadata.name
         self.prometheus_url = prometheus_url(settings.namespace)
         self.register_outputs({"namespace": self.namespace, "prometheus_url": self.prometheus_url})
+
+    def _cloudwatch_exporter(
+        self, name: str, source: QueueDepthSource, ns: k8s.core.v1.Namespace, ready: list[pulumi.Resource]
+    ) -> None:
+        """The exporter's IRSA role (CloudWatch metrics, read only) and its release, scraped by Prometheus."""
+        settings = self._metrics_settings
+        role_name = f"{name}-cw-exporter"
+        role = aws.iam.Role(
+            role_name,
+            description="CloudWatch exporter pods: read the SQS queue-depth metrics the HPAs scale on (IRSA)",
+            assume_role_policy=pulumi.Output.all(source.oidc_provider_arn, source.oidc_provider_url).apply(
+                lambda v: irsa_trust_policy(v[0], v[1], settings.namespace, EXPORTER_SERVICE_ACCOUNT)
+            ),
+            tags=ComponentTags("metrics")(role_name),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The exporter's first CloudWatch call must find the policy attached: the release waits for it.
+        read = aws.iam.RolePolicy(
+            role_name, role=role.id, policy=exporter_policy(), opts=pulumi.ResourceOptions(parent=role)
+        )
+        queues = list(source.queue_names)
+        self.cloudwatch_exporter = release(
+            f"{name}-cloudwatch-exporter",
+            CLOUDWATCH_EXPORTER,
+            namespace=ns.metadata.name,
+            timeout_seconds=EXPORTER_RELEASE_TIMEOUT_SECONDS,
+            values=exporter_values(region=source.region, queue_names=queues, role_arn=role.arn),
+            parent=self,
+            provider=self._k8s_provider,
+            create_namespace=False,
+            depends_on=[*ready, read],
+        )

@@ -18,6 +18,7 @@ from .workloads_plan import (
     GPU_UTILIZATION_METRIC,
     GPU_UTILIZATION_SOURCE_SERIES,
     QUEUE_DEPTH_METRIC,
+    QUEUE_DEPTH_SELECTOR_LABEL,
     QUEUE_DEPTH_SOURCE_SERIES,
     RPS_METRIC,
     RPS_SOURCE_SERIES,
@@ -92,11 +93,15 @@ def adapter_rules() -> dict[str, list[dict[str, Any]]]:
         ],
         "external": [
             {
-                "seriesQuery": f'{QUEUE_DEPTH_SOURCE_SERIES}{{namespace!=""}}',
-                "resources": {"overrides": {"namespace": {"resource": "namespace"}}},
+                # The CloudWatch exporter's series of the SQS work queue (queue_metrics_plan).
+                "seriesQuery": f'{QUEUE_DEPTH_SOURCE_SERIES}{{{QUEUE_DEPTH_SELECTOR_LABEL}!=""}}',
+                # The series lives in the monitoring namespace, the HPA in the services' one: the
+                # adapter must not add the HPA's namespace to the query (docs/externalmetrics.md,
+                # "Cross-Namespace or No Namespace Queries"). The HPA's selector names the queue.
+                "resources": {"namespaced": False},
                 "name": {"matches": f"^{QUEUE_DEPTH_SOURCE_SERIES}$", "as": QUEUE_DEPTH_METRIC},
-                # Every replica reports the same backlog: take it once, not summed.
-                "metricsQuery": "max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
+                # Should the exporter run twice, both report the same backlog: take it once, not summed.
+                "metricsQuery": f"max(<<.Series>>{{<<.LabelMatchers>>}}) by ({QUEUE_DEPTH_SELECTOR_LABEL})",
             }
         ],
     }

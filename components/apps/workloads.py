@@ -39,6 +39,9 @@ class WorkloadsArgs:
     """The cluster's provider (``EksCluster.k8s_provider``)."""
     settings: WorkloadsSettings
     """``betterprompts:workloads``: namespace, and per service image, port, resources, HPA numbers."""
+    intent_queue_name: Optional[str] = None
+    """The SQS work queue the intent-classifier drains (``serverless.intent_queue_name``): its HPA's
+    queue-depth metric selects that queue's series. Required when the intent-classifier runs."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """What the objects wait for: the metrics pipeline (ServiceMonitor CRD, metrics APIs)."""
     env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -180,7 +183,7 @@ class Workloads(pulumi.ComponentResource):
                 service,
                 min_replicas=s.scaling.min_replicas,
                 max_replicas=s.scaling.max_replicas,
-                metrics=service_metrics(service, s),
+                metrics=service_metrics(service, s, intent_queue_name=args.intent_queue_name),
                 scale_up_stabilization_seconds=args.settings.scale_up_stabilization_seconds,
                 scale_down_stabilization_seconds=s.scaling.scale_down_stabilization_seconds,
             ),
@@ -210,6 +213,8 @@ class Workloads(pulumi.ComponentResource):
 def _check_args(args: WorkloadsArgs) -> None:
     if args.settings.namespace in RESERVED_NAMESPACES:
         raise ValueError(f"the services need their own namespace, not {args.settings.namespace!r}")
+    if "intent-classifier" in args.settings.services and not args.intent_queue_name:
+        raise ValueError("the intent-classifier's HPA scales on its work queue: set intent_queue_name")
     unknown = sorted(set(args.env) - set(args.settings.services))
     if unknown:
         raise ValueError(f"environment given for services that do not exist: {', '.join(unknown)}")

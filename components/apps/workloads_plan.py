@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
+from .queue_metrics_plan import QUEUE_DEPTH_LABEL, QUEUE_DEPTH_SERIES
 from .settings import ServiceSettings, TorchServeSettings
 
 hpa = k8s.autoscaling.v2
@@ -23,9 +24,11 @@ hpa = k8s.autoscaling.v2
 # Pods metric: per-pod request rate, from the services' ``http_requests_total`` counter.
 RPS_METRIC = "http_requests_per_second"
 RPS_SOURCE_SERIES = "http_requests_total"
-# External metric: the intent classifier's backlog, a gauge the service exports.
+# External metric: the intent classifier's backlog, the messages waiting in its SQS work queue, as
+# the CloudWatch exporter names them (queue_metrics_plan); the HPA selects its queue by label.
 QUEUE_DEPTH_METRIC = "intent_classifier_queue_depth"
-QUEUE_DEPTH_SOURCE_SERIES = "betterprompts_intent_queue_depth"
+QUEUE_DEPTH_SOURCE_SERIES = QUEUE_DEPTH_SERIES
+QUEUE_DEPTH_SELECTOR_LABEL = QUEUE_DEPTH_LABEL
 # Pods metric: GPU utilization (0-100) of the GPU a pod holds, from the DCGM exporter.
 GPU_UTILIZATION_METRIC = "gpu_utilization"
 GPU_UTILIZATION_SOURCE_SERIES = "DCGM_FI_DEV_GPU_UTIL"
@@ -79,26 +82,33 @@ def _pods(metric: str, average: int) -> hpa.MetricSpecArgs:
     )
 
 
-def _external(metric: str, average: int) -> hpa.MetricSpecArgs:
+def _external(metric: str, average: int, match_labels: dict[str, str]) -> hpa.MetricSpecArgs:
     return hpa.MetricSpecArgs(
         type="External",
         external=hpa.ExternalMetricSourceArgs(
-            metric=hpa.MetricIdentifierArgs(name=metric),
+            # The adapter passes the selector to Prometheus as label matchers: this one queue's series.
+            metric=hpa.MetricIdentifierArgs(
+                name=metric, selector=k8s.meta.v1.LabelSelectorArgs(match_labels=match_labels)
+            ),
             # AverageValue: the backlog divided by the current pods, so pods = backlog / target.
             target=hpa.MetricTargetArgs(type="AverageValue", average_value=str(average)),
         ),
     )
 
 
-def service_metrics(service: str, settings: ServiceSettings) -> list[hpa.MetricSpecArgs]:
-    """The HPA metrics of one CPU service, by its seed row."""
+def service_metrics(service: str, settings: ServiceSettings, *, intent_queue_name: str | None = None) -> list[hpa.MetricSpecArgs]:
+    """The HPA metrics of one CPU service, by its seed row (the intent classifier's names its work queue)."""
     metrics = [_resource("cpu", settings.cpu_utilization)]
     if service == "frontend":
         assert settings.memory_utilization is not None
         metrics.append(_resource("memory", settings.memory_utilization))
     elif service == "intent-classifier":
         assert settings.queue_depth_per_pod is not None
-        metrics.append(_external(QUEUE_DEPTH_METRIC, settings.queue_depth_per_pod))
+        if not intent_queue_name:
+            raise ValueError("the intent-classifier scales on its work queue's depth: name the queue (intent_queue_name)")
+        metrics.append(
+            _external(QUEUE_DEPTH_METRIC, settings.queue_depth_per_pod, {QUEUE_DEPTH_SELECTOR_LABEL: intent_queue_name})
+        )
     elif service == "technique-selector":
         assert settings.requests_per_second_per_pod is not None
         metrics.append(_pods(RPS_METRIC, settings.requests_per_second_per_pod))

@@ -13,7 +13,10 @@ from .database import PgvectorDatabase, PgvectorDatabaseArgs
 from .database_settings import DatabaseSettings
 from .pgvector import PgvectorExtension, PgvectorExtensionArgs
 
+from .secrets import encrypted_secret
+
 __all__ = [
+    "encrypted_secret",
     "CacheSettings",
     "DatabaseSettings",
     "PgvectorDatabase",

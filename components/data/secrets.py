@@ -20,6 +20,7 @@ def encrypted_secret(
     protect: bool,
     tags: ComponentTags,
     parent: pulumi.Resource,
+    extra_tags: dict[str, str] | None = None,
 ) -> aws.secretsmanager.Secret:
     """A secret encrypted with ``kms_key_arn``; ``protect`` adds Pulumi protection and the longest recovery window."""
     return aws.secretsmanager.Secret(
@@ -27,6 +28,6 @@ def encrypted_secret(
         description=description,
         kms_key_id=kms_key_arn,
         recovery_window_in_days=PROTECTED_RECOVERY_DAYS if protect else UNPROTECTED_RECOVERY_DAYS,
-        tags=tags(name),
+        tags=tags(name, extra_tags),
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )

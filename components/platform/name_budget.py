@@ -32,6 +32,7 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:codeconnections/connection:Connection": (7, "{prefix}-github"),
     "aws:ec2/launchTemplate:LaunchTemplate": (24, "{prefix}-eks-application-0000000"),
     "aws:ecr/repository:Repository": (19, "{prefix}/technique-selector"),
+    "aws:lambda/function:Function": (16, "{prefix}-image-optimizer"),
     "aws:lb/loadBalancer:LoadBalancer": (4, "{prefix}-api"),
     "aws:ec2/securityGroup:SecurityGroup": (34, "{prefix}-inference-mme-g4dn-xlarge-0000000"),
     "aws:eks/nodeGroup:NodeGroup": (39, "{prefix}-application-<26 generated characters>"),
@@ -49,8 +50,9 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": (34, "{prefix}-inference-mme-g4dn-xlarge-0000000"),
     "aws:sagemaker/model:Model": (34, "{prefix}-inference-mme-g4dn-xlarge-0000000"),
     "aws:scheduler/schedule:Schedule": (37, "{prefix}-cost-nodes-application-start-0000000"),
-    "aws:secretsmanager/secret:Secret": (25, "{prefix}-cache-auth-token-0000000"),
+    "aws:secretsmanager/secret:Secret": (35, "{prefix}-serverless-webhook-signing-0000000"),
     "aws:sns/topic:Topic": (15, "{prefix}-alarms-0000000"),
+    "aws:sqs/queue:Queue": (26, "{prefix}-intent-classification-dlq"),
     "aws:wafv2/webAcl:WebAcl": (11, "{prefix}-cloudfront"),
 }
 

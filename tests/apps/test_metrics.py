@@ -17,6 +17,7 @@ from components.apps.metrics_plan import (
     adapter_rules,
     prometheus_url,
 )
+from components.apps.queue_metrics_plan import CLOUDWATCH_EXPORTER
 from components.apps.settings import SCALE_UP_BUDGET_SECONDS, scale_up_reaction_seconds
 from components.apps.workloads_plan import GPU_UTILIZATION_SOURCE_SERIES, QUEUE_DEPTH_SOURCE_SERIES, RPS_SOURCE_SERIES
 from components.eks import node_pools
@@ -45,8 +46,8 @@ def hpa_metric_names(stack: str, kind: str) -> set[str]:
 def test_charts_are_official_and_pinned_to_exact_versions(stack: str) -> None:
     releases = {r.inputs["chart"]: r for r in built(stack).of_type(RELEASE) if r.inputs["chart"] != "charts/torchserve"}
     # metrics-server is EksCluster's (tests/eks): the pipeline never installs a second one.
-    assert set(releases) == {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter"}
-    expected = {ref.chart: ref for ref in (KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PROMETHEUS_ADAPTER)}
+    assert set(releases) == {"kube-prometheus-stack", "dcgm-exporter", "prometheus-adapter", "prometheus-cloudwatch-exporter"}
+    expected = {ref.chart: ref for ref in (KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PROMETHEUS_ADAPTER, CLOUDWATCH_EXPORTER)}
     for chart, release in releases.items():
         assert release.inputs["version"] == expected[chart].version
         assert re.fullmatch(r"\d+\.\d+\.\d+", release.inputs["version"]), "an exact version, not a range"
@@ -97,7 +98,8 @@ def test_adapter_naming_follows_the_rules_regexes() -> None:
     assert adapter_metric_name(rps, "http_requests_total") == "http_requests_per_second"
     assert adapter_metric_name(rps, "grpc_requests_total") is None  # not the series the rule selects
     assert adapter_metric_name(gpu, "DCGM_FI_DEV_GPU_UTIL") == "gpu_utilization"
-    assert adapter_metric_name(queue, "betterprompts_intent_queue_depth") == "intent_classifier_queue_depth"
+    assert adapter_metric_name(queue, "aws_sqs_approximate_number_of_messages_visible_maximum") == "intent_classifier_queue_depth"
+    assert adapter_metric_name(queue, "betterprompts_intent_queue_depth") is None  # the old, never-exported gauge
     # The GPU series is attributed to the pod holding the GPU, not to the exporter's own pod.
     assert gpu["resources"]["overrides"] == {
         "exported_namespace": {"resource": "namespace"}, "exported_pod": {"resource": "pod"},

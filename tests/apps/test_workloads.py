@@ -12,7 +12,7 @@ from components.apps.settings import SCALE_UP_BUDGET_SECONDS, scale_up_reaction_
 from components.apps.workloads_plan import GPU_UTILIZATION_METRIC, QUEUE_DEPTH_METRIC, RPS_METRIC
 from components.eks import node_pools
 from components.settings import ConfigError, load_settings
-from tests.k8s_stack_support import MODEL_BUCKET_ARN, OIDC_ARN, OIDC_URL, STORAGE_KEY_ARN, built, stack_settings
+from tests.k8s_stack_support import INTENT_QUEUE, MODEL_BUCKET_ARN, OIDC_ARN, OIDC_URL, STORAGE_KEY_ARN, built, stack_settings
 from preflight.harness import read_stack_config
 
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
@@ -30,8 +30,14 @@ def pods(metric: str, value: str) -> dict[str, Any]:
     return {"type": "Pods", "pods": {"metric": {"name": metric}, "target": {"type": "AverageValue", "averageValue": value}}}
 
 
-def external(metric: str, value: str) -> dict[str, Any]:
-    return {"type": "External", "external": {"metric": {"name": metric}, "target": {"type": "AverageValue", "averageValue": value}}}
+def external(metric: str, value: str, selector: dict[str, str]) -> dict[str, Any]:
+    return {
+        "type": "External",
+        "external": {
+            "metric": {"name": metric, "selector": {"matchLabels": selector}},
+            "target": {"type": "AverageValue", "averageValue": value},
+        },
+    }
 
 
 def target(name: str) -> dict[str, str]:
@@ -48,7 +54,8 @@ def test_production_hpas_are_the_seed_table() -> None:
         # Frontend: CPU 70%, Memory 80% (2-10 pods)
         "frontend": (2, 10, [cpu(70), memory(80)]),
         # Intent Classifier: CPU 60%, Queue depth (3-15 pods)
-        "intent-classifier": (3, 15, [cpu(60), external(QUEUE_DEPTH_METRIC, "20")]),
+        # (the depth of its SQS work queue, selected by the exporter's queue_name label)
+        "intent-classifier": (3, 15, [cpu(60), external(QUEUE_DEPTH_METRIC, "20", {"queue_name": INTENT_QUEUE})]),
         # Technique Selector: CPU 70%, RPS (3-12 pods)
         "technique-selector": (3, 12, [cpu(70), pods(RPS_METRIC, "50")]),
         # Prompt Generator: GPU utilization 70% (1-8 pods)
@@ -163,7 +170,8 @@ def test_each_stack_namespace_is_separate(stack: str) -> None:
 
 def test_model_reader_role_trusts_only_the_torchserve_service_account() -> None:
     plan = built("production")
-    (role,) = plan.of_type("aws:iam/role:Role")
+    # The metrics pipeline's CloudWatch exporter has its own (tests/serverless/test_queue.py).
+    (role,) = [r for r in plan.of_type("aws:iam/role:Role") if "-torchserve" in r.name]
     trust = json.loads(role.inputs["assumeRolePolicy"])
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Federated": OIDC_ARN}
@@ -180,7 +188,7 @@ def test_model_reader_role_trusts_only_the_torchserve_service_account() -> None:
 
 def test_model_reader_policy_is_scoped_to_the_model_prefix_and_key() -> None:
     plan = built("production")
-    (policy,) = plan.of_type("aws:iam/rolePolicy:RolePolicy")
+    (policy,) = [p for p in plan.of_type("aws:iam/rolePolicy:RolePolicy") if "-torchserve" in p.name]
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
     assert statements["ReadModels"]["Action"] == ["s3:GetObject"]
     assert statements["ReadModels"]["Resource"] == f"{MODEL_BUCKET_ARN}/models/*"

@@ -363,7 +363,7 @@ def karpenter() -> Plan:
 
 
 def test_karpenter_interruption_queue_is_encrypted_with_the_notifications_key(karpenter: Plan) -> None:
-    (queue,) = karpenter.of_type("aws:sqs/queue:Queue")
+    (queue,) = [q for q in karpenter.of_type("aws:sqs/queue:Queue") if "-karpenter-" in q.name]
     assert queue.inputs["kmsMasterKeyId"] == key_arn(karpenter, "alarms")
     assert "sqsManagedSseEnabled" not in queue.inputs
     # The Karpenter variant passes the whole pack, queue included.
@@ -380,7 +380,7 @@ def test_karpenter_mode_replaces_the_cluster_autoscaler(karpenter: Plan) -> None
     assert "repositoryOpts" not in found["karpenter"]
     assert found["karpenter-crd"]["chart"] == "oci://public.ecr.aws/karpenter/karpenter-crd"
     values = found["karpenter"]["values"]
-    (queue,) = karpenter.of_type("aws:sqs/queue:Queue")
+    (queue,) = [q for q in karpenter.of_type("aws:sqs/queue:Queue") if "-karpenter-" in q.name]
     assert values["settings"]["clusterName"] == "betterprompts-staging"
     assert values["settings"]["interruptionQueue"].startswith(queue.name)
     role = irsa_roles(karpenter)["system:serviceaccount:kube-system:karpenter"]
@@ -391,7 +391,7 @@ def test_karpenter_mode_replaces_the_cluster_autoscaler(karpenter: Plan) -> None
 
 
 def test_karpenter_interruption_handling(karpenter: Plan) -> None:
-    (queue,) = karpenter.of_type("aws:sqs/queue:Queue")
+    (queue,) = [q for q in karpenter.of_type("aws:sqs/queue:Queue") if "-karpenter-" in q.name]
     assert queue.inputs["messageRetentionSeconds"] == 300
     patterns = sorted(json.loads(r.inputs["eventPattern"])["detail-type"][0] for r in karpenter.of_type("aws:cloudwatch/eventRule:EventRule"))
     assert patterns == [
@@ -552,7 +552,7 @@ def test_with_karpenter_the_storage_key_admits_the_account_through_ec2(karpenter
 
 
 def test_the_interruption_queue_admits_its_own_rules_only(karpenter: Plan) -> None:
-    (policy,) = karpenter.of_type("aws:sqs/queuePolicy:QueuePolicy")
+    (policy,) = [p for p in karpenter.of_type("aws:sqs/queuePolicy:QueuePolicy") if "-karpenter-" in p.name]
     statement = json.loads(policy.inputs["policy"])["Statement"][0]
     rules = sorted(f"arn:aws:events:us-east-1:{KARPENTER_ACCOUNT}:rule/{r.id}" for r in karpenter.of_type("aws:cloudwatch/eventRule:EventRule"))
     assert len(rules) == 4

@@ -391,6 +391,35 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         ("destination.kmsKeyId is not set", "Fix: set destination.kms_key_id"),
         {"sourceFileSystemId": "fs-1", "destination": {"region": "us-west-2", "kmsKeyId": KEY}},
     ),
+    # --- serverless (policies/serverless.py) ---
+    (
+        "lambda-function-hardened",
+        "aws:lambda/function:Function",
+        {"name": "fn", "environment": {"variables": {"A": "b"}}, "tracingConfig": {"mode": "Active"}, "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:elsewhere"}},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn to the stack's data key"),
+        {"name": "fn", "kmsKeyArn": KEY, "environment": {"variables": {"A": "b"}}, "tracingConfig": {"mode": "Active"}, "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:elsewhere"}},
+    ),
+    (
+        "lambda-function-hardened",
+        "aws:lambda/function:Function",
+        {"name": "fn", "tracingConfig": {"mode": "PassThrough"}, "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:elsewhere"}},
+        ("tracingConfig.mode is 'PassThrough', must be 'Active'",),
+        {"name": "fn", "tracingConfig": {"mode": "Active"}, "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:elsewhere"}},
+    ),
+    (
+        "lambda-no-function-url-without-auth",
+        "aws:lambda/functionUrl:FunctionUrl",
+        {"functionName": "fn", "authorizationType": "NONE"},
+        ("anyone on the internet can invoke the function", "Fix: authorization_type='AWS_IAM'"),
+        {"functionName": "fn", "authorizationType": "AWS_IAM"},
+    ),
+    (
+        "lambda-no-function-url-without-auth",
+        "aws:lambda/permission:Permission",
+        {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "NONE"},
+        ("functionUrlAuthType NONE",),
+        {"action": "lambda:InvokeFunctionUrl", "function": "fn", "principal": "*", "functionUrlAuthType": "AWS_IAM"},
+    ),
 ]
 
 

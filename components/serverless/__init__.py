@@ -1,0 +1,34 @@
+"""Serverless (seed "5. Serverless Components" and the API Gateway for serverless endpoints): the
+intent classifier's SQS work queue (``WorkQueue``) whose depth the intent-classifier's HPA scales
+on; the seed's functions (``ServerlessWorkers``: image optimization, webhook processing, scheduled
+tasks, each a ``ServerlessFunction`` with its code under ``functions/``); the ``serverless`` config section.
+
+This module is the package's face: code outside the package imports from here.
+"""
+
+from __future__ import annotations
+
+from .function import FunctionVpc, ServerlessFunction, ServerlessFunctionArgs
+from .function_settings import FunctionSettings, FunctionsSettings
+from .queue import WorkQueue, WorkQueueArgs
+from .queue_plan import QueueAlarmSettings, dead_letter_queue_name, intent_queue_name, queue_arn
+from .settings import ServerlessSettings, WorkQueueSettings
+from .workers import ServerlessWorkers, ServerlessWorkersArgs
+
+__all__ = [
+    "FunctionSettings",
+    "FunctionVpc",
+    "FunctionsSettings",
+    "ServerlessFunction",
+    "ServerlessFunctionArgs",
+    "ServerlessWorkers",
+    "ServerlessWorkersArgs",
+    "QueueAlarmSettings",
+    "ServerlessSettings",
+    "WorkQueue",
+    "WorkQueueArgs",
+    "WorkQueueSettings",
+    "dead_letter_queue_name",
+    "intent_queue_name",
+    "queue_arn",
+]

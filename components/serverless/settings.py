@@ -1,0 +1,80 @@
+"""``betterprompts:serverless``: the intent classifier's work queue (and, as they land, the
+functions, the API and the bulk-processing workflow). Every size, timeout and limit is checked
+against the service's own limits before anything is created."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..platform import ConfigError, Section
+from .function_settings import FunctionsSettings
+from .queue_plan import (
+    MAX_RECEIVE_COUNT_MAX,
+    RETENTION_MAX_SECONDS,
+    RETENTION_MIN_SECONDS,
+    VISIBILITY_TIMEOUT_MAX_SECONDS,
+    QueueAlarmSettings,
+)
+
+
+@dataclass(frozen=True)
+class WorkQueueSettings:
+    """An SQS work queue with its dead-letter queue."""
+
+    visibility_timeout_seconds: int
+    """How long a received message stays hidden from other consumers (longer than one classification)."""
+    message_retention_seconds: int
+    max_receive_count: int
+    """Receives without a delete before SQS moves a message to the dead-letter queue."""
+    dead_letter_retention_seconds: int
+    """Longer than ``message_retention_seconds``: a moved message keeps its original enqueue time."""
+    alarms: QueueAlarmSettings
+
+
+@dataclass(frozen=True)
+class ServerlessSettings:
+    intent_queue: WorkQueueSettings
+    functions: FunctionsSettings
+
+    @staticmethod
+    def read(section: Section) -> "ServerlessSettings":
+        queue = _work_queue(section.child("intentQueue"))
+        functions = FunctionsSettings.read(section.child("functions"))
+        section.finish()
+        return ServerlessSettings(intent_queue=queue, functions=functions)
+
+
+def _work_queue(section: Section) -> WorkQueueSettings:
+    visibility = section.integer("visibilityTimeoutSeconds", minimum=0, maximum=VISIBILITY_TIMEOUT_MAX_SECONDS)
+    retention = section.integer("messageRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
+    receives = section.integer("maxReceiveCount", minimum=1, maximum=MAX_RECEIVE_COUNT_MAX)
+    dead_letter = section.integer("deadLetterRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
+    if dead_letter <= retention:
+        raise ConfigError(
+            section.key("deadLetterRetentionSeconds"),
+            dead_letter,
+            f"more than messageRetentionSeconds ({retention}): a message keeps its original enqueue time in the "
+            "dead-letter queue and would expire there before anyone looks at it",
+        )
+    alarms = section.child("alarms", {})
+    period = alarms.integer("periodSeconds", 60, minimum=60, maximum=86_400)
+    if period % 60:
+        raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60 (SQS publishes one datapoint a minute)")
+    evaluation = alarms.integer("evaluationPeriods", 5, minimum=1, maximum=100)
+    oldest = alarms.integer("oldestMessageAgeSeconds", 600, minimum=60, maximum=retention)
+    alarm_settings = QueueAlarmSettings(
+        oldest_message_age_seconds=oldest,
+        dead_letter_messages=alarms.integer("deadLetterMessages", 0, minimum=0),
+        period_seconds=period,
+        evaluation_periods=evaluation,
+        datapoints_to_alarm=alarms.integer("datapointsToAlarm", min(3, evaluation), minimum=1, maximum=evaluation),
+    )
+    alarms.finish()
+    section.finish()
+    return WorkQueueSettings(
+        visibility_timeout_seconds=visibility,
+        message_retention_seconds=retention,
+        max_receive_count=receives,
+        dead_letter_retention_seconds=dead_letter,
+        alarms=alarm_settings,
+    )
