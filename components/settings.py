@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .apps import DeliverySettings, ImagesSettings, WorkloadsSettings
@@ -31,6 +32,7 @@ from .platform import (
     check_default_tags,
     check_stack_prefix,
     cpu_millicores,
+    read_section,
     instance_shape,
     memory_bytes,
     suggestion,
@@ -153,13 +155,18 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
     for name, read in _SECTIONS.items():
         key = f"{NAMESPACE}:{name}"
-        done[name] = read(Section(_decode(config.get(key)), key), done)
+        # Unknown keys of a mapping are reported before its missing ones (read_section).
+        done[name] = read_section(partial(_read_with, read, done), _decode(config.get(key)), key)
         if name == "platform":
             _check_tags(done[name], project, stack)
     settings = StackSettings(**done)
     _check_serving(settings)
     _check_gpu_pods_fit(settings)
     return settings
+
+
+def _read_with(read: Callable[[Section, dict[str, Any]], Any], done: dict[str, Any], section: Section) -> Any:
+    return read(section, done)
 
 
 def _check_tags(platform: PlatformSettings, project: str, stack: str) -> None:

@@ -84,7 +84,7 @@ BAD: list[tuple[str, dict[str, Any], str, Any, str]] = [
                                           "app": ["10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"],
                                           "db": ["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"],
                                           "ml": ["10.0.31.0/24", "10.0.0.0/22", "10.0.33.0/24"]}},
-     "betterprompts:network.subnets.ml[1]", "10.0.0.0/22", "does not overlap public[0] (10.0.1.0/24)"),
+     "betterprompts:network.subnets.ml[1]", "10.0.0.0/22", "does not overlap betterprompts:network.subnets.public[0] (10.0.1.0/24)"),
     ("too few subnets for the AZs", {"subnets": {"public": ["10.0.1.0/24", "10.0.2.0/24"]}},
      "betterprompts:network.subnets.public", ["10.0.1.0/24", "10.0.2.0/24"], "exactly 3 CIDR blocks"),
     ("unknown key", {"natMod": "instance"}, "betterprompts:network.natMod", "instance", "no such key"),

@@ -52,9 +52,9 @@ class Resources:
         limits.finish()
         section.finish()
         if cpu_millicores(requests.key("cpu"), cpu_req) > cpu_millicores(limits.key("cpu"), cpu_lim):
-            raise ConfigError(limits.key("cpu"), cpu_lim, f"at least the request ({cpu_req})")
+            raise ConfigError(limits.key("cpu"), cpu_lim, f"at least {requests.key('cpu')} ({cpu_req})")
         if memory_bytes(requests.key("memory"), mem_req) > memory_bytes(limits.key("memory"), mem_lim):
-            raise ConfigError(limits.key("memory"), mem_lim, f"at least the request ({mem_req})")
+            raise ConfigError(limits.key("memory"), mem_lim, f"at least {requests.key('memory')} ({mem_req})")
         return Resources(str(cpu_req), str(mem_req), str(cpu_lim), str(mem_lim))
 
 
@@ -167,12 +167,10 @@ class WorkloadsSettings:
         for key, image in images.items():
             check_image(key, image, registries, section.key("registries"))
         section.finish()
-        if torchserve.namespace in (namespace, metrics.namespace) or namespace == metrics.namespace:
-            raise ConfigError(
-                section.key("promptGenerator.namespace"),
-                torchserve.namespace,
-                "three distinct namespaces for the services, TorchServe and the metrics stack",
-            )
+        _check_distinct_namespaces(
+            section,
+            {"namespace": namespace, "promptGenerator.namespace": torchserve.namespace, "metrics.namespace": metrics.namespace},
+        )
         reaction = scale_up_reaction_seconds(metrics.scrape_interval, stabilization)
         if reaction >= SCALE_UP_BUDGET_SECONDS:
             raise ConfigError(
@@ -317,6 +315,20 @@ def _torchserve(section: Section) -> TorchServeSettings:
         namespace, image, inference, management, metrics, resources, gpus, scaling, gpu_utilization,
         source, claim, models, workers, timeout,
     )
+
+
+def _check_distinct_namespaces(section: Section, namespaces: dict[str, str]) -> None:
+    """Three distinct namespaces; a clash names both keys (either may be the one that changed)."""
+    seen: dict[str, str] = {}
+    for name, value in namespaces.items():
+        if value in seen:
+            raise ConfigError(
+                section.key(name),
+                value,
+                f"a namespace other than {section.key(seen[value])} ({value}): the services, TorchServe and the "
+                "metrics stack each need their own",
+            )
+        seen[value] = name
 
 
 def _metrics(section: Section) -> MetricsSettings:

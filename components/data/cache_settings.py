@@ -138,7 +138,7 @@ class CacheSettings:
             raise ConfigError(
                 section.key("maintenanceWindow"),
                 settings.maintenance_window,
-                f"a window that does not overlap snapshotWindow {settings.snapshot_window}",
+                f"a window that does not overlap {section.key('snapshotWindow')} ({settings.snapshot_window}); move either",
             )
         section.finish()
         return settings

@@ -135,14 +135,18 @@ class DatabaseSettings:
         floor = math.ceil(allocated * 1.1)
         if maximum < floor:
             raise ConfigError(
-                section.key("maxAllocatedStorageGb"), maximum, f"at least {floor} (10% above allocatedStorageGb {allocated})"
+                section.key("maxAllocatedStorageGb"),
+                maximum,
+                f"at least {floor} (10% above {section.key('allocatedStorageGb')}, {allocated}), or a smaller allocatedStorageGb",
             )
 
         backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow"))
         maintenance_window = check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow"))
         if windows_overlap(backup_window, maintenance_window):
             raise ConfigError(
-                section.key("maintenanceWindow"), maintenance_window, f"a window that does not overlap backupWindow {backup_window}"
+                section.key("maintenanceWindow"),
+                maintenance_window,
+                f"a window that does not overlap {section.key('backupWindow')} ({backup_window}); move either",
             )
 
         replicas = section.integer("readReplicas", 0)
@@ -164,7 +168,8 @@ class DatabaseSettings:
             raise ConfigError(
                 section.key("databaseInsightsMode"),
                 insights,
-                f"standard, or advanced with performanceInsightsRetentionDays of at least {ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (RDS requires it)",
+                f"standard, or advanced with {section.key('performanceInsightsRetentionDays')} of at least "
+                f"{ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (RDS requires it; now {pi_retention})",
             )
         monitoring = section.integer("monitoringIntervalSeconds", 60)
         if monitoring not in MONITORING_INTERVALS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..platform import ConfigError, Section, check_log_retention
+from ..platform import ConfigError, Section, check_log_retention, suggestion
 from .plan import MAX_PATHS_PER_RULE, TLS13_POLICIES, check_routes, path_problem
 from .waf_plan import MANAGED_GROUPS, RATE_LIMIT_MAX, RATE_LIMIT_MIN, RATE_WINDOW_SECONDS
 
@@ -60,7 +60,8 @@ class EdgeSettings:
         zone = _domain(domain, "zoneName")
         origin = _domain(domain, "apiOrigin")
         if not origin.endswith(f".{zone}"):
-            raise ConfigError(domain.key("apiOrigin"), origin, f"a name inside the zone {zone} (….{zone})")
+            # Either side may have changed: name the zone's key too.
+            raise ConfigError(domain.key("apiOrigin"), origin, f"a name inside the zone {zone} of {domain.key('zoneName')} (….{zone})")
         domain.finish()
 
         lb = section.child("loadBalancer", {})
@@ -72,7 +73,9 @@ class EdgeSettings:
         routes: dict[str, tuple[str, ...]] = {}
         for key in routes_section.names():
             if key not in ROUTE_KEYS:
-                raise ConfigError(routes_section.key(key), routes_section.raw(key), "one of " + ", ".join(ROUTE_KEYS))
+                raise ConfigError(
+                    routes_section.key(key), routes_section.raw(key), "one of " + ", ".join(ROUTE_KEYS) + suggestion(key, ROUTE_KEYS)
+                )
             paths = routes_section.strings(key, min_items=1, max_items=MAX_PATHS_PER_RULE, item=_path)
             routes[ROUTE_KEYS[key]] = paths
         routes_section.finish()

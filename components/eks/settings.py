@@ -183,7 +183,7 @@ class EksSettings:
         logs.finish()
 
         admins = section.strings("adminRoles", min_items=1, item=_admin_role)
-        addons = _read_addons(section.child("addons"), version)
+        addons = _read_addons(section.child("addons"), version, section.key("kubernetesVersion"))
 
         autoscaler = Autoscaler(section.string("autoscaler", Autoscaler.CLUSTER_AUTOSCALER.value, choices=[a.value for a in Autoscaler]))
         node_groups = _read_node_groups(section.child("nodeGroups"), autoscaler, region)
@@ -202,7 +202,10 @@ class EksSettings:
         if autoscaler is Autoscaler.KARPENTER and replicas > system_min:
             # Karpenter's chart spreads its replicas over distinct nodes it does not manage itself.
             raise ConfigError(
-                section.key("controllerReplicas"), replicas, f"at most nodeGroups.system.size.min ({system_min}) with Karpenter"
+                section.key("controllerReplicas"),
+                replicas,
+                f"at most {section.key('nodeGroups.system.size.min')} ({system_min}) with Karpenter "
+                "(or that many system nodes: Karpenter's replicas each need a node of their own)",
             )
         section.finish()
         return EksSettings(
@@ -254,7 +257,7 @@ def _check_offered(key: str, version: str) -> None:
         raise ConfigError(key, version, f"a version EKS offers ({why}): {offered}")
 
 
-def _read_addons(section: Section, version: str) -> AddonVersions:
+def _read_addons(section: Section, version: str, version_key: str) -> AddonVersions:
     def addon(name: str) -> str:
         value = section.string(name)
         if not _ADDON_VERSION.match(value):
@@ -269,7 +272,12 @@ def _read_addons(section: Section, version: str) -> AddonVersions:
     )
     # kube-proxy is built per Kubernetes minor; another minor's build breaks service routing.
     if not addons.kube_proxy.startswith(f"v{version}."):
-        raise ConfigError(section.key("kubeProxy"), addons.kube_proxy, f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N)")
+        # Named with the version's own key: bumping kubernetesVersion is the usual way to get here.
+        raise ConfigError(
+            section.key("kubeProxy"),
+            addons.kube_proxy,
+            f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N); {version} is {version_key}",
+        )
     # Every add-on build must be one EKS publishes for this version (the calendar records them).
     calendar = load_calendar()
     for key, addon_name, pinned in (
@@ -286,7 +294,7 @@ def _read_addons(section: Section, version: str) -> AddonVersions:
                 pinned,
                 f"a {addon_name} build EKS publishes for Kubernetes {version} ({recorded}; "
                 f"check with `aws eks describe-addon-versions --kubernetes-version {version} --addon-name {addon_name}` "
-                "and record it in policies/eks_versions.json)",
+                f"and record it in policies/eks_versions.json); {version} is {version_key}",
             )
     section.finish()
     return addons
@@ -340,7 +348,14 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
     low, high = section.min_max("size", minimum=0, maximum=100)
     if high == 0:
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "max of at least 1 (EKS rejects an empty node group)")
-    desired = section.integer("desired", low, minimum=low, maximum=high)
+    desired = section.integer("desired", low, minimum=0, maximum=100)
+    if not low <= desired <= high:
+        # Either side may be the one that moved: name the pair (a raised size.min is the usual cause).
+        raise ConfigError(
+            section.key("desired"),
+            desired,
+            f"from {section.key('size')}.min ({low}) to its max ({high}): change desired or the size",
+        )
     if pool == "training" and low != 0:
         # Training jobs are batch work that waits for a node: a standing spot GPU node bills by the hour for nothing.
         raise ConfigError(section.key("size"), {"min": low, "max": high}, "min 0: the training pool scales from zero when a job asks")
@@ -365,7 +380,10 @@ def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupS
         return text
 
     defaults = ClusterAutoscalerSettings()
-    priorities = section.strings("expanderPriorities", list(defaults.expander_priorities), min_items=1, item=pool_name)
+    # Left out, the priorities are the default order of the pools this stack has: a default that
+    # names a pool the stack leaves out would blame a key nobody wrote.
+    default_order = [pool for pool in defaults.expander_priorities if pool in node_groups] or list(node_groups)
+    priorities = section.strings("expanderPriorities", default_order, min_items=1, item=pool_name)
     if len(set(priorities)) != len(priorities):
         raise ConfigError(section.key("expanderPriorities"), list(priorities), "each pool at most once")
     settings = ClusterAutoscalerSettings(

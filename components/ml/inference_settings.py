@@ -174,10 +174,14 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
     except ValueError as exc:
         raise ConfigError(section.key("instanceType"), instance_type, str(exc)) from None
     if not gpu:
-        raise ConfigError(
+        # Only the listed types SageMaker still hosts in the region: a retired one (ml.p2.xlarge) offered
+        # here would fail the next check. A typo names its closest usable type.
+        usable = [t for t in MME_GPU_INSTANCE_TYPES if t in sagemaker_hosting_instance_types(region)]
+        check_offered(
             section.key("instanceType"),
             instance_type,
-            "a GPU instance type SageMaker lists for multi-model endpoints: " + ", ".join(MME_GPU_INSTANCE_TYPES),
+            frozenset(usable),
+            f"a GPU instance type SageMaker lists for multi-model endpoints and hosts in {region}: " + ", ".join(usable),
         )
     check_offered(
         section.key("instanceType"),
@@ -200,7 +204,7 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
         scale_out_cooldown_seconds=section.integer("scaleOutCooldownSeconds", defaults.scale_out_cooldown_seconds, minimum=0, maximum=3600),
         network_isolation=section.boolean("networkIsolation", defaults.network_isolation),
         model_cache_setting=section.string("modelCacheSetting", defaults.model_cache_setting, choices=("Enabled", "Disabled")),
-        update=_read_update(section.child("update", {}), high),
+        update=_read_update(section.child("update", {}), high, section.key("instanceCount.max")),
     )
     section.finish()
     return settings
@@ -232,7 +236,7 @@ def _read_serverless(section: Section, region: str) -> ServerlessSettings:
     return settings
 
 
-def _read_update(section: Section, max_instances: int) -> UpdatePolicy:
+def _read_update(section: Section, max_instances: int, fleet_key: str) -> UpdatePolicy:
     """``multiModel.update``: rolling batches must be 5-50% of the fleet (SageMaker's rule)."""
     defaults = UpdatePolicy()
     strategy = section.string("strategy", defaults.strategy, choices=("rolling", "blue_green"))
@@ -243,7 +247,7 @@ def _read_update(section: Section, max_instances: int) -> UpdatePolicy:
         raise ConfigError(
             section.key("batchInstances"),
             batch,
-            f"5% to 50% of the fleet ({max_instances} instances at deployment) for a rolling update; "
+            f"5% to 50% of the fleet ({max_instances} instances at deployment, {fleet_key}) for a rolling update; "
             "with fewer than 2 instances use strategy: blue_green",
         )
     return UpdatePolicy(strategy=strategy, batch_instances=batch, wait_interval_seconds=wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -29,6 +30,9 @@ class NatMode(str, Enum):
     INSTANCE = "instance"
     """One small NAT instance (the seed's $45-vs-$135 saving for staging)."""
 
+
+# An availability zone ID (use1-az1, usw2-az4), as opposed to a zone name (us-east-1a).
+_ZONE_ID = re.compile(r"^[a-z]{2,5}\d-az\d+$")
 
 # CreateSubnet takes IPv4 blocks from /16 to /28; an Application Load Balancer's subnets must be
 # a /27 or larger with 8 free addresses (ELB user guide, "Subnets for your load balancer").
@@ -88,6 +92,15 @@ class NetworkSettings:
         def az_name(key: str, value: object) -> str:
             zones = availability_zones(region)
             name = check_string(key, value)
+            if _ZONE_ID.match(name):
+                # Zone IDs (use1-az1) name one physical zone in every account; zone names map to a
+                # different physical zone per account. Subnets, prices and the zone list here use names.
+                raise ConfigError(
+                    key,
+                    value,
+                    f"an availability zone name of {region} (" + ", ".join(zones) + "), not a zone ID: find the name "
+                    f"of {name} in this account with `aws ec2 describe-availability-zones --zone-ids {name}`",
+                )
             if name not in zones:
                 raise ConfigError(key, value, f"an availability zone of {region}: " + ", ".join(zones))
             return name
@@ -158,7 +171,7 @@ def _check_nat_instance_type(key: str, nat: NatInstanceSettings, region: str) ->
         raise ConfigError(
             key,
             nat.instance_type,
-            f"an instance type of the image's architecture ({image_arch}: amiNamePattern {nat.ami_name_pattern!r}), "
+            f"an instance type of the image's architecture ({image_arch}: {key.rsplit('.', 1)[0]}.amiNamePattern {nat.ami_name_pattern!r}), "
             f"not {shape.architecture}",
         )
 
@@ -194,6 +207,11 @@ def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -
     problem = find_subnet_plan_error(vpc, parsed)
     if problem:
         tier, index, allowed = problem
+        # Name the other key of the pair too: the VPC range, or the subnet this one overlaps.
+        if allowed.startswith("a block inside the VPC range"):
+            allowed += f" ({section.key('vpcCidr')})"
+        for other in Tier:
+            allowed = allowed.replace(f"overlap {other.value}[", f"overlap {tiers.key(other.value)}[")
         raise ConfigError(f"{tiers.key(tier.value)}[{index}]", str(parsed[tier][index]), allowed)
     return {tier: tuple(str(block) for block in blocks) for tier, blocks in parsed.items()}
 

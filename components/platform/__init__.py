@@ -25,7 +25,17 @@ from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
 from .tag_limits import MAX_OWN_TAGS, MAX_TAGS_PER_RESOURCE, check_default_tags, tag_text_problem
-from .config import MISSING, ConfigError, Section, check_int, check_string, parse_cidr, suggestion
+from .config import (
+    MISSING,
+    ConfigError,
+    MissingKeyError,
+    Section,
+    check_int,
+    check_string,
+    parse_cidr,
+    read_section,
+    suggestion,
+)
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
@@ -56,6 +66,8 @@ __all__ = [
     "LESS",
     "LOG_RETENTION_DAYS",
     "MISSING",
+    "MissingKeyError",
+    "read_section",
     "PlatformBaseline",
     "PlatformBaselineArgs",
     "PlatformSettings",

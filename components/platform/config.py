@@ -6,6 +6,15 @@ each key it is asked for, and remembers which keys were read so that
 ``natMod`` must fail loudly, not silently fall back to a default). Errors name the
 full config key (``betterprompts:network.flowLogs.retentionDays``), the bad value and
 what is allowed.
+
+Order of errors within one mapping: its unknown keys first (all of them, each with the
+closest known spelling), then its missing required keys. A reader discovers a mapping's
+keys only by reading it, so when a required key is missing :func:`read_section` runs the
+section's reader once more, tolerantly (a stand-in for every missing value, nothing
+raised), to learn every key the mapping could have had; if that run reaches the mapping's
+end, its unknown keys are reported, naming the missing ones too. If the reader cannot get
+past the missing value (a later check depends on it), the missing key is reported alone,
+or the unread key that looks like it (``instanceTpyes`` for ``instanceTypes``).
 """
 
 from __future__ import annotations
@@ -40,6 +49,26 @@ class _Missing:
 
 MISSING: Final = _Missing()
 
+
+class MissingKeyError(ConfigError):
+    """A required key is absent from its mapping (``key`` is a misspelling of it when there is one).
+
+    ``mapping`` is the path of the mapping and ``name`` the required key, so that
+    :func:`read_section` can look for the mapping's unknown keys before blaming the missing one.
+    """
+
+    def __init__(self, key: str, value: Any, allowed: str, *, mapping: str, name: str) -> None:
+        super().__init__(key, value, allowed)
+        self.mapping = mapping
+        self.name = name
+
+
+class _Placeholder:
+    """Stands in for a missing required value during a survey (never leaves it)."""
+
+
+_PLACEHOLDER: Final = _Placeholder()
+
 # How alike two keys must be (difflib's ratio) for one to be offered as the other's spelling.
 SUGGESTION_CUTOFF: Final = 0.75
 
@@ -69,6 +98,10 @@ class Section:
         self._raw: Mapping[str, Any] = raw
         self._path = path
         self._seen: set[str] = set()
+        # Set only on the sections of a survey (read_section's second, tolerant run).
+        self._survey: _Survey | None = None
+        self._missing: list[str] = []
+        self._finished = False
 
     @property
     def path(self) -> str:
@@ -89,6 +122,9 @@ class Section:
         if name in self._raw and self._raw[name] is not None:
             return self._raw[name]
         if default is MISSING:
+            if self._survey is not None:
+                self._missing.append(name)
+                return _PLACEHOLDER
             # A required key is absent: a misspelling of it is the likelier mistake, and the one
             # to name (``instanceTpyes`` was written, not left out), before saying it is missing.
             raise self.absent(name, "a value is required here")
@@ -106,18 +142,25 @@ class Section:
     def absent(self, name: str, allowed: str) -> ConfigError:
         """The error for a required ``name`` this mapping lacks: a misspelt key first, if there is one."""
         self._seen.add(name)
+        if self._survey is not None:
+            self._missing.append(name)
         typo = self._misspelling_of(name)
         if typo is not None:
-            return ConfigError(self.key(typo), self._raw[typo], f"no such key (did you mean '{name}'?)")
-        return ConfigError(self.key(name), None, allowed)
+            return MissingKeyError(
+                self.key(typo), self._raw[typo], f"no such key (did you mean '{name}'?)", mapping=self._path, name=name
+            )
+        return MissingKeyError(self.key(name), None, allowed, mapping=self._path, name=name)
 
     def raw(self, name: str, default: Any = MISSING) -> Any:
-        return self._get(name, default)
+        value = self._get(name, default)
+        return None if value is _PLACEHOLDER else value
 
     def string(
         self, name: str, default: Any = MISSING, *, choices: Iterable[str] | None = None
     ) -> str:
         value = self._get(name, default)
+        if value is _PLACEHOLDER:
+            return next(iter(choices), "placeholder") if choices is not None else "placeholder"
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(self.key(name), value, "a non-empty string")
         if choices is not None:
@@ -128,6 +171,8 @@ class Section:
 
     def boolean(self, name: str, default: Any = MISSING) -> bool:
         value = self._get(name, default)
+        if value is _PLACEHOLDER:
+            return False
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -143,6 +188,8 @@ class Section:
         maximum: int | None = None,
     ) -> int:
         value = self._get(name, default)
+        if value is _PLACEHOLDER:
+            return int(_stand_in(minimum, maximum))
         return check_int(self.key(name), value, minimum=minimum, maximum=maximum)
 
     def number(
@@ -154,6 +201,8 @@ class Section:
         maximum: float | None = None,
     ) -> float:
         value = self._get(name, default)
+        if value is _PLACEHOLDER:
+            return float(_stand_in(minimum, maximum))
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ConfigError(self.key(name), value, "a number")
         try:
@@ -170,7 +219,10 @@ class Section:
         return number
 
     def cidr(self, name: str, default: Any = MISSING) -> ipaddress.IPv4Network:
-        return parse_cidr(self.key(name), self._get(name, default))
+        value = self._get(name, default)
+        if value is _PLACEHOLDER:
+            return ipaddress.IPv4Network("10.0.0.0/16")
+        return parse_cidr(self.key(name), value)
 
     def strings(
         self,
@@ -184,6 +236,8 @@ class Section:
         """A list; each item checked by ``item(key, value)`` (default: non-empty string)."""
         value = self._get(name, default)
         key = self.key(name)
+        if value is _PLACEHOLDER:
+            return ()
         if isinstance(value, str) or not isinstance(value, Sequence):
             raise ConfigError(key, value, "a list")
         count = len(value)
@@ -196,17 +250,26 @@ class Section:
         """A flat mapping of strings to strings (extra tags, labels)."""
         value = self._get(name, default)
         key = self.key(name)
+        if value is _PLACEHOLDER:
+            return {}
         if not isinstance(value, Mapping):
             raise ConfigError(key, value, "a mapping of strings to strings")
         out: dict[str, str] = {}
         for k, v in value.items():
             if not isinstance(k, str) or not isinstance(v, (str, int, float)) or isinstance(v, bool):
                 raise ConfigError(f"{key}.{k}", v, "a string value")
+            if isinstance(v, float) and not math.isfinite(v):
+                # YAML's .nan would become the text "nan": surely not what was meant.
+                raise ConfigError(f"{key}.{k}", v, "a string value (not .nan or .inf)")
             out[k] = str(v)
         return out
 
     def child(self, name: str, default: Any = MISSING) -> "Section":
-        return Section(self._get(name, default), self.key(name))
+        value = self._get(name, default)
+        section = Section(None if value is _PLACEHOLDER else value, self.key(name))
+        if self._survey is not None:
+            self._survey.enrol(section)
+        return section
 
     def min_max(
         self, name: str, default: Any = MISSING, *, minimum: int = 0, maximum: int | None = None
@@ -215,21 +278,97 @@ class Section:
         section = self.child(name, default)
         low = section.integer("min", minimum=minimum, maximum=maximum)
         high = section.integer("max", minimum=minimum, maximum=maximum)
+        if section._survey is not None and "max" in section._missing:
+            high = max(low, int(_stand_in(minimum + 1, maximum)))
         section.finish()
         if low > high:
             raise ConfigError(section.path, {"min": low, "max": high}, "min <= max")
         return low, high
 
+    def unknown(self) -> list[str]:
+        """The keys of this mapping no reader has asked for (so far)."""
+        return sorted(str(key) for key in set(self._raw) - self._seen)
+
     def finish(self) -> None:
-        """Reject every key of this mapping that no reader asked for."""
-        unknown = sorted(str(key) for key in set(self._raw) - self._seen)
-        if unknown:
-            known = sorted(self._seen)
-            raise ConfigError(
-                self.key(unknown[0]),
-                self._raw[unknown[0]],
-                "no such key" + suggestion(unknown[0], known) + "; known keys here: " + (", ".join(known) or "none"),
-            )
+        """Reject every key of this mapping that no reader asked for (all of them, in one error)."""
+        self._finished = True
+        if self._survey is None and self.unknown():
+            raise self._unknown_error([])
+
+    def _unknown_error(self, missing: Sequence[str]) -> ConfigError:
+        """Every unknown key of this mapping with its likeliest spelling, then what is missing.
+
+        The first unknown key is the error's key: one that looks like a missing required key
+        (the typo that made it missing) before the others.
+        """
+        known = sorted(self._seen)
+        hints = {key: suggestion(key, known) for key in self.unknown()}
+        explains = {key for key, hint in hints.items() if any(hint == f" (did you mean '{m}'?)" for m in missing)}
+        order = sorted(hints, key=lambda key: (key not in explains, key))
+        first, others = order[0], order[1:]
+        allowed = "no such key" + hints[first]
+        if others:
+            allowed += "; nor " + ", ".join(key + hints[key] for key in others)
+        allowed += "; known keys here: " + (", ".join(known) or "none")
+        unexplained = [m for m in missing if not any(hints[key] == f" (did you mean '{m}'?)" for key in order)]
+        if unexplained:
+            allowed += "; and required here but missing: " + ", ".join(dict.fromkeys(unexplained))
+        return ConfigError(self.key(first), self._raw[first], allowed)
+
+
+class _Survey:
+    """The sections of one tolerant run of a section reader, by path (the last one per path)."""
+
+    def __init__(self) -> None:
+        self.sections: dict[str, Section] = {}
+
+    def enrol(self, section: Section) -> None:
+        section._survey = self
+        self.sections[section.path] = section
+
+
+def read_section(read: Callable[[Section], T], raw: Any, path: str) -> T:
+    """``read(Section(raw, path))``, with a mapping's unknown keys reported before its missing ones.
+
+    When the reader stops at a missing required key, it runs once more on the same value in a
+    survey: a stand-in is handed out for every missing value and nothing is rejected, so the
+    run learns every key the mapping is read for. If the survey reaches that mapping's end
+    (``finish``), its unknown keys (with suggestions) are the error, naming the missing keys too;
+    otherwise the missing key (or its look-alike) is. Nothing from the survey is kept.
+    """
+    try:
+        return read(Section(raw, path))
+    except MissingKeyError as error:
+        raise _first_problem(error, read, raw, path) from None
+
+
+def _first_problem(error: MissingKeyError, read: Callable[[Section], Any], raw: Any, path: str) -> ConfigError:
+    survey = _Survey()
+    top = Section(raw, path)
+    survey.enrol(top)
+    try:
+        read(top)
+    except Exception:  # noqa: BLE001 - the survey ends wherever the reader cannot go on with a stand-in
+        pass
+    section = survey.sections.get(error.mapping)
+    if section is None or not section._finished:
+        return error
+    if section.unknown():
+        return section._unknown_error(section._missing or [error.name])
+    others = [name for name in dict.fromkeys(section._missing) if name != error.name]
+    if others and error.value is None:
+        return MissingKeyError(
+            error.key, None, error.allowed + "; also required here: " + ", ".join(others), mapping=error.mapping, name=error.name
+        )
+    return error
+
+
+def _stand_in(minimum: float | None, maximum: float | None) -> float:
+    """A number a survey hands out for a missing one: within the bounds, 1 when they allow it."""
+    value = 1.0 if minimum is None else float(minimum)
+    if minimum is None and maximum is not None:
+        value = min(value, float(maximum))
+    return value
 
 
 def _range_text(minimum: float | None, maximum: float | None) -> str:

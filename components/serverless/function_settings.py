@@ -117,7 +117,14 @@ def _function(section: Section, *, max_timeout: int = TIMEOUT_SECONDS[1], why: s
     period = alarms.integer("periodSeconds", 300, minimum=60, maximum=86_400)
     if period % 60:
         raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60")
-    duration = alarms.integer("durationP95Ms", timeout * 800, minimum=1, maximum=timeout * 1000)
+    duration = alarms.integer("durationP95Ms", timeout * 800, minimum=1)
+    if duration > timeout * 1000:
+        # Lowering timeoutSeconds is the usual way here: name it.
+        raise ConfigError(
+            alarms.key("durationP95Ms"),
+            duration,
+            f"at most {section.key('timeoutSeconds')} ({timeout} s = {timeout * 1000} ms): no invocation runs longer",
+        )
     alarm_settings = FunctionAlarmSettings(
         errors=alarms.integer("errors", 1, minimum=0),
         throttles=alarms.integer("throttles", 0, minimum=0),

@@ -53,7 +53,7 @@ def _work_queue(section: Section) -> WorkQueueSettings:
         raise ConfigError(
             section.key("deadLetterRetentionSeconds"),
             dead_letter,
-            f"more than messageRetentionSeconds ({retention}): a message keeps its original enqueue time in the "
+            f"more than {section.key('messageRetentionSeconds')} ({retention}): a message keeps its original enqueue time in the "
             "dead-letter queue and would expire there before anyone looks at it",
         )
     alarms = section.child("alarms", {})
@@ -61,7 +61,15 @@ def _work_queue(section: Section) -> WorkQueueSettings:
     if period % 60:
         raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60 (SQS publishes one datapoint a minute)")
     evaluation = alarms.integer("evaluationPeriods", 5, minimum=1, maximum=100)
-    oldest = alarms.integer("oldestMessageAgeSeconds", 600, minimum=60, maximum=retention)
+    # Bounded by the retention: the default follows a short retention instead of blaming a key nobody wrote,
+    # and a value set too high names the retention it exceeds.
+    oldest = alarms.integer("oldestMessageAgeSeconds", min(600, retention), minimum=60)
+    if oldest > retention:
+        raise ConfigError(
+            alarms.key("oldestMessageAgeSeconds"),
+            oldest,
+            f"at most {section.key('messageRetentionSeconds')} ({retention}): no message gets older than that",
+        )
     alarm_settings = QueueAlarmSettings(
         oldest_message_age_seconds=oldest,
         dead_letter_messages=alarms.integer("deadLetterMessages", 0, minimum=0),

@@ -60,7 +60,7 @@ def test_valkey_family_follows_engine_and_major() -> None:
         ("database", "allocatedStorageGb", 10, "from 20 to 65536"),
         ("database", "backupRetentionDays", 0, "from 1 to 35"),
         ("database", "backupWindow", "3am", "a daily UTC window"),
-        ("database", "maintenanceWindow", "sun:03:30-sun:04:30", "does not overlap backupWindow"),
+        ("database", "maintenanceWindow", "sun:03:30-sun:04:30", "does not overlap betterprompts:database.backupWindow"),
         ("database", "masterUsername", "postgres", "a name other than"),
         ("database", "databaseName", "Better-Prompts", "a lower-case PostgreSQL identifier"),
         ("database", "performanceInsightsRetentionDays", 30, "7, a multiple of 31"),

@@ -32,6 +32,7 @@ def test_both_stacks_route_the_three_services(stack: str) -> None:
         ("routes.intentClassifier[0]", "api/intent", "a path starting with '/'"),
         ("routes.intentClassifier", ["/a", "/b", "/c", "/d", "/e"], "a list of from 1 to 4 items"),
         ("routes.promptGenerator", ["/gen"], "one of intentClassifier, techniqueSelector, frontend"),
+        ("routes.frontEnd", ["/app"], "one of intentClassifier, techniqueSelector, frontend (did you mean 'frontend'?)"),
         ("routes.techniqueSelector", ["/api/intent"], "routed to both"),
         ("alarms.periodSeconds", 90, "a multiple of 60"),
         ("alarms.datapointsToAlarm", 9, "from 1 to 5"),

@@ -21,7 +21,7 @@ F = "functions"
         (f"{F}.imageOptimizer.retries", 3, "from 0 to 2"),
         (f"{F}.imageOptimizer.maxEventAgeSeconds", 21601, "from 60 to 21600"),
         (f"{F}.imageOptimizer.logRetentionDays", 10, "a CloudWatch Logs retention period"),
-        (f"{F}.imageOptimizer.alarms.durationP95Ms", 60001, "from 1 to 60000"),
+        (f"{F}.imageOptimizer.alarms.durationP95Ms", 60001, "at most betterprompts:serverless.functions.imageOptimizer.timeoutSeconds (60 s = 60000 ms)"),
         (f"{F}.imageOptimizer.alarms.periodSeconds", 90, "a multiple of 60"),
         (f"{F}.imageOptimizer.uploadsPrefix", "uploads", "ending in '/'"),
         (f"{F}.imageOptimizer.variantsPrefix", "uploads/variants/", "would invoke the function again"),

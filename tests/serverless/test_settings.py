@@ -30,10 +30,10 @@ def test_both_stacks_parse_and_staging_keeps_less() -> None:
         ("intentQueue.maxReceiveCount", 1001, "from 1 to 1000"),
         ("intentQueue.deadLetterRetentionSeconds", 1209601, "from 60 to 1209600"),
         # Not longer than the work queue's retention: moved messages would expire early.
-        ("intentQueue.deadLetterRetentionSeconds", 345600, "more than messageRetentionSeconds (345600)"),
+        ("intentQueue.deadLetterRetentionSeconds", 345600, "more than betterprompts:serverless.intentQueue.messageRetentionSeconds (345600)"),
         ("intentQueue.alarms.periodSeconds", 90, "a multiple of 60"),
         ("intentQueue.alarms.datapointsToAlarm", 6, "from 1 to 5"),
-        ("intentQueue.alarms.oldestMessageAgeSeconds", 345601, "from 60 to 345600"),
+        ("intentQueue.alarms.oldestMessageAgeSeconds", 345601, "at most betterprompts:serverless.intentQueue.messageRetentionSeconds (345600)"),
         ("intentQueue.alarms.deadLetterMessages", -1, "at least 0"),
         ("intentQueue.retention", 1, "no such key"),
     ],
