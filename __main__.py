@@ -79,7 +79,7 @@ from components.edge import (
     WebFirewallArgs,
     api_behaviour_paths,
 )
-from components.eks import Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
+from components.eks import POOLS, Autoscaler, DeployRunner, DeployRunnerArgs, EksCluster, EksClusterArgs, admin_role_arn
 from components.ml import (
     EfsModelStore,
     InferenceEndpoint,
@@ -89,6 +89,15 @@ from components.ml import (
     TorchServeArgs,
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
+from components.observability import (
+    KpiDashboard,
+    KpiDashboardArgs,
+    LogShipping,
+    LogShippingArgs,
+    TraceCollector,
+    TraceCollectorArgs,
+    workload_env,
+)
 from components.platform import (
     CLOUDFRONT_REGION,
     RESERVED_TAG_KEYS,
@@ -566,6 +575,8 @@ metrics = MetricsPipeline(
     # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
 )
+# Every service sends its traces to the observability layer's collector (created below; SDKs retry until it answers).
+tracing = settings.observability.tracing
 apps = Workloads(
     f"{prefix}-apps",
     # The ServiceMonitor CRD comes with the metrics pipeline.
@@ -574,6 +585,7 @@ apps = Workloads(
         settings=workloads,
         intent_queue_name=intent_queue,
         depends_on=[metrics, *cluster.workload_dependencies],
+        env={s: workload_env(tracing.namespace, s, tracing.sampling_ratio) for s in workloads.services} if tracing.enabled else {},
     ),
     # Pull secrets are read from Secrets Manager through the stack's AWS provider.
     aws_opts,
@@ -790,6 +802,67 @@ workers = ServerlessWorkers(
 )
 pulumi.export("functionArns", {key: f.function_arn for key, f in workers.functions.items()})
 pulumi.export("webhookSigningSecretArn", workers.webhook_secret_arn)
+
+# --- observability: traces to X-Ray, the seed's KPIs beside their targets on one dashboard --------
+observability = settings.observability
+if tracing.enabled:
+    collector = TraceCollector(
+        f"{prefix}-tracing",
+        TraceCollectorArgs(
+            settings=tracing,
+            region=settings.region,
+            k8s_provider=cluster.k8s_provider,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            depends_on=cluster.workload_dependencies,
+        ),
+        aws_opts,
+    )
+    pulumi.export("traceCollectorEndpoint", collector.endpoint)
+if observability.logs.enabled:
+    log_shipping = LogShipping(
+        f"{prefix}-logs",
+        LogShippingArgs(
+            settings=observability.logs,
+            region=settings.region,
+            account_id=account_id,
+            # The cluster is named after the stack prefix (the VPC tagged its subnets for it).
+            cluster_name=prefix,
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            storage_kms_key_arn=baseline.keys["storage"].arn,
+            bucket_arn=storage.bucket_arns[BucketPurpose.LOGS],
+            k8s_provider=cluster.k8s_provider,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            depends_on=cluster.workload_dependencies,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("containerLogGroupName", log_shipping.log_group_name)
+    pulumi.export("containerLogStreamName", log_shipping.stream_name)
+if observability.dashboard.enabled:
+    kpis = KpiDashboard(
+        f"{prefix}-kpis",
+        KpiDashboardArgs(
+            prefix=prefix,
+            region=settings.region,
+            cluster_name=cluster.cluster_name,
+            autoscaling_group_names=cluster.autoscaling_group_names,
+            spot_pools=[pool for pool in cluster.autoscaling_group_names if POOLS[pool].spot],
+            load_balancer_arn_suffix=api_lb.arn_suffix,
+            target_group_arn_suffixes=api_lb.target_group_arn_suffixes,
+            # The endpoint exists only while SageMaker serves (betterprompts:inference.serving).
+            endpoint_name=inference.endpoint_name if inference_settings.serving.sagemaker else None,
+            endpoint_instances=inference_settings.mode.value == "multi_model_gpu",
+            api_p95_ms=edge.alarms.target_response_p95_ms,
+            inference_p95_microseconds=inference_settings.alarms.model_latency_p95_microseconds,
+            targets=observability.dashboard.kpis,
+        ),
+        aws_opts,
+    )
+    pulumi.export("kpiDashboardName", kpis.dashboard_name)
+
 # --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
 dr = settings.dr
 if dr is not None:

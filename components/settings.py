@@ -26,6 +26,7 @@ from .edge import EdgeSettings
 from .eks import POOLS, Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
 from .network import NatMode, NetworkSettings
+from .observability import ObservabilitySettings
 from .platform import (
     ConfigError,
     PlatformSettings,
@@ -58,6 +59,7 @@ __all__ = [
     "InferenceSettings",
     "NatMode",
     "NetworkSettings",
+    "ObservabilitySettings",
     "PlatformSettings",
     "QuotaSettings",
     "ServerlessSettings",
@@ -104,6 +106,7 @@ class StackSettings:
     """The Actions Runner Controller scale set on the spot pool; None when the section is absent."""
     edge: EdgeSettings
     serverless: ServerlessSettings
+    observability: ObservabilitySettings
     dr: DrSettings | None
     """Backups and the DR Region (``betterprompts:dr``); None when the section is absent."""
     cost: CostSettings
@@ -133,6 +136,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
     "serverless": lambda s, _: ServerlessSettings.read(s),
+    "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),

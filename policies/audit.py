@@ -1,5 +1,5 @@
 """Audit and log hygiene: CloudTrail trails encrypted with a customer-managed key and validated, log
-groups that expire.
+groups that expire, log delivery streams (Firehose) encrypted with customer-managed keys.
 
 Spec: "Security Architecture: Compliance" (CloudTrail audit logging) and the CIS AWS Foundations
 Benchmark's 3.2 (log file validation) and 3.5 (trails encrypted with KMS CMKs); "log groups with keys
@@ -9,16 +9,17 @@ Property names are pulumi-aws 7 inputs as the engine passes them (camelCase).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .common import UNKNOWN, get, label, resource_policy
+from .common import UNKNOWN, get, is_true, label, resource_policy
 from .common import require_cmk as _key
 from .common import require_true as _flag
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 
 
 def _trail(args: ResourceValidationArgs) -> Iterator[str]:
@@ -40,6 +41,29 @@ def _retention(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
+def _firehose(args: ResourceValidationArgs) -> Iterator[str]:
+    """Records at rest in the stream under a customer-managed key (SSE), and the S3 objects it writes too.
+
+    A stream that reads a Kinesis data stream keeps that stream's encryption: Firehose refuses SSE of its
+    own there, so only Direct PUT streams are held to ``serverSideEncryption``.
+    """
+    where, props = label(args.resource_type, args.name), args.props
+    fix = "server_side_encryption=enabled, key_type CUSTOMER_MANAGED_CMK, key_arn = the stack's key"
+    if get(props, "kinesisSourceConfiguration") is None:
+        sse = get(props, "serverSideEncryption")
+        if sse is UNKNOWN:
+            pass
+        elif not isinstance(sse, Mapping) or not is_true(sse.get("enabled")):
+            yield f"{where}: serverSideEncryption is not enabled, so buffered records rest under no key of the stack's. Fix: {fix}"
+        elif sse.get("keyType") != "CUSTOMER_MANAGED_CMK":
+            yield f"{where}: serverSideEncryption.keyType is {sse.get('keyType') or 'AWS_OWNED_CMK'}, not CUSTOMER_MANAGED_CMK. Fix: {fix}"
+        else:
+            yield from _key(where, "serverSideEncryption.keyArn", sse.get("keyArn"), fix)
+    s3 = get(props, "extendedS3Configuration")
+    if isinstance(s3, Mapping):
+        yield from _key(where, "extendedS3Configuration.kmsKeyArn", s3.get("kmsKeyArn"), "set kms_key_arn to the bucket's customer-managed key")
+
+
 TRAIL_ENCRYPTED_AND_VALIDATED = resource_policy(
     name="cloudtrail-encrypted-and-validated",
     description="CloudTrail trails encrypt their files with a customer-managed KMS key and have log file validation on.",
@@ -58,4 +82,13 @@ LOG_GROUP_RETENTION = resource_policy(
     remediation="retention_in_days = a CloudWatch Logs retention value from the stack config.",
 )
 
-POLICIES = [TRAIL_ENCRYPTED_AND_VALIDATED, LOG_GROUP_RETENTION]
+FIREHOSE_ENCRYPTED = resource_policy(
+    name="firehose-encrypted",
+    description="Firehose streams keep buffered records and write S3 objects under customer-managed KMS keys.",
+    severity=Severity.HIGH,
+    types=(FIREHOSE,),
+    check=_firehose,
+    remediation="server_side_encryption with key_type CUSTOMER_MANAGED_CMK and key_arn; extended_s3_configuration.kms_key_arn.",
+)
+
+POLICIES = [TRAIL_ENCRYPTED_AND_VALIDATED, LOG_GROUP_RETENTION, FIREHOSE_ENCRYPTED]

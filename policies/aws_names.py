@@ -16,7 +16,7 @@ Sources: the AWS API references (CreateRole, CreatePolicy, PutRolePolicy, Create
 CreateReplicationGroup, CreateLoadBalancer, CreateTargetGroup, CreateBucket, CreateQueue,
 CreateTopic, CreateFunction, CreateLogGroup, CreateAlias, PutRule, PutMetricAlarm,
 CreateNodegroup, CreateCluster, CreateLaunchTemplate, CreateSecurityGroup, CreateSecret,
-CreateModel, CreateEndpointConfig, CreateEndpoint, CreateSchedule, CreateBudget, CreateProject,
+CreateModel, CreateEndpointConfig, CreateEndpoint, CreateSchedule, CreateBudget, CreateProject, PutDashboard, CreateDeliveryStream,
 CreateConnection, WAF CreateWebACL, CreateBackupVault, CreateBackupPlan, CreateBackupSelection, CloudFront CreateOriginAccessControl, CreateResponseHeadersPolicy and CreateCachePolicy, CloudWatch Logs PutDeliverySource, PutDeliveryDestination and PutResourcePolicy) and pulumi-aws's provider/resources.go for which property is auto-named.
 """
 
@@ -72,6 +72,8 @@ NAME_RULES: dict[str, NameRule] = {
     "aws:kms/alias:Alias": NameRule("name", 256, "KMS alias names", prefix_prop="namePrefix", auto_prefix="alias/"),
     "aws:cloudwatch/eventRule:EventRule": NameRule("name", 64, "EventBridge rule names", prefix_prop="namePrefix"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": NameRule("name", 255, "CloudWatch alarm names"),
+    "aws:cloudwatch/dashboard:Dashboard": NameRule("dashboardName", 255, "CloudWatch dashboard names"),
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": NameRule("name", 64, "Firehose stream names"),
     "aws:eks/cluster:Cluster": NameRule("name", 100, "EKS cluster names"),
     "aws:eks/nodeGroup:NodeGroup": NameRule("nodeGroupName", 63, "EKS node group names", prefix_prop="nodeGroupNamePrefix"),
     "aws:ec2/launchTemplate:LaunchTemplate": NameRule("name", 128, "EC2 launch template names", prefix_prop="namePrefix"),

@@ -155,6 +155,11 @@ class Usage:
     sqs_requests_millions: float = 10.0
     """Million SQS requests a month per work queue (one with a dead-letter queue): sends, long-polling
     receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
+    xray_traces_millions: float = 1.0
+    """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
+    firehose_ingestion_gb: float = 150.0
+    """GB a month Firehose bills (split evenly over the stack's streams): the container logs Fluent Bit
+    sends, each record rounded up to 5 KB."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -193,6 +198,8 @@ USAGE_KEYS: dict[str, str] = {
     "sqsRequestsMillions": "sqs_requests_millions",
     "lambdaInvocationsMillions": "lambda_invocations_millions",
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
+    "xrayTracesMillions": "xray_traces_millions",
+    "firehoseIngestionGb": "firehose_ingestion_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -1004,6 +1011,17 @@ def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
 
+def _dashboard(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A dashboard bills per month whatever it shows (the account's first three are free; not assumed here)."""
+    return [ctx.item(r, f"CloudWatch dashboard {r.inputs.get('dashboardName') or r.name}", ctx.price("cloudwatch:dashboard", r.type, "dashboard"))]
+
+
+def _firehose_stream(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Direct PUT ingestion, per GB (the S3 objects it writes are priced with the bucket)."""
+    gb = ctx.assumptions.usage.firehose_ingestion_gb / max(len(ctx.of_type(r.type)), 1)
+    return [ctx.item(r, f"Firehose stream {r.name}: {gb:,.0f} GB ingested", gb * ctx.price("firehose:ingestion", r.type, "ingestion"))]
+
+
 def _scaling_policy(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Target tracking creates and owns two CloudWatch alarms (scale out, scale in); they bill as alarms."""
     if r.inputs.get("policyType") != "TargetTrackingScaling":
@@ -1242,6 +1260,9 @@ def _scheduled_floor_items(ctx: _Context) -> list[LineItem]:
     return items
 
 
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
 def _usage_items(ctx: _Context) -> list[LineItem]:
     usage = ctx.assumptions.usage
     t = "usage"
@@ -1277,6 +1298,16 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
                 None,
                 f"CloudWatch custom metrics: {usage.custom_metrics}",
                 usage.custom_metrics * ctx.price("cloudwatch:metric", t, "metric"),
+                type_="usage:cloudwatch",
+            )
+        )
+    # The OpenTelemetry collector exports to X-Ray, which bills per trace recorded.
+    if any(str(r.inputs.get("chart") or "").rsplit("/", 1)[-1] == "opentelemetry-collector" for r in ctx.of_type(HELM_RELEASE)):
+        items.append(
+            ctx.item(
+                None,
+                f"X-Ray: {usage.xray_traces_millions:g}M traces recorded",
+                usage.xray_traces_millions * ctx.price("xray:traces-recorded", t, "traces"),
                 type_="usage:cloudwatch",
             )
         )
@@ -1448,6 +1479,8 @@ RULES: dict[str, Rule] = {
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:wafv2/webAcl:WebAcl": _web_acl,

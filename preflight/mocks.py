@@ -201,6 +201,18 @@ def _log_group(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region_of(args)}:{m.account_id}:log-group:{name}"}
 
 
+def _log_stream(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """A log stream's ARN names its group: arn:aws:logs:<region>:<account>:log-group:<group>:log-stream:<name>."""
+    group, name = str(args.inputs.get("logGroupName")), str(state["name"])
+    return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region_of(args)}:{m.account_id}:log-group:{group}:log-stream:{name}"}
+
+
+def _firehose_stream(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Firehose stream ARNs: arn:aws:firehose:<region>:<account>:deliverystream/<name> (the id is the ARN)."""
+    arn = f"arn:{PARTITION}:firehose:{m.region_of(args)}:{m.account_id}:deliverystream/{state['name']}"
+    return {"id": arn, "arn": arn}
+
+
 def _s3_bucket(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     # Auto-named like the engine does (logical name + "-" + 7 characters), lower case as S3 requires.
     name = str(args.inputs.get("bucket") or rid).lower()
@@ -694,6 +706,8 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:rds/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:elasticache/subnetGroup:SubnetGroup": _lowercase_name,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudwatch/logStream:LogStream": _log_stream,
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
     "eks:index:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,

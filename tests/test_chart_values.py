@@ -43,6 +43,13 @@ FREE_FORM: dict[str, dict[str, str]] = {
         "controllerServiceAccount": "documented commented out in values.yaml; read by _helpers.tpl instead of a cluster-wide lookup",
         "template.spec": "the runner pods' Kubernetes PodSpec",
     },
+    "aws-for-fluent-bit": {
+        "additionalOutputs": "[OUTPUT] sections appended to fluent-bit.conf by templates/configmap.yaml (a commented example in values.yaml)",
+        "priorityClassName": "read by templates/daemonset.yaml (a commented example in values.yaml)",
+    },
+    "opentelemetry-collector": {
+        "podDisruptionBudget": "minAvailable/maxUnavailable, read by templates/pdb.yaml (commented examples in values.yaml)",
+    },
     "prometheus-adapter": {
         "rules.custom": "adapter rules (a list of rule objects)",
         "rules.external": "adapter rules (a list of rule objects)",

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Layers, each allowed to import only those listed before it (the platform base first).
 # TorchServe (ml) is the prompt-generator row of the apps layer's HPA table, so ml follows apps.
-LAYERS = ["platform", "network", "storage", "compliance", "eks", "data", "apps", "ml", "edge", "serverless", "dr", "cost"]
+LAYERS = ["platform", "network", "storage", "compliance", "eks", "data", "apps", "ml", "edge", "serverless", "observability", "dr", "cost"]
 PACKAGES = ("components", "preflight", "policies")
 
 

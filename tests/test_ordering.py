@@ -81,10 +81,12 @@ def _check_role_policies_first(plan: Plan) -> int:
 
 
 def test_what_uses_an_irsa_role_waits_for_its_policies(plan: Plan) -> None:
-    # cluster-autoscaler, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, VPC CNI and EBS CSI add-ons.
-    assert _check_role_policies_first(plan) == 7
+    # cluster-autoscaler, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, the OpenTelemetry
+    # collector, Fluent Bit, VPC CNI and EBS CSI add-ons.
+    assert _check_role_policies_first(plan) == 9
 
 
 def test_karpenter_waits_for_its_policy(karpenter: Plan) -> None:
-    # Karpenter, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, VPC CNI and EBS CSI add-ons.
-    assert _check_role_policies_first(karpenter) == 7
+    # Karpenter, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, the OpenTelemetry collector,
+    # Fluent Bit, VPC CNI and EBS CSI add-ons.
+    assert _check_role_policies_first(karpenter) == 9

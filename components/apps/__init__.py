@@ -22,7 +22,7 @@ from .pull_secrets import pull_secret, pull_secret_name
 from .registries import Registry
 from .runners import RunnerScaleSet, RunnerScaleSetArgs
 from .runners_settings import RunnersSettings
-from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings
+from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings, namespace_setting
 from .workloads import HEALTH_PATH, SERVICE_PORT, Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
 
@@ -53,6 +53,7 @@ __all__ = [
     "github_subject",
     "gpu_metrics",
     "hpa_spec",
+    "namespace_setting",
     "parameter_path",
     "pull_secret",
     "pull_secret_name",

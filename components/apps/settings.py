@@ -215,6 +215,10 @@ def _dns_label(section: Section, name: str, default: Any) -> str:
     return value
 
 
+# Other layers' namespaces (the observability layer's) are checked the same way.
+namespace_setting = _dns_label
+
+
 def _image(section: Section) -> str:
     image = section.string("image")
     last = image.rsplit("/", 1)[-1]

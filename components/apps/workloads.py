@@ -8,7 +8,7 @@ metrics). The prompt generator (TorchServe) is :class:`~components.ml.torchserve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -44,6 +44,8 @@ class WorkloadsArgs:
     queue-depth metric selects that queue's series. Required when the intent-classifier runs."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """What the objects wait for: the metrics pipeline (ServiceMonitor CRD, metrics APIs)."""
+    env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Service -> extra environment of its container (the OpenTelemetry collector's endpoint, sampling)."""
 
 
 class Workloads(pulumi.ComponentResource):
@@ -154,6 +156,7 @@ class Workloads(pulumi.ComponentResource):
                                     capabilities=core.CapabilitiesArgs(drop=["ALL"]),
                                 ),
                                 volume_mounts=[core.VolumeMountArgs(name="tmp", mount_path="/tmp")],
+                                env=[core.EnvVarArgs(name=k, value=v) for k, v in sorted(args.env.get(service, {}).items())] or None,
                             )
                         ],
                         volumes=[core.VolumeArgs(name="tmp", empty_dir=core.EmptyDirVolumeSourceArgs(size_limit="1Gi"))],
@@ -212,3 +215,6 @@ def _check_args(args: WorkloadsArgs) -> None:
         raise ValueError(f"the services need their own namespace, not {args.settings.namespace!r}")
     if "intent-classifier" in args.settings.services and not args.intent_queue_name:
         raise ValueError("the intent-classifier's HPA scales on its work queue: set intent_queue_name")
+    unknown = sorted(set(args.env) - set(args.settings.services))
+    if unknown:
+        raise ValueError(f"environment given for services that do not exist: {', '.join(unknown)}")

@@ -100,6 +100,10 @@ class ApiLoadBalancer(pulumi.ComponentResource):
     origin_header_name: str
     origin_header_value: pulumi.Output[str]
     target_group_arns: dict[str, pulumi.Output[str]]
+    arn_suffix: pulumi.Output[str]
+    """``app/<name>/<id>``: the ``LoadBalancer`` dimension of the load balancer's CloudWatch metrics."""
+    target_group_arn_suffixes: dict[str, pulumi.Output[str]]
+    """Service -> ``targetgroup/<name>/<id>``: the ``TargetGroup`` dimension of its metrics."""
 
     def __init__(self, name: str, args: ApiLoadBalancerArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         _check_args(args)
@@ -209,6 +213,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         )
 
         self.target_group_arns = {}
+        self.target_group_arn_suffixes = {}
         for service, paths in settings.routes.items():
             routed = args.services[service]
             group = aws.lb.TargetGroup(
@@ -234,6 +239,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.target_group_arns[service] = group.arn
+            self.target_group_arn_suffixes[service] = group.arn_suffix
             aws.lb.ListenerRule(
                 f"{name}-{service}",
                 listener_arn=self.listener.arn,
@@ -310,6 +316,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         )
 
         self.arn = self.load_balancer.arn
+        self.arn_suffix = self.load_balancer.arn_suffix
         self.dns_name = self.load_balancer.dns_name
         self.zone_id = self.load_balancer.zone_id
         self.hosted_zone_id = zone.zone_id

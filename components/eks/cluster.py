@@ -207,6 +207,11 @@ class EksCluster(pulumi.ComponentResource):
         for pool_name, settings in args.node_groups.items():
             self.node_groups[pool_name] = self._node_group(plan.node_group_spec(pool_name, settings), depends_on=[cni, kube_proxy])
         nodes: list[pulumi.Resource] = list(self.node_groups.values())
+        # Each managed group's one Auto Scaling group: the dimension of its instances' EC2 metrics and
+        # the name EC2 Auto Scaling's events carry (the KPI dashboard reads both).
+        self.autoscaling_group_names: dict[str, pulumi.Output[str]] = {
+            pool: group.resources.apply(_first_asg_name) for pool, group in self.node_groups.items()
+        }
 
         core_dns = self._addon("coredns", args.addon_versions.core_dns, depends_on=nodes)
         ebs_role = self.irsa_role(

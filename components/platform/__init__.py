@@ -38,7 +38,7 @@ from .config import (
 )
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
-from .irsa import irsa_trust_policy
+from .irsa import irsa_trust_policy, service_account_role
 from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
 from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
@@ -112,6 +112,7 @@ __all__ = [
     "policy_document",
     "release",
     "service_assume_role_policy",
+    "service_account_role",
     "service_security_group",
     "stack_prefix",
     "unique_final_snapshot",

@@ -1,6 +1,11 @@
-"""IAM roles for Kubernetes service accounts (IRSA): the trust policy, computed locally."""
+"""IAM roles for Kubernetes service accounts (IRSA): the trust policy, computed locally, and the role with its policy."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
 
 from .iam import policy_document
 
@@ -27,3 +32,33 @@ def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, 
             }
         ]
     )
+
+
+def service_account_role(
+    name: str,
+    *,
+    description: str,
+    oidc_provider_arn: pulumi.Input[str],
+    oidc_provider_url: pulumi.Input[str],
+    namespace: str,
+    service_account: str,
+    policy: pulumi.Input[str],
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    """An IRSA role (``name``) for one service account, and its one inline policy (a child of the role).
+
+    What uses the role should wait for both: a pod whose first call comes before the policy is
+    attached fails it.
+    """
+    role = aws.iam.Role(
+        name,
+        description=description,
+        assume_role_policy=pulumi.Output.all(oidc_provider_arn, oidc_provider_url).apply(
+            lambda v: irsa_trust_policy(v[0], v[1], namespace, service_account)
+        ),
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    inline = aws.iam.RolePolicy(name, role=role.id, policy=policy, opts=pulumi.ResourceOptions(parent=role))
+    return role, inline

@@ -30,6 +30,8 @@ NAME_BUDGET: dict[str, tuple[int, str]] = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": (11, "{prefix}-cloudfront"),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (16, "{prefix}-cloudfront-logs"),
     "aws:cloudwatch/logGroup:LogGroup": (51, "/aws/sagemaker/Endpoints/{prefix}-inference-mme-g4dn-xlarge"),
+    "aws:cloudwatch/dashboard:Dashboard": (5, "{prefix}-kpis"),
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (11, "{prefix}-containers"),
     "aws:cloudwatch/eventRule:EventRule": (36, "{prefix}-compliance-threats-findings-0000000"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (57, "{prefix}-inference-mme-g4dn-xlarge-model-loading-wait-p95-0000000"),
     "aws:codebuild/project:Project": (7, "{prefix}-deploy"),

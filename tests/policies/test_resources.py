@@ -163,6 +163,17 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"s3BucketName": "logs", "enableLogFileValidation": True, "kmsKeyId": KEY},
     ),
     (
+        "firehose-encrypted",
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        {"destination": "extended_s3", "extendedS3Configuration": {"bucketArn": "arn:aws:s3:::logs", "roleArn": "r", "kmsKeyArn": KEY}},
+        ("serverSideEncryption is not enabled", "Fix: server_side_encryption=enabled, key_type CUSTOMER_MANAGED_CMK"),
+        {
+            "destination": "extended_s3",
+            "serverSideEncryption": {"enabled": True, "keyType": "CUSTOMER_MANAGED_CMK", "keyArn": KEY},
+            "extendedS3Configuration": {"bucketArn": "arn:aws:s3:::logs", "roleArn": "r", "kmsKeyArn": KEY},
+        },
+    ),
+    (
         "sqs-queue-encrypted-with-cmk",
         "aws:sqs/queue:Queue",
         {"sqsManagedSseEnabled": True},

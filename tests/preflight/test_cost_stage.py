@@ -45,6 +45,8 @@ def test_production_foundation_line_items(production: Plan) -> None:
         "Inter-AZ data transfer: 3,000 GB": 60.0,
         "CloudWatch Logs: 150 GB ingested, 500 GB stored": 90.0,
         "CloudWatch custom metrics: 100": 30.0,
+        # The OpenTelemetry collector's traces ($5 per million): 50 M requests at 5% sampling.
+        "X-Ray: 2.5M traces recorded": 12.5,
     }
     assert "aws:ec2/instance:Instance" not in items
 
@@ -64,6 +66,7 @@ def test_staging_foundation_line_items(staging: Plan) -> None:
         "Inter-AZ data transfer: 200 GB": 4.0,
         "CloudWatch Logs: 20 GB ingested, 20 GB stored": 10.6,
         "CloudWatch custom metrics: 20": 6.0,
+        "X-Ray: 0.2M traces recorded": 1.0,
     }
 
 
