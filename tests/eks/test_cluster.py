@@ -199,12 +199,13 @@ def test_endpoint_is_private_in_both_stacks(plan: Plan) -> None:
 def test_deletion_protection_follows_the_platform_setting(production: Plan, staging: Plan) -> None:
     assert cluster(production)["deletionProtection"] is True
     assert cluster(staging)["deletionProtection"] is False
-    (log_group,) = [g for g in production.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs.get("name", "").startswith("/aws/eks/")]
+    (log_group,) = [g for g in production.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs.get("name", "").startswith("/aws/eks/") and g.inputs["name"].endswith("/cluster")]
     assert log_group.protect
 
 
 def test_control_plane_log_group(plan: Plan) -> None:
-    (group,) = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs.get("name", "").startswith("/aws/eks/")]
+    # The control plane's group is the one EKS writes to: /aws/eks/<cluster>/cluster (Fluent Bit's is .../containers).
+    (group,) = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs.get("name", "").endswith("/cluster")]
     assert group.inputs["name"] == f"/aws/eks/betterprompts-{plan.stack}/cluster"
     assert group.inputs["kmsKeyId"] == key_arn(plan, "logs")
     assert group.inputs["retentionInDays"] == {"production": 365, "staging": 30}[plan.stack]
