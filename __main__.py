@@ -109,7 +109,15 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
-from components.serverless import ServerlessWorkers, ServerlessWorkersArgs, WorkQueue, WorkQueueArgs, intent_queue_name
+from components.serverless import (
+    ServerlessApi,
+    ServerlessApiArgs,
+    ServerlessWorkers,
+    ServerlessWorkersArgs,
+    WorkQueue,
+    WorkQueueArgs,
+    intent_queue_name,
+)
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
     AdoptedBucket,
@@ -802,6 +810,25 @@ workers = ServerlessWorkers(
 )
 pulumi.export("functionArns", {key: f.function_arn for key, f in workers.functions.items()})
 pulumi.export("webhookSigningSecretArn", workers.webhook_secret_arn)
+# The regional REST API in front of the webhook, behind the regional web ACL (docs/serverless.md).
+serverless_api = ServerlessApi(
+    f"{prefix}-serverless-api",
+    ServerlessApiArgs(
+        prefix=prefix,
+        settings=serverless.api,
+        region=settings.region,
+        webhook_function_name=workers.webhook_function.physical_name,
+        webhook_function_arn=workers.webhook_function.function_arn,
+        webhook_invoke_arn=workers.webhook_function.invoke_arn,
+        web_acl_arn=regional_waf.web_acl_arn,
+        logs_key_arn=baseline.keys["logs"].arn,
+        zone_id=api_lb.hosted_zone_id,
+    ),
+    aws_opts,
+)
+# The webhook senders' URL: the custom domain when the stack has one, else the stage's execute-api URL.
+pulumi.export("serverlessApiUrl", serverless_api.url)
+pulumi.export("serverlessApiStageArn", serverless_api.stage_arn)
 
 # --- observability: traces to X-Ray, the seed's KPIs beside their targets on one dashboard --------
 observability = settings.observability

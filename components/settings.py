@@ -135,7 +135,17 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
-    "serverless": lambda s, _: ServerlessSettings.read(s),
+    "serverless": lambda s, done: ServerlessSettings.read(
+        s,
+        zone_name=done["edge"].zone_name,
+        zone_key=f"{NAMESPACE}:edge.domain.zoneName",
+        # The edge layer's names: CloudFront's site and API, the load balancer's origin.
+        taken_names={
+            done["edge"].site_name: f"{NAMESPACE}:edge.domain.site",
+            done["edge"].api_name: f"{NAMESPACE}:edge.domain.api",
+            done["edge"].api_origin_name: f"{NAMESPACE}:edge.domain.apiOrigin",
+        },
+    ),
     "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..platform import ConfigError, Section
+from .api_settings import ApiSettings, read_api
 from .function_settings import FunctionsSettings
 from .queue_plan import (
     MAX_RECEIVE_COUNT_MAX,
@@ -35,13 +36,30 @@ class WorkQueueSettings:
 class ServerlessSettings:
     intent_queue: WorkQueueSettings
     functions: FunctionsSettings
+    api: ApiSettings
 
     @staticmethod
-    def read(section: Section) -> "ServerlessSettings":
+    def read(
+        section: Section, *, zone_name: str, zone_key: str, taken_names: dict[str, str] | None = None
+    ) -> "ServerlessSettings":
+        """``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
+        ``taken_names``: names the edge layer serves already (name -> its key)."""
         queue = _work_queue(section.child("intentQueue"))
         functions = FunctionsSettings.read(section.child("functions"))
+        api_section = section.child("api")
+        api = read_api(api_section, zone_name=zone_name, zone_key=zone_key, taken=taken_names or {})
+        reserved = functions.webhook.function.reserved_concurrency
+        if api.burst_limit > reserved:
+            # Each request in a burst holds one execution of the webhook: beyond its reserved concurrency
+            # Lambda throttles, and senders see 500s from the integration instead of API Gateway's clean 429.
+            raise ConfigError(
+                f"{api_section.path}.throttle.burstLimit",
+                api.burst_limit,
+                f"at most {section.path}.functions.webhook.reservedConcurrency ({reserved}): every request of a burst "
+                "holds one execution of the webhook function",
+            )
         section.finish()
-        return ServerlessSettings(intent_queue=queue, functions=functions)
+        return ServerlessSettings(intent_queue=queue, functions=functions, api=api)
 
 
 def _work_queue(section: Section) -> WorkQueueSettings:
