@@ -160,6 +160,8 @@ class Usage:
     firehose_ingestion_gb: float = 150.0
     """GB a month Firehose bills (split evenly over the stack's streams): the container logs Fluent Bit
     sends, each record rounded up to 5 KB."""
+    api_gateway_requests_millions: float = 1.0
+    """Million requests a month per API Gateway REST stage (the serverless API's webhooks)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -200,6 +202,7 @@ USAGE_KEYS: dict[str, str] = {
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
     "xrayTracesMillions": "xray_traces_millions",
     "firehoseIngestionGb": "firehose_ingestion_gb",
+    "apiGatewayRequestsMillions": "api_gateway_requests_millions",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -1007,6 +1010,14 @@ def _sqs_queue(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"SQS queue {r.name}: {millions:g}M requests", cost)]
 
 
+def _api_gateway_stage(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A REST stage's requests (usage.apiGatewayRequestsMillions) at the first tier's price; the stage, its
+    custom domain and its WAF association cost nothing themselves (the web ACL prices its own requests)."""
+    millions = ctx.assumptions.usage.api_gateway_requests_millions
+    cost = millions * 1_000_000 * ctx.price("apigateway:rest-request", r.type, "request")
+    return [ctx.item(r, f"API Gateway REST stage {r.name}: {millions:g}M requests", cost)]
+
+
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"CloudWatch alarm {r.name}", ctx.price("cloudwatch:alarm", r.type, "standard alarm"))]
 
@@ -1478,6 +1489,7 @@ RULES: dict[str, Rule] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
+    "aws:apigateway/stage:Stage": _api_gateway_stage,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,

@@ -16,6 +16,7 @@ from components.serverless.api_plan import (
     webhook_route,
 )
 from policies.pack import ALL_POLICIES
+from policies.stack_config import read_stack_config
 from preflight.harness import Plan, Resource, run_stack
 from preflight.policy_stage import evaluate
 from tests.stack_config import config_of, load
@@ -63,7 +64,7 @@ def test_invoke_permission_names_this_api_stage_method_and_path(plan: Plan) -> N
     assert permission.inputs["principal"] == "apigateway.amazonaws.com"
     assert permission.inputs["function"] == plan.outputs["functionArns"]["webhook"]
     assert permission.inputs["sourceArn"] == f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/v1/POST/{WEBHOOK_PATH}"
-    assert api.urn in permission.parent or permission.parent == api.urn
+    assert permission.parent == api.urn
 
 
 def test_deployment_follows_the_route_and_the_stage_follows_the_deployment(plan: Plan) -> None:
@@ -136,7 +137,8 @@ def test_stage_is_behind_the_regional_web_acl(plan: Plan) -> None:
     assert association.inputs["webAclArn"] == plan.outputs["regionalWebAclArn"]
     assert ":regional/webacl/" in association.inputs["webAclArn"]
     assert stage.urn in association.property_dependencies["resourceArn"]
-    judged = evaluate(plan.to_json(), policies=[p for p in ALL_POLICIES if p.name in API_POLICIES])
+    config = {k: v for k, v in read_stack_config(plan.stack).items() if k in API_POLICIES}
+    judged = evaluate(plan.to_json(), policies=[p for p in ALL_POLICIES if p.name in API_POLICIES], config=config)
     assert judged == []
 
 
