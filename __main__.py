@@ -822,6 +822,7 @@ serverless_api = ServerlessApi(
         webhook_invoke_arn=workers.webhook_function.invoke_arn,
         web_acl_arn=regional_waf.web_acl_arn,
         logs_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
         zone_id=api_lb.hosted_zone_id,
     ),
     aws_opts,

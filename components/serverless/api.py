@@ -4,10 +4,11 @@ REST (API Gateway v1), because only REST stages take a WAF web ACL directly: the
 associated with the edge layer's regional web ACL. One route, ``POST /webhook``, proxies to the
 webhook function (which verifies the sender's HMAC itself); the function's invoke permission names
 this API, stage, method and path only. The stage traces with X-Ray, throttles every method at the
-configured rate and burst, logs executions (ERROR or INFO) and writes JSON access logs into a log
-group under the logs key; the execution-log group API Gateway would create by itself (no key, kept
-forever) is created first with the same key and retention. The account's API Gateway CloudWatch
-role (one per account and Region) is set here when the stack owns it (``createAccountLoggingRole``).
+configured rate and burst, logs executions (ERROR or INFO), writes JSON access logs into a log group
+under the logs key and alarms on 5XX answers and p95 latency; the execution-log group API Gateway
+would create by itself (no key, kept forever) is created first with the same key and retention.
+The account's API Gateway CloudWatch role (one per account and Region) is set here when the stack
+owns it (``createAccountLoggingRole``).
 
 With ``domainName`` the API gets a REGIONAL custom domain (TLS_1_2, a DNS-validated ACM certificate
 in the stack's Region, the edge layer's certificate helper), the stage mapped at its root and an
@@ -26,7 +27,7 @@ import pulumi_aws as aws
 from policies.kms_deliveries import partition_of
 
 from ..edge import validated_certificate
-from ..platform import ComponentTags
+from ..platform import ComponentTags, create_alarms
 from .api_plan import (
     API_GATEWAY_SERVICE,
     ENDPOINT_TYPE,
@@ -35,6 +36,7 @@ from .api_plan import (
     WEBHOOK_PATH,
     access_log_format,
     access_log_group_name,
+    api_alarms,
     api_name,
     cloudwatch_role_policy_arn,
     cloudwatch_role_trust,
@@ -62,6 +64,7 @@ class ServerlessApiArgs:
     web_acl_arn: pulumi.Input[str]
     """The edge layer's REGIONAL web ACL."""
     logs_key_arn: pulumi.Input[str]
+    alarm_topic_arn: pulumi.Input[str]
     zone_id: Optional[pulumi.Input[str]] = None
     """The edge zone's id; needed when ``settings.domain_name`` is set."""
 
@@ -223,6 +226,14 @@ class ServerlessApi(pulumi.ComponentResource):
             resource_arn=self.stage.arn,
             web_acl_arn=args.web_acl_arn,
             opts=pulumi.ResourceOptions(parent=self.stage),
+        )
+
+        create_alarms(
+            f"{name}-stage",
+            api_alarms(api_name(args.prefix), stage_name, settings.alarms),
+            topic_arn=args.alarm_topic_arn,
+            tags=tags,
+            parent=self.stage,
         )
 
         # --- custom domain --------------------------------------------------------------------------

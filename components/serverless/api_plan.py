@@ -30,7 +30,8 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from ..platform import policy_document
+from typing import Any
+from ..platform import GREATER, AlarmSpec, policy_document
 
 API_GATEWAY_SERVICE = "apigateway.amazonaws.com"
 CLOUDWATCH_ROLE_POLICY = "AmazonAPIGatewayPushToCloudWatchLogs"
@@ -46,6 +47,8 @@ LOGGING_LEVELS = ("ERROR", "INFO")
 
 WEBHOOK_PATH = "webhook"
 WEBHOOK_METHOD = "POST"
+INTEGRATION_TIMEOUT_MS = 29_000
+"""API Gateway's default (and, without a quota increase, largest) REST integration timeout."""
 INTEGRATION_TYPE = "AWS_PROXY"
 """Lambda proxy integration: the function gets the raw body and headers (it checks the HMAC over
 the exact bytes) and answers with its own status codes."""
@@ -178,3 +181,33 @@ def burst_problem(burst: int) -> str | None:
     if burst > ACCOUNT_BURST_LIMIT:
         return f"at most the account's burst of {ACCOUNT_BURST_LIMIT:,} requests (API Gateway quotas; raise that quota first)"
     return None
+
+
+@dataclass(frozen=True)
+class ApiAlarmSettings:
+    server_errors: int = 5
+    """Alarm when a period has more 5XX answers than this (the function failing, or timing out)."""
+    latency_p95_ms: int = 2_000
+    period_seconds: int = 300
+    evaluation_periods: int = 1
+
+
+def api_alarms(name: str, stage: str, alarms: ApiAlarmSettings) -> list[AlarmSpec]:
+    """5XX answers and p95 latency of the stage (AWS/ApiGateway publishes them per ApiName and Stage
+    without detailed metrics). 4XX is left out: rejected signatures and throttled senders are the API
+    working as intended, and WAF's own metrics count what it blocks."""
+    common: dict[str, Any] = {
+        "namespace": "AWS/ApiGateway",
+        "comparison": GREATER,
+        "period_seconds": alarms.period_seconds,
+        "evaluation_periods": alarms.evaluation_periods,
+        # An idle API publishes nothing: not a breach.
+        "treat_missing_data": "notBreaching",
+        "dimensions": {"ApiName": name, "Stage": stage},
+    }
+    return [
+        AlarmSpec(key="5xx", metric="5XXError", statistic="Sum", threshold=alarms.server_errors,
+                  description=f"{name}/{stage}: more than {alarms.server_errors} 5XX answer(s) per period", **common),
+        AlarmSpec(key="latency-p95", metric="Latency", statistic=None, extended_statistic="p95", threshold=alarms.latency_p95_ms,
+                  description=f"{name}/{stage}: p95 latency over {alarms.latency_p95_ms} ms", **common),
+    ]  # fmt: skip

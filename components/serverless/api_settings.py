@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..platform import ConfigError, Section, check_log_retention
-from .api_plan import LOGGING_LEVELS, burst_problem, check_stage_name, rate_problem
+from .api_plan import INTEGRATION_TIMEOUT_MS, LOGGING_LEVELS, ApiAlarmSettings, burst_problem, check_stage_name, rate_problem
 
 _DOMAIN_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 
@@ -31,6 +31,7 @@ class ApiSettings:
     """Set the account's (per Region) API Gateway CloudWatch role; one stack per account and Region."""
     domain_name: Optional[str] = None
     """A name in the edge zone for the API (REGIONAL custom domain, TLS 1.2+); None: the execute-api URL."""
+    alarms: ApiAlarmSettings = ApiAlarmSettings()
 
 
 def read_api(section: Section, *, zone_name: str, zone_key: str, taken: dict[str, str]) -> ApiSettings:
@@ -60,6 +61,18 @@ def read_api(section: Section, *, zone_name: str, zone_key: str, taken: dict[str
             raise ConfigError(section.key("domainName"), domain, f"a name inside the zone {zone_name} of {zone_key} (….{zone_name})")
         if domain in taken:
             raise ConfigError(section.key("domainName"), domain, f"a name of its own ({taken[domain]} already uses it)")
+    alarms = section.child("alarms", {})
+    period = alarms.integer("periodSeconds", 300, minimum=60, maximum=86_400)
+    if period % 60:
+        raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60")
+    alarm_settings = ApiAlarmSettings(
+        server_errors=alarms.integer("serverErrors", 5, minimum=0),
+        # Beyond the integration timeout the request has already failed with a 504 (the 5XX alarm's).
+        latency_p95_ms=alarms.integer("latencyP95Ms", 2_000, minimum=1, maximum=INTEGRATION_TIMEOUT_MS),
+        period_seconds=period,
+        evaluation_periods=alarms.integer("evaluationPeriods", 1, minimum=1, maximum=100),
+    )
+    alarms.finish()
     settings = ApiSettings(
         stage_name=stage,
         rate_limit=rate,
@@ -69,6 +82,7 @@ def read_api(section: Section, *, zone_name: str, zone_key: str, taken: dict[str
         log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
         create_account_logging_role=section.boolean("createAccountLoggingRole", True),
         domain_name=domain,
+        alarms=alarm_settings,
     )
     section.finish()
     return settings

@@ -204,3 +204,18 @@ def test_without_a_domain_the_stage_url_is_the_api_url(without_domain: Plan) -> 
     assert api.inputs["disableExecuteApiEndpoint"] is False
     assert api.inputs["securityPolicy"] == "TLS_1_2"
     assert _one(without_domain, ASSOCIATION).inputs["resourceArn"].endswith("/stages/v1")
+
+
+def test_stage_alarms_on_5xx_and_latency(plan: Plan) -> None:
+    settings = _api_settings(plan.stack).alarms
+    alarms = {r.name: r.inputs for r in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "-serverless-api-stage-" in r.name}
+    prefix = f"betterprompts-{plan.stack}-serverless-api-stage"
+    assert set(alarms) == {f"{prefix}-5xx", f"{prefix}-latency-p95"}
+    dimensions = {"ApiName": f"betterprompts-{plan.stack}-serverless", "Stage": "v1"}
+    five, latency = alarms[f"{prefix}-5xx"], alarms[f"{prefix}-latency-p95"]
+    assert (five["namespace"], five["metricName"], five["statistic"], five["threshold"]) == ("AWS/ApiGateway", "5XXError", "Sum", settings.server_errors)
+    assert (latency["metricName"], latency["extendedStatistic"], latency["threshold"]) == ("Latency", "p95", settings.latency_p95_ms)
+    for alarm in (five, latency):
+        assert alarm["dimensions"] == dimensions
+        assert alarm["alarmActions"] == [plan.outputs["alarmTopicArn"]]
+        assert alarm["treatMissingData"] == "notBreaching"

@@ -29,6 +29,9 @@ A = "api"
         (f"{A}.domainName", "origin.betterprompts.io", "betterprompts:edge.domain.apiOrigin already uses it"),
         (f"{A}.createAccountLoggingRole", "yes", "true or false"),
         (f"{A}.throttle.rate", 10, "no such key"),
+        (f"{A}.alarms.latencyP95Ms", 29_001, "from 1 to 29000"),
+        (f"{A}.alarms.periodSeconds", 90, "a multiple of 60"),
+        (f"{A}.alarms.serverErrors", -1, "at least 0"),
     ],
 )
 def test_bad_values_name_their_key(key: str, value: Any, allowed: str) -> None:
