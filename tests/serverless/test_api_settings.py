@@ -27,6 +27,7 @@ A = "api"
         (f"{A}.domainName", "hooks.example.com", "a name inside the zone betterprompts.io"),
         (f"{A}.domainName", "hooks_x.betterprompts.io", "a DNS name"),
         (f"{A}.domainName", "origin.betterprompts.io", "betterprompts:edge.domain.apiOrigin already uses it"),
+        (f"{A}.domainName", "api.betterprompts.io", "betterprompts:edge.domain.api already uses it"),
         (f"{A}.createAccountLoggingRole", "yes", "true or false"),
         (f"{A}.throttle.rate", 10, "no such key"),
         (f"{A}.alarms.latencyP95Ms", 29_001, "from 1 to 29000"),
