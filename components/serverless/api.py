@@ -90,7 +90,8 @@ class ServerlessApi(pulumi.ComponentResource):
         # --- the account's logging role (API Gateway refuses to log without one) ------------------
         logging_ready: list[pulumi.Resource] = []
         if settings.create_account_logging_role:
-            role_name = f"{name}-cloudwatch"
+            # Short: IAM role names are at most 64 characters (the stack prefix's budget, platform/name_budget.py).
+            role_name = f"{name}-logs"
             role = aws.iam.Role(
                 role_name,
                 description="API Gateway (every API of this account and Region): write execution and access logs",
