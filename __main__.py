@@ -690,7 +690,8 @@ parameters = AppParameters(
 pulumi.export("parameterPath", parameter_path(settings.project, settings.stack))
 # --- edge: the load balancer in front of the services (CloudFront's origin for the API paths) ----
 edge = settings.edge
-api_lb = ApiLoadBalancer(
+# No-domain mode (edge.domain absent): no load balancer, CloudFront serves the static app on its own name.
+api_lb = None if edge.domain is None else ApiLoadBalancer(
     f"{prefix}-edge",
     ApiLoadBalancerArgs(
         prefix=prefix,
@@ -725,7 +726,7 @@ regional_waf = WebFirewall(
         account_id=account_id,
         logs_kms_key_arn=baseline.keys["logs"].arn,
         logs_kms_key_region=settings.region,
-        protected={"api-alb": api_lb.arn},
+        protected={"api-alb": api_lb.arn} if api_lb is not None else {},
     ),
     aws_opts,
 )
@@ -748,10 +749,10 @@ site = SiteDistribution(
     SiteDistributionArgs(
         prefix=prefix,
         settings=edge,
-        hosted_zone_id=api_lb.hosted_zone_id,
+        hosted_zone_id=api_lb.hosted_zone_id if api_lb is not None else None,
         assets_bucket_domain_name=storage.buckets[BucketPurpose.ASSETS].bucket.bucket_regional_domain_name,
-        api_paths=api_behaviour_paths(edge.routes),
-        origin_header_value=api_lb.origin_header_value,
+        api_paths=api_behaviour_paths(edge.routes) if api_lb is not None else [],
+        origin_header_value=api_lb.origin_header_value if api_lb is not None else None,
         web_acl_arn=cloudfront_waf.web_acl_arn,
         account_id=account_id,
         logs_kms_key_arn=baseline.keys["logs"].arn,
@@ -763,14 +764,15 @@ site = SiteDistribution(
 )
 resolve_site_distribution_arn(site.arn)
 pulumi.export("siteUrl", site.site_url)
-pulumi.export("apiUrl", site.api_url)
 pulumi.export("distributionId", site.distribution_id)
 pulumi.export("distributionDomainName", site.domain_name)
-pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
 pulumi.export("regionalWebAclArn", regional_waf.web_acl_arn)
 pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)
-pulumi.export("apiOriginName", api_lb.origin_name)
-pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
+if api_lb is not None:
+    pulumi.export("apiUrl", site.api_url)
+    pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
+    pulumi.export("apiOriginName", api_lb.origin_name)
+    pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
 # --- serverless: the intent classifier's work queue ----------------------------------------------
 serverless = settings.serverless
@@ -878,8 +880,8 @@ if observability.dashboard.enabled:
             cluster_name=cluster.cluster_name,
             autoscaling_group_names=cluster.autoscaling_group_names,
             spot_pools=[pool for pool in cluster.autoscaling_group_names if POOLS[pool].spot],
-            load_balancer_arn_suffix=api_lb.arn_suffix,
-            target_group_arn_suffixes=api_lb.target_group_arn_suffixes,
+            load_balancer_arn_suffix=api_lb.arn_suffix if api_lb is not None else None,
+            target_group_arn_suffixes=api_lb.target_group_arn_suffixes if api_lb is not None else {},
             # The endpoint exists only while SageMaker serves (betterprompts:inference.serving).
             endpoint_name=inference.endpoint_name if inference_settings.serving.sagemaker else None,
             endpoint_instances=inference_settings.mode.value == "multi_model_gpu",
