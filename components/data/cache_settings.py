@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from ..platform import (
     ConfigError,
     Section,
+    by_size,
     check_daily_window,
     check_log_retention,
     check_weekly_window,
     elasticache_engine_versions,
     elasticache_node_types,
+    check_priced,
+    priced_cache_node_types,
     windows_overlap,
 )
 from .database_settings import check_instance_family
@@ -22,7 +25,8 @@ from .database_settings import check_instance_family
 # is at 9.x. The versions themselves are AWS's published list (components/platform/aws_specs).
 SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": (7, 8, 9)}
 # Stricter than what ElastiCache offers, on purpose: Graviton families only (price/performance),
-# the burstable t4g for small stacks. That a node type exists in the region is AWS's list.
+# the burstable t4g for small stacks. That a node type exists in the region is AWS's list, and that
+# it is priced is policies/pricing (see allowed_node_types).
 ALLOWED_CACHE_NODE_FAMILIES = ("cache.r6g", "cache.r7g", "cache.m6g", "cache.m7g", "cache.t4g")
 MAX_SHARDS = 15
 MAX_REPLICAS_PER_SHARD = 5
@@ -31,6 +35,13 @@ MAX_REPLICAS_PER_SHARD = 5
 # one read replica to enable autofailover"), so every shard keeps one replica.
 MIN_REPLICAS_PER_SHARD = 1
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+def allowed_node_types(region: str) -> tuple[str, ...]:
+    """The node types ``nodeType`` accepts in ``region``: of the allowed families, offered by ElastiCache
+    there, and priced for every engine this project runs (``engine`` may change alone)."""
+    offered = (t for t in elasticache_node_types(region) if t.rpartition(".")[0] in ALLOWED_CACHE_NODE_FAMILIES)
+    return by_size(priced_cache_node_types(region, SUPPORTED_CACHE_ENGINES, offered))
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,10 @@ class CacheSettings:
         check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
         if node_type not in elasticache_node_types(region):
             raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
+        check_priced(
+            section.key("nodeType"), node_type, allowed_node_types(region),
+            region=region, what="a node type", variants="Redis OSS and Valkey",
+        )
         shards = section.integer("shards")
         if not 1 <= shards <= MAX_SHARDS:
             raise ConfigError(section.key("shards"), shards, f"1 to {MAX_SHARDS} shards (cluster mode needs at least one)")

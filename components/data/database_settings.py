@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from ..platform import (
     ConfigError,
+    by_size,
     check_offered,
+    check_priced,
+    priced_rds_instance_classes,
     rds_engine_versions,
     rds_instance_classes,
     Section,
@@ -22,7 +25,8 @@ from .master_secret_plan import MAX_ROTATION_DAYS, MIN_ROTATION_DAYS
 # PostgreSQL majors on RDS that ship the pgvector extension at a version the app needs (HNSW).
 SUPPORTED_POSTGRES_MAJORS = (16, 17)
 # Stricter than what RDS offers, on purpose (current generations, Graviton first); that a class exists in
-# the region is AWS's list (rds_instance_classes).
+# the region is AWS's list (rds_instance_classes), and that it is priced is policies/pricing (see
+# allowed_instance_classes).
 ALLOWED_DB_INSTANCE_FAMILIES = ("db.r6g", "db.r7g", "db.r6i", "db.r7i", "db.m6g", "db.m7g", "db.t4g")
 MAX_READ_REPLICAS = 2
 # gp3 limits for RDS (GiB).
@@ -128,6 +132,10 @@ class DatabaseSettings:
             rds_instance_classes(region, "postgres"),
             f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
         )
+        check_priced(
+            section.key("instanceClass"), instance_class, allowed_instance_classes(region),
+            region=region, what="a class", variants="Single-AZ and Multi-AZ",
+        )
 
         allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
         maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
@@ -229,6 +237,13 @@ def _check_engine_version_offered(key: str, version: str) -> None:
             version,
             "a PostgreSQL version RDS still creates (AWS's published list)" + (": " + ", ".join(current) if current else ""),
         )
+
+
+def allowed_instance_classes(region: str) -> tuple[str, ...]:
+    """The classes ``instanceClass`` accepts in ``region``: of the allowed families, offered by RDS for
+    PostgreSQL there, and priced Single-AZ and Multi-AZ (preflight prices the instance either way)."""
+    offered = (c for c in rds_instance_classes(region, "postgres") if c.rpartition(".")[0] in ALLOWED_DB_INSTANCE_FAMILIES)
+    return by_size(priced_rds_instance_classes(region, "postgres", offered))
 
 
 def check_instance_family(key: str, value: str, families: tuple[str, ...]) -> None:

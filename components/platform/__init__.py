@@ -21,6 +21,7 @@ from .aws_specs import (
     rds_instance_classes,
     sagemaker_hosting_instance_types,
 )
+from .prices import by_size, check_priced, price_list_path, priced_cache_node_types, priced_rds_instance_classes
 from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
@@ -51,6 +52,11 @@ from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
 from .windows import check_daily_window, check_weekly_window, windows_overlap
 
 __all__ = [
+    "by_size",
+    "check_priced",
+    "price_list_path",
+    "priced_cache_node_types",
+    "priced_rds_instance_classes",
     "elasticache_engine_versions",
     "elasticache_node_types",
     "AlarmSpec",
