@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ..platform import (
+    EXAMPLE_DAILY_WINDOW,
+    EXAMPLE_WEEKLY_WINDOW,
     ConfigError,
     Section,
     by_size,
@@ -96,17 +98,18 @@ class CacheSettings:
     @staticmethod
     def read(section: Section, region: str = "us-east-1") -> "CacheSettings":
         engine = section.string("engine", "redis", choices=tuple(SUPPORTED_CACHE_ENGINES))
-        version = section.string("engineVersion")
-        match = _VERSION.match(version)
         majors = SUPPORTED_CACHE_ENGINES[engine]
         offered = [v for v in elasticache_engine_versions(engine) if _VERSION.match(v) and int(v.split(".")[0]) in majors]
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        version = section.string("engineVersion", example=next(iter(offered), None))
+        match = _VERSION.match(version)
         if not match or int(match.group(1)) not in majors or version not in offered:
             raise ConfigError(
                 section.key("engineVersion"),
                 version,
                 f"a {engine} version major.minor with major " + " or ".join(map(str, majors)) + " that ElastiCache offers: " + ", ".join(offered),
             )
-        node_type = section.string("nodeType")
+        node_type = section.string("nodeType", example=next(iter(allowed_node_types(region)), None))
         check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
         if node_type not in elasticache_node_types(region):
             raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
@@ -143,13 +146,19 @@ class CacheSettings:
             shards=shards,
             replicas_per_shard=replicas,
             snapshot_retention_days=section.integer("snapshotRetentionDays", 7, minimum=1, maximum=35),
-            snapshot_window=check_daily_window(section.key("snapshotWindow"), section.raw("snapshotWindow"), min_minutes=60),
-            maintenance_window=check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow")),
+            snapshot_window=check_daily_window(
+                section.key("snapshotWindow"), section.raw("snapshotWindow", example=EXAMPLE_DAILY_WINDOW), min_minutes=60
+            ),
+            maintenance_window=check_weekly_window(
+                section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
+            ),
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
         )
         # ElastiCache refuses a snapshot window that overlaps the maintenance window (as RDS does for backups).
-        if windows_overlap(settings.snapshot_window, settings.maintenance_window):
+        if windows_overlap(settings.snapshot_window, settings.maintenance_window) and not section.stand_in(
+            "snapshotWindow", "maintenanceWindow"
+        ):
             raise ConfigError(
                 section.key("maintenanceWindow"),
                 settings.maintenance_window,

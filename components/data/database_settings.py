@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..platform import (
+    EXAMPLE_DAILY_WINDOW,
+    EXAMPLE_WEEKLY_WINDOW,
     ConfigError,
     by_size,
     check_offered,
@@ -113,7 +115,8 @@ class DatabaseSettings:
 
     @staticmethod
     def read(section: Section, region: str = "us-east-1") -> "DatabaseSettings":
-        version = section.string("engineVersion")
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        version = section.string("engineVersion", example=str(SUPPORTED_POSTGRES_MAJORS[0]))
         match = _VERSION.match(version)
         if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
             raise ConfigError(
@@ -124,7 +127,7 @@ class DatabaseSettings:
                 + " (such as 16 or 16.13)",
             )
         _check_engine_version_offered(section.key("engineVersion"), version)
-        instance_class = section.string("instanceClass")
+        instance_class = section.string("instanceClass", example=next(iter(allowed_instance_classes(region)), None))
         check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
         check_offered(
             section.key("instanceClass"),
@@ -141,16 +144,18 @@ class DatabaseSettings:
         maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
         # RDS wants the autoscaling ceiling at least 10% above the allocation.
         floor = math.ceil(allocated * 1.1)
-        if maximum < floor:
+        if maximum < floor and not section.stand_in("allocatedStorageGb", "maxAllocatedStorageGb"):
             raise ConfigError(
                 section.key("maxAllocatedStorageGb"),
                 maximum,
                 f"at least {floor} (10% above {section.key('allocatedStorageGb')}, {allocated}), or a smaller allocatedStorageGb",
             )
 
-        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow"))
-        maintenance_window = check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow"))
-        if windows_overlap(backup_window, maintenance_window):
+        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow", example=EXAMPLE_DAILY_WINDOW))
+        maintenance_window = check_weekly_window(
+            section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
+        )
+        if windows_overlap(backup_window, maintenance_window) and not section.stand_in("backupWindow", "maintenanceWindow"):
             raise ConfigError(
                 section.key("maintenanceWindow"),
                 maintenance_window,

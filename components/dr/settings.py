@@ -67,11 +67,12 @@ class DrSettings:
         if not section.names():
             return None
         dr_region = section.string("region", choices=supported_regions)
-        if dr_region == region:
+        if dr_region == region and not section.stand_in("region"):
             raise ConfigError(section.key("region"), dr_region, f"a Region other than the stack's own ({region})")
         rpo = section.integer("rpoMinutes", minimum=1, maximum=7 * 24 * 60)
 
-        backup = _backup(section.child("backup"))
+        backup_section = section.child("backup")
+        backup = _backup(backup_section)
 
         database = section.child("database", {})
         cross_region = database.boolean("crossRegionBackups", False)
@@ -100,8 +101,10 @@ class DrSettings:
             replicated_buckets=replicated,
             replication_time_control=rtc,
         )
+        # A survey's stand-ins (a missing rpoMinutes or schedule) say nothing of the recovery points.
+        surveyed = section.stand_in("rpoMinutes", "backup") or backup_section.stand_in("frequencyHours", "copyToDrRegion")
         for store in rpos:
-            if store.minutes > rpo:
+            if store.minutes > rpo and not surveyed:
                 raise ConfigError(
                     section.key(store.key),
                     _value(store.key, backup, cross_region, efs_replication, rtc),
@@ -131,7 +134,7 @@ def _backup(section: Section) -> BackupSettings:
     start = section.integer("startHourUtc", 5, minimum=0, maximum=23)
     retention = section.integer("retentionDays", 30, minimum=1, maximum=MAX_RETENTION_DAYS)
     kept = retained_snapshots(frequency, retention)
-    if kept > RDS_MANUAL_SNAPSHOT_QUOTA:
+    if kept > RDS_MANUAL_SNAPSHOT_QUOTA and not section.stand_in("frequencyHours"):
         raise ConfigError(
             section.key("frequencyHours"),
             frequency,

@@ -105,7 +105,8 @@ class NetworkSettings:
                 raise ConfigError(key, value, f"an availability zone of {region}: " + ", ".join(zones))
             return name
 
-        azs = section.strings("availabilityZones", item=az_name)
+        # The region's first three zones: a survey's stand-in for a missing list, so that it reads on.
+        azs = section.strings("availabilityZones", item=az_name, example=availability_zones(region)[:3])
         if len(azs) not in (2, 3):
             raise ConfigError(section.key("availabilityZones"), list(azs), "2 or 3 availability zones")
         if len(set(azs)) != len(azs):
@@ -205,7 +206,7 @@ def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -
                     + (" (load balancers need a /27 or larger)" if tier in MIN_SUBNET_PREFIX else " (AWS's subnet sizes)"),
                 )
     problem = find_subnet_plan_error(vpc, parsed)
-    if problem:
+    if problem and not section.stand_in("vpcCidr"):  # a survey's stand-in VPC says nothing of the subnets
         tier, index, allowed = problem
         # Name the other key of the pair too: the VPC range, or the subnet this one overlaps.
         if allowed.startswith("a block inside the VPC range"):

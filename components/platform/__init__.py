@@ -49,9 +49,11 @@ from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
 from .region_provider import CLOUDFRONT_REGION, RegionProviders, region_provider_name
 from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
-from .windows import check_daily_window, check_weekly_window, windows_overlap
+from .windows import EXAMPLE_DAILY_WINDOW, EXAMPLE_WEEKLY_WINDOW, check_daily_window, check_weekly_window, windows_overlap
 
 __all__ = [
+    "EXAMPLE_DAILY_WINDOW",
+    "EXAMPLE_WEEKLY_WINDOW",
     "by_size",
     "check_priced",
     "price_list_path",
