@@ -108,9 +108,9 @@ class DrSettings:
                 raise ConfigError(
                     section.key(store.key),
                     _value(store.key, backup, cross_region, efs_replication, rtc),
-                    f"a setting that keeps the {store.store}'s recovery point within rpoMinutes ({rpo}); now "
+                    f"a setting that keeps the {store.store}'s recovery point within {section.key('rpoMinutes')} ({rpo}); now "
                     f"{store.mechanism} ({_minutes(store.minutes)}). "
-                    + _remedy(store.store),
+                    + _remedy(section, store.store),
                 )
         return DrSettings(
             region=dr_region,
@@ -138,17 +138,17 @@ def _backup(section: Section) -> BackupSettings:
         raise ConfigError(
             section.key("frequencyHours"),
             frequency,
-            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for retentionDays "
+            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for {section.key('retentionDays')} "
             f"({retention}): RDS counts AWS Backup's snapshots against its 'Manual DB instance snapshots' quota "
             f"({RDS_MANUAL_SNAPSHOT_QUOTA} per Region); this keeps {kept}",
         )
     copy = section.boolean("copyToDrRegion")
-    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention)
+    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention, section.key("retentionDays"))
     section.finish()
     return BackupSettings(frequency_hours=frequency, start_hour_utc=start, retention_days=retention, copy_to_dr_region=copy, lock=lock)
 
 
-def _lock(section: Section, retention_days: int) -> VaultLock:
+def _lock(section: Section, retention_days: int, retention_key: str) -> VaultLock:
     mode = LockMode(section.string("mode", choices=[m.value for m in LockMode]))
     if mode is LockMode.NONE:
         section.finish()
@@ -164,7 +164,12 @@ def _lock(section: Section, retention_days: int) -> VaultLock:
     section.finish()
     problem = lock_problem(lock, retention_days)
     if problem:
-        raise ConfigError(section.path, {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days}, problem)
+        # The plan's retention is the other side of the lock's range: name its key (either may have moved).
+        raise ConfigError(
+            section.path,
+            {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days},
+            f"{problem} (the plan's retention is {retention_key})",
+        )
     return lock
 
 
@@ -178,12 +183,15 @@ def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication
     }[key]
 
 
-def _remedy(store: str) -> str:
+def _remedy(section: Section, store: str) -> str:
     if store == "database":
-        return "Turn on database.crossRegionBackups (RDS copies its 5-minute transaction logs to the DR Region)."
+        return f"Turn on {section.key('database.crossRegionBackups')} (RDS copies its 5-minute transaction logs to the DR Region)."
     if store == "efs":
-        return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
-    return "Turn on buckets.replicationTimeControl (S3 RTC: 99.99% of objects within 15 minutes)."
+        return (
+            f"Turn on {section.key('efs.replication')} (15 minutes), or raise {section.key('rpoMinutes')}: "
+            "AWS Backup snapshots at most hourly."
+        )
+    return f"Turn on {section.key('buckets.replicationTimeControl')} (S3 RTC: 99.99% of objects within 15 minutes)."
 
 
 def _purpose(key: str, value: object, choices: list[str]) -> str:
