@@ -19,11 +19,14 @@ from ..platform import (
     LOG_RETENTION_DAYS,
     ConfigError,
     Section,
+    by_size,
     check_offered,
+    check_priced,
     check_string,
     ec2_instance_types,
     instance_shape,
     parse_cidr,
+    priced_ec2_instance_types,
 )
 from .node_pools import POOLS
 
@@ -354,12 +357,31 @@ def _node_instance_type(key: str, value: Any, region: str, *, gpu: bool) -> str:
     return text
 
 
+def pool_instance_types(pool: str, region: str) -> tuple[str, ...]:
+    """The priced EC2 types a pool accepts first in ``region`` (offered, of the nodes' architecture, GPU for GPU pools)."""
+
+    def usable(instance_type: str) -> bool:
+        try:
+            _node_instance_type("", instance_type, region, gpu=POOLS[pool].gpu)
+        except ConfigError:
+            return False
+        return True
+
+    return tuple(t for t in by_size(priced_ec2_instance_types(region)) if usable(t))
+
+
 def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSettings:
     def instance_type(key: str, value: Any) -> str:
         return _node_instance_type(key, value, region, gpu=POOLS[pool].gpu)
 
     types = section.strings("instanceTypes", min_items=1, max_items=20, item=instance_type)
     _check_one_shape(section.key("instanceTypes"), types)
+    if types:
+        # preflight prices a group at its first (preferred) type: one without a price fails its cost stage.
+        check_priced(
+            f"{section.key('instanceTypes')}[0]", types[0], pool_instance_types(pool, region),
+            region=region, what="a first instance type", variants="on-demand; the group is priced at it",
+        )
     labels = section.mapping("labels", {})
     for label in labels:
         # EKS refuses node-group labels in the Kubernetes-reserved namespaces.

@@ -11,12 +11,15 @@ from ..platform import (
     ConfigError,
     Section,
     availability_zones,
+    by_size,
     check_log_retention,
     check_offered,
+    check_priced,
     check_string,
     ec2_instance_types,
     instance_shape,
     parse_cidr,
+    priced_ec2_instance_types,
 )
 from .plan import Tier, default_subnet_cidrs, find_subnet_plan_error
 
@@ -122,6 +125,12 @@ class NetworkSettings:
             ami_owner=nat_section.string("amiOwner", NatInstanceSettings.ami_owner),
         )
         _check_nat_instance_type(nat_section.key("instanceType"), nat_instance, region)
+        if nat_mode_key == NatMode.INSTANCE.value:
+            # preflight prices the NAT instance's hours: a type without a price fails its cost stage.
+            check_priced(
+                nat_section.key("instanceType"), nat_instance.instance_type, _nat_instance_types(nat_instance, region),
+                region=region, what="an instance type", variants="on-demand, of the image's architecture",
+            )
         nat_section.finish()
 
         logs = section.child("flowLogs", {})
@@ -161,6 +170,19 @@ class NetworkSettings:
 
 # The image architectures fck-nat publishes, as they appear in its AMI names, in the EC2 shape table's terms.
 _AMI_ARCHITECTURES = {"arm64": "arm64", "x86_64": "amd64"}
+
+
+def _nat_instance_types(nat: NatInstanceSettings, region: str) -> tuple[str, ...]:
+    """The priced EC2 types ``nat``'s image runs on in ``region``."""
+
+    def usable(instance_type: str) -> bool:
+        try:
+            _check_nat_instance_type("", NatInstanceSettings(instance_type, nat.ami_name_pattern, nat.ami_owner), region)
+        except ConfigError:
+            return False
+        return True
+
+    return tuple(t for t in by_size(priced_ec2_instance_types(region)) if usable(t))
 
 
 def _check_nat_instance_type(key: str, nat: NatInstanceSettings, region: str) -> None:

@@ -21,7 +21,14 @@ from .aws_specs import (
     rds_instance_classes,
     sagemaker_hosting_instance_types,
 )
-from .prices import by_size, check_priced, price_list_path, priced_cache_node_types, priced_rds_instance_classes
+from .prices import (
+    by_size,
+    check_priced,
+    price_list_path,
+    priced_cache_node_types,
+    priced_ec2_instance_types,
+    priced_rds_instance_classes,
+)
 from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
@@ -58,6 +65,7 @@ __all__ = [
     "check_priced",
     "price_list_path",
     "priced_cache_node_types",
+    "priced_ec2_instance_types",
     "priced_rds_instance_classes",
     "elasticache_engine_versions",
     "elasticache_node_types",

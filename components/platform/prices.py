@@ -35,6 +35,11 @@ def priced_rds_instance_classes(region: str, engine: str, classes: Iterable[str]
     )
 
 
+def priced_ec2_instance_types(region: str) -> frozenset[str]:
+    """EC2 types with an on-demand price in ``region`` (node groups, NAT instances; spot is priced off it)."""
+    return frozenset(key.removeprefix("ec2:") for key in load_prices(region).prices if key.startswith("ec2:"))
+
+
 def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Iterable[str]) -> frozenset[str]:
     """Those of ``node_types`` priced in ``region`` for every one of ``engines``."""
     prices = load_prices(region).prices

@@ -139,3 +139,25 @@ def test_the_readme_lists_the_accepted_sizes() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert ", ".join(f"`{c}`" for c in allowed_instance_classes("us-east-1")) in readme
     assert ", ".join(f"`{t}`" for t in allowed_node_types("us-east-1")) in readme
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+@pytest.mark.parametrize("pool", ["application", "gpu"])
+def test_a_node_groups_accepted_first_types_are_the_priced_ones(region: str, pool: str) -> None:
+    """A node group is priced at its first type: of every type EC2 offers, those a pool accepts first are priced."""
+    from components.eks.settings import _read_node_group, pool_instance_types
+    from components.platform import ec2_instance_types
+
+    def accepts(instance_type: str) -> bool:
+        raw = {"instanceTypes": [instance_type], "size": {"min": 0, "max": 2}}
+        try:
+            _read_node_group(Section(raw, f"betterprompts:eks.nodeGroups.{pool}"), pool, region)
+        except ConfigError:
+            return False
+        return True
+
+    accepted = {t for t in ec2_instance_types(region) if accepts(t)}
+    priced = {k.removeprefix("ec2:") for k in _prices(region) if k.startswith("ec2:")}
+    assert accepted and accepted <= priced
+    assert accepted == set(pool_instance_types(pool, region))
+    assert ("g4dn.xlarge" in accepted) and (("c6i.xlarge" in accepted) == (pool == "application"))
