@@ -184,7 +184,40 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     _check_business_hours(settings)
     _check_runners(settings)
     _check_schedule_names(settings)
+    _check_namespaces(settings)
     return _with_business_hours_cost(settings)
+
+
+def _check_namespaces(settings: StackSettings) -> None:
+    """Every Kubernetes namespace the stack creates has one owner: two Namespace objects of one name pass
+    preview and fail the deploy (the second "already exists"). A clash names both keys in full."""
+    workloads, observability = f"{NAMESPACE}:workloads", f"{NAMESPACE}:observability"
+    owners: dict[str, str] = {
+        f"{workloads}.namespace": settings.workloads.namespace,
+        f"{workloads}.promptGenerator.namespace": settings.workloads.prompt_generator.namespace,
+        f"{workloads}.metrics.namespace": settings.workloads.metrics.namespace,
+    }
+    if settings.observability.tracing.enabled:
+        owners[f"{observability}.tracing.namespace"] = settings.observability.tracing.namespace
+    if settings.observability.logs.enabled:
+        owners[f"{observability}.logs.namespace"] = settings.observability.logs.namespace
+    if settings.runners is not None:
+        # Fixed names (Actions Runner Controller's): a configurable namespace may not take them.
+        owners[f"{NAMESPACE}:runners (its runners' namespace)"] = settings.runners.namespace
+        owners[f"{NAMESPACE}:runners (its controller's namespace)"] = settings.runners.controller_namespace
+    seen: dict[str, str] = {}
+    for key, namespace in owners.items():
+        other = seen.get(namespace)
+        if other is not None:
+            # Blame a key the user can change (the runners' namespaces are fixed), naming the other in full.
+            blamed, named = (other, key) if key.startswith(f"{NAMESPACE}:runners") else (key, other)
+            raise ConfigError(
+                blamed,
+                namespace,
+                f"a namespace other than that of {named} ({namespace}): each component creates its own, "
+                "and a second namespace of one name fails the deploy",
+            )
+        seen[namespace] = key
 
 
 def _read_with(read: Callable[[Section, dict[str, Any]], Any], done: dict[str, Any], section: Section) -> Any:

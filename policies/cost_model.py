@@ -789,6 +789,11 @@ def _k8s_service(ctx: _Context, r: CostResource) -> list[LineItem]:
 # --- data -----------------------------------------------------------------------------
 
 
+def rds_instance_price_key(engine: str, instance_class: str, multi_az: bool) -> str:
+    """The price entry of an RDS instance hour: ``rds:postgres:<class>``, ``rds:postgres-multi-az:<class>``."""
+    return f"rds:{engine}{'-multi-az' if multi_az else ''}:{instance_class}"
+
+
 def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     inputs = r.inputs
     instance_class = str(inputs.get("instanceClass") or "")
@@ -798,7 +803,7 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     # (a primary's stored state may carry it empty).
     replica = "replicateSourceDb" in inputs and inputs.get("replicateSourceDb") != ""
     az = "-multi-az" if multi_az else ""
-    hourly = ctx.price(f"rds:{engine}{az}:{instance_class}", r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
+    hourly = ctx.price(rds_instance_price_key(engine, instance_class, multi_az), r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
     # A stopped instance bills storage only; RDS cannot stop replicas or an instance that has them.
     stoppable = not replica and not _has_replicas(ctx, r)
     running = ctx.assumptions.running_fraction if stoppable else 1.0
@@ -870,7 +875,7 @@ def _cache_engine(r: CostResource) -> str:
     return str(r.inputs.get("engine") or "redis").lower()
 
 
-def _cache_price_key(engine: str, node_type: str) -> str:
+def cache_node_price_key(engine: str, node_type: str) -> str:
     """Redis OSS and Memcached nodes share one price per type; Valkey nodes are priced lower."""
     return f"elasticache:valkey:{node_type}" if engine == "valkey" else f"elasticache:{node_type}"
 
@@ -891,7 +896,7 @@ def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
         nodes = _int(inputs.get("numCacheClusters"), 1)
         shape = f"{nodes} nodes"
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
+    cost = nodes * ctx.price(cache_node_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(
             r,
@@ -921,7 +926,7 @@ def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
     node_type = str(r.inputs.get("nodeType") or "")
     nodes = _int(r.inputs.get("numCacheNodes"), 1)
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
+    cost = nodes * ctx.price(cache_node_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(r, f"ElastiCache {_CACHE_ENGINE_NAMES.get(engine, engine)} {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
     ]

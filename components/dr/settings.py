@@ -67,11 +67,12 @@ class DrSettings:
         if not section.names():
             return None
         dr_region = section.string("region", choices=supported_regions)
-        if dr_region == region:
+        if dr_region == region and not section.stand_in("region"):
             raise ConfigError(section.key("region"), dr_region, f"a Region other than the stack's own ({region})")
         rpo = section.integer("rpoMinutes", minimum=1, maximum=7 * 24 * 60)
 
-        backup = _backup(section.child("backup"))
+        backup_section = section.child("backup")
+        backup = _backup(backup_section)
 
         database = section.child("database", {})
         cross_region = database.boolean("crossRegionBackups", False)
@@ -100,14 +101,16 @@ class DrSettings:
             replicated_buckets=replicated,
             replication_time_control=rtc,
         )
+        # A survey's stand-ins (a missing rpoMinutes or schedule) say nothing of the recovery points.
+        surveyed = section.stand_in("rpoMinutes", "backup") or backup_section.stand_in("frequencyHours", "copyToDrRegion")
         for store in rpos:
-            if store.minutes > rpo:
+            if store.minutes > rpo and not surveyed:
                 raise ConfigError(
                     section.key(store.key),
                     _value(store.key, backup, cross_region, efs_replication, rtc),
-                    f"a setting that keeps the {store.store}'s recovery point within rpoMinutes ({rpo}); now "
+                    f"a setting that keeps the {store.store}'s recovery point within {section.key('rpoMinutes')} ({rpo}); now "
                     f"{store.mechanism} ({_minutes(store.minutes)}). "
-                    + _remedy(store.store),
+                    + _remedy(section, store.store),
                 )
         return DrSettings(
             region=dr_region,
@@ -131,21 +134,21 @@ def _backup(section: Section) -> BackupSettings:
     start = section.integer("startHourUtc", 5, minimum=0, maximum=23)
     retention = section.integer("retentionDays", 30, minimum=1, maximum=MAX_RETENTION_DAYS)
     kept = retained_snapshots(frequency, retention)
-    if kept > RDS_MANUAL_SNAPSHOT_QUOTA:
+    if kept > RDS_MANUAL_SNAPSHOT_QUOTA and not section.stand_in("frequencyHours"):
         raise ConfigError(
             section.key("frequencyHours"),
             frequency,
-            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for retentionDays "
+            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for {section.key('retentionDays')} "
             f"({retention}): RDS counts AWS Backup's snapshots against its 'Manual DB instance snapshots' quota "
             f"({RDS_MANUAL_SNAPSHOT_QUOTA} per Region); this keeps {kept}",
         )
     copy = section.boolean("copyToDrRegion")
-    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention)
+    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention, section.key("retentionDays"))
     section.finish()
     return BackupSettings(frequency_hours=frequency, start_hour_utc=start, retention_days=retention, copy_to_dr_region=copy, lock=lock)
 
 
-def _lock(section: Section, retention_days: int) -> VaultLock:
+def _lock(section: Section, retention_days: int, retention_key: str) -> VaultLock:
     mode = LockMode(section.string("mode", choices=[m.value for m in LockMode]))
     if mode is LockMode.NONE:
         section.finish()
@@ -161,7 +164,12 @@ def _lock(section: Section, retention_days: int) -> VaultLock:
     section.finish()
     problem = lock_problem(lock, retention_days)
     if problem:
-        raise ConfigError(section.path, {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days}, problem)
+        # The plan's retention is the other side of the lock's range: name its key (either may have moved).
+        raise ConfigError(
+            section.path,
+            {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days},
+            f"{problem} (the plan's retention is {retention_key})",
+        )
     return lock
 
 
@@ -175,12 +183,15 @@ def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication
     }[key]
 
 
-def _remedy(store: str) -> str:
+def _remedy(section: Section, store: str) -> str:
     if store == "database":
-        return "Turn on database.crossRegionBackups (RDS copies its 5-minute transaction logs to the DR Region)."
+        return f"Turn on {section.key('database.crossRegionBackups')} (RDS copies its 5-minute transaction logs to the DR Region)."
     if store == "efs":
-        return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
-    return "Turn on buckets.replicationTimeControl (S3 RTC: 99.99% of objects within 15 minutes)."
+        return (
+            f"Turn on {section.key('efs.replication')} (15 minutes), or raise {section.key('rpoMinutes')}: "
+            "AWS Backup snapshots at most hourly."
+        )
+    return f"Turn on {section.key('buckets.replicationTimeControl')} (S3 RTC: 99.99% of objects within 15 minutes)."
 
 
 def _purpose(key: str, value: object, choices: list[str]) -> str:

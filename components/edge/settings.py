@@ -120,7 +120,7 @@ class EdgeSettings:
             paths = routes_section.strings(key, min_items=1, max_items=MAX_PATHS_PER_RULE, item=_path)
             routes[ROUTE_KEYS[key]] = paths
         routes_section.finish()
-        if not routes and domain is not None:
+        if not routes and domain is not None and not section.stand_in("routes"):
             raise ConfigError(routes_section.path, {}, "at least one routed service: " + ", ".join(ROUTE_KEYS))
         try:
             check_routes(routes)
@@ -174,18 +174,23 @@ class EdgeSettings:
 
 
 def _edge_domain(domain: Section) -> EdgeDomain:
-    zone = _domain(domain, "zoneName")
+    # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+    examples = {"site": "example.com", "api": "api.example.com", "apiOrigin": "origin.example.com"}
+    zone = _domain(domain, "zoneName", "example.com")
     names: dict[str, str] = {}
+    given: list[str] = []  # names compared with each other (a survey's stand-ins are compared with nothing)
     for key in ("site", "api", "apiOrigin"):
-        name = _domain(domain, key)
+        name = names[key] = _domain(domain, key, examples[key])
+        if domain.stand_in("zoneName", key):
+            continue
         if name != zone and not name.endswith(f".{zone}"):
             # Either side may have changed: name the zone's key too.
             raise ConfigError(domain.key(key), name, f"the zone {zone} of {domain.key('zoneName')} or a name inside it (….{zone})")
         if key == "apiOrigin" and name == zone:
             raise ConfigError(domain.key(key), name, f"a name inside the zone {zone} (….{zone}): the apex is for the site")
-        if name in names.values():
+        if name in given:
             raise ConfigError(domain.key(key), name, "a name no other domain key uses")
-        names[key] = name
+        given.append(name)
     domain.finish()
     return EdgeDomain(zone_name=zone, api_origin_name=names["apiOrigin"], site_name=names["site"], api_name=names["api"])
 
@@ -215,8 +220,8 @@ def _managed_group(key: str, value: object) -> str:
     return value
 
 
-def _domain(section: Section, name: str) -> str:
-    value = section.string(name).lower().rstrip(".")
+def _domain(section: Section, name: str, example: str) -> str:
+    value = section.string(name, example=example).lower().rstrip(".")
     labels = value.split(".")
     if len(value) > 253 or len(labels) < 2 or not all(re.fullmatch(_DOMAIN_LABEL, label) for label in labels):
         raise ConfigError(section.key(name), value, "a DNS name such as example.com (labels of a-z, 0-9 and -)")

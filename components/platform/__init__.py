@@ -21,6 +21,14 @@ from .aws_specs import (
     rds_instance_classes,
     sagemaker_hosting_instance_types,
 )
+from .prices import (
+    by_size,
+    check_priced,
+    price_list_path,
+    priced_cache_node_types,
+    priced_ec2_instance_types,
+    priced_rds_instance_classes,
+)
 from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
@@ -48,9 +56,17 @@ from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
 from .region_provider import CLOUDFRONT_REGION, RegionProviders, region_provider_name
 from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
-from .windows import check_daily_window, check_weekly_window, windows_overlap
+from .windows import EXAMPLE_DAILY_WINDOW, EXAMPLE_WEEKLY_WINDOW, check_daily_window, check_weekly_window, windows_overlap
 
 __all__ = [
+    "EXAMPLE_DAILY_WINDOW",
+    "EXAMPLE_WEEKLY_WINDOW",
+    "by_size",
+    "check_priced",
+    "price_list_path",
+    "priced_cache_node_types",
+    "priced_ec2_instance_types",
+    "priced_rds_instance_classes",
     "elasticache_engine_versions",
     "elasticache_node_types",
     "AlarmSpec",

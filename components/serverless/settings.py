@@ -67,7 +67,7 @@ def _work_queue(section: Section) -> WorkQueueSettings:
     retention = section.integer("messageRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
     receives = section.integer("maxReceiveCount", minimum=1, maximum=MAX_RECEIVE_COUNT_MAX)
     dead_letter = section.integer("deadLetterRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
-    if dead_letter <= retention:
+    if dead_letter <= retention and not section.stand_in("deadLetterRetentionSeconds", "messageRetentionSeconds"):
         raise ConfigError(
             section.key("deadLetterRetentionSeconds"),
             dead_letter,
@@ -82,7 +82,7 @@ def _work_queue(section: Section) -> WorkQueueSettings:
     # Bounded by the retention: the default follows a short retention instead of blaming a key nobody wrote,
     # and a value set too high names the retention it exceeds.
     oldest = alarms.integer("oldestMessageAgeSeconds", min(600, retention), minimum=60)
-    if oldest > retention:
+    if oldest > retention and not section.stand_in("messageRetentionSeconds"):
         raise ConfigError(
             alarms.key("oldestMessageAgeSeconds"),
             oldest,

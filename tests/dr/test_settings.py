@@ -43,8 +43,8 @@ def test_no_section_means_no_dr_layer() -> None:
     ("key", "value", "error_key", "allowed"),
     [
         # The issue's check: a backup frequency that cannot meet the RPO (EFS without replication).
-        ("efs.replication", False, "backup.frequencyHours", "within rpoMinutes (15)"),
-        ("database.crossRegionBackups", False, "backup.frequencyHours", "Turn on database.crossRegionBackups"),
+        ("efs.replication", False, "backup.frequencyHours", "within betterprompts:dr.rpoMinutes (15)"),
+        ("database.crossRegionBackups", False, "backup.frequencyHours", "Turn on betterprompts:dr.database.crossRegionBackups"),
         ("backup.frequencyHours", 5, "backup.frequencyHours", "one of 1, 2, 3, 4, 6, 8, 12, 24"),
         # Hourly for 30 days is 720 snapshots: RDS's manual snapshot quota is 100.
         ("backup.frequencyHours", 1, "backup.frequencyHours", "'Manual DB instance snapshots' quota (100 per Region); this keeps 720"),
@@ -52,11 +52,16 @@ def test_no_section_means_no_dr_layer() -> None:
         ("region", "eu-west-1", "region", "one of us-east-1, us-east-2, us-west-2"),
         ("backup.vaultLock.changeableForDays", 2, "backup.vaultLock.changeableForDays", "from 3"),
         ("backup.vaultLock.maxRetentionDays", 14, "backup.vaultLock", "the plan's retention (30 days) within the lock's [7, 14]"),
+        # Coupled keys named in full (issue 20): the plan's retention is the other side of the lock's range,
+        # the snapshot count depends on it, and the remedies name the keys to change.
+        ("backup.vaultLock.maxRetentionDays", 14, "backup.vaultLock", "(the plan's retention is betterprompts:dr.backup.retentionDays)"),
+        ("backup.frequencyHours", 1, "backup.frequencyHours", "for betterprompts:dr.backup.retentionDays (30)"),
+        ("efs.replication", False, "backup.frequencyHours", "Turn on betterprompts:dr.efs.replication (15 minutes), or raise betterprompts:dr.rpoMinutes"),
         ("backup.vaultLock.mode", "strict", "backup.vaultLock.mode", "one of none, governance, compliance"),
         ("database.replicatedRetentionDays", 36, "database.replicatedRetentionDays", "from 1 to 35"),
         ("backup.nonsense", 1, "backup.nonsense", "no such key"),
         # S3 replication without RTC has no time bound: it cannot promise 15 minutes.
-        ("buckets.replicationTimeControl", False, "buckets.replicationTimeControl", "Turn on buckets.replicationTimeControl"),
+        ("buckets.replicationTimeControl", False, "buckets.replicationTimeControl", "Turn on betterprompts:dr.buckets.replicationTimeControl"),
         ("buckets.replicate", ["models", "access-logs"], "buckets.replicate[1]", "one of models, assets, backups, logs"),
         ("buckets.replicate", ["models", "models"], "buckets.replicate", "each bucket once"),
     ],
