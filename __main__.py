@@ -65,8 +65,13 @@ from components.dr import (
     BucketReplicationArgs,
     CrossRegionReplication,
     CrossRegionReplicationArgs,
+    VELERO_BUCKET_KEY,
+    VELERO_NAMESPACE,
     ReplicationSource,
+    VeleroBackups,
+    VeleroBackupsArgs,
     selections,
+    velero_bucket_lifecycle,
 )
 from components.edge import (
     ACCESS_LOG_PREFIX,
@@ -120,6 +125,7 @@ from components.serverless import (
 )
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
+    AccessLogTarget,
     AdoptedBucket,
     BucketPurpose,
     PlatformStorage,
@@ -211,6 +217,14 @@ pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 # --- storage: the seed's buckets, EBS snapshot lifecycle (EFS follows the cluster below) ------
 storage_settings = settings.storage
 compliance = settings.compliance
+# Velero's bucket (the DR layer's, below) logs into the storage layer's access-log destination, whose
+# policy names it first: its name is known before it exists.
+velero_settings = settings.dr.velero if settings.dr is not None else None
+velero_bucket_name = (
+    account_id.apply(lambda a: bucket_name(storage_settings.bucket_name_prefix, VELERO_BUCKET_KEY, a, settings.region))
+    if velero_settings is not None
+    else None
+)
 audit_trail_name = trail_name(prefix)
 log_grants = logs_bucket_grants(compliance, trail_name=audit_trail_name, region=settings.region)
 storage = PlatformStorage(
@@ -234,6 +248,7 @@ storage = PlatformStorage(
         load_balancer_log_prefix=ACCESS_LOG_PREFIX,
         # The static app's origin: CloudFront reads it through OAC.
         cdn_readers={BucketPurpose.ASSETS: [site_distribution_arn]},
+        log_sources={VELERO_BUCKET_KEY: velero_bucket_name} if velero_bucket_name is not None else {},
         force_destroy=storage_settings.destroyable_buckets,
         protect=platform.protect_stateful,
     ),
@@ -914,7 +929,36 @@ if dr is not None:
     )
     pulumi.export("backupPlanArn", backups.plan_arn)
     pulumi.export("backupVaultArns", backups.vault_arns)
-    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication or dr.replicated_buckets):
+    velero: VeleroBackups | None = None
+    if dr.velero is not None and velero_bucket_name is not None:
+        # The platform's namespaces: the services, the prompt generator, monitoring and the telemetry agents.
+        backed_up = [workloads.namespace, workloads.prompt_generator.namespace, workloads.metrics.namespace]
+        backed_up += [tracing.namespace] if tracing.enabled else []
+        backed_up += [observability.logs.namespace] if observability.logs.enabled else []
+        velero = VeleroBackups(
+            f"{prefix}-velero",
+            VeleroBackupsArgs(
+                settings=dr.velero,
+                namespace=VELERO_NAMESPACE,
+                backed_up_namespaces=sorted(set(backed_up)),
+                region=settings.region,
+                account_id=account_id,
+                bucket_name=velero_bucket_name,
+                kms_key_arn=baseline.keys["storage"].arn,
+                access_logs=AccessLogTarget(
+                    bucket=storage.access_logs.bucket_name, prefix=f"{VELERO_BUCKET_KEY}/", ready=storage.access_logs.policy
+                ),
+                k8s_provider=cluster.k8s_provider,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_provider_url=cluster.oidc_provider_url,
+                depends_on=cluster.workload_dependencies,
+                force_destroy=storage_settings.destroyable_buckets,
+                protect=platform.protect_stateful,
+            ),
+            aws_opts,
+        )
+        pulumi.export("veleroBucketName", velero.bucket_name)
+    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication or dr.replica_keys):
         replication = CrossRegionReplication(
             f"{prefix}-dr",
             CrossRegionReplicationArgs(
@@ -924,31 +968,41 @@ if dr is not None:
                 database_arn=database.instance.arn if dr.database_cross_region_backups else None,
                 database_retention_days=dr.database_replicated_retention_days,
                 file_system_id=shared_fs.file_system_id if dr.efs_replication else None,
-                storage_key=bool(dr.replicated_buckets),
+                storage_key=bool(dr.replica_keys),
                 kms_deletion_window_days=platform.kms_deletion_window_days,
                 protect=platform.protect_stateful,
             ),
             aws_opts,
         )
         pulumi.export("drKeyArns", replication.key_arns)
-        if dr.replicated_buckets:
+        if dr.replica_keys:
             # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
-            def replica_name(purpose: BucketPurpose, region: str = dr.region) -> pulumi.Output[str]:
+            def replica_name(purpose: BucketPurpose | str, region: str = dr.region) -> pulumi.Output[str]:
                 return account_id.apply(lambda a: bucket_name(storage_settings.bucket_name_prefix, purpose, a, region))
+
+            sources = {
+                p.value: ReplicationSource(
+                    name=storage.bucket_names[p],
+                    arn=storage.bucket_arns[p],
+                    replica_name=replica_name(p),
+                    lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[p]),
+                    ready=storage.buckets[p].ready,
+                )
+                for p in dr.replicated_buckets
+            }
+            if velero is not None and dr.velero is not None and dr.velero.replicate:
+                sources[VELERO_BUCKET_KEY] = ReplicationSource(
+                    name=velero.bucket_name,
+                    arn=velero.bucket_arn,
+                    replica_name=replica_name(VELERO_BUCKET_KEY),
+                    lifecycle_rules=velero_bucket_lifecycle(dr.velero.ttl_days),
+                    ready=velero.bucket.ready,
+                )
 
             bucket_replication = BucketReplication(
                 f"{prefix}-dr-buckets",
                 BucketReplicationArgs(
-                    sources={
-                        p.value: ReplicationSource(
-                            name=storage.bucket_names[p],
-                            arn=storage.bucket_arns[p],
-                            replica_name=replica_name(p),
-                            lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[p]),
-                            ready=storage.buckets[p].ready,
-                        )
-                        for p in dr.replicated_buckets
-                    },
+                    sources=sources,
                     region=settings.region,
                     dr_region=dr.region,
                     account_id=account_id,

@@ -157,6 +157,10 @@ class Usage:
     receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
     xray_traces_millions: float = 1.0
     """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
+    velero_backup_gb: float = 10.0
+    """GB Velero's bucket holds: every backup's resource manifests, logs and snapshot lists within their TTL."""
+    velero_snapshot_gb: float = 50.0
+    """GB of EBS snapshot data Velero's backups keep (incremental snapshots of the backed-up volumes, within the TTL)."""
     firehose_ingestion_gb: float = 150.0
     """GB a month Firehose bills (split evenly over the stack's streams): the container logs Fluent Bit
     sends, each record rounded up to 5 KB."""
@@ -203,6 +207,8 @@ USAGE_KEYS: dict[str, str] = {
     "xrayTracesMillions": "xray_traces_millions",
     "firehoseIngestionGb": "firehose_ingestion_gb",
     "apiGatewayRequestsMillions": "api_gateway_requests_millions",
+    "veleroBackupGb": "velero_backup_gb",
+    "veleroSnapshotGb": "velero_snapshot_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -1327,8 +1333,15 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
                 type_="usage:cloudwatch",
             )
         )
-    # The stack's own buckets share the S3 usage; the DR Region's replicas are priced as copies of their sources.
-    buckets = [b for b in ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") if not ctx.in_other_region(b)]
+    # The stack's own buckets share the S3 usage; the DR Region's replicas are priced as copies of their
+    # sources; Velero's bucket holds what Velero's usage says.
+    velero = _velero_buckets(ctx)
+    own = [b for b in ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") if not ctx.in_other_region(b)]
+    for bucket in own:
+        if bucket.inputs.get("bucket") in velero:
+            line = _s3_bucket(ctx, bucket, usage.velero_backup_gb)
+            items.append(replace(line, type="usage:velero", description="DR: Velero backups in " + line.description))
+    buckets = [b for b in own if b.inputs.get("bucket") not in velero]
     if buckets:
         per_bucket = usage.s3_storage_gb / len(buckets)
         items.extend(_s3_bucket(ctx, bucket, per_bucket) for bucket in buckets)
@@ -1422,10 +1435,15 @@ def _backup_selection(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 
 def _bucket_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
-    """A replica holds what its source holds (its share of the S3 usage), the daily changes cross Regions, RTC per GB."""
+    """A replica holds what its source holds (its share of the S3 usage, or Velero's), the daily changes cross
+    Regions, RTC per GB."""
     buckets = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-    own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b)]
-    gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
+    velero = _velero_buckets(ctx)
+    own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b) and b.inputs.get("bucket") not in velero]
+    if r.inputs.get("bucket") in velero:
+        gb = ctx.assumptions.usage.velero_backup_gb
+    else:
+        gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
     replicas = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type in buckets and ctx.in_other_region(ctx.by_urn[u])]
     rtc = any(((rule.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled" for rule in r.inputs.get("rules") or [])
     items = []
@@ -1458,6 +1476,33 @@ def _efs_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
         "transfer:inter-region", r.type, "transfer"
     )
     return [ctx.item(r, f"DR: EFS replica in another Region: {gb:,.0f} GB Standard + replication transfer", cost)]
+
+
+def _velero_values(release: CostResource) -> Mapping[str, Any] | None:
+    if str(release.inputs.get("chart") or "").rsplit("/", 1)[-1] != "velero":
+        return None
+    values = release.inputs.get("values")
+    return values if isinstance(values, Mapping) else {}
+
+
+def _velero_buckets(ctx: _Context) -> set[str]:
+    """Names of the buckets a Velero release stores its backups in."""
+    names: set[str] = set()
+    for release in ctx.of_type(HELM_RELEASE):
+        values = _velero_values(release)
+        for location in ((values or {}).get("configuration") or {}).get("backupStorageLocation") or []:
+            if isinstance(location, Mapping) and isinstance(location.get("bucket"), str):
+                names.add(location["bucket"])
+    return names
+
+
+def _helm_release(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Velero's EBS snapshots (its bucket is priced with the S3 usage); other releases run on the nodes."""
+    values = _velero_values(r)
+    if values is None or values.get("snapshotsEnabled") is False:
+        return []
+    gb = ctx.assumptions.usage.velero_snapshot_gb
+    return [ctx.item(r, f"DR: Velero EBS snapshots: {gb:,.0f} GB kept", gb * ctx.price("ebs:snapshot", r.type, "snapshot"))]
 
 
 S3_LIFECYCLE_TYPES = (
@@ -1511,6 +1556,7 @@ RULES: dict[str, Rule] = {
     RDS_BACKUP_REPLICATION: _rds_backup_replication,
     EFS_REPLICATION: _efs_replication,
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
+    HELM_RELEASE: _helm_release,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 

@@ -1,6 +1,6 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
-(``BucketReplication``), the recovery-point model
+(``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the recovery-point model
 (``backup_plan``) and the ``dr`` config section.
 
 This module is the package's face: code outside the package imports from here.
@@ -12,7 +12,9 @@ from .backup import Backups, BackupsArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
-from .settings import BackupSettings, DrSettings
+from .settings import BackupSettings, DrSettings, VeleroSettings
+from .velero import VeleroBackups, VeleroBackupsArgs
+from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NAMESPACE, bucket_lifecycle as velero_bucket_lifecycle
 
 __all__ = [
     "BackupSettings",
@@ -27,8 +29,14 @@ __all__ = [
     "LockMode",
     "SelectionSpec",
     "StoreRpo",
+    "VELERO_BUCKET_KEY",
+    "VELERO_NAMESPACE",
     "VaultLock",
+    "VeleroBackups",
+    "VeleroBackupsArgs",
+    "VeleroSettings",
     "schedule_expression",
     "selections",
     "store_rpos",
+    "velero_bucket_lifecycle",
 ]

@@ -25,6 +25,8 @@ from .backup_plan import (
     store_rpos,
 )
 
+from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, cron_problem
+
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
 """RDS keeps automated backups (and replicated ones) 1-35 days."""
 
@@ -42,6 +44,20 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class VeleroSettings:
+    """Velero's backups of the platform's namespaces (Kubernetes objects and EBS volume snapshots)."""
+
+    schedule: str
+    """Standard five-field cron (UTC) of the backup schedule."""
+    ttl_days: int
+    """How long Velero keeps each backup (and its snapshots); the bucket's lifecycle follows."""
+    snapshot_volumes: bool
+    """Snapshot the namespaces' EBS volumes (the AWS plugin; snapshots stay in the stack's Region)."""
+    replicate: bool
+    """Replicate the Velero bucket to the DR Region with the other critical buckets."""
+
+
+@dataclass(frozen=True)
 class DrSettings:
     region: str
     """The DR Region (the seed's pilot light: us-west-2)."""
@@ -56,10 +72,18 @@ class DrSettings:
     """The storage layer's buckets S3 replicates to replicas in the DR Region (the critical data)."""
     replication_time_control: bool
     rpos: tuple[StoreRpo, ...]
+    velero: VeleroSettings | None = None
+    """Velero (the ``velero`` key); None: no Velero."""
 
     @property
     def uses_dr_region(self) -> bool:
-        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replicated_buckets)
+        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replica_keys)
+
+    @property
+    def replica_keys(self) -> tuple[str, ...]:
+        """Every bucket S3 replicates into the DR Region: the storage layer's, and Velero's when asked."""
+        velero = (VELERO_BUCKET_KEY,) if self.velero is not None and self.velero.replicate else ()
+        return (*(p.value for p in self.replicated_buckets), *velero)
 
     @staticmethod
     def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
@@ -91,6 +115,7 @@ class DrSettings:
             raise ConfigError(buckets.key("replicate"), list(replicated), "each bucket once")
         rtc = buckets.boolean("replicationTimeControl", False)
         buckets.finish()
+        velero = _velero(section.child("velero")) if section.has("velero") else None
         section.finish()
 
         rpos = store_rpos(
@@ -98,7 +123,7 @@ class DrSettings:
             copy_to_dr_region=backup.copy_to_dr_region,
             database_replication=cross_region,
             efs_replication=efs_replication,
-            replicated_buckets=replicated,
+            replicated_buckets=[*replicated, *([VELERO_BUCKET_KEY] if velero is not None and velero.replicate else [])],
             replication_time_control=rtc,
         )
         # A survey's stand-ins (a missing rpoMinutes or schedule) say nothing of the recovery points.
@@ -122,6 +147,7 @@ class DrSettings:
             replicated_buckets=tuple(BucketPurpose(p) for p in replicated),
             replication_time_control=rtc,
             rpos=tuple(rpos),
+            velero=velero,
         )
 
 
@@ -146,6 +172,21 @@ def _backup(section: Section) -> BackupSettings:
     lock = _lock(section.child("vaultLock", {"mode": "none"}), retention, section.key("retentionDays"))
     section.finish()
     return BackupSettings(frequency_hours=frequency, start_hour_utc=start, retention_days=retention, copy_to_dr_region=copy, lock=lock)
+
+
+def _velero(section: Section) -> VeleroSettings:
+    schedule = section.string("schedule", example="0 3 * * *")
+    problem = cron_problem(schedule)
+    if problem:
+        raise ConfigError(section.key("schedule"), schedule, f"a cron expression Velero accepts: {problem}")
+    settings = VeleroSettings(
+        schedule=schedule,
+        ttl_days=section.integer("ttlDays", minimum=1, maximum=3650),
+        snapshot_volumes=section.boolean("snapshotVolumes", True),
+        replicate=section.boolean("replicate", False),
+    )
+    section.finish()
+    return settings
 
 
 def _lock(section: Section, retention_days: int, retention_key: str) -> VaultLock:

@@ -45,7 +45,7 @@ from .config import (
     suggestion,
 )
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
-from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
+from .iam import allow, policy_document, s3_key_statement, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
 from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
@@ -126,6 +126,7 @@ __all__ = [
     "local_release",
     "parse_cidr",
     "policy_document",
+    "s3_key_statement",
     "release",
     "service_assume_role_policy",
     "service_account_role",

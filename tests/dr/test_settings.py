@@ -64,6 +64,11 @@ def test_no_section_means_no_dr_layer() -> None:
         ("buckets.replicationTimeControl", False, "buckets.replicationTimeControl", "Turn on betterprompts:dr.buckets.replicationTimeControl"),
         ("buckets.replicate", ["models", "access-logs"], "buckets.replicate[1]", "one of models, assets, backups, logs"),
         ("buckets.replicate", ["models", "models"], "buckets.replicate", "each bucket once"),
+        ("velero.schedule", "cron(0 5 * * ? *)", "velero.schedule", "a cron expression Velero accepts: five fields"),
+        ("velero.schedule", "0 5 * * MON?", "velero.schedule", "is not a number, range, list, step or *"),
+        ("velero.ttlDays", 0, "velero.ttlDays", "from 1 to 3650"),
+        ("velero.snapshotVolumes", "yes", "velero.snapshotVolumes", "true or false"),
+        ("velero.retention", 3, "velero.retention", "no such key"),
     ],
 )
 def test_bad_values_name_their_key(key: str, value: Any, error_key: str, allowed: str) -> None:
@@ -96,3 +101,31 @@ def test_governance_mode_takes_no_grace_time() -> None:
     with pytest.raises(ConfigError) as error:
         load(config)
     assert error.value.key == "betterprompts:dr.backup.vaultLock.minRetentionDays"
+
+
+def test_velero_backs_up_every_6_hours_in_production_daily_in_staging() -> None:
+    production = load(config_of("production")).dr
+    staging = load(config_of("staging"), "staging").dr
+    assert production is not None and production.velero is not None
+    assert (production.velero.schedule, production.velero.ttl_days, production.velero.replicate) == ("0 */6 * * *", 30, True)
+    assert production.replica_keys == ("models", "backups", "velero")
+    assert {r.store: r.minutes for r in production.rpos}["velero bucket"] == 15
+    assert staging is not None and staging.velero is not None
+    assert (staging.velero.schedule, staging.velero.ttl_days, staging.velero.replicate) == ("0 5 * * *", 7, False)
+    assert staging.replica_keys == ()
+
+
+def test_a_replicated_velero_bucket_needs_rtc_for_the_rpo() -> None:
+    # Staging's RPO is a day, but S3 replication without RTC has no time bound at all.
+    config = with_value("dr", "velero.replicate", True, "staging")
+    with pytest.raises(ConfigError) as error:
+        load(config, "staging")
+    assert error.value.key == "betterprompts:dr.buckets.replicationTimeControl"
+    assert "velero bucket" in error.value.allowed
+
+
+def test_without_a_velero_key_there_is_no_velero() -> None:
+    config = config_of("staging")
+    del config["betterprompts:dr"]["velero"]
+    dr = load(config, "staging").dr
+    assert dr is not None and dr.velero is None
