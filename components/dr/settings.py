@@ -42,6 +42,18 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class ImageReplicationSettings:
+    """ECR cross-Region replication of this stack's images (``betterprompts:images``) to the DR Region."""
+
+    replicate: bool = False
+    """This stack's repositories are replicated: a repository creation template in the DR Region makes the
+    replicas like their sources (immutable tags, a DR-Region customer key, the same lifecycle and tags)."""
+    manage_registry_replication: bool = False
+    """This stack writes the account registry's replication configuration, which is ONE per account and
+    Region (like ``createGithubOidcProvider``): exactly one stack in an account may own it."""
+
+
+@dataclass(frozen=True)
 class DrSettings:
     region: str
     """The DR Region (the seed's pilot light: us-west-2)."""
@@ -56,10 +68,17 @@ class DrSettings:
     """The storage layer's buckets S3 replicates to replicas in the DR Region (the critical data)."""
     replication_time_control: bool
     rpos: tuple[StoreRpo, ...]
+    images: ImageReplicationSettings = ImageReplicationSettings()
 
     @property
     def uses_dr_region(self) -> bool:
-        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replicated_buckets)
+        return (
+            self.backup.copy_to_dr_region
+            or self.database_cross_region_backups
+            or self.efs_replication
+            or bool(self.replicated_buckets)
+            or self.images.replicate
+        )
 
     @staticmethod
     def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
@@ -90,6 +109,7 @@ class DrSettings:
             raise ConfigError(buckets.key("replicate"), list(replicated), "each bucket once")
         rtc = buckets.boolean("replicationTimeControl", False)
         buckets.finish()
+        images = _images(section.child("images", {}))
         section.finish()
 
         rpos = store_rpos(
@@ -119,7 +139,19 @@ class DrSettings:
             replicated_buckets=tuple(BucketPurpose(p) for p in replicated),
             replication_time_control=rtc,
             rpos=tuple(rpos),
+            images=images,
         )
+
+
+def _images(section: Section) -> ImageReplicationSettings:
+    replicate = section.boolean("replicate", False)
+    manage = section.boolean("manageRegistryReplication", False)
+    section.finish()
+    if manage and not replicate:
+        # The registry's configuration replicates this stack's repository prefix: without the template
+        # its replicas would be created with ECR's defaults (AES256, mutable tags, no lifecycle).
+        raise ConfigError(section.key("manageRegistryReplication"), manage, "false unless replicate is true (the configuration replicates this stack's images)")
+    return ImageReplicationSettings(replicate=replicate, manage_registry_replication=manage)
 
 
 def _backup(section: Section) -> BackupSettings:
