@@ -67,6 +67,8 @@ from components.dr import (
     CrossRegionReplicationArgs,
     VELERO_BUCKET_KEY,
     VELERO_NAMESPACE,
+    ImageReplication,
+    ImageReplicationArgs,
     ReplicationSource,
     VeleroBackups,
     VeleroBackupsArgs,
@@ -1018,6 +1020,26 @@ if dr is not None:
                 aws_opts,
             )
             pulumi.export("replicaBucketNames", bucket_replication.replica_names)
+    if dr_provider is not None and dr.images.replicate and settings.images is not None:
+        # The application's images, replicated by ECR into repositories a DR-Region template shapes.
+        image_replication = ImageReplication(
+            f"{prefix}-dr-images",
+            ImageReplicationArgs(
+                repository_prefix=settings.images.repository_prefix,
+                region=settings.region,
+                dr_region=dr.region,
+                account_id=account_id,
+                dr_provider=dr_provider,
+                keep_releases=settings.images.keep_releases,
+                untagged_expire_days=settings.images.untagged_expire_days,
+                resource_tags=stack_tags,
+                manage_registry_replication=dr.images.manage_registry_replication,
+                kms_deletion_window_days=platform.kms_deletion_window_days,
+                protect=platform.protect_stateful,
+            ),
+            aws_opts,
+        )
+        pulumi.export("imageReplicaKeyArn", image_replication.key_arn)
     pulumi.export("drRegion", dr.region)
     pulumi.export("recoveryPoints", {r.store: {"minutes": r.minutes, "mechanism": r.mechanism} for r in dr.rpos})
 

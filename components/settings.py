@@ -183,6 +183,7 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     _check_gpu_pods_fit(settings)
     _check_business_hours(settings)
     _check_runners(settings)
+    _check_image_replication(settings)
     _check_schedule_names(settings)
     _check_namespaces(settings)
     return _with_business_hours_cost(settings)
@@ -284,6 +285,13 @@ def _check_runners(settings: StackSettings) -> None:
         return
     if "spot" not in settings.eks.node_groups:
         raise ConfigError(f"{NAMESPACE}:runners", settings.runners.github_config_url, f"a spot pool in {NAMESPACE}:eks.nodeGroups (the runners run there)")
+
+
+def _check_image_replication(settings: StackSettings) -> None:
+    """Replicating images needs this stack's repositories (``betterprompts:images``) to replicate."""
+    dr = settings.dr
+    if dr is not None and dr.images.replicate and settings.images is None:
+        raise ConfigError(f"{NAMESPACE}:dr.images.replicate", True, f"false unless the stack has repositories ({NAMESPACE}:images)")
 
 
 def _check_schedule_names(settings: StackSettings) -> None:

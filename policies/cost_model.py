@@ -148,6 +148,8 @@ class Usage:
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
     ecr_repository_gb: float = 5.0
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
+    ecr_replication_gb: float = 10.0
+    """GB of image layers pushed a month (new layers only) that ECR copies once to the DR Region."""
     lambda_invocations_millions: float = 1.0
     """Million invocations a month per Lambda function (an average over the stack's functions)."""
     lambda_average_duration_ms: float = 500.0
@@ -201,6 +203,7 @@ USAGE_KEYS: dict[str, str] = {
     "configItems": "config_items",
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
+    "ecrReplicationGb": "ecr_replication_gb",
     "sqsRequestsMillions": "sqs_requests_millions",
     "lambdaInvocationsMillions": "lambda_invocations_millions",
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
@@ -988,6 +991,30 @@ def _ecr_repository(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"ECR repository {r.name}: {gb:,.1f} GB of images", gb * ctx.price("ecr:storage", r.type, "storage"))]
 
 
+def _ecr_creation_template(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A replication template stands for this stack's replicas in another Region: each of the stack's
+    repositories under its prefix stored again (``ecrRepositoryGb``), and the pushed layers copied across
+    Regions (``ecrReplicationGb``, inter-Region transfer). The template itself is free."""
+    if "REPLICATION" not in (r.inputs.get("appliedFors") or []):
+        return []
+    prefix = f"{r.inputs.get('prefix') or ''}/"
+    sources = [
+        repo
+        for repo in ctx.of_type("aws:ecr/repository:Repository")
+        if str(repo.inputs.get("name") or "").startswith(prefix) and not ctx.in_other_region(repo)
+    ]
+    usage = ctx.assumptions.usage
+    stored = len(sources) * usage.ecr_repository_gb
+    cost = stored * ctx.price("ecr:storage", r.type, "storage") + usage.ecr_replication_gb * ctx.price("transfer:inter-region", r.type, "transfer")
+    return [
+        ctx.item(
+            r,
+            f"DR: ECR replicas of {len(sources)} repositories ({stored:,.0f} GB) + {usage.ecr_replication_gb:,.0f} GB/month replicated",
+            cost,
+        )
+    ]
+
+
 def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
     function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
@@ -1537,6 +1564,7 @@ RULES: dict[str, Rule] = {
     "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
     "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _ecr_repository,
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _ecr_creation_template,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
     "aws:apigateway/stage:Stage": _api_gateway_stage,

@@ -35,6 +35,7 @@ SNS_TOPIC = "aws:sns/topic:Topic"
 SECRET = "aws:secretsmanager/secret:Secret"
 KMS_KEY = "aws:kms/key:Key"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
+ECR_CREATION_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 S3_SSE_CONFIGS = (
@@ -342,20 +343,15 @@ S3_ENCRYPTED = stack_policy(
 # --- ECR ---------------------------------------------------------------------------------
 
 
-def _ecr(args: ResourceValidationArgs) -> Iterator[str]:
-    """Immutable tags (a tag always names one image), scan on push, images under a customer key."""
-    where, props = label(args.resource_type, args.name), args.props
+def _ecr_immutable(where: str, props: Any) -> Iterator[str]:
     mutability = get(props, "imageTagMutability")
     if mutability is not UNKNOWN and mutability != "IMMUTABLE":
         shown = "not set (MUTABLE)" if mutability is None else repr(mutability)
         yield f"{where}: imageTagMutability is {shown}, must be 'IMMUTABLE'. Fix: set image_tag_mutability=\"IMMUTABLE\""
-    yield from _flag(
-        where,
-        "imageScanningConfiguration.scanOnPush",
-        get(props, "imageScanningConfiguration", "scanOnPush"),
-        "set image_scanning_configuration=RepositoryImageScanningConfigurationArgs(scan_on_push=True)",
-    )
-    fix = "set encryption_configurations=[{encryption_type: KMS, kms_key: the stack's storage key}]"
+
+
+def _ecr_kms(where: str, props: Any, fix: str) -> Iterator[str]:
+    """``encryptionConfigurations[0]``: KMS with a customer key (KMS without a key is ECR's AWS-managed aws/ecr)."""
     kind = get(props, "encryptionConfigurations", 0, "encryptionType")
     if kind is UNKNOWN:
         return
@@ -363,8 +359,36 @@ def _ecr(args: ResourceValidationArgs) -> Iterator[str]:
         shown = "not set (AES256)" if kind is None else str(kind)
         yield f"{where}: encryptionConfigurations[0].encryptionType is {shown}, must be KMS. Fix: {fix}"
         return
-    # KMS without a key is ECR's AWS-managed key (aws/ecr).
     yield from _key(where, "encryptionConfigurations[0].kmsKey", get(props, "encryptionConfigurations", 0, "kmsKey"), fix)
+
+
+def _ecr(args: ResourceValidationArgs) -> Iterator[str]:
+    """Immutable tags (a tag always names one image), scan on push, images under a customer key."""
+    where, props = label(args.resource_type, args.name), args.props
+    yield from _ecr_immutable(where, props)
+    yield from _flag(
+        where,
+        "imageScanningConfiguration.scanOnPush",
+        get(props, "imageScanningConfiguration", "scanOnPush"),
+        "set image_scanning_configuration=RepositoryImageScanningConfigurationArgs(scan_on_push=True)",
+    )
+    yield from _ecr_kms(where, props, "set encryption_configurations=[{encryption_type: KMS, kms_key: the stack's storage key}]")
+
+
+def _ecr_template(args: ResourceValidationArgs) -> Iterator[str]:
+    """The repositories ECR creates (replicas, pull-through caches) as safe as the ones the stack creates:
+    without a template, or with one that leaves these out, ECR uses AES256, mutable tags and no lifecycle."""
+    where, props = label(args.resource_type, args.name), args.props
+    yield from _ecr_immutable(where, props)
+    fix = "set encryption_configurations=[{encryption_type: KMS, kms_key: a customer key in the template's Region}] and custom_role_arn"
+    yield from _ecr_kms(where, props, fix)
+    # ECR needs a custom role to use a customer key (or to tag) when it creates a repository from the template.
+    role = get(props, "customRoleArn")
+    if role is not UNKNOWN and not role and get(props, "encryptionConfigurations", 0, "kmsKey"):
+        yield f"{where}: customRoleArn is not set, so ECR cannot grant itself the KMS key when it creates a repository. Fix: {fix}"
+    policy = get(props, "lifecyclePolicy")
+    if policy is not UNKNOWN and not policy:
+        yield f"{where}: lifecyclePolicy is not set, so the created repositories keep every image (ECR.3). Fix: the source repositories' lifecycle policy"
 
 
 ECR_REPOSITORY_SAFE = resource_policy(
@@ -374,6 +398,18 @@ ECR_REPOSITORY_SAFE = resource_policy(
     types=(ECR_REPOSITORY,),
     check=_ecr,
     remediation="image_tag_mutability IMMUTABLE, scan_on_push True, encryption_configurations KMS with the storage key.",
+)
+
+ECR_TEMPLATE_SAFE = resource_policy(
+    name="ecr-creation-template-immutable-cmk",
+    description=(
+        "ECR repository creation templates (replication, pull through cache) make immutable repositories encrypted with a"
+        " customer-managed KMS key (through a custom role) and with a lifecycle policy."
+    ),
+    severity=Severity.HIGH,
+    types=(ECR_CREATION_TEMPLATE,),
+    check=_ecr_template,
+    remediation="image_tag_mutability IMMUTABLE, encryption_configurations KMS with a key in the template's Region, custom_role_arn, lifecycle_policy.",
 )
 
 
@@ -391,5 +427,6 @@ POLICIES = [
     SECRET_ENCRYPTED,
     KMS_ROTATION,
     ECR_REPOSITORY_SAFE,
+    ECR_TEMPLATE_SAFE,
     SCHEDULE_ENCRYPTED,
 ]

@@ -201,6 +201,7 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "aws:cloudwatch/eventBus:EventBus": ("AWS::Events::EventBus", {}),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("AWS::Logs::ResourcePolicy", {"PolicyName": "policyName"}),
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": ("AWS::ECR::ReplicationConfiguration", {}),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": ("AWS::ECR::RepositoryCreationTemplate", {}),
     "aws:grafana/workspace:Workspace": ("AWS::Grafana::Workspace", {}),
     "aws:iam/policy:Policy": ("AWS::IAM::ManagedPolicy", {"ManagedPolicyName": "name"}),
     "aws:lambda/eventSourceMapping:EventSourceMapping": ("AWS::Lambda::EventSourceMapping", {"FunctionName": "functionName"}),

@@ -192,6 +192,18 @@ def _fields(inputs: Mapping[str, Any], fields: Iterable[F], prefix: str = "") ->
     return Converted(out, origins)
 
 
+def first(convert: Converter) -> Converter:
+    """A one-item list input (``encryptionConfigurations``) as CloudFormation's single object."""
+
+    def first_item(value: Any, source: str) -> Converted | None:
+        if not isinstance(value, list) or not value:
+            return None
+        converted = convert(value[0], f"{source}[0]")
+        return converted
+
+    return first_item
+
+
 @dataclass(frozen=True)
 class Nest:
     """A CloudFormation object built from top-level inputs (``LaunchTemplateData``)."""
@@ -323,6 +335,34 @@ MAPPINGS: dict[str, TypeMap] = {
             F("KeyPolicy", "policy", document), F("Description", "description"), F("EnableKeyRotation", "enableKeyRotation"),
             F("PendingWindowInDays", "deletionWindowInDays"), F("KeySpec", "customerMasterKeySpec"), F("KeyUsage", "keyUsage"),
             F("MultiRegion", "multiRegion"), F("RotationPeriodInDays", "rotationPeriodInDays"),
+        ),
+    ),
+    # --- ECR: the registry's replication and the template its replicas are made from ---
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": TypeMap(
+        "AWS::ECR::ReplicationConfiguration",
+        (
+            F(
+                "ReplicationConfiguration",
+                "replicationConfiguration",
+                obj(
+                    F(
+                        "Rules",
+                        "rules",
+                        obj(
+                            F("Destinations", "destinations", obj(F("Region", "region"), F("RegistryId", "registryId"))),
+                            F("RepositoryFilters", "repositoryFilters", obj(F("Filter", "filter"), F("FilterType", "filterType"))),
+                        ),
+                    )
+                ),
+            ),
+        ),
+    ),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": TypeMap(
+        "AWS::ECR::RepositoryCreationTemplate",
+        (
+            F("Prefix", "prefix"), F("AppliedFor", "appliedFors"), F("Description", "description"),
+            F("ImageTagMutability", "imageTagMutability"), F("LifecyclePolicy", "lifecyclePolicy"), F("CustomRoleArn", "customRoleArn"),
+            F("EncryptionConfiguration", "encryptionConfigurations", first(obj(F("EncryptionType", "encryptionType"), F("KmsKey", "kmsKey")))),
         ),
     ),
     "aws:sqs/queuePolicy:QueuePolicy": TypeMap("AWS::SQS::QueuePolicy", (F("PolicyDocument", "policy", document), F("Queues", "queueUrl", listed(plain)))),

@@ -14,6 +14,7 @@ from .delivery import DeliveryAccess, DeliveryAccessArgs
 from .delivery_plan import subject as github_subject
 from .delivery_settings import DeliverySettings
 from .images import ImageRepositories, ImageRepositoriesArgs
+from .images_plan import IMAGES, lifecycle_policy, repository_name
 from .images_settings import ImagesSettings
 from .metrics import MetricsPipeline, MetricsPipelineArgs, QueueDepthSource
 from .parameters import AppParameters, AppParametersArgs
@@ -33,6 +34,7 @@ __all__ = [
     "DeliveryAccessArgs",
     "DeliverySettings",
     "HEALTH_PATH",
+    "IMAGES",
     "ImageRepositories",
     "ImageRepositoriesArgs",
     "ImagesSettings",
@@ -53,8 +55,10 @@ __all__ = [
     "github_subject",
     "gpu_metrics",
     "hpa_spec",
+    "lifecycle_policy",
     "namespace_setting",
     "parameter_path",
     "pull_secret",
     "pull_secret_name",
+    "repository_name",
 ]

@@ -1,6 +1,7 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
-(``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the recovery-point model
+(``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
+replicas (``ImageReplication``), the recovery-point model
 (``backup_plan``) and the ``dr`` config section.
 
 This module is the package's face: code outside the package imports from here.
@@ -9,10 +10,11 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .backup import Backups, BackupsArgs
+from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
-from .settings import BackupSettings, DrSettings, VeleroSettings
+from .settings import BackupSettings, DrSettings, ImageReplicationSettings, VeleroSettings
 from .velero import VeleroBackups, VeleroBackupsArgs
 from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NAMESPACE, bucket_lifecycle as velero_bucket_lifecycle
 
@@ -26,6 +28,9 @@ __all__ = [
     "CrossRegionReplication",
     "CrossRegionReplicationArgs",
     "DrSettings",
+    "ImageReplication",
+    "ImageReplicationArgs",
+    "ImageReplicationSettings",
     "LockMode",
     "SelectionSpec",
     "StoreRpo",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import ComponentTags
+from ..platform import ComponentTags, account_key_policy
 
 
 def dr_key(
@@ -38,3 +38,19 @@ def dr_key(
         opts=pulumi.ResourceOptions(parent=key),
     )
     return key
+
+
+def account_dr_key(
+    name: str,
+    *,
+    description: str,
+    account_id: pulumi.Input[str],
+    deletion_window_days: int,
+    protect: bool,
+    tags: ComponentTags,
+    opts: pulumi.ResourceOptions,
+) -> aws.kms.Key:
+    """:func:`dr_key` whose policy is the account root's delegation to IAM: services that call KMS for the
+    account (RDS, EFS) or through a role's IAM policy (ECR's creation-template role) reach it that way."""
+    policy = pulumi.Output.from_input(account_id).apply(lambda a: account_key_policy(account_id=a))
+    return dr_key(name, description=description, policy=policy, deletion_window_days=deletion_window_days, protect=protect, tags=tags, opts=opts)

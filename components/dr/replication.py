@@ -21,8 +21,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import ComponentTags, account_key_policy
-from .keys import dr_key
+from ..platform import ComponentTags
+from .keys import account_dr_key
 
 
 @dataclass
@@ -59,10 +59,10 @@ class CrossRegionReplication(pulumi.ComponentResource):
         in_dr = pulumi.ResourceOptions(parent=self, provider=args.dr_provider)
 
         def key(purpose: str, what: str) -> aws.kms.Key:
-            return dr_key(
+            return account_dr_key(
                 f"{name}-{purpose}-key",
                 description=f"{what} in {args.dr_region}",
-                policy=account.apply(lambda a: account_key_policy(account_id=a)),
+                account_id=account,
                 deletion_window_days=args.kms_deletion_window_days,
                 protect=args.protect,
                 tags=tags,

@@ -58,6 +58,18 @@ class VeleroSettings:
 
 
 @dataclass(frozen=True)
+class ImageReplicationSettings:
+    """ECR cross-Region replication of this stack's images (``betterprompts:images``) to the DR Region."""
+
+    replicate: bool = False
+    """This stack's repositories are replicated: a repository creation template in the DR Region makes the
+    replicas like their sources (immutable tags, a DR-Region customer key, the same lifecycle and tags)."""
+    manage_registry_replication: bool = False
+    """This stack writes the account registry's replication configuration, which is ONE per account and
+    Region (like ``createGithubOidcProvider``): exactly one stack in an account may own it."""
+
+
+@dataclass(frozen=True)
 class DrSettings:
     region: str
     """The DR Region (the seed's pilot light: us-west-2)."""
@@ -77,7 +89,7 @@ class DrSettings:
 
     @property
     def uses_dr_region(self) -> bool:
-        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replica_keys)
+        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replica_keys) or self.images.replicate
 
     @property
     def replica_keys(self) -> tuple[str, ...]:
@@ -116,6 +128,7 @@ class DrSettings:
         rtc = buckets.boolean("replicationTimeControl", False)
         buckets.finish()
         velero = _velero(section.child("velero")) if section.has("velero") else None
+        images = _images(section.child("images", {}))
         section.finish()
 
         rpos = store_rpos(
@@ -148,7 +161,19 @@ class DrSettings:
             replication_time_control=rtc,
             rpos=tuple(rpos),
             velero=velero,
+            images=images,
         )
+
+
+def _images(section: Section) -> ImageReplicationSettings:
+    replicate = section.boolean("replicate", False)
+    manage = section.boolean("manageRegistryReplication", False)
+    section.finish()
+    if manage and not replicate:
+        # The registry's configuration replicates this stack's repository prefix: without the template
+        # its replicas would be created with ECR's defaults (AES256, mutable tags, no lifecycle).
+        raise ConfigError(section.key("manageRegistryReplication"), manage, "false unless replicate is true (the configuration replicates this stack's images)")
+    return ImageReplicationSettings(replicate=replicate, manage_registry_replication=manage)
 
 
 def _backup(section: Section) -> BackupSettings:

@@ -126,7 +126,12 @@ def test_production_replicates_the_database_backups_and_efs_to_us_west_2(product
     assert efs.inputs["destination"]["region"] == "us-west-2"
     assert efs.inputs["destination"]["kmsKeyId"].startswith("arn:aws:kms:us-west-2:")
     dr_keys = [k for k in production.of_type(KEY) if k.name.startswith("betterprompts-production-dr-")]
-    assert sorted(k.name for k in dr_keys) == ["betterprompts-production-dr-data-key", "betterprompts-production-dr-storage-key"]
+    # The replicated images' key is ImageReplication's (tests/dr/test_images.py).
+    assert sorted(k.name for k in dr_keys) == [
+        "betterprompts-production-dr-data-key",
+        "betterprompts-production-dr-images-key",
+        "betterprompts-production-dr-storage-key",
+    ]
     assert all(k.protect and _region_of(production, k) == "us-west-2" for k in dr_keys)
 
 

@@ -9,6 +9,16 @@ from typing import Any
 import pytest
 from tests.policy_plans import KEY, messages, plan, resource, violations
 
+# A replication template as ImageReplication makes it (the DR key, its custom role, the sources' lifecycle).
+_TEMPLATE: dict[str, Any] = {
+    "prefix": "betterprompts-production",
+    "appliedFors": ["REPLICATION"],
+    "imageTagMutability": "IMMUTABLE",
+    "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": KEY}],
+    "customRoleArn": "arn:aws:iam::123456789012:role/ecr-templates",
+    "lifecyclePolicy": '{"rules": []}',
+}
+
 ALIAS_AWS_RDS = "alias/aws/rds"
 
 # (policy, type, violating inputs, fragments of the one message, compliant inputs)
@@ -357,6 +367,41 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True}},
         ("encryptionType is not set (AES256), must be KMS",),
         {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": KEY}]},
+    ),
+    (
+        "ecr-creation-template-immutable-cmk",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        {**_TEMPLATE, "encryptionConfigurations": None},
+        ("encryptionType is not set (AES256), must be KMS",),
+        _TEMPLATE,
+    ),
+    (
+        "ecr-creation-template-immutable-cmk",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        {**_TEMPLATE, "encryptionConfigurations": [{"encryptionType": "KMS"}]},
+        ("encryptionConfigurations[0].kmsKey is not set",),
+        _TEMPLATE,
+    ),
+    (
+        "ecr-creation-template-immutable-cmk",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        {**_TEMPLATE, "imageTagMutability": None},
+        ("imageTagMutability is not set (MUTABLE), must be 'IMMUTABLE'",),
+        _TEMPLATE,
+    ),
+    (
+        "ecr-creation-template-immutable-cmk",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        {**_TEMPLATE, "customRoleArn": None},
+        ("customRoleArn is not set, so ECR cannot grant itself the KMS key",),
+        _TEMPLATE,
+    ),
+    (
+        "ecr-creation-template-immutable-cmk",
+        "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
+        {**_TEMPLATE, "lifecyclePolicy": None},
+        ("lifecyclePolicy is not set",),
+        _TEMPLATE,
     ),
     (
         "security-group-public-ingress-web-only",
