@@ -842,7 +842,8 @@ serverless_api = ServerlessApi(
         web_acl_arn=regional_waf.web_acl_arn,
         logs_key_arn=baseline.keys["logs"].arn,
         alarm_topic_arn=baseline.alarm_topic_arn,
-        zone_id=api_lb.hosted_zone_id,
+        # The zone is looked up by the load balancer, which exists exactly when the stack has a domain.
+        zone_id=api_lb.hosted_zone_id if api_lb is not None else None,
     ),
     aws_opts,
 )

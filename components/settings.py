@@ -113,6 +113,24 @@ class StackSettings:
     quotas: QuotaSettings
 
 
+def _serverless(section: Section, edge: EdgeSettings) -> ServerlessSettings:
+    """The API's custom domain lives in the edge layer's zone and may not reuse its names; no zone, no domain."""
+    domain = edge.domain
+    return ServerlessSettings.read(
+        section,
+        zone_name=domain.zone_name if domain is not None else None,
+        zone_key=f"{NAMESPACE}:edge.domain.zoneName",
+        # The edge layer's names: CloudFront's site and API, the load balancer's origin.
+        taken_names={}
+        if domain is None
+        else {
+            domain.site_name: f"{NAMESPACE}:edge.domain.site",
+            domain.api_name: f"{NAMESPACE}:edge.domain.api",
+            domain.api_origin_name: f"{NAMESPACE}:edge.domain.apiOrigin",
+        },
+    )
+
+
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
@@ -135,17 +153,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
-    "serverless": lambda s, done: ServerlessSettings.read(
-        s,
-        zone_name=done["edge"].zone_name,
-        zone_key=f"{NAMESPACE}:edge.domain.zoneName",
-        # The edge layer's names: CloudFront's site and API, the load balancer's origin.
-        taken_names={
-            done["edge"].site_name: f"{NAMESPACE}:edge.domain.site",
-            done["edge"].api_name: f"{NAMESPACE}:edge.domain.api",
-            done["edge"].api_origin_name: f"{NAMESPACE}:edge.domain.apiOrigin",
-        },
-    ),
+    "serverless": lambda s, done: _serverless(s, done["edge"]),
     "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),

@@ -86,10 +86,18 @@ class DrSettings:
     rpos: tuple[StoreRpo, ...]
     velero: VeleroSettings | None = None
     """Velero (the ``velero`` key); None: no Velero."""
+    images: ImageReplicationSettings = ImageReplicationSettings()
+    """ECR replication of the stack's images to the DR Region (the ``images`` key)."""
 
     @property
     def uses_dr_region(self) -> bool:
-        return self.backup.copy_to_dr_region or self.database_cross_region_backups or self.efs_replication or bool(self.replica_keys) or self.images.replicate
+        return (
+            self.backup.copy_to_dr_region
+            or self.database_cross_region_backups
+            or self.efs_replication
+            or bool(self.replica_keys)
+            or self.images.replicate
+        )
 
     @property
     def replica_keys(self) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ class ApiSettings:
     alarms: ApiAlarmSettings = ApiAlarmSettings()
 
 
-def read_api(section: Section, *, zone_name: str, zone_key: str, taken: dict[str, str]) -> ApiSettings:
+def read_api(section: Section, *, zone_name: str | None, zone_key: str, taken: dict[str, str]) -> ApiSettings:
     """``taken``: names the edge layer already serves (name -> its key), which the API may not reuse."""
     stage = section.string("stageName", "v1")
     try:
@@ -57,6 +57,8 @@ def read_api(section: Section, *, zone_name: str, zone_key: str, taken: dict[str
         labels = domain.split(".")
         if len(domain) > 253 or not all(re.fullmatch(_DOMAIN_LABEL, label) for label in labels):
             raise ConfigError(section.key("domainName"), domain, "a DNS name (labels of a-z, 0-9 and -)")
+        if zone_name is None:
+            raise ConfigError(section.key("domainName"), domain, f"no custom domain without {zone_key.rsplit('.', 1)[0]} (the edge layer's zone)")
         if not domain.endswith(f".{zone_name}"):
             raise ConfigError(section.key("domainName"), domain, f"a name inside the zone {zone_name} of {zone_key} (….{zone_name})")
         if domain in taken:

@@ -40,7 +40,7 @@ class ServerlessSettings:
 
     @staticmethod
     def read(
-        section: Section, *, zone_name: str, zone_key: str, taken_names: dict[str, str] | None = None
+        section: Section, *, zone_name: str | None, zone_key: str, taken_names: dict[str, str] | None = None
     ) -> "ServerlessSettings":
         """``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
         ``taken_names``: names the edge layer serves already (name -> its key)."""

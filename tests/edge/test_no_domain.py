@@ -22,6 +22,7 @@ def _no_domain(stack: str = "staging") -> dict[str, Any]:
     for key in ("domain", "routes", "loadBalancer"):
         edge.pop(key, None)
     edge.get("cdn", {}).pop("seoRouting", None)
+    config[f"{NS}:serverless"]["api"].pop("domainName", None)  # the API's custom domain is a name in the zone too
     return config
 
 
@@ -53,6 +54,15 @@ def test_what_needs_the_domain_is_refused_without_it(key: str, value: Any, allow
     assert allowed in error.value.allowed
 
 
+def test_the_serverless_apis_custom_domain_without_a_zone_is_refused() -> None:
+    config = _no_domain()
+    config[f"{NS}:serverless"]["api"]["domainName"] = "hooks.example.com"
+    with pytest.raises(ConfigError) as error:
+        load(config, "staging")
+    assert error.value.key == f"{NS}:serverless.api.domainName"
+    assert "no custom domain without betterprompts:edge.domain" in error.value.allowed
+
+
 def test_seo_routing_without_a_domain_is_refused() -> None:
     config = _no_domain()
     config[f"{NS}:edge"].setdefault("cdn", {})["seoRouting"] = True
@@ -82,6 +92,8 @@ def test_nothing_that_needs_a_name_is_created(plan: Plan) -> None:
     assert not [r for r in plan.of_type("aws:route53/record:Record") if r.inputs.get("aliases")]
     assert not [r for r in plan.resources if r.type.endswith("TargetGroupBinding")]
     assert not {"apiUrl", "apiLoadBalancerDnsName", "apiOriginName", "apiTargetGroupArns"} & set(plan.outputs)
+    # The webhook API stays reachable on its execute-api URL.
+    assert ".execute-api.us-east-1.amazonaws.com/" in plan.outputs["serverlessApiUrl"]
 
 
 def test_the_pack_reports_the_default_certificates_tls_minimum(plan: Plan) -> None:
