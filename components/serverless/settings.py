@@ -49,7 +49,8 @@ class ServerlessSettings:
         api_section = section.child("api")
         api = read_api(api_section, zone_name=zone_name, zone_key=zone_key, taken=taken_names or {})
         reserved = functions.webhook.function.reserved_concurrency
-        if api.burst_limit > reserved:
+        # A survey's stand-ins say nothing of how the two relate (it looks for missing keys only).
+        if api.burst_limit > reserved and not section.surveying:
             # Each request in a burst holds one execution of the webhook: beyond its reserved concurrency
             # Lambda throttles, and senders see 500s from the integration instead of API Gateway's clean 429.
             raise ConfigError(
