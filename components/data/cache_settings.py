@@ -110,7 +110,7 @@ class CacheSettings:
                 f"a {engine} version major.minor with major " + " or ".join(map(str, majors)) + " that ElastiCache offers: " + ", ".join(offered),
             )
         node_type = section.string("nodeType", example=next(iter(allowed_node_types(region)), None))
-        check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
+        check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES, allowed_node_types(region))
         if node_type not in elasticache_node_types(region):
             raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
         check_priced(

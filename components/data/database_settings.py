@@ -128,7 +128,9 @@ class DatabaseSettings:
             )
         _check_engine_version_offered(section.key("engineVersion"), version)
         instance_class = section.string("instanceClass", example=next(iter(allowed_instance_classes(region)), None))
-        check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
+        check_instance_family(
+            section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES, allowed_instance_classes(region)
+        )
         check_offered(
             section.key("instanceClass"),
             instance_class,
@@ -251,11 +253,17 @@ def allowed_instance_classes(region: str) -> tuple[str, ...]:
     return by_size(priced_rds_instance_classes(region, "postgres", offered))
 
 
-def check_instance_family(key: str, value: str, families: tuple[str, ...]) -> None:
-    """``<family>.<size>`` where the family is one of ``families`` (``db.r6g.xlarge``)."""
+def check_instance_family(key: str, value: str, families: tuple[str, ...], accepted: tuple[str, ...] = ()) -> None:
+    """``<family>.<size>`` where the family is one of ``families`` (``db.r6g.xlarge``). ``accepted``: the
+    sizes the key takes today (offered and priced), named too: not every family has a priced size."""
     family, _, size = value.rpartition(".")
     if family not in families or not size:
-        raise ConfigError(key, value, "an instance class of the families " + ", ".join(families) + " (such as " + families[0] + ".large)")
+        raise ConfigError(
+            key,
+            value,
+            "an instance class of the families " + ", ".join(families) + " (such as " + families[0] + ".large)"
+            + ("; priced in the region now: " + ", ".join(accepted) if accepted else ""),
+        )
 
 
 def _identifier(section: Section, name: str, default: str) -> str:

@@ -161,3 +161,16 @@ def test_a_node_groups_accepted_first_types_are_the_priced_ones(region: str, poo
     assert accepted and accepted <= priced
     assert accepted == set(pool_instance_types(pool, region))
     assert ("g4dn.xlarge" in accepted) and (("c6i.xlarge" in accepted) == (pool == "application"))
+
+
+@pytest.mark.parametrize(("section", "key", "value", "first"), [
+    ("database", "instanceClass", "db.x2g.xlarge", "db.m6g.large"),
+    ("cache", "nodeType", "cache.m5.large", "cache.m6g.large"),
+])
+def test_a_size_of_another_family_names_the_accepted_sizes_too(section: str, key: str, value: str, first: str) -> None:
+    """Not every allowed family has a priced size (db.m7g, db.r7i): the family error says what is accepted."""
+    with pytest.raises(ConfigError) as caught:
+        load(with_value(section, key, value))
+    assert (caught.value.key, caught.value.value) == (f"betterprompts:{section}.{key}", value)
+    assert caught.value.allowed.startswith("an instance class of the families ")
+    assert f"; priced in the region now: {first}, " in caught.value.allowed
