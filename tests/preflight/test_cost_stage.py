@@ -33,8 +33,8 @@ def test_the_cost_stage_is_registered() -> None:
 
 def test_production_foundation_line_items(production: Plan) -> None:
     items = _items(production)
-    # Five baseline keys, the audit trail's and the DR layer's four (a vault key per Region, the DR data and storage keys).
-    assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 10
+    # Five baseline keys, the audit trail's and the DR layer's five (a vault key per Region, the DR data, storage and images keys).
+    assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 11
     # Three NAT gateways (one per AZ), each with its public IPv4 and a third of 500 GB processed
     # plus a third of the 200 GB of image pulls (no ECR interface endpoints in production).
     assert [i["monthly"] for i in items["aws:ec2/natGateway:NatGateway"]] == [round(0.045 * HOURS + 700 / 3 * 0.045, 2)] * 3
