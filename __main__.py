@@ -65,10 +65,15 @@ from components.dr import (
     BucketReplicationArgs,
     CrossRegionReplication,
     CrossRegionReplicationArgs,
+    VELERO_BUCKET_KEY,
+    VELERO_NAMESPACE,
     ImageReplication,
     ImageReplicationArgs,
     ReplicationSource,
+    VeleroBackups,
+    VeleroBackupsArgs,
     selections,
+    velero_bucket_lifecycle,
 )
 from components.edge import (
     ACCESS_LOG_PREFIX,
@@ -113,9 +118,18 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
-from components.serverless import ServerlessWorkers, ServerlessWorkersArgs, WorkQueue, WorkQueueArgs, intent_queue_name
+from components.serverless import (
+    ServerlessApi,
+    ServerlessApiArgs,
+    ServerlessWorkers,
+    ServerlessWorkersArgs,
+    WorkQueue,
+    WorkQueueArgs,
+    intent_queue_name,
+)
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
+    AccessLogTarget,
     AdoptedBucket,
     BucketPurpose,
     PlatformStorage,
@@ -207,6 +221,14 @@ pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
 # --- storage: the seed's buckets, EBS snapshot lifecycle (EFS follows the cluster below) ------
 storage_settings = settings.storage
 compliance = settings.compliance
+# Velero's bucket (the DR layer's, below) logs into the storage layer's access-log destination, whose
+# policy names it first: its name is known before it exists.
+velero_settings = settings.dr.velero if settings.dr is not None else None
+velero_bucket_name = (
+    account_id.apply(lambda a: bucket_name(storage_settings.bucket_name_prefix, VELERO_BUCKET_KEY, a, settings.region))
+    if velero_settings is not None
+    else None
+)
 audit_trail_name = trail_name(prefix)
 log_grants = logs_bucket_grants(compliance, trail_name=audit_trail_name, region=settings.region)
 storage = PlatformStorage(
@@ -230,6 +252,7 @@ storage = PlatformStorage(
         load_balancer_log_prefix=ACCESS_LOG_PREFIX,
         # The static app's origin: CloudFront reads it through OAC.
         cdn_readers={BucketPurpose.ASSETS: [site_distribution_arn]},
+        log_sources={VELERO_BUCKET_KEY: velero_bucket_name} if velero_bucket_name is not None else {},
         force_destroy=storage_settings.destroyable_buckets,
         protect=platform.protect_stateful,
     ),
@@ -686,7 +709,8 @@ parameters = AppParameters(
 pulumi.export("parameterPath", parameter_path(settings.project, settings.stack))
 # --- edge: the load balancer in front of the services (CloudFront's origin for the API paths) ----
 edge = settings.edge
-api_lb = ApiLoadBalancer(
+# No-domain mode (edge.domain absent): no load balancer, CloudFront serves the static app on its own name.
+api_lb = None if edge.domain is None else ApiLoadBalancer(
     f"{prefix}-edge",
     ApiLoadBalancerArgs(
         prefix=prefix,
@@ -721,7 +745,7 @@ regional_waf = WebFirewall(
         account_id=account_id,
         logs_kms_key_arn=baseline.keys["logs"].arn,
         logs_kms_key_region=settings.region,
-        protected={"api-alb": api_lb.arn},
+        protected={"api-alb": api_lb.arn} if api_lb is not None else {},
     ),
     aws_opts,
 )
@@ -744,10 +768,10 @@ site = SiteDistribution(
     SiteDistributionArgs(
         prefix=prefix,
         settings=edge,
-        hosted_zone_id=api_lb.hosted_zone_id,
+        hosted_zone_id=api_lb.hosted_zone_id if api_lb is not None else None,
         assets_bucket_domain_name=storage.buckets[BucketPurpose.ASSETS].bucket.bucket_regional_domain_name,
-        api_paths=api_behaviour_paths(edge.routes),
-        origin_header_value=api_lb.origin_header_value,
+        api_paths=api_behaviour_paths(edge.routes) if api_lb is not None else [],
+        origin_header_value=api_lb.origin_header_value if api_lb is not None else None,
         web_acl_arn=cloudfront_waf.web_acl_arn,
         account_id=account_id,
         logs_kms_key_arn=baseline.keys["logs"].arn,
@@ -759,14 +783,15 @@ site = SiteDistribution(
 )
 resolve_site_distribution_arn(site.arn)
 pulumi.export("siteUrl", site.site_url)
-pulumi.export("apiUrl", site.api_url)
 pulumi.export("distributionId", site.distribution_id)
 pulumi.export("distributionDomainName", site.domain_name)
-pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
 pulumi.export("regionalWebAclArn", regional_waf.web_acl_arn)
 pulumi.export("cloudFrontWebAclArn", cloudfront_waf.web_acl_arn)
-pulumi.export("apiOriginName", api_lb.origin_name)
-pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
+if api_lb is not None:
+    pulumi.export("apiUrl", site.api_url)
+    pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
+    pulumi.export("apiOriginName", api_lb.origin_name)
+    pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
 # --- serverless: the intent classifier's work queue ----------------------------------------------
 serverless = settings.serverless
@@ -806,6 +831,27 @@ workers = ServerlessWorkers(
 )
 pulumi.export("functionArns", {key: f.function_arn for key, f in workers.functions.items()})
 pulumi.export("webhookSigningSecretArn", workers.webhook_secret_arn)
+# The regional REST API in front of the webhook, behind the regional web ACL (docs/serverless.md).
+serverless_api = ServerlessApi(
+    f"{prefix}-serverless-api",
+    ServerlessApiArgs(
+        prefix=prefix,
+        settings=serverless.api,
+        region=settings.region,
+        webhook_function_name=workers.webhook_function.physical_name,
+        webhook_function_arn=workers.webhook_function.function_arn,
+        webhook_invoke_arn=workers.webhook_function.invoke_arn,
+        web_acl_arn=regional_waf.web_acl_arn,
+        logs_key_arn=baseline.keys["logs"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        # The zone is looked up by the load balancer, which exists exactly when the stack has a domain.
+        zone_id=api_lb.hosted_zone_id if api_lb is not None else None,
+    ),
+    aws_opts,
+)
+# The webhook senders' URL: the custom domain when the stack has one, else the stage's execute-api URL.
+pulumi.export("serverlessApiUrl", serverless_api.url)
+pulumi.export("serverlessApiStageArn", serverless_api.stage_arn)
 
 # --- observability: traces to X-Ray, the seed's KPIs beside their targets on one dashboard --------
 observability = settings.observability
@@ -854,8 +900,8 @@ if observability.dashboard.enabled:
             cluster_name=cluster.cluster_name,
             autoscaling_group_names=cluster.autoscaling_group_names,
             spot_pools=[pool for pool in cluster.autoscaling_group_names if POOLS[pool].spot],
-            load_balancer_arn_suffix=api_lb.arn_suffix,
-            target_group_arn_suffixes=api_lb.target_group_arn_suffixes,
+            load_balancer_arn_suffix=api_lb.arn_suffix if api_lb is not None else None,
+            target_group_arn_suffixes=api_lb.target_group_arn_suffixes if api_lb is not None else {},
             # The endpoint exists only while SageMaker serves (betterprompts:inference.serving).
             endpoint_name=inference.endpoint_name if inference_settings.serving.sagemaker else None,
             endpoint_instances=inference_settings.mode.value == "multi_model_gpu",
@@ -914,7 +960,36 @@ if dr is not None:
     )
     pulumi.export("backupPlanArn", backups.plan_arn)
     pulumi.export("backupVaultArns", backups.vault_arns)
-    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication or dr.replicated_buckets):
+    velero: VeleroBackups | None = None
+    if dr.velero is not None and velero_bucket_name is not None:
+        # The platform's namespaces: the services, the prompt generator, monitoring and the telemetry agents.
+        backed_up = [workloads.namespace, workloads.prompt_generator.namespace, workloads.metrics.namespace]
+        backed_up += [tracing.namespace] if tracing.enabled else []
+        backed_up += [observability.logs.namespace] if observability.logs.enabled else []
+        velero = VeleroBackups(
+            f"{prefix}-velero",
+            VeleroBackupsArgs(
+                settings=dr.velero,
+                namespace=VELERO_NAMESPACE,
+                backed_up_namespaces=sorted(set(backed_up)),
+                region=settings.region,
+                account_id=account_id,
+                bucket_name=velero_bucket_name,
+                kms_key_arn=baseline.keys["storage"].arn,
+                access_logs=AccessLogTarget(
+                    bucket=storage.access_logs.bucket_name, prefix=f"{VELERO_BUCKET_KEY}/", ready=storage.access_logs.policy
+                ),
+                k8s_provider=cluster.k8s_provider,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_provider_url=cluster.oidc_provider_url,
+                depends_on=cluster.workload_dependencies,
+                force_destroy=storage_settings.destroyable_buckets,
+                protect=platform.protect_stateful,
+            ),
+            aws_opts,
+        )
+        pulumi.export("veleroBucketName", velero.bucket_name)
+    if dr_provider is not None and (dr.database_cross_region_backups or dr.efs_replication or dr.replica_keys):
         replication = CrossRegionReplication(
             f"{prefix}-dr",
             CrossRegionReplicationArgs(
@@ -924,31 +999,41 @@ if dr is not None:
                 database_arn=database.instance.arn if dr.database_cross_region_backups else None,
                 database_retention_days=dr.database_replicated_retention_days,
                 file_system_id=shared_fs.file_system_id if dr.efs_replication else None,
-                storage_key=bool(dr.replicated_buckets),
+                storage_key=bool(dr.replica_keys),
                 kms_deletion_window_days=platform.kms_deletion_window_days,
                 protect=platform.protect_stateful,
             ),
             aws_opts,
         )
         pulumi.export("drKeyArns", replication.key_arns)
-        if dr.replicated_buckets:
+        if dr.replica_keys:
             # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
-            def replica_name(purpose: BucketPurpose, region: str = dr.region) -> pulumi.Output[str]:
+            def replica_name(purpose: BucketPurpose | str, region: str = dr.region) -> pulumi.Output[str]:
                 return account_id.apply(lambda a: bucket_name(storage_settings.bucket_name_prefix, purpose, a, region))
+
+            sources = {
+                p.value: ReplicationSource(
+                    name=storage.bucket_names[p],
+                    arn=storage.bucket_arns[p],
+                    replica_name=replica_name(p),
+                    lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[p]),
+                    ready=storage.buckets[p].ready,
+                )
+                for p in dr.replicated_buckets
+            }
+            if velero is not None and dr.velero is not None and dr.velero.replicate:
+                sources[VELERO_BUCKET_KEY] = ReplicationSource(
+                    name=velero.bucket_name,
+                    arn=velero.bucket_arn,
+                    replica_name=replica_name(VELERO_BUCKET_KEY),
+                    lifecycle_rules=velero_bucket_lifecycle(dr.velero.ttl_days),
+                    ready=velero.bucket.ready,
+                )
 
             bucket_replication = BucketReplication(
                 f"{prefix}-dr-buckets",
                 BucketReplicationArgs(
-                    sources={
-                        p.value: ReplicationSource(
-                            name=storage.bucket_names[p],
-                            arn=storage.bucket_arns[p],
-                            replica_name=replica_name(p),
-                            lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[p]),
-                            ready=storage.buckets[p].ready,
-                        )
-                        for p in dr.replicated_buckets
-                    },
+                    sources=sources,
                     region=settings.region,
                     dr_region=dr.region,
                     account_id=account_id,

@@ -113,6 +113,24 @@ class StackSettings:
     quotas: QuotaSettings
 
 
+def _serverless(section: Section, edge: EdgeSettings) -> ServerlessSettings:
+    """The API's custom domain lives in the edge layer's zone and may not reuse its names; no zone, no domain."""
+    domain = edge.domain
+    return ServerlessSettings.read(
+        section,
+        zone_name=domain.zone_name if domain is not None else None,
+        zone_key=f"{NAMESPACE}:edge.domain.zoneName",
+        # The edge layer's names: CloudFront's site and API, the load balancer's origin.
+        taken_names={}
+        if domain is None
+        else {
+            domain.site_name: f"{NAMESPACE}:edge.domain.site",
+            domain.api_name: f"{NAMESPACE}:edge.domain.api",
+            domain.api_origin_name: f"{NAMESPACE}:edge.domain.apiOrigin",
+        },
+    )
+
+
 # Section name -> reader. Each reader gets its Section and the settings read so far.
 _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "platform": lambda s, _: PlatformSettings.read(s),
@@ -135,7 +153,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
-    "serverless": lambda s, _: ServerlessSettings.read(s),
+    "serverless": lambda s, done: _serverless(s, done["edge"]),
     "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
     "cost": lambda s, _: CostSettings.read(s),
@@ -175,7 +193,40 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     _check_runners(settings)
     _check_image_replication(settings)
     _check_schedule_names(settings)
+    _check_namespaces(settings)
     return _with_business_hours_cost(settings)
+
+
+def _check_namespaces(settings: StackSettings) -> None:
+    """Every Kubernetes namespace the stack creates has one owner: two Namespace objects of one name pass
+    preview and fail the deploy (the second "already exists"). A clash names both keys in full."""
+    workloads, observability = f"{NAMESPACE}:workloads", f"{NAMESPACE}:observability"
+    owners: dict[str, str] = {
+        f"{workloads}.namespace": settings.workloads.namespace,
+        f"{workloads}.promptGenerator.namespace": settings.workloads.prompt_generator.namespace,
+        f"{workloads}.metrics.namespace": settings.workloads.metrics.namespace,
+    }
+    if settings.observability.tracing.enabled:
+        owners[f"{observability}.tracing.namespace"] = settings.observability.tracing.namespace
+    if settings.observability.logs.enabled:
+        owners[f"{observability}.logs.namespace"] = settings.observability.logs.namespace
+    if settings.runners is not None:
+        # Fixed names (Actions Runner Controller's): a configurable namespace may not take them.
+        owners[f"{NAMESPACE}:runners (its runners' namespace)"] = settings.runners.namespace
+        owners[f"{NAMESPACE}:runners (its controller's namespace)"] = settings.runners.controller_namespace
+    seen: dict[str, str] = {}
+    for key, namespace in owners.items():
+        other = seen.get(namespace)
+        if other is not None:
+            # Blame a key the user can change (the runners' namespaces are fixed), naming the other in full.
+            blamed, named = (other, key) if key.startswith(f"{NAMESPACE}:runners") else (key, other)
+            raise ConfigError(
+                blamed,
+                namespace,
+                f"a namespace other than that of {named} ({namespace}): each component creates its own, "
+                "and a second namespace of one name fails the deploy",
+            )
+        seen[namespace] = key
 
 
 def _read_with(read: Callable[[Section, dict[str, Any]], Any], done: dict[str, Any], section: Section) -> Any:

@@ -163,9 +163,15 @@ class Usage:
     receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
     xray_traces_millions: float = 1.0
     """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
+    velero_backup_gb: float = 10.0
+    """GB Velero's bucket holds: every backup's resource manifests, logs and snapshot lists within their TTL."""
+    velero_snapshot_gb: float = 50.0
+    """GB of EBS snapshot data Velero's backups keep (incremental snapshots of the backed-up volumes, within the TTL)."""
     firehose_ingestion_gb: float = 150.0
     """GB a month Firehose bills (split evenly over the stack's streams): the container logs Fluent Bit
     sends, each record rounded up to 5 KB."""
+    api_gateway_requests_millions: float = 1.0
+    """Million requests a month per API Gateway REST stage (the serverless API's webhooks)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -209,6 +215,9 @@ USAGE_KEYS: dict[str, str] = {
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
     "xrayTracesMillions": "xray_traces_millions",
     "firehoseIngestionGb": "firehose_ingestion_gb",
+    "apiGatewayRequestsMillions": "api_gateway_requests_millions",
+    "veleroBackupGb": "velero_backup_gb",
+    "veleroSnapshotGb": "velero_snapshot_gb",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -795,6 +804,11 @@ def _k8s_service(ctx: _Context, r: CostResource) -> list[LineItem]:
 # --- data -----------------------------------------------------------------------------
 
 
+def rds_instance_price_key(engine: str, instance_class: str, multi_az: bool) -> str:
+    """The price entry of an RDS instance hour: ``rds:postgres:<class>``, ``rds:postgres-multi-az:<class>``."""
+    return f"rds:{engine}{'-multi-az' if multi_az else ''}:{instance_class}"
+
+
 def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     inputs = r.inputs
     instance_class = str(inputs.get("instanceClass") or "")
@@ -804,7 +818,7 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
     # (a primary's stored state may carry it empty).
     replica = "replicateSourceDb" in inputs and inputs.get("replicateSourceDb") != ""
     az = "-multi-az" if multi_az else ""
-    hourly = ctx.price(f"rds:{engine}{az}:{instance_class}", r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
+    hourly = ctx.price(rds_instance_price_key(engine, instance_class, multi_az), r.type, f"{engine} {instance_class}{' Multi-AZ' if multi_az else ''}")
     # A stopped instance bills storage only; RDS cannot stop replicas or an instance that has them.
     stoppable = not replica and not _has_replicas(ctx, r)
     running = ctx.assumptions.running_fraction if stoppable else 1.0
@@ -876,7 +890,7 @@ def _cache_engine(r: CostResource) -> str:
     return str(r.inputs.get("engine") or "redis").lower()
 
 
-def _cache_price_key(engine: str, node_type: str) -> str:
+def cache_node_price_key(engine: str, node_type: str) -> str:
     """Redis OSS and Memcached nodes share one price per type; Valkey nodes are priced lower."""
     return f"elasticache:valkey:{node_type}" if engine == "valkey" else f"elasticache:{node_type}"
 
@@ -897,7 +911,7 @@ def _replication_group(ctx: _Context, r: CostResource) -> list[LineItem]:
         nodes = _int(inputs.get("numCacheClusters"), 1)
         shape = f"{nodes} nodes"
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
+    cost = nodes * ctx.price(cache_node_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(
             r,
@@ -927,7 +941,7 @@ def _cache_cluster(ctx: _Context, r: CostResource) -> list[LineItem]:
     node_type = str(r.inputs.get("nodeType") or "")
     nodes = _int(r.inputs.get("numCacheNodes"), 1)
     engine = _cache_engine(r)
-    cost = nodes * ctx.price(_cache_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
+    cost = nodes * ctx.price(cache_node_price_key(engine, node_type), r.type, _cache_size(engine, node_type)) * ctx.hours
     return [
         ctx.item(r, f"ElastiCache {_CACHE_ENGINE_NAMES.get(engine, engine)} {node_type} x {nodes}", cost, commitment=RESERVED_DATABASE, committable_baseline=cost, committable_peak=cost)
     ]
@@ -1058,6 +1072,14 @@ def _sqs_queue(ctx: _Context, r: CostResource) -> list[LineItem]:
     millions = ctx.assumptions.usage.sqs_requests_millions
     cost = millions * 1_000_000 * ctx.price("sqs:request", r.type, "request")
     return [ctx.item(r, f"SQS queue {r.name}: {millions:g}M requests", cost)]
+
+
+def _api_gateway_stage(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A REST stage's requests (usage.apiGatewayRequestsMillions) at the first tier's price; the stage, its
+    custom domain and its WAF association cost nothing themselves (the web ACL prices its own requests)."""
+    millions = ctx.assumptions.usage.api_gateway_requests_millions
+    cost = millions * 1_000_000 * ctx.price("apigateway:rest-request", r.type, "request")
+    return [ctx.item(r, f"API Gateway REST stage {r.name}: {millions:g}M requests", cost)]
 
 
 def _alarm(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -1364,8 +1386,15 @@ def _usage_items(ctx: _Context) -> list[LineItem]:
                 type_="usage:cloudwatch",
             )
         )
-    # The stack's own buckets share the S3 usage; the DR Region's replicas are priced as copies of their sources.
-    buckets = [b for b in ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") if not ctx.in_other_region(b)]
+    # The stack's own buckets share the S3 usage; the DR Region's replicas are priced as copies of their
+    # sources; Velero's bucket holds what Velero's usage says.
+    velero = _velero_buckets(ctx)
+    own = [b for b in ctx.of_type("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") if not ctx.in_other_region(b)]
+    for bucket in own:
+        if bucket.inputs.get("bucket") in velero:
+            line = _s3_bucket(ctx, bucket, usage.velero_backup_gb)
+            items.append(replace(line, type="usage:velero", description="DR: Velero backups in " + line.description))
+    buckets = [b for b in own if b.inputs.get("bucket") not in velero]
     if buckets:
         per_bucket = usage.s3_storage_gb / len(buckets)
         items.extend(_s3_bucket(ctx, bucket, per_bucket) for bucket in buckets)
@@ -1459,10 +1488,15 @@ def _backup_selection(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 
 def _bucket_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
-    """A replica holds what its source holds (its share of the S3 usage), the daily changes cross Regions, RTC per GB."""
+    """A replica holds what its source holds (its share of the S3 usage, or Velero's), the daily changes cross
+    Regions, RTC per GB."""
     buckets = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-    own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b)]
-    gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
+    velero = _velero_buckets(ctx)
+    own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b) and b.inputs.get("bucket") not in velero]
+    if r.inputs.get("bucket") in velero:
+        gb = ctx.assumptions.usage.velero_backup_gb
+    else:
+        gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
     replicas = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type in buckets and ctx.in_other_region(ctx.by_urn[u])]
     rtc = any(((rule.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled" for rule in r.inputs.get("rules") or [])
     items = []
@@ -1495,6 +1529,33 @@ def _efs_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
         "transfer:inter-region", r.type, "transfer"
     )
     return [ctx.item(r, f"DR: EFS replica in another Region: {gb:,.0f} GB Standard + replication transfer", cost)]
+
+
+def _velero_values(release: CostResource) -> Mapping[str, Any] | None:
+    if str(release.inputs.get("chart") or "").rsplit("/", 1)[-1] != "velero":
+        return None
+    values = release.inputs.get("values")
+    return values if isinstance(values, Mapping) else {}
+
+
+def _velero_buckets(ctx: _Context) -> set[str]:
+    """Names of the buckets a Velero release stores its backups in."""
+    names: set[str] = set()
+    for release in ctx.of_type(HELM_RELEASE):
+        values = _velero_values(release)
+        for location in ((values or {}).get("configuration") or {}).get("backupStorageLocation") or []:
+            if isinstance(location, Mapping) and isinstance(location.get("bucket"), str):
+                names.add(location["bucket"])
+    return names
+
+
+def _helm_release(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Velero's EBS snapshots (its bucket is priced with the S3 usage); other releases run on the nodes."""
+    values = _velero_values(r)
+    if values is None or values.get("snapshotsEnabled") is False:
+        return []
+    gb = ctx.assumptions.usage.velero_snapshot_gb
+    return [ctx.item(r, f"DR: Velero EBS snapshots: {gb:,.0f} GB kept", gb * ctx.price("ebs:snapshot", r.type, "snapshot"))]
 
 
 S3_LIFECYCLE_TYPES = (
@@ -1534,6 +1595,7 @@ RULES: dict[str, Rule] = {
     "aws:cloudfront/monitoringSubscription:MonitoringSubscription": _cloudfront_additional_metrics,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
+    "aws:apigateway/stage:Stage": _api_gateway_stage,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
@@ -1550,6 +1612,7 @@ RULES: dict[str, Rule] = {
     RDS_BACKUP_REPLICATION: _rds_backup_replication,
     EFS_REPLICATION: _efs_replication,
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
+    HELM_RELEASE: _helm_release,
 }
 """Resource type -> its pricing rule. Types not here are free or billed through usage items."""
 

@@ -9,6 +9,7 @@ from pulumi_policy import EnforcementLevel, Policy
 
 from . import (
     access_logging,
+    api_gateway,
     audit,
     budget,
     buckets,
@@ -58,4 +59,5 @@ ALL_POLICIES: list[Policy] = [
     *recovery.POLICIES,
     *budget.POLICIES,
     *serverless.POLICIES,
+    *api_gateway.POLICIES,
 ]

@@ -313,6 +313,53 @@ def _sqs_queue(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: st
     name = str(state["name"])
     url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
     return {"id": url, "url": url, "arn": f"arn:{PARTITION}:sqs:{m.region}:{m.account_id}:{name}"}
+# API Gateway's regional endpoints' Route 53 hosted zones (AWS General Reference, "Amazon API Gateway endpoints").
+_API_GATEWAY_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-2": "Z2OJLYMUO9EFXC"}
+
+
+def _api_id(rid: str) -> str:
+    """API Gateway ids: ten lower-case letters and digits."""
+    return _digest(rid, 10)
+
+
+def _rest_api(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    region = m.region_of(args)
+    api_id = _api_id(rid)
+    return {
+        "id": api_id,
+        "rootResourceId": _digest(rid + "root", 10),
+        "arn": f"arn:{PARTITION}:apigateway:{region}::/restapis/{api_id}",
+        "executionArn": f"arn:{PARTITION}:execute-api:{region}:{m.account_id}:{api_id}",
+    }
+
+
+def _api_child(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Resources and deployments: short ids of their own, no ARN."""
+    return {"id": _digest(rid, 6)}
+
+
+def _api_stage(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    region = m.region_of(args)
+    api_id, stage = str(args.inputs.get("restApi")), str(args.inputs.get("stageName"))
+    return {
+        "id": f"ags-{api_id}-{stage}",
+        "arn": f"arn:{PARTITION}:apigateway:{region}::/restapis/{api_id}/stages/{stage}",
+        "invokeUrl": f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+        "executionArn": f"arn:{PARTITION}:execute-api:{region}:{m.account_id}:{api_id}/{stage}",
+    }
+
+
+def _api_domain(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    region = m.region_of(args)
+    name = str(args.inputs.get("domainName"))
+    return {
+        "id": name,
+        "arn": f"arn:{PARTITION}:apigateway:{region}::/domainnames/{name}",
+        "regionalDomainName": f"d-{_digest(rid, 10)}.execute-api.{region}.amazonaws.com",
+        "regionalZoneId": _API_GATEWAY_ZONES[region],
+    }
+
+
 def _schedule(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(state["name"])
     group = str(state.get("groupName") or "default")
@@ -713,6 +760,11 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:scheduler/schedule:Schedule": _schedule,
+    "aws:apigateway/restApi:RestApi": _rest_api,
+    "aws:apigateway/resource:Resource": _api_child,
+    "aws:apigateway/deployment:Deployment": _api_child,
+    "aws:apigateway/stage:Stage": _api_stage,
+    "aws:apigateway/domainName:DomainName": _api_domain,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/parameterGroup:ParameterGroup": _lowercase_name,
     "aws:elasticache/parameterGroup:ParameterGroup": _lowercase_name,

@@ -184,6 +184,9 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "aws:apigateway/stage:Stage": ("AWS::ApiGateway::Stage", {"RestApiId": "restApi"}),
     "aws:apigateway/resource:Resource": ("AWS::ApiGateway::Resource", {"RestApiId": "restApi"}),
     "aws:apigateway/method:Method": ("AWS::ApiGateway::Method", {"RestApiId": "restApi"}),
+    "aws:apigateway/domainName:DomainName": ("AWS::ApiGateway::DomainName", {}),
+    "aws:apigateway/basePathMapping:BasePathMapping": ("AWS::ApiGateway::BasePathMapping", {}),
+    "aws:apigateway/account:Account": ("AWS::ApiGateway::Account", {}),
     "aws:backup/selection:Selection": ("AWS::Backup::BackupSelection", {"BackupPlanId": "planId"}),
     "aws:cloudfront/originAccessControl:OriginAccessControl": ("AWS::CloudFront::OriginAccessControl", {}),
     "aws:cloudfront/cachePolicy:CachePolicy": ("AWS::CloudFront::CachePolicy", {}),
@@ -234,6 +237,8 @@ NO_REGISTRY_COUNTERPART = (
 )
 for _token in (
     "aws:acm/certificateValidation:CertificateValidation",
+    "aws:apigateway/integration:Integration",
+    "aws:apigateway/methodSettings:MethodSettings",
     "aws:autoscaling/tag:Tag",
     "aws:appautoscaling/scheduledAction:ScheduledAction",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration",

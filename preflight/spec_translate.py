@@ -583,6 +583,31 @@ MAPPINGS: dict[str, TypeMap] = {
             F("HealthCheckPath", "healthCheck", lambda v, s: plain(v.get("path"), f"{s}.path") if isinstance(v, Mapping) else None),
         ),
     ),
+    # --- API Gateway (the serverless API) ---
+    "aws:apigateway/restApi:RestApi": TypeMap(
+        "AWS::ApiGateway::RestApi",
+        (
+            F("Name", "name"), F("Description", "description"), F("DisableExecuteApiEndpoint", "disableExecuteApiEndpoint"),
+            F("EndpointConfiguration", "endpointConfiguration", obj(F("Types", "types", listed(plain)), F("IpAddressType", "ipAddressType"))),
+            F("SecurityPolicy", "securityPolicy"), F("EndpointAccessMode", "endpointAccessMode"),
+        ),
+    ),
+    "aws:apigateway/stage:Stage": TypeMap(
+        "AWS::ApiGateway::Stage",
+        (
+            F("RestApiId", "restApi"), F("DeploymentId", "deployment"), F("StageName", "stageName"), F("Description", "description"),
+            F("TracingEnabled", "xrayTracingEnabled"),
+            F("AccessLogSetting", "accessLogSettings", obj(F("DestinationArn", "destinationArn"), F("Format", "format"))),
+        ),
+    ),
+    "aws:apigateway/domainName:DomainName": TypeMap(
+        "AWS::ApiGateway::DomainName",
+        (
+            F("DomainName", "domainName"), F("RegionalCertificateArn", "regionalCertificateArn"), F("SecurityPolicy", "securityPolicy"),
+            F("EndpointConfiguration", "endpointConfiguration", obj(F("Types", "types", listed(plain)), F("IpAddressType", "ipAddressType"))),
+            F("EndpointAccessMode", "endpointAccessMode"),
+        ),
+    ),
 }
 """Pulumi type -> its CloudFormation counterpart. Types not here are not checked against the specifications."""
 

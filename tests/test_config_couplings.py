@@ -67,6 +67,11 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "serverless.functions.imageOptimizer.alarms.durationP95Ms", "serverless.functions.imageOptimizer.timeoutSeconds"),
     ("NAT image switched to x86", {"network.natInstance.amiNamePattern": "fck-nat-al2023-*-x86_64-ebs"},
      "network.natInstance.instanceType", "network.natInstance.amiNamePattern"),
+    # Across layers: two components would create one namespace (the deploy fails on the second).
+    ("metrics stack moved into Fluent Bit's namespace", {"workloads.metrics.namespace": "logging"},
+     "observability.logs.namespace", "workloads.metrics.namespace"),
+    ("services moved into the collector's namespace", {"workloads.namespace": "telemetry"},
+     "observability.tracing.namespace", "workloads.namespace"),
 ]
 
 
@@ -140,3 +145,18 @@ def test_a_coupling_error_stops_the_program_before_any_resource(stack: str) -> N
         run_stack(stack, config=config)
     assert caught.value.key == f"{NS}:eks.addons.kubeProxy"
     assert caught.value.registered == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_namespace_the_runners_own_is_refused_naming_them(stack: str) -> None:
+    error = _error(stack, {"observability.logs.namespace": "arc-runners"})
+    assert (error.key, error.value) == (f"{NS}:observability.logs.namespace", "arc-runners")
+    assert error.allowed.startswith(f"a namespace other than that of {NS}:runners (its runners' namespace) (arc-runners)")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_disabled_component_holds_no_namespace(stack: str) -> None:
+    config = config_of(stack)
+    _set(config, "observability.logs.enabled", False)
+    _set(config, "workloads.metrics.namespace", "logging")
+    assert load_settings(config, project=NS, stack=stack).workloads.metrics.namespace == "logging"

@@ -82,11 +82,11 @@ def _check_role_policies_first(plan: Plan) -> int:
 
 def test_what_uses_an_irsa_role_waits_for_its_policies(plan: Plan) -> None:
     # cluster-autoscaler, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, the OpenTelemetry
-    # collector, Fluent Bit, VPC CNI and EBS CSI add-ons.
-    assert _check_role_policies_first(plan) == 9
+    # collector, Fluent Bit, Velero, VPC CNI and EBS CSI add-ons.
+    assert _check_role_policies_first(plan) == 10
 
 
 def test_karpenter_waits_for_its_policy(karpenter: Plan) -> None:
     # Karpenter, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, the OpenTelemetry collector,
-    # Fluent Bit, VPC CNI and EBS CSI add-ons.
-    assert _check_role_policies_first(karpenter) == 9
+    # Fluent Bit, Velero, VPC CNI and EBS CSI add-ons.
+    assert _check_role_policies_first(karpenter) == 10

@@ -33,7 +33,7 @@ class DeliverySettings:
     def read(section: Section, *, images_configured: bool) -> "DeliverySettings | None":
         if not section.names():
             return None
-        repository = section.string("githubRepository")
+        repository = section.string("githubRepository", example="owner/name")
         if not GITHUB_REPOSITORY.match(repository):
             raise ConfigError(section.key("githubRepository"), repository, "a GitHub repository as owner/name, no wildcards")
         environment = section.string("environment") if section.has("environment") else None

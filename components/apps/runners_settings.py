@@ -35,10 +35,11 @@ class RunnersSettings:
     def read(section: Section, *, project: str, stack: str) -> "RunnersSettings | None":
         if not section.names():
             return None
-        url = section.string("githubConfigUrl")
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        url = section.string("githubConfigUrl", example="https://github.com/owner")
         if not _CONFIG_URL.match(url):
             raise ConfigError(section.key("githubConfigUrl"), url, "https://github.com/<org> or https://github.com/<org>/<repo>")
-        secret = section.string("appSecret")
+        secret = section.string("appSecret", example="runners/github-app")
         if not (secret.startswith("arn:aws:secretsmanager:") or _SECRET_NAME.match(secret)):
             raise ConfigError(section.key("appSecret"), secret, "a Secrets Manager secret name or ARN (the value is set out of band)")
         name = section.string("scaleSetName", f"{project}-{stack}")

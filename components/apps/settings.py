@@ -46,14 +46,17 @@ class Resources:
     def read(section: Section) -> "Resources":
         requests = section.child("requests")
         limits = section.child("limits")
-        cpu_req, mem_req = requests.raw("cpu"), requests.raw("memory")
-        cpu_lim, mem_lim = limits.raw("cpu"), limits.raw("memory")
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        cpu_req, mem_req = requests.raw("cpu", example="100m"), requests.raw("memory", example="128Mi")
+        cpu_lim, mem_lim = limits.raw("cpu", example="100m"), limits.raw("memory", example="128Mi")
         requests.finish()
         limits.finish()
         section.finish()
-        if cpu_millicores(requests.key("cpu"), cpu_req) > cpu_millicores(limits.key("cpu"), cpu_lim):
+        cpu_surveyed = requests.stand_in("cpu") or limits.stand_in("cpu") or section.stand_in("requests", "limits")
+        memory_surveyed = requests.stand_in("memory") or limits.stand_in("memory") or section.stand_in("requests", "limits")
+        if cpu_millicores(requests.key("cpu"), cpu_req) > cpu_millicores(limits.key("cpu"), cpu_lim) and not cpu_surveyed:
             raise ConfigError(limits.key("cpu"), cpu_lim, f"at least {requests.key('cpu')} ({cpu_req})")
-        if memory_bytes(requests.key("memory"), mem_req) > memory_bytes(limits.key("memory"), mem_lim):
+        if memory_bytes(requests.key("memory"), mem_req) > memory_bytes(limits.key("memory"), mem_lim) and not memory_surveyed:
             raise ConfigError(limits.key("memory"), mem_lim, f"at least {requests.key('memory')} ({mem_req})")
         return Resources(str(cpu_req), str(mem_req), str(cpu_lim), str(mem_lim))
 
@@ -218,9 +221,12 @@ def _dns_label(section: Section, name: str, default: Any) -> str:
 # Other layers' namespaces (the observability layer's) are checked the same way.
 namespace_setting = _dns_label
 
+# A survey's stand-in registry for a missing image (ECR: every node can pull from it).
+_EXAMPLE_REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
 
 def _image(section: Section) -> str:
-    image = section.string("image")
+    image = section.string("image", example=f"{_EXAMPLE_REGISTRY}/app:1.0")
     last = image.rsplit("/", 1)[-1]
     if "@sha256:" not in image and (":" not in last or last.endswith(":latest")):
         raise ConfigError(section.key("image"), image, "an image pinned to a tag other than latest, or a digest")
@@ -267,7 +273,7 @@ _DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
 
 def _mirrored_image(section: Section) -> str:
-    image = section.string("image")
+    image = section.string("image", example=f"{_EXAMPLE_REGISTRY}/torchserve@sha256:" + "0" * 64)
     match = _DIGEST_IMAGE.match(image)
     if not match or match["registry"] in _DOCKER_HUB:
         raise ConfigError(

@@ -6,13 +6,18 @@ import re
 from dataclasses import dataclass
 
 from ..platform import (
+    EXAMPLE_DAILY_WINDOW,
+    EXAMPLE_WEEKLY_WINDOW,
     ConfigError,
     Section,
+    by_size,
     check_daily_window,
     check_log_retention,
     check_weekly_window,
     elasticache_engine_versions,
     elasticache_node_types,
+    check_priced,
+    priced_cache_node_types,
     windows_overlap,
 )
 from .database_settings import check_instance_family
@@ -22,7 +27,8 @@ from .database_settings import check_instance_family
 # is at 9.x. The versions themselves are AWS's published list (components/platform/aws_specs).
 SUPPORTED_CACHE_ENGINES: dict[str, tuple[int, ...]] = {"redis": (7,), "valkey": (7, 8, 9)}
 # Stricter than what ElastiCache offers, on purpose: Graviton families only (price/performance),
-# the burstable t4g for small stacks. That a node type exists in the region is AWS's list.
+# the burstable t4g for small stacks. That a node type exists in the region is AWS's list, and that
+# it is priced is policies/pricing (see allowed_node_types).
 ALLOWED_CACHE_NODE_FAMILIES = ("cache.r6g", "cache.r7g", "cache.m6g", "cache.m7g", "cache.t4g")
 MAX_SHARDS = 15
 MAX_REPLICAS_PER_SHARD = 5
@@ -31,6 +37,13 @@ MAX_REPLICAS_PER_SHARD = 5
 # one read replica to enable autofailover"), so every shard keeps one replica.
 MIN_REPLICAS_PER_SHARD = 1
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+def allowed_node_types(region: str) -> tuple[str, ...]:
+    """The node types ``nodeType`` accepts in ``region``: of the allowed families, offered by ElastiCache
+    there, and priced for every engine this project runs (``engine`` may change alone)."""
+    offered = (t for t in elasticache_node_types(region) if t.rpartition(".")[0] in ALLOWED_CACHE_NODE_FAMILIES)
+    return by_size(priced_cache_node_types(region, SUPPORTED_CACHE_ENGINES, offered))
 
 
 @dataclass(frozen=True)
@@ -85,20 +98,25 @@ class CacheSettings:
     @staticmethod
     def read(section: Section, region: str = "us-east-1") -> "CacheSettings":
         engine = section.string("engine", "redis", choices=tuple(SUPPORTED_CACHE_ENGINES))
-        version = section.string("engineVersion")
-        match = _VERSION.match(version)
         majors = SUPPORTED_CACHE_ENGINES[engine]
         offered = [v for v in elasticache_engine_versions(engine) if _VERSION.match(v) and int(v.split(".")[0]) in majors]
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        version = section.string("engineVersion", example=next(iter(offered), None))
+        match = _VERSION.match(version)
         if not match or int(match.group(1)) not in majors or version not in offered:
             raise ConfigError(
                 section.key("engineVersion"),
                 version,
                 f"a {engine} version major.minor with major " + " or ".join(map(str, majors)) + " that ElastiCache offers: " + ", ".join(offered),
             )
-        node_type = section.string("nodeType")
+        node_type = section.string("nodeType", example=next(iter(allowed_node_types(region)), None))
         check_instance_family(section.key("nodeType"), node_type, ALLOWED_CACHE_NODE_FAMILIES)
         if node_type not in elasticache_node_types(region):
             raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
+        check_priced(
+            section.key("nodeType"), node_type, allowed_node_types(region),
+            region=region, what="a node type", variants="Redis OSS and Valkey",
+        )
         shards = section.integer("shards")
         if not 1 <= shards <= MAX_SHARDS:
             raise ConfigError(section.key("shards"), shards, f"1 to {MAX_SHARDS} shards (cluster mode needs at least one)")
@@ -128,13 +146,19 @@ class CacheSettings:
             shards=shards,
             replicas_per_shard=replicas,
             snapshot_retention_days=section.integer("snapshotRetentionDays", 7, minimum=1, maximum=35),
-            snapshot_window=check_daily_window(section.key("snapshotWindow"), section.raw("snapshotWindow"), min_minutes=60),
-            maintenance_window=check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow")),
+            snapshot_window=check_daily_window(
+                section.key("snapshotWindow"), section.raw("snapshotWindow", example=EXAMPLE_DAILY_WINDOW), min_minutes=60
+            ),
+            maintenance_window=check_weekly_window(
+                section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
+            ),
             log_retention_days=check_log_retention(section.key("logRetentionDays"), section.integer("logRetentionDays", 365)),
             alarms=alarms,
         )
         # ElastiCache refuses a snapshot window that overlaps the maintenance window (as RDS does for backups).
-        if windows_overlap(settings.snapshot_window, settings.maintenance_window):
+        if windows_overlap(settings.snapshot_window, settings.maintenance_window) and not section.stand_in(
+            "snapshotWindow", "maintenanceWindow"
+        ):
             raise ConfigError(
                 section.key("maintenanceWindow"),
                 settings.maintenance_window,

@@ -7,8 +7,13 @@ import re
 from dataclasses import dataclass
 
 from ..platform import (
+    EXAMPLE_DAILY_WINDOW,
+    EXAMPLE_WEEKLY_WINDOW,
     ConfigError,
+    by_size,
     check_offered,
+    check_priced,
+    priced_rds_instance_classes,
     rds_engine_versions,
     rds_instance_classes,
     Section,
@@ -22,7 +27,8 @@ from .master_secret_plan import MAX_ROTATION_DAYS, MIN_ROTATION_DAYS
 # PostgreSQL majors on RDS that ship the pgvector extension at a version the app needs (HNSW).
 SUPPORTED_POSTGRES_MAJORS = (16, 17)
 # Stricter than what RDS offers, on purpose (current generations, Graviton first); that a class exists in
-# the region is AWS's list (rds_instance_classes).
+# the region is AWS's list (rds_instance_classes), and that it is priced is policies/pricing (see
+# allowed_instance_classes).
 ALLOWED_DB_INSTANCE_FAMILIES = ("db.r6g", "db.r7g", "db.r6i", "db.r7i", "db.m6g", "db.m7g", "db.t4g")
 MAX_READ_REPLICAS = 2
 # gp3 limits for RDS (GiB).
@@ -109,7 +115,8 @@ class DatabaseSettings:
 
     @staticmethod
     def read(section: Section, region: str = "us-east-1") -> "DatabaseSettings":
-        version = section.string("engineVersion")
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        version = section.string("engineVersion", example=str(SUPPORTED_POSTGRES_MAJORS[0]))
         match = _VERSION.match(version)
         if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
             raise ConfigError(
@@ -120,7 +127,7 @@ class DatabaseSettings:
                 + " (such as 16 or 16.13)",
             )
         _check_engine_version_offered(section.key("engineVersion"), version)
-        instance_class = section.string("instanceClass")
+        instance_class = section.string("instanceClass", example=next(iter(allowed_instance_classes(region)), None))
         check_instance_family(section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES)
         check_offered(
             section.key("instanceClass"),
@@ -128,21 +135,27 @@ class DatabaseSettings:
             rds_instance_classes(region, "postgres"),
             f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
         )
+        check_priced(
+            section.key("instanceClass"), instance_class, allowed_instance_classes(region),
+            region=region, what="a class", variants="Single-AZ and Multi-AZ",
+        )
 
         allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
         maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
         # RDS wants the autoscaling ceiling at least 10% above the allocation.
         floor = math.ceil(allocated * 1.1)
-        if maximum < floor:
+        if maximum < floor and not section.stand_in("allocatedStorageGb", "maxAllocatedStorageGb"):
             raise ConfigError(
                 section.key("maxAllocatedStorageGb"),
                 maximum,
                 f"at least {floor} (10% above {section.key('allocatedStorageGb')}, {allocated}), or a smaller allocatedStorageGb",
             )
 
-        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow"))
-        maintenance_window = check_weekly_window(section.key("maintenanceWindow"), section.raw("maintenanceWindow"))
-        if windows_overlap(backup_window, maintenance_window):
+        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow", example=EXAMPLE_DAILY_WINDOW))
+        maintenance_window = check_weekly_window(
+            section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
+        )
+        if windows_overlap(backup_window, maintenance_window) and not section.stand_in("backupWindow", "maintenanceWindow"):
             raise ConfigError(
                 section.key("maintenanceWindow"),
                 maintenance_window,
@@ -229,6 +242,13 @@ def _check_engine_version_offered(key: str, version: str) -> None:
             version,
             "a PostgreSQL version RDS still creates (AWS's published list)" + (": " + ", ".join(current) if current else ""),
         )
+
+
+def allowed_instance_classes(region: str) -> tuple[str, ...]:
+    """The classes ``instanceClass`` accepts in ``region``: of the allowed families, offered by RDS for
+    PostgreSQL there, and priced Single-AZ and Multi-AZ (preflight prices the instance either way)."""
+    offered = (c for c in rds_instance_classes(region, "postgres") if c.rpartition(".")[0] in ALLOWED_DB_INSTANCE_FAMILIES)
+    return by_size(priced_rds_instance_classes(region, "postgres", offered))
 
 
 def check_instance_family(key: str, value: str, families: tuple[str, ...]) -> None:

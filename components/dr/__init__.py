@@ -1,6 +1,7 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
-(``BucketReplication``), the container images' replicas (``ImageReplication``), the recovery-point model
+(``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
+replicas (``ImageReplication``), the recovery-point model
 (``backup_plan``) and the ``dr`` config section.
 
 This module is the package's face: code outside the package imports from here.
@@ -13,7 +14,9 @@ from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
-from .settings import BackupSettings, DrSettings, ImageReplicationSettings
+from .settings import BackupSettings, DrSettings, ImageReplicationSettings, VeleroSettings
+from .velero import VeleroBackups, VeleroBackupsArgs
+from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NAMESPACE, bucket_lifecycle as velero_bucket_lifecycle
 
 __all__ = [
     "BackupSettings",
@@ -31,8 +34,14 @@ __all__ = [
     "LockMode",
     "SelectionSpec",
     "StoreRpo",
+    "VELERO_BUCKET_KEY",
+    "VELERO_NAMESPACE",
     "VaultLock",
+    "VeleroBackups",
+    "VeleroBackupsArgs",
+    "VeleroSettings",
     "schedule_expression",
     "selections",
     "store_rpos",
+    "velero_bucket_lifecycle",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..platform import policy_document
+from ..platform import policy_document, s3_key_statement
 
 RTC_MINUTES = 15
 """S3 Replication Time Control's SLA: 99.99% of new objects within 15 minutes."""
@@ -60,26 +60,10 @@ def replication_role_policy(
                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
                 "Resource": [f"{arn}/*" for arn in replicas],
             },
-            {
-                "Sid": "DecryptSources",
-                "Effect": "Allow",
-                "Action": "kms:Decrypt",
-                "Resource": source_key_arn,
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": context(sources)},
-                },
-            },
-            {
-                "Sid": "EncryptReplicas",
-                "Effect": "Allow",
-                # GenerateDataKey: the replica bucket's S3 Bucket Key is made with the destination key.
-                "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                "Resource": replica_key_arn,
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": f"s3.{dr_region}.amazonaws.com"},
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": context(replicas)},
-                },
-            },
+            s3_key_statement("DecryptSources", "kms:Decrypt", source_key_arn, region=region, arns=context(sources)),
+            # GenerateDataKey: the replica bucket's S3 Bucket Key is made with the destination key.
+            s3_key_statement(
+                "EncryptReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], replica_key_arn, region=dr_region, arns=context(replicas)
+            ),
         ]
     )

@@ -25,6 +25,8 @@ from .backup_plan import (
     store_rpos,
 )
 
+from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, cron_problem
+
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
 """RDS keeps automated backups (and replicated ones) 1-35 days."""
 
@@ -39,6 +41,20 @@ class BackupSettings:
     """Days every snapshot (and its copy) is kept: the seed's 30-day snapshot lifecycle."""
     copy_to_dr_region: bool
     lock: VaultLock
+
+
+@dataclass(frozen=True)
+class VeleroSettings:
+    """Velero's backups of the platform's namespaces (Kubernetes objects and EBS volume snapshots)."""
+
+    schedule: str
+    """Standard five-field cron (UTC) of the backup schedule."""
+    ttl_days: int
+    """How long Velero keeps each backup (and its snapshots); the bucket's lifecycle follows."""
+    snapshot_volumes: bool
+    """Snapshot the namespaces' EBS volumes (the AWS plugin; snapshots stay in the stack's Region)."""
+    replicate: bool
+    """Replicate the Velero bucket to the DR Region with the other critical buckets."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,10 @@ class DrSettings:
     """The storage layer's buckets S3 replicates to replicas in the DR Region (the critical data)."""
     replication_time_control: bool
     rpos: tuple[StoreRpo, ...]
+    velero: VeleroSettings | None = None
+    """Velero (the ``velero`` key); None: no Velero."""
     images: ImageReplicationSettings = ImageReplicationSettings()
+    """ECR replication of the stack's images to the DR Region (the ``images`` key)."""
 
     @property
     def uses_dr_region(self) -> bool:
@@ -76,9 +95,15 @@ class DrSettings:
             self.backup.copy_to_dr_region
             or self.database_cross_region_backups
             or self.efs_replication
-            or bool(self.replicated_buckets)
+            or bool(self.replica_keys)
             or self.images.replicate
         )
+
+    @property
+    def replica_keys(self) -> tuple[str, ...]:
+        """Every bucket S3 replicates into the DR Region: the storage layer's, and Velero's when asked."""
+        velero = (VELERO_BUCKET_KEY,) if self.velero is not None and self.velero.replicate else ()
+        return (*(p.value for p in self.replicated_buckets), *velero)
 
     @staticmethod
     def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
@@ -86,11 +111,12 @@ class DrSettings:
         if not section.names():
             return None
         dr_region = section.string("region", choices=supported_regions)
-        if dr_region == region:
+        if dr_region == region and not section.stand_in("region"):
             raise ConfigError(section.key("region"), dr_region, f"a Region other than the stack's own ({region})")
         rpo = section.integer("rpoMinutes", minimum=1, maximum=7 * 24 * 60)
 
-        backup = _backup(section.child("backup"))
+        backup_section = section.child("backup")
+        backup = _backup(backup_section)
 
         database = section.child("database", {})
         cross_region = database.boolean("crossRegionBackups", False)
@@ -109,6 +135,7 @@ class DrSettings:
             raise ConfigError(buckets.key("replicate"), list(replicated), "each bucket once")
         rtc = buckets.boolean("replicationTimeControl", False)
         buckets.finish()
+        velero = _velero(section.child("velero")) if section.has("velero") else None
         images = _images(section.child("images", {}))
         section.finish()
 
@@ -117,17 +144,19 @@ class DrSettings:
             copy_to_dr_region=backup.copy_to_dr_region,
             database_replication=cross_region,
             efs_replication=efs_replication,
-            replicated_buckets=replicated,
+            replicated_buckets=[*replicated, *([VELERO_BUCKET_KEY] if velero is not None and velero.replicate else [])],
             replication_time_control=rtc,
         )
+        # A survey's stand-ins (a missing rpoMinutes or schedule) say nothing of the recovery points.
+        surveyed = section.stand_in("rpoMinutes", "backup") or backup_section.stand_in("frequencyHours", "copyToDrRegion")
         for store in rpos:
-            if store.minutes > rpo:
+            if store.minutes > rpo and not surveyed:
                 raise ConfigError(
                     section.key(store.key),
                     _value(store.key, backup, cross_region, efs_replication, rtc),
-                    f"a setting that keeps the {store.store}'s recovery point within rpoMinutes ({rpo}); now "
+                    f"a setting that keeps the {store.store}'s recovery point within {section.key('rpoMinutes')} ({rpo}); now "
                     f"{store.mechanism} ({_minutes(store.minutes)}). "
-                    + _remedy(store.store),
+                    + _remedy(section, store.store),
                 )
         return DrSettings(
             region=dr_region,
@@ -139,6 +168,7 @@ class DrSettings:
             replicated_buckets=tuple(BucketPurpose(p) for p in replicated),
             replication_time_control=rtc,
             rpos=tuple(rpos),
+            velero=velero,
             images=images,
         )
 
@@ -163,21 +193,36 @@ def _backup(section: Section) -> BackupSettings:
     start = section.integer("startHourUtc", 5, minimum=0, maximum=23)
     retention = section.integer("retentionDays", 30, minimum=1, maximum=MAX_RETENTION_DAYS)
     kept = retained_snapshots(frequency, retention)
-    if kept > RDS_MANUAL_SNAPSHOT_QUOTA:
+    if kept > RDS_MANUAL_SNAPSHOT_QUOTA and not section.stand_in("frequencyHours"):
         raise ConfigError(
             section.key("frequencyHours"),
             frequency,
-            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for retentionDays "
+            f"a frequency that keeps at most {RDS_MANUAL_SNAPSHOT_QUOTA} snapshots of the database for {section.key('retentionDays')} "
             f"({retention}): RDS counts AWS Backup's snapshots against its 'Manual DB instance snapshots' quota "
             f"({RDS_MANUAL_SNAPSHOT_QUOTA} per Region); this keeps {kept}",
         )
     copy = section.boolean("copyToDrRegion")
-    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention)
+    lock = _lock(section.child("vaultLock", {"mode": "none"}), retention, section.key("retentionDays"))
     section.finish()
     return BackupSettings(frequency_hours=frequency, start_hour_utc=start, retention_days=retention, copy_to_dr_region=copy, lock=lock)
 
 
-def _lock(section: Section, retention_days: int) -> VaultLock:
+def _velero(section: Section) -> VeleroSettings:
+    schedule = section.string("schedule", example="0 3 * * *")
+    problem = cron_problem(schedule)
+    if problem:
+        raise ConfigError(section.key("schedule"), schedule, f"a cron expression Velero accepts: {problem}")
+    settings = VeleroSettings(
+        schedule=schedule,
+        ttl_days=section.integer("ttlDays", minimum=1, maximum=3650),
+        snapshot_volumes=section.boolean("snapshotVolumes", True),
+        replicate=section.boolean("replicate", False),
+    )
+    section.finish()
+    return settings
+
+
+def _lock(section: Section, retention_days: int, retention_key: str) -> VaultLock:
     mode = LockMode(section.string("mode", choices=[m.value for m in LockMode]))
     if mode is LockMode.NONE:
         section.finish()
@@ -193,7 +238,12 @@ def _lock(section: Section, retention_days: int) -> VaultLock:
     section.finish()
     problem = lock_problem(lock, retention_days)
     if problem:
-        raise ConfigError(section.path, {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days}, problem)
+        # The plan's retention is the other side of the lock's range: name its key (either may have moved).
+        raise ConfigError(
+            section.path,
+            {"minRetentionDays": lock.min_retention_days, "maxRetentionDays": lock.max_retention_days},
+            f"{problem} (the plan's retention is {retention_key})",
+        )
     return lock
 
 
@@ -207,12 +257,15 @@ def _value(key: str, backup: BackupSettings, cross_region: bool, efs_replication
     }[key]
 
 
-def _remedy(store: str) -> str:
+def _remedy(section: Section, store: str) -> str:
     if store == "database":
-        return "Turn on database.crossRegionBackups (RDS copies its 5-minute transaction logs to the DR Region)."
+        return f"Turn on {section.key('database.crossRegionBackups')} (RDS copies its 5-minute transaction logs to the DR Region)."
     if store == "efs":
-        return "Turn on efs.replication (15 minutes), or raise rpoMinutes: AWS Backup snapshots at most hourly."
-    return "Turn on buckets.replicationTimeControl (S3 RTC: 99.99% of objects within 15 minutes)."
+        return (
+            f"Turn on {section.key('efs.replication')} (15 minutes), or raise {section.key('rpoMinutes')}: "
+            "AWS Backup snapshots at most hourly."
+        )
+    return f"Turn on {section.key('buckets.replicationTimeControl')} (S3 RTC: 99.99% of objects within 15 minutes)."
 
 
 def _purpose(key: str, value: object, choices: list[str]) -> str:

@@ -16,7 +16,7 @@ from .distribution import SiteDistribution, SiteDistributionArgs
 from .firewall import WebFirewall, WebFirewallArgs
 from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from .plan import ACCESS_LOG_PREFIX, CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER, TLS13_POLICIES, elb_name
-from .settings import CdnSettings, EdgeAlarmSettings, EdgeSettings, WafSettings
+from .settings import CdnSettings, EdgeAlarmSettings, EdgeDomain, EdgeSettings, WafSettings
 from .waf_plan import MANAGED_GROUPS, WAF_LOG_PREFIX
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "ApiLoadBalancerArgs",
     "CdnSettings",
     "EdgeAlarmSettings",
+    "EdgeDomain",
     "EdgeSettings",
     "RoutedService",
     "SiteDistribution",

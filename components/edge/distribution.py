@@ -65,14 +65,16 @@ class SiteDistributionArgs:
     """The stack prefix: names of the policies, the origin access control and the log delivery."""
     settings: EdgeSettings
     """``betterprompts:edge``: names, routes, price class, logging and alarm thresholds."""
-    hosted_zone_id: pulumi.Input[str]
-    """The existing public zone holding the site and API names (certificate validation, alias records)."""
+    hosted_zone_id: Optional[pulumi.Input[str]]
+    """The existing public zone holding the site and API names (certificate validation, alias records);
+    None exactly when ``settings.domain`` is (no-domain mode)."""
     assets_bucket_domain_name: pulumi.Input[str]
     """The assets bucket's regional domain name (``<bucket>.s3.<region>.amazonaws.com``)."""
     api_paths: Sequence[str]
-    """Path patterns CloudFront sends to the load balancer (its routes)."""
-    origin_header_value: pulumi.Input[str]
-    """The secret ``X-Origin-Verify`` value the load balancer's rules require (a secret Output)."""
+    """Path patterns CloudFront sends to the load balancer (its routes); none in no-domain mode."""
+    origin_header_value: Optional[pulumi.Input[str]]
+    """The secret ``X-Origin-Verify`` value the load balancer's rules require (a secret Output); None in
+    no-domain mode (no load balancer)."""
     web_acl_arn: pulumi.Input[str]
     """The CLOUDFRONT-scope web ACL (``WebFirewall``)."""
     account_id: pulumi.Input[str]
@@ -90,17 +92,19 @@ class SiteDistribution(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     distribution_id: pulumi.Output[str]
     domain_name: pulumi.Output[str]
-    site_url: str
-    api_url: str
+    site_url: pulumi.Output[str]
+    api_url: Optional[pulumi.Output[str]]
+    """None in no-domain mode: the API needs the domain."""
 
     def __init__(self, name: str, args: SiteDistributionArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         _check_args(args)
         super().__init__("betterprompts:edge:SiteDistribution", name, None, opts)
         settings = args.settings
+        domain = settings.domain
         cdn = settings.cdn
         tags = ComponentTags("edge")
         child = pulumi.ResourceOptions(parent=self)
-        names = [settings.site_name, settings.api_name]
+        names = [domain.site_name, domain.api_name] if domain is not None else []
 
         access = aws.cloudfront.OriginAccessControl(
             f"{name}-assets-oac",
@@ -111,14 +115,24 @@ class SiteDistribution(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=child,
         )
-        certificate = validated_certificate(
-            f"{name}-certificate",
-            domain_name=settings.site_name,
-            alternative_names=[settings.api_name],
-            zone_id=args.hosted_zone_id,
-            tags=tags,
-            parent=self,
-        )
+        if domain is not None and args.hosted_zone_id is not None:
+            certificate = validated_certificate(
+                f"{name}-certificate",
+                domain_name=domain.site_name,
+                alternative_names=[domain.api_name],
+                zone_id=args.hosted_zone_id,
+                tags=tags,
+                parent=self,
+            )
+            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=certificate.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version=VIEWER_TLS_MINIMUM,
+            )
+        else:
+            # No-domain mode: the *.cloudfront.net certificate, whose viewer minimum CloudFront pins to
+            # TLSv1 (cloudfront-https-tls12 reports it; docs/edge.md, "No-domain mode").
+            viewer_certificate = aws.cloudfront.DistributionViewerCertificateArgs(cloudfront_default_certificate=True)
         headers = aws.cloudfront.ResponseHeadersPolicy(
             f"{name}-security-headers",
             name=f"{args.prefix}-security-headers",
@@ -151,7 +165,7 @@ class SiteDistribution(pulumi.ComponentResource):
         associations: list[aws.cloudfront.DistributionDefaultCacheBehaviorLambdaFunctionAssociationArgs] = []
         # What the origin-request event needs and Lambda@Edge cannot get from environment variables.
         assets_headers: list[aws.cloudfront.DistributionOriginCustomHeaderArgs] = []
-        if cdn.seo_routing:
+        if cdn.seo_routing and domain is not None and args.origin_header_value is not None:
             router = seo_router(f"{name}-seo", prefix=args.prefix, account_id=args.account_id, tags=tags, parent=self)
             associations = [
                 aws.cloudfront.DistributionDefaultCacheBehaviorLambdaFunctionAssociationArgs(
@@ -182,7 +196,7 @@ class SiteDistribution(pulumi.ComponentResource):
                 opts=child,
             ).id
             assets_headers = [
-                aws.cloudfront.DistributionOriginCustomHeaderArgs(name=RENDER_ORIGIN_HEADER, value=settings.api_origin_name),
+                aws.cloudfront.DistributionOriginCustomHeaderArgs(name=RENDER_ORIGIN_HEADER, value=domain.api_origin_name),
                 aws.cloudfront.DistributionOriginCustomHeaderArgs(name=ORIGIN_HEADER, value=args.origin_header_value),
             ]
 
@@ -201,26 +215,20 @@ class SiteDistribution(pulumi.ComponentResource):
             )
             for path in args.api_paths
         ]
-        self.distribution = aws.cloudfront.Distribution(
-            f"{name}-cdn",
-            enabled=True,
-            comment=f"{args.prefix}: static app from S3, API routes to the load balancer",
-            aliases=names,
-            http_version="http2and3",
-            is_ipv6_enabled=True,
-            price_class=cdn.price_class,
-            default_root_object="index.html",
-            origins=[
-                aws.cloudfront.DistributionOriginArgs(
-                    origin_id=ASSETS_ORIGIN,
-                    domain_name=args.assets_bucket_domain_name,
-                    origin_access_control_id=access.id,
-                    # Read and removed by the origin-request function; never forwarded to S3.
-                    custom_headers=assets_headers or None,
-                ),
+        origins = [
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=ASSETS_ORIGIN,
+                domain_name=args.assets_bucket_domain_name,
+                origin_access_control_id=access.id,
+                # Read and removed by the origin-request function; never forwarded to S3.
+                custom_headers=assets_headers or None,
+            )
+        ]
+        if domain is not None and args.origin_header_value is not None:
+            origins.append(
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=API_ORIGIN,
-                    domain_name=settings.api_origin_name,
+                    domain_name=domain.api_origin_name,
                     custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
                         http_port=80,
                         https_port=HTTPS_PORT,
@@ -232,8 +240,18 @@ class SiteDistribution(pulumi.ComponentResource):
                     custom_headers=[
                         aws.cloudfront.DistributionOriginCustomHeaderArgs(name=ORIGIN_HEADER, value=args.origin_header_value)
                     ],
-                ),
-            ],
+                )
+            )
+        self.distribution = aws.cloudfront.Distribution(
+            f"{name}-cdn",
+            enabled=True,
+            comment=f"{args.prefix}: static app from S3" + (", API routes to the load balancer" if domain is not None else ""),
+            aliases=names or None,
+            http_version="http2and3",
+            is_ipv6_enabled=True,
+            price_class=cdn.price_class,
+            default_root_object="index.html",
+            origins=origins,
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
                 target_origin_id=ASSETS_ORIGIN,
                 viewer_protocol_policy="redirect-to-https",
@@ -244,15 +262,11 @@ class SiteDistribution(pulumi.ComponentResource):
                 compress=True,
                 lambda_function_associations=associations or None,
             ),
-            ordered_cache_behaviors=api_behaviours,
+            ordered_cache_behaviors=api_behaviours or None,
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
-            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate.certificate_arn,
-                ssl_support_method="sni-only",
-                minimum_protocol_version=VIEWER_TLS_MINIMUM,
-            ),
+            viewer_certificate=viewer_certificate,
             web_acl_id=args.web_acl_arn,
             # Return once CloudFront accepted the change (propagation takes minutes): the storage key's
             # policy names this distribution and waits for its ARN.
@@ -358,7 +372,8 @@ class SiteDistribution(pulumi.ComponentResource):
         )
 
         # --- DNS: the site and API names point at the distribution ---------------------------------
-        for key, record_name in (("site", settings.site_name), ("api", settings.api_name)):
+        records = (("site", domain.site_name), ("api", domain.api_name)) if domain is not None else ()
+        for key, record_name in records:
             for record_type in ("A", "AAAA"):
                 aws.route53.Record(
                     f"{name}-{key}-{record_type.lower()}",
@@ -378,8 +393,12 @@ class SiteDistribution(pulumi.ComponentResource):
         self.arn = self.distribution.arn
         self.distribution_id = self.distribution.id
         self.domain_name = self.distribution.domain_name
-        self.site_url = f"https://{settings.site_name}"
-        self.api_url = f"https://{settings.api_name}"
+        if domain is not None:
+            self.site_url = pulumi.Output.from_input(f"https://{domain.site_name}")
+            self.api_url = pulumi.Output.from_input(f"https://{domain.api_name}")
+        else:
+            self.site_url = pulumi.Output.concat("https://", self.distribution.domain_name)
+            self.api_url = None
         self.register_outputs(
             {"arn": self.arn, "distribution_id": self.distribution_id, "site_url": self.site_url, "api_url": self.api_url}
         )
@@ -407,5 +426,17 @@ def _check_args(args: SiteDistributionArgs) -> None:
             f"SiteDistribution: CloudFront's alarms live in {CLOUDFRONT_REGION} and can notify only a topic there, "
             f"not in {args.alarm_topic_region}"
         )
+    with_domain = args.settings.domain is not None
+    if not with_domain:
+        given = [n for n, v in (("hosted_zone_id", args.hosted_zone_id), ("origin_header_value", args.origin_header_value)) if v is not None]
+        if args.api_paths:
+            given.append("api_paths")
+        if args.settings.cdn.seo_routing:
+            given.append("settings.cdn.seo_routing")
+        if given:
+            raise ValueError(f"SiteDistribution: without a domain there is no load balancer or zone: {', '.join(given)} given")
+        return
+    if args.hosted_zone_id is None or args.origin_header_value is None:
+        raise ValueError("SiteDistribution: with a domain, the hosted zone and the load balancer's origin header are required")
     if not args.api_paths:
         raise ValueError("SiteDistribution: no API paths to route to the load balancer")

@@ -43,7 +43,7 @@ from .plan import (
     load_balancer_alarms,
     target_alarms,
 )
-from .settings import EdgeSettings
+from .settings import EdgeDomain, EdgeSettings
 from .target_group_binding import target_group_binding
 
 
@@ -109,12 +109,13 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         _check_args(args)
         super().__init__("betterprompts:edge:ApiLoadBalancer", name, None, opts)
         settings = args.settings
+        domain = _domain_of(args)
         tags = ComponentTags("edge")
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
 
         cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_PREFIX_LIST, opts=invoke)
-        zone = aws.route53.get_zone_output(name=settings.zone_name, private_zone=False, opts=invoke)
+        zone = aws.route53.get_zone_output(name=domain.zone_name, private_zone=False, opts=invoke)
 
         # --- who may connect: CloudFront in, the pods' ports out ---------------------------------
         group_name = f"{name}-sg"
@@ -182,7 +183,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
 
         certificate = validated_certificate(
             f"{name}-certificate",
-            domain_name=settings.api_origin_name,
+            domain_name=domain.api_origin_name,
             zone_id=zone.zone_id,
             tags=tags,
             parent=self,
@@ -303,7 +304,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         aws.route53.Record(
             f"{name}-origin",
             zone_id=zone.zone_id,
-            name=settings.api_origin_name,
+            name=domain.api_origin_name,
             type="A",
             aliases=[
                 aws.route53.RecordAliasArgs(
@@ -320,7 +321,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         self.dns_name = self.load_balancer.dns_name
         self.zone_id = self.load_balancer.zone_id
         self.hosted_zone_id = zone.zone_id
-        self.origin_name = settings.api_origin_name
+        self.origin_name = domain.api_origin_name
         self.origin_header_name = ORIGIN_HEADER
         self.register_outputs(
             {
@@ -332,7 +333,14 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         )
 
 
+def _domain_of(args: ApiLoadBalancerArgs) -> EdgeDomain:
+    if args.settings.domain is None:
+        raise ValueError("ApiLoadBalancer: needs edge.domain (its HTTPS listener's certificate is for a name in the zone)")
+    return args.settings.domain
+
+
 def _check_args(args: ApiLoadBalancerArgs) -> None:
+    _domain_of(args)
     missing = sorted(set(args.settings.routes) - set(args.services))
     if missing:
         raise ValueError(f"ApiLoadBalancer: routes name services that are not given: {', '.join(missing)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..platform import ConfigError, Section, check_log_retention, suggestion
+from ..platform import MISSING, ConfigError, Section, check_log_retention, suggestion
 from .cdn_plan import PRICE_CLASSES
 from .plan import MAX_PATHS_PER_RULE, TLS13_POLICIES, check_routes, path_problem
 from .waf_plan import MANAGED_GROUPS, RATE_LIMIT_MAX, RATE_LIMIT_MIN, RATE_WINDOW_SECONDS
@@ -64,7 +64,9 @@ class WafSettings:
 
 
 @dataclass(frozen=True)
-class EdgeSettings:
+class EdgeDomain:
+    """``betterprompts:edge.domain``: the zone and the names the platform answers on."""
+
     zone_name: str
     """An existing public Route 53 hosted zone (looked up, not created) holding the names below."""
     api_origin_name: str
@@ -73,6 +75,16 @@ class EdgeSettings:
     """The site's name (CloudFront alias, certificate, alias records)."""
     api_name: str
     """The API's public name: the same distribution (its WAF, its routes), a second alias of it."""
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    domain: EdgeDomain | None
+    """None is no-domain mode: CloudFront on its own ``*.cloudfront.net`` name serves the static app only.
+    What needs a domain (docs/edge.md, "No-domain mode"): the API (its load balancer is an HTTPS origin,
+    whose certificate ACM issues only for a name one controls), the TLS 1.2 viewer minimum (CloudFront
+    pins the default certificate's to TLSv1), the custom names, Lambda@Edge's SEO routing (it renders on
+    the load balancer), the DNS records and the health checks on them."""
     ssl_policy: str
     """The HTTPS listener's security policy: TLS 1.3 and 1.2 (:data:`~.plan.TLS13_POLICIES`)."""
     idle_timeout_seconds: int
@@ -84,27 +96,24 @@ class EdgeSettings:
 
     @staticmethod
     def read(section: Section) -> "EdgeSettings":
-        domain = section.child("domain")
-        zone = _domain(domain, "zoneName")
-        names: dict[str, str] = {}
-        for key in ("site", "api", "apiOrigin"):
-            name = _domain(domain, key)
-            if name != zone and not name.endswith(f".{zone}"):
-                # Either side may have changed: name the zone's key too.
-                raise ConfigError(domain.key(key), name, f"the zone {zone} of {domain.key('zoneName')} or a name inside it (….{zone})")
-            if key == "apiOrigin" and name == zone:
-                raise ConfigError(domain.key(key), name, f"a name inside the zone {zone} (….{zone}): the apex is for the site")
-            if name in names.values():
-                raise ConfigError(domain.key(key), name, "a name no other domain key uses")
-            names[key] = name
-        domain.finish()
+        domain = _edge_domain(section.child("domain")) if section.has("domain") else None
+        if domain is None:
+            # No-domain mode: what needs a name of one's own is refused here, not left to fail at deploy.
+            for key in ("routes", "loadBalancer"):
+                if section.has(key):
+                    raise ConfigError(
+                        section.key(key),
+                        section.raw(key),
+                        f"no {key} without {section.key('domain')}: the API's load balancer is an HTTPS origin "
+                        "and needs a certificate for a name in your zone (set the domain, or remove this key)",
+                    )
 
         lb = section.child("loadBalancer", {})
         policy = lb.string("sslPolicy", TLS13_POLICIES[0], choices=TLS13_POLICIES)
         idle = lb.integer("idleTimeoutSeconds", 60, minimum=1, maximum=4000)
         lb.finish()
 
-        routes_section = section.child("routes")
+        routes_section = section.child("routes", {} if domain is None else MISSING)
         routes: dict[str, tuple[str, ...]] = {}
         for key in routes_section.names():
             if key not in ROUTE_KEYS:
@@ -114,7 +123,7 @@ class EdgeSettings:
             paths = routes_section.strings(key, min_items=1, max_items=MAX_PATHS_PER_RULE, item=_path)
             routes[ROUTE_KEYS[key]] = paths
         routes_section.finish()
-        if not routes:
+        if not routes and domain is not None and not section.stand_in("routes"):
             raise ConfigError(routes_section.path, {}, "at least one routed service: " + ", ".join(ROUTE_KEYS))
         try:
             check_routes(routes)
@@ -144,17 +153,21 @@ class EdgeSettings:
         cdn = CdnSettings(
             price_class=cdn_section.string("priceClass", "PriceClass_All", choices=PRICE_CLASSES),
             log_retention_days=check_log_retention(cdn_section.key("logRetentionDays"), cdn_section.integer("logRetentionDays", 90)),
-            seo_routing=cdn_section.boolean("seoRouting", True),
+            seo_routing=cdn_section.boolean("seoRouting", domain is not None),
             additional_metrics=cdn_section.boolean("additionalMetrics", False),
         )
+        if cdn.seo_routing and domain is None:
+            raise ConfigError(
+                cdn_section.key("seoRouting"),
+                True,
+                f"false without {section.key('domain')}: the SEO router sends crawlers to the server-rendered "
+                "path on the load balancer, which needs the domain",
+            )
         cdn_section.finish()
         waf = _waf(section.child("waf", {}))
         section.finish()
         return EdgeSettings(
-            zone_name=zone,
-            api_origin_name=names["apiOrigin"],
-            site_name=names["site"],
-            api_name=names["api"],
+            domain=domain,
             ssl_policy=policy,
             idle_timeout_seconds=idle,
             routes=routes,
@@ -162,6 +175,28 @@ class EdgeSettings:
             waf=waf,
             cdn=cdn,
         )
+
+
+def _edge_domain(domain: Section) -> EdgeDomain:
+    # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+    examples = {"site": "example.com", "api": "api.example.com", "apiOrigin": "origin.example.com"}
+    zone = _domain(domain, "zoneName", "example.com")
+    names: dict[str, str] = {}
+    given: list[str] = []  # names compared with each other (a survey's stand-ins are compared with nothing)
+    for key in ("site", "api", "apiOrigin"):
+        name = names[key] = _domain(domain, key, examples[key])
+        if domain.stand_in("zoneName", key):
+            continue
+        if name != zone and not name.endswith(f".{zone}"):
+            # Either side may have changed: name the zone's key too.
+            raise ConfigError(domain.key(key), name, f"the zone {zone} of {domain.key('zoneName')} or a name inside it (….{zone})")
+        if key == "apiOrigin" and name == zone:
+            raise ConfigError(domain.key(key), name, f"a name inside the zone {zone} (….{zone}): the apex is for the site")
+        if name in given:
+            raise ConfigError(domain.key(key), name, "a name no other domain key uses")
+        given.append(name)
+    domain.finish()
+    return EdgeDomain(zone_name=zone, api_origin_name=names["apiOrigin"], site_name=names["site"], api_name=names["api"])
 
 
 def _waf(section: Section) -> WafSettings:
@@ -189,8 +224,8 @@ def _managed_group(key: str, value: object) -> str:
     return value
 
 
-def _domain(section: Section, name: str) -> str:
-    value = section.string(name).lower().rstrip(".")
+def _domain(section: Section, name: str, example: str) -> str:
+    value = section.string(name, example=example).lower().rstrip(".")
     labels = value.split(".")
     if len(value) > 253 or len(labels) < 2 or not all(re.fullmatch(_DOMAIN_LABEL, label) for label in labels):
         raise ConfigError(section.key(name), value, "a DNS name such as example.com (labels of a-z, 0-9 and -)")

@@ -36,7 +36,7 @@ class DeploySettings:
     @staticmethod
     def read(section: Section) -> "DeploySettings":
         defaults = DeploySettings(github_repository="-")
-        repository = section.string("githubRepository")
+        repository = section.string("githubRepository", example="owner/name")
         if not GITHUB_REPOSITORY.match(repository):
             raise ConfigError(section.key("githubRepository"), repository, "a GitHub repository as owner/name (this repository)")
         workflow = section.string("workflowName", defaults.workflow_name)

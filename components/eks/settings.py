@@ -19,11 +19,14 @@ from ..platform import (
     LOG_RETENTION_DAYS,
     ConfigError,
     Section,
+    by_size,
     check_offered,
+    check_priced,
     check_string,
     ec2_instance_types,
     instance_shape,
     parse_cidr,
+    priced_ec2_instance_types,
 )
 from .node_pools import POOLS
 
@@ -149,7 +152,8 @@ class EksSettings:
 
     @staticmethod
     def read(section: Section, region: str = "us-east-1") -> "EksSettings":
-        version = section.string("kubernetesVersion")
+        # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+        version = section.string("kubernetesVersion", example=_newest_offered())
         if not _K8S_VERSION.match(version):
             raise ConfigError(section.key("kubernetesVersion"), version, "a Kubernetes minor version such as 1.35 (quoted)")
         _check_offered(section.key("kubernetesVersion"), version)
@@ -182,8 +186,11 @@ class EksSettings:
             )
         logs.finish()
 
-        admins = section.strings("adminRoles", min_items=1, item=_admin_role)
-        addons = _read_addons(section.child("addons"), version, section.key("kubernetesVersion"))
+        admins = section.strings("adminRoles", min_items=1, item=_admin_role, example=["PlatformAdmin"])
+        # A survey's stand-in version says nothing of the add-on builds pinned for the real one.
+        addons = _read_addons(
+            section.child("addons"), version, section.key("kubernetesVersion"), check=not section.stand_in("kubernetesVersion")
+        )
 
         autoscaler = Autoscaler(section.string("autoscaler", Autoscaler.CLUSTER_AUTOSCALER.value, choices=[a.value for a in Autoscaler]))
         node_groups = _read_node_groups(section.child("nodeGroups"), autoscaler, region)
@@ -192,7 +199,9 @@ class EksSettings:
         karpenter: KarpenterSettings | None = None
         if autoscaler is Autoscaler.CLUSTER_AUTOSCALER:
             _reject_other(section, "karpenter", autoscaler)
-            cluster_autoscaler = _read_cluster_autoscaler(section.child("clusterAutoscaler", {}), node_groups)
+            cluster_autoscaler = _read_cluster_autoscaler(
+                section.child("clusterAutoscaler", {}), node_groups, check=not section.stand_in("nodeGroups")
+            )
         else:
             _reject_other(section, "clusterAutoscaler", autoscaler)
             karpenter = _read_karpenter(section.child("karpenter", {}), region)
@@ -246,6 +255,12 @@ def _reject_other(section: Section, other: str, autoscaler: Autoscaler) -> None:
         )
 
 
+def _newest_offered() -> str | None:
+    """The newest version EKS creates clusters on today (a survey's stand-in for a missing one)."""
+    offered = sorted(load_calendar().offered(today()), key=lambda v: int(v.split(".")[1]))
+    return offered[-1] if offered else None
+
+
 def _check_offered(key: str, version: str) -> None:
     """EKS creates clusters only on versions in standard or extended support (policies/eks_versions.json)."""
     calendar = load_calendar()
@@ -257,19 +272,25 @@ def _check_offered(key: str, version: str) -> None:
         raise ConfigError(key, version, f"a version EKS offers ({why}): {offered}")
 
 
-def _read_addons(section: Section, version: str, version_key: str) -> AddonVersions:
-    def addon(name: str) -> str:
-        value = section.string(name)
-        if not _ADDON_VERSION.match(value):
+def _read_addons(section: Section, version: str, version_key: str, *, check: bool = True) -> AddonVersions:
+    calendar = load_calendar()
+
+    def addon(name: str, addon_name: str) -> str:
+        # The newest build EKS publishes for the version: a survey's stand-in for a missing one.
+        value = section.string(name, example=next(iter(reversed(calendar.builds(version, addon_name))), None))
+        if not _ADDON_VERSION.match(value) and not section.stand_in(name):
             raise ConfigError(section.key(name), value, "an EKS add-on version such as v1.19.2-eksbuild.5")
         return value
 
     addons = AddonVersions(
-        vpc_cni=addon("vpcCni"),
-        core_dns=addon("coreDns"),
-        kube_proxy=addon("kubeProxy"),
-        ebs_csi_driver=addon("ebsCsiDriver"),
+        vpc_cni=addon("vpcCni", "vpc-cni"),
+        core_dns=addon("coreDns", "coredns"),
+        kube_proxy=addon("kubeProxy", "kube-proxy"),
+        ebs_csi_driver=addon("ebsCsiDriver", "aws-ebs-csi-driver"),
     )
+    if not check:
+        section.finish()
+        return addons
     # kube-proxy is built per Kubernetes minor; another minor's build breaks service routing.
     if not addons.kube_proxy.startswith(f"v{version}."):
         # Named with the version's own key: bumping kubernetesVersion is the usual way to get here.
@@ -279,7 +300,6 @@ def _read_addons(section: Section, version: str, version_key: str) -> AddonVersi
             f"a kube-proxy build for Kubernetes {version} (v{version}.x-eksbuild.N); {version} is {version_key}",
         )
     # Every add-on build must be one EKS publishes for this version (the calendar records them).
-    calendar = load_calendar()
     for key, addon_name, pinned in (
         ("vpcCni", "vpc-cni", addons.vpc_cni),
         ("coreDns", "coredns", addons.core_dns),
@@ -304,9 +324,12 @@ def _read_node_groups(section: Section, autoscaler: Autoscaler, region: str) -> 
     groups: dict[str, NodeGroupSettings] = {}
     for pool in POOL_NAMES:
         if not section.has(pool):
-            if pool in REQUIRED_POOLS:
-                raise section.absent(pool, f"a node group for the {pool} pool")
-            continue
+            if pool not in REQUIRED_POOLS:
+                continue
+            missing = section.absent(pool, f"a node group for the {pool} pool")
+            if not section.surveying:
+                raise missing
+            # A survey reads on with a stand-in pool (its own keys stand in), to find every missing key.
         if autoscaler is Autoscaler.KARPENTER and pool in KARPENTER_POOLS:
             raise ConfigError(
                 section.key(pool),
@@ -334,12 +357,31 @@ def _node_instance_type(key: str, value: Any, region: str, *, gpu: bool) -> str:
     return text
 
 
+def pool_instance_types(pool: str, region: str) -> tuple[str, ...]:
+    """The priced EC2 types a pool accepts first in ``region`` (offered, of the nodes' architecture, GPU for GPU pools)."""
+
+    def usable(instance_type: str) -> bool:
+        try:
+            _node_instance_type("", instance_type, region, gpu=POOLS[pool].gpu)
+        except ConfigError:
+            return False
+        return True
+
+    return tuple(t for t in by_size(priced_ec2_instance_types(region)) if usable(t))
+
+
 def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSettings:
     def instance_type(key: str, value: Any) -> str:
         return _node_instance_type(key, value, region, gpu=POOLS[pool].gpu)
 
     types = section.strings("instanceTypes", min_items=1, max_items=20, item=instance_type)
     _check_one_shape(section.key("instanceTypes"), types)
+    if types:
+        # preflight prices a group at its first (preferred) type: one without a price fails its cost stage.
+        check_priced(
+            f"{section.key('instanceTypes')}[0]", types[0], pool_instance_types(pool, region),
+            region=region, what="a first instance type", variants="on-demand; the group is priced at it",
+        )
     labels = section.mapping("labels", {})
     for label in labels:
         # EKS refuses node-group labels in the Kubernetes-reserved namespaces.
@@ -372,10 +414,14 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
 
 
 
-def _read_cluster_autoscaler(section: Section, node_groups: dict[str, NodeGroupSettings]) -> ClusterAutoscalerSettings:
+def _read_cluster_autoscaler(
+    section: Section, node_groups: dict[str, NodeGroupSettings], *, check: bool = True
+) -> ClusterAutoscalerSettings:
+    """``check`` false: the node groups are a survey's stand-in, and pool names are not compared with them."""
+
     def pool_name(key: str, value: Any) -> str:
         text = check_string(key, value)
-        if text not in node_groups:
+        if check and text not in node_groups:
             raise ConfigError(key, value, "a configured node group: " + ", ".join(node_groups))
         return text
 

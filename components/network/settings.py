@@ -11,12 +11,15 @@ from ..platform import (
     ConfigError,
     Section,
     availability_zones,
+    by_size,
     check_log_retention,
     check_offered,
+    check_priced,
     check_string,
     ec2_instance_types,
     instance_shape,
     parse_cidr,
+    priced_ec2_instance_types,
 )
 from .plan import Tier, default_subnet_cidrs, find_subnet_plan_error
 
@@ -105,7 +108,8 @@ class NetworkSettings:
                 raise ConfigError(key, value, f"an availability zone of {region}: " + ", ".join(zones))
             return name
 
-        azs = section.strings("availabilityZones", item=az_name)
+        # The region's first three zones: a survey's stand-in for a missing list, so that it reads on.
+        azs = section.strings("availabilityZones", item=az_name, example=availability_zones(region)[:3])
         if len(azs) not in (2, 3):
             raise ConfigError(section.key("availabilityZones"), list(azs), "2 or 3 availability zones")
         if len(set(azs)) != len(azs):
@@ -121,6 +125,12 @@ class NetworkSettings:
             ami_owner=nat_section.string("amiOwner", NatInstanceSettings.ami_owner),
         )
         _check_nat_instance_type(nat_section.key("instanceType"), nat_instance, region)
+        if nat_mode_key == NatMode.INSTANCE.value:
+            # preflight prices the NAT instance's hours: a type without a price fails its cost stage.
+            check_priced(
+                nat_section.key("instanceType"), nat_instance.instance_type, _nat_instance_types(nat_instance, region),
+                region=region, what="an instance type", variants="on-demand, of the image's architecture",
+            )
         nat_section.finish()
 
         logs = section.child("flowLogs", {})
@@ -160,6 +170,19 @@ class NetworkSettings:
 
 # The image architectures fck-nat publishes, as they appear in its AMI names, in the EC2 shape table's terms.
 _AMI_ARCHITECTURES = {"arm64": "arm64", "x86_64": "amd64"}
+
+
+def _nat_instance_types(nat: NatInstanceSettings, region: str) -> tuple[str, ...]:
+    """The priced EC2 types ``nat``'s image runs on in ``region``."""
+
+    def usable(instance_type: str) -> bool:
+        try:
+            _check_nat_instance_type("", NatInstanceSettings(instance_type, nat.ami_name_pattern, nat.ami_owner), region)
+        except ConfigError:
+            return False
+        return True
+
+    return tuple(t for t in by_size(priced_ec2_instance_types(region)) if usable(t))
 
 
 def _check_nat_instance_type(key: str, nat: NatInstanceSettings, region: str) -> None:
@@ -205,7 +228,7 @@ def _read_subnets(section: Section, vpc: ipaddress.IPv4Network, az_count: int) -
                     + (" (load balancers need a /27 or larger)" if tier in MIN_SUBNET_PREFIX else " (AWS's subnet sizes)"),
                 )
     problem = find_subnet_plan_error(vpc, parsed)
-    if problem:
+    if problem and not section.stand_in("vpcCidr"):  # a survey's stand-in VPC says nothing of the subnets
         tier, index, allowed = problem
         # Name the other key of the pair too: the VPC range, or the subnet this one overlaps.
         if allowed.startswith("a block inside the VPC range"):

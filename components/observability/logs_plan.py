@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..platform import ChartRef, policy_document
+from ..platform import ChartRef, policy_document, s3_key_statement
 
 EKS_CHARTS = "https://aws.github.io/eks-charts"
 # aws/eks-charts stable/aws-for-fluent-bit at 2942cdc (2026-02-03, "Upgrade aws-for-fluent-bit chart to v0.2.0
@@ -138,17 +138,13 @@ def firehose_role_policy(*, bucket_arn: str, kms_key_arn: str, region: str, erro
                 "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
                 "Resource": f"{bucket_arn}/{OBJECT_PREFIX}*",
             },
-            {
-                # The bucket uses an S3 Bucket Key: S3 asks KMS with the bucket's ARN as context, not the object's.
-                "Sid": "EncryptObjects",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": kms_key_arn,
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/{OBJECT_PREFIX}*"]},
-                },
-            },
+            s3_key_statement(
+                "EncryptObjects",
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                kms_key_arn,
+                region=region,
+                arns=[bucket_arn, f"{bucket_arn}/{OBJECT_PREFIX}*"],
+            ),
             {"Sid": "DeliveryErrors", "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": error_log_stream_arn},
         ]
     )

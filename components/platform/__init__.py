@@ -21,6 +21,14 @@ from .aws_specs import (
     rds_instance_classes,
     sagemaker_hosting_instance_types,
 )
+from .prices import (
+    by_size,
+    check_priced,
+    price_list_path,
+    priced_cache_node_types,
+    priced_ec2_instance_types,
+    priced_rds_instance_classes,
+)
 from .quantities import cpu_millicores, memory_bytes
 from .baseline import PlatformBaseline, PlatformBaselineArgs
 from .name_budget import NAME_BUDGET, check_stack_prefix
@@ -37,7 +45,7 @@ from .config import (
     suggestion,
 )
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
-from .iam import allow, policy_document, service_assume_role_policy, wildcard_grants
+from .iam import allow, policy_document, s3_key_statement, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
 from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
@@ -48,9 +56,17 @@ from .quotas import ServiceQuotaRequests, ServiceQuotaRequestsArgs
 from .region_provider import CLOUDFRONT_REGION, RegionProviders, region_provider_name
 from .snapshots import unique_final_snapshot
 from .settings import RESERVED_TAG_KEYS, PlatformSettings, check_email
-from .windows import check_daily_window, check_weekly_window, windows_overlap
+from .windows import EXAMPLE_DAILY_WINDOW, EXAMPLE_WEEKLY_WINDOW, check_daily_window, check_weekly_window, windows_overlap
 
 __all__ = [
+    "EXAMPLE_DAILY_WINDOW",
+    "EXAMPLE_WEEKLY_WINDOW",
+    "by_size",
+    "check_priced",
+    "price_list_path",
+    "priced_cache_node_types",
+    "priced_ec2_instance_types",
+    "priced_rds_instance_classes",
     "elasticache_engine_versions",
     "elasticache_node_types",
     "AlarmSpec",
@@ -110,6 +126,7 @@ __all__ = [
     "local_release",
     "parse_cidr",
     "policy_document",
+    "s3_key_statement",
     "release",
     "service_assume_role_policy",
     "service_account_role",

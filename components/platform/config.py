@@ -15,6 +15,11 @@ raised), to learn every key the mapping could have had; if that run reaches the 
 end, its unknown keys are reported, naming the missing ones too. If the reader cannot get
 past the missing value (a later check depends on it), the missing key is reported alone,
 or the unread key that looks like it (``instanceTpyes`` for ``instanceTypes``).
+
+So that the survey gets past them, a reader that checks a required value beyond its type gives
+an ``example=`` (a valid value: the survey's stand-in), and a check of two keys against each
+other is skipped when either is a stand-in (``Section.stand_in``). A test removes every
+required key of every mapping in both stacks and asserts they are all named.
 """
 
 from __future__ import annotations
@@ -57,10 +62,12 @@ class MissingKeyError(ConfigError):
     :func:`read_section` can look for the mapping's unknown keys before blaming the missing one.
     """
 
-    def __init__(self, key: str, value: Any, allowed: str, *, mapping: str, name: str) -> None:
+    def __init__(self, key: str, value: Any, allowed: str, *, mapping: str, name: str, required: str = "") -> None:
         super().__init__(key, value, allowed)
         self.mapping = mapping
         self.name = name
+        # What the missing key itself takes (``allowed`` names the misspelling when ``key`` is one).
+        self.required = required or allowed
 
 
 class _Placeholder:
@@ -113,6 +120,18 @@ class Section:
     def has(self, name: str) -> bool:
         return name in self._raw
 
+    def stand_in(self, *names: str) -> bool:
+        """Whether any of ``names`` got a survey's stand-in (it is missing): a check of it, or of it
+        against another key, is skipped then, so that the survey reads on. Never true outside a survey
+        (a missing required key has raised by then)."""
+        return any(name in self._missing for name in names)
+
+    @property
+    def surveying(self) -> bool:
+        """True in :func:`read_section`'s tolerant second run: a reader that raises ``absent`` itself
+        goes on instead (with a stand-in), so that every missing key is found; nothing is kept."""
+        return self._survey is not None
+
     def names(self) -> list[str]:
         """The keys present, for mappings keyed by the user (registries, pools)."""
         return [str(name) for name in self._raw]
@@ -147,19 +166,34 @@ class Section:
         typo = self._misspelling_of(name)
         if typo is not None:
             return MissingKeyError(
-                self.key(typo), self._raw[typo], f"no such key (did you mean '{name}'?)", mapping=self._path, name=name
+                self.key(typo),
+                self._raw[typo],
+                f"no such key (did you mean '{name}'?)",
+                mapping=self._path,
+                name=name,
+                required=allowed,
             )
         return MissingKeyError(self.key(name), None, allowed, mapping=self._path, name=name)
 
-    def raw(self, name: str, default: Any = MISSING) -> Any:
+    def raw(self, name: str, default: Any = MISSING, *, example: Any = None) -> Any:
+        """The value as written. ``example``: a valid value, the survey's stand-in for a missing one."""
         value = self._get(name, default)
-        return None if value is _PLACEHOLDER else value
+        return example if value is _PLACEHOLDER else value
 
     def string(
-        self, name: str, default: Any = MISSING, *, choices: Iterable[str] | None = None
+        self,
+        name: str,
+        default: Any = MISSING,
+        *,
+        choices: Iterable[str] | None = None,
+        example: str | None = None,
     ) -> str:
+        """A non-empty string (one of ``choices``). A required string the reader checks further gives an
+        ``example`` that passes those checks: the survey's stand-in, so that it reads on past them."""
         value = self._get(name, default)
         if value is _PLACEHOLDER:
+            if example is not None:
+                return example
             return next(iter(choices), "placeholder") if choices is not None else "placeholder"
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(self.key(name), value, "a non-empty string")
@@ -232,12 +266,14 @@ class Section:
         min_items: int = 0,
         max_items: int | None = None,
         item: Callable[[str, Any], T] | None = None,
+        example: Sequence[Any] | None = None,
     ) -> tuple[Any, ...]:
-        """A list; each item checked by ``item(key, value)`` (default: non-empty string)."""
+        """A list; each item checked by ``item(key, value)`` (default: non-empty string).
+        ``example``: the survey's stand-in for a missing list (else an empty one)."""
         value = self._get(name, default)
         key = self.key(name)
         if value is _PLACEHOLDER:
-            return ()
+            return tuple(example or ())
         if isinstance(value, str) or not isinstance(value, Sequence):
             raise ConfigError(key, value, "a list")
         count = len(value)
@@ -355,12 +391,13 @@ def _first_problem(error: MissingKeyError, read: Callable[[Section], Any], raw: 
         return error
     if section.unknown():
         return section._unknown_error(section._missing or [error.name])
+    # No key is unknown: a "misspelling" the first run blamed is a key read later (maxAllocatedStorageGb
+    # is no typo of a missing allocatedStorageGb), so the missing key is named itself.
     others = [name for name in dict.fromkeys(section._missing) if name != error.name]
-    if others and error.value is None:
-        return MissingKeyError(
-            error.key, None, error.allowed + "; also required here: " + ", ".join(others), mapping=error.mapping, name=error.name
-        )
-    return error
+    allowed = error.required + ("; also required here: " + ", ".join(others) if others else "")
+    return MissingKeyError(
+        f"{error.mapping}.{error.name}", None, allowed, mapping=error.mapping, name=error.name, required=error.required
+    )
 
 
 def _stand_in(minimum: float | None, maximum: float | None) -> float:

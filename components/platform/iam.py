@@ -22,6 +22,22 @@ def allow(actions: Sequence[str], resources: Sequence[str] | str, **extra: Any) 
     return statement
 
 
+def s3_key_statement(sid: str, actions: str | Sequence[str], key_arn: str, *, region: str, arns: Sequence[str]) -> dict[str, Any]:
+    """Use a KMS key only through S3 in ``region`` and only for objects of ``arns`` (bucket ARNs and object
+    patterns): S3 asks KMS with the bucket's ARN as encryption context when the bucket uses an S3 Bucket
+    Key, with the object's otherwise, so a bucket is named with its objects."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions if isinstance(actions, str) else list(actions),
+        "Resource": key_arn,
+        "Condition": {
+            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": list(arns)},
+        },
+    }
+
+
 def service_assume_role_policy(service: str, *, source_account: str | None = None) -> str:
     """Trust policy for an AWS service principal, pinned to our account when given."""
     statement: dict[str, Any] = {

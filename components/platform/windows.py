@@ -43,10 +43,15 @@ def _span(start: int, end: int, cycle: int) -> int:
     return (end - start) % cycle
 
 
+# Valid windows that do not overlap: the examples error messages give, and a survey's stand-ins.
+EXAMPLE_DAILY_WINDOW = "03:00-04:00"
+EXAMPLE_WEEKLY_WINDOW = "sun:04:30-sun:05:30"
+
+
 def check_daily_window(key: str, value: Any, *, min_minutes: int = 30) -> str:
     """A daily UTC window of at least ``min_minutes`` (both services require 30 minutes or more)."""
     if not isinstance(value, str) or not _DAILY.match(value):
-        raise ConfigError(key, value, "a daily UTC window hh:mm-hh:mm such as 03:00-04:00")
+        raise ConfigError(key, value, f"a daily UTC window hh:mm-hh:mm such as {EXAMPLE_DAILY_WINDOW}")
     start, end = daily_minutes(value)
     if _span(start, end, 1440) < min_minutes:
         raise ConfigError(key, value, f"a window of at least {min_minutes} minutes")
@@ -56,7 +61,7 @@ def check_daily_window(key: str, value: Any, *, min_minutes: int = 30) -> str:
 def check_weekly_window(key: str, value: Any, *, min_minutes: int = 60) -> str:
     """A weekly UTC window (``ddd:hh:mm-ddd:hh:mm``) of at least ``min_minutes``."""
     if not isinstance(value, str) or not _WEEKLY.match(value):
-        raise ConfigError(key, value, "a weekly UTC window ddd:hh:mm-ddd:hh:mm such as sun:04:30-sun:05:30")
+        raise ConfigError(key, value, f"a weekly UTC window ddd:hh:mm-ddd:hh:mm such as {EXAMPLE_WEEKLY_WINDOW}")
     start, end = weekly_minutes(value)
     if _span(start, end, 7 * 1440) < min_minutes:
         raise ConfigError(key, value, f"a window of at least {min_minutes} minutes")

@@ -1,13 +1,17 @@
 """Serverless (seed "5. Serverless Components" and the API Gateway for serverless endpoints): the
 intent classifier's SQS work queue (``WorkQueue``) whose depth the intent-classifier's HPA scales
 on; the seed's functions (``ServerlessWorkers``: image optimization, webhook processing, scheduled
-tasks, each a ``ServerlessFunction`` with its code under ``functions/``); the ``serverless`` config section.
+tasks, each a ``ServerlessFunction`` with its code under ``functions/``); the regional REST API in
+front of the webhook (``ServerlessApi``: WAF, access logs, throttle, custom domain); the
+``serverless`` config section.
 
 This module is the package's face: code outside the package imports from here.
 """
 
 from __future__ import annotations
 
+from .api import ServerlessApi, ServerlessApiArgs
+from .api_settings import ApiSettings
 from .function import FunctionVpc, ServerlessFunction, ServerlessFunctionArgs
 from .function_settings import FunctionSettings, FunctionsSettings
 from .queue import WorkQueue, WorkQueueArgs
@@ -16,6 +20,9 @@ from .settings import ServerlessSettings, WorkQueueSettings
 from .workers import ServerlessWorkers, ServerlessWorkersArgs
 
 __all__ = [
+    "ApiSettings",
+    "ServerlessApi",
+    "ServerlessApiArgs",
     "FunctionSettings",
     "FunctionVpc",
     "FunctionsSettings",

@@ -62,6 +62,10 @@ class ServerlessFunction(pulumi.ComponentResource):
 
     function_arn: pulumi.Output[str]
     function_name: pulumi.Output[str]
+    physical_name: str
+    """The function's name, known before it exists."""
+    invoke_arn: pulumi.Output[str]
+    """What API Gateway integrations call."""
     role_arn: pulumi.Output[str]
     failure_queue_arn: pulumi.Output[str]
 
@@ -175,6 +179,8 @@ class ServerlessFunction(pulumi.ComponentResource):
         )
         self.function_arn = self.function.arn
         self.function_name = self.function.name
+        self.physical_name = args.function_name
+        self.invoke_arn = self.function.invoke_arn
         self.role_arn = self.role.arn
         self.failure_queue_arn = self.failure_queue.arn
         self.register_outputs(

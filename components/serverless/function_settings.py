@@ -118,7 +118,7 @@ def _function(section: Section, *, max_timeout: int = TIMEOUT_SECONDS[1], why: s
     if period % 60:
         raise ConfigError(alarms.key("periodSeconds"), period, "a multiple of 60")
     duration = alarms.integer("durationP95Ms", timeout * 800, minimum=1)
-    if duration > timeout * 1000:
+    if duration > timeout * 1000 and not section.stand_in("timeoutSeconds"):
         # Lowering timeoutSeconds is the usual way here: name it.
         raise ConfigError(
             alarms.key("durationP95Ms"),
@@ -136,8 +136,8 @@ def _function(section: Section, *, max_timeout: int = TIMEOUT_SECONDS[1], why: s
     return FunctionSettings(memory, timeout, reserved, retention, retries, age, alarm_settings)
 
 
-def _prefix(section: Section, name: str) -> str:
-    value = section.string(name)
+def _prefix(section: Section, name: str, example: str) -> str:
+    value = section.string(name, example=example)
     if not _PREFIX.match(value):
         raise ConfigError(section.key(name), value, "an S3 key prefix of safe characters ending in '/' (uploads/)")
     return value
@@ -145,9 +145,10 @@ def _prefix(section: Section, name: str) -> str:
 
 def _image_optimizer(section: Section) -> ImageOptimizerSettings:
     function = _function(section)
-    uploads = _prefix(section, "uploadsPrefix")
-    variants = _prefix(section, "variantsPrefix")
-    if uploads.startswith(variants) or variants.startswith(uploads):
+    # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
+    uploads = _prefix(section, "uploadsPrefix", "uploads/")
+    variants = _prefix(section, "variantsPrefix", "variants/")
+    if (uploads.startswith(variants) or variants.startswith(uploads)) and not section.stand_in("uploadsPrefix", "variantsPrefix"):
         raise ConfigError(
             section.key("variantsPrefix"),
             variants,
@@ -187,7 +188,7 @@ def _webhook(section: Section) -> WebhookSettings:
 def _scheduled_tasks(section: Section) -> ScheduledTasksSettings:
     function = _function(section)
     cleanup = section.child("cleanupExpiredUploads")
-    expression = cleanup.string("schedule")
+    expression = cleanup.string("schedule", example="rate(1 day)")
     if not (_CRON.match(expression) or _RATE.match(expression)):
         raise ConfigError(
             cleanup.key("schedule"), expression, "an EventBridge Scheduler expression: cron(min hour day month weekday year) or rate(N unit)"

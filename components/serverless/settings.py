@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..platform import ConfigError, Section
+from .api_settings import ApiSettings, read_api
 from .function_settings import FunctionsSettings
 from .queue_plan import (
     MAX_RECEIVE_COUNT_MAX,
@@ -35,13 +36,31 @@ class WorkQueueSettings:
 class ServerlessSettings:
     intent_queue: WorkQueueSettings
     functions: FunctionsSettings
+    api: ApiSettings
 
     @staticmethod
-    def read(section: Section) -> "ServerlessSettings":
+    def read(
+        section: Section, *, zone_name: str | None, zone_key: str, taken_names: dict[str, str] | None = None
+    ) -> "ServerlessSettings":
+        """``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
+        ``taken_names``: names the edge layer serves already (name -> its key)."""
         queue = _work_queue(section.child("intentQueue"))
         functions = FunctionsSettings.read(section.child("functions"))
+        api_section = section.child("api")
+        api = read_api(api_section, zone_name=zone_name, zone_key=zone_key, taken=taken_names or {})
+        reserved = functions.webhook.function.reserved_concurrency
+        # A survey's stand-ins say nothing of how the two relate (it looks for missing keys only).
+        if api.burst_limit > reserved and not section.surveying:
+            # Each request in a burst holds one execution of the webhook: beyond its reserved concurrency
+            # Lambda throttles, and senders see 500s from the integration instead of API Gateway's clean 429.
+            raise ConfigError(
+                f"{api_section.path}.throttle.burstLimit",
+                api.burst_limit,
+                f"at most {section.path}.functions.webhook.reservedConcurrency ({reserved}): every request of a burst "
+                "holds one execution of the webhook function",
+            )
         section.finish()
-        return ServerlessSettings(intent_queue=queue, functions=functions)
+        return ServerlessSettings(intent_queue=queue, functions=functions, api=api)
 
 
 def _work_queue(section: Section) -> WorkQueueSettings:
@@ -49,7 +68,7 @@ def _work_queue(section: Section) -> WorkQueueSettings:
     retention = section.integer("messageRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
     receives = section.integer("maxReceiveCount", minimum=1, maximum=MAX_RECEIVE_COUNT_MAX)
     dead_letter = section.integer("deadLetterRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
-    if dead_letter <= retention:
+    if dead_letter <= retention and not section.stand_in("deadLetterRetentionSeconds", "messageRetentionSeconds"):
         raise ConfigError(
             section.key("deadLetterRetentionSeconds"),
             dead_letter,
@@ -64,7 +83,7 @@ def _work_queue(section: Section) -> WorkQueueSettings:
     # Bounded by the retention: the default follows a short retention instead of blaming a key nobody wrote,
     # and a value set too high names the retention it exceeds.
     oldest = alarms.integer("oldestMessageAgeSeconds", min(600, retention), minimum=60)
-    if oldest > retention:
+    if oldest > retention and not section.stand_in("messageRetentionSeconds"):
         raise ConfigError(
             alarms.key("oldestMessageAgeSeconds"),
             oldest,

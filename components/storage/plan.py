@@ -55,9 +55,12 @@ def bucket_name_problem(name: str) -> str | None:
     return None
 
 
-def bucket_name(prefix: str, purpose: BucketPurpose, account_id: str, region: str) -> str:
-    """``<prefix>-<purpose>-<account>-<region>``: globally unique (account and region in it) and predictable."""
-    name = f"{prefix}-{purpose.value}-{account_id}-{region}"
+def bucket_name(prefix: str, purpose: BucketPurpose | str, account_id: str, region: str) -> str:
+    """``<prefix>-<purpose>-<account>-<region>``: globally unique (account and region in it) and predictable.
+
+    ``purpose`` is a seed bucket's, or the key of a bucket another layer owns (``velero``)."""
+    key = purpose.value if isinstance(purpose, BucketPurpose) else purpose
+    name = f"{prefix}-{key}-{account_id}-{region}"
     problem = bucket_name_problem(name)
     if problem:
         raise ValueError(f"bucket name {name!r}: {problem}")

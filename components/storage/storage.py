@@ -69,6 +69,9 @@ class PlatformStorageArgs:
     load_balancer_log_prefix: Optional[str] = None
     """Admit Elastic Load Balancing's access logs into the access-log destination under this prefix
     (the edge layer's load balancer; ELB logs, like S3's, support only SSE-S3)."""
+    log_sources: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Buckets other layers own that log into the access-log destination: key (their prefix there,
+    ``<key>/``) -> the bucket's physical name (Velero's)."""
     force_destroy: bool = False
     """Let ``pulumi destroy`` empty the buckets (staging); never with ``protect``."""
     protect: bool = True
@@ -102,11 +105,18 @@ class PlatformStorage(pulumi.ComponentResource):
         # The destination first: its policy must admit log delivery before logging is switched on.
         destination_name = physical(BucketPurpose.ACCESS_LOGS)
         elb_prefix = args.load_balancer_log_prefix
-        grants = pulumi.Output.all(account, *(source_arn(p) for p in SEED_BUCKETS), destination_name).apply(
+        others = sorted(args.log_sources)
+        seeds = len(SEED_BUCKETS)
+        grants = pulumi.Output.all(
+            account, *(source_arn(p) for p in SEED_BUCKETS), *(args.log_sources[k] for k in others), destination_name
+        ).apply(
             lambda v: [
                 *server_access_log_statements(
                     bucket_arn(v[-1]),
-                    {arn: access_log_prefix(purpose) for purpose, arn in zip(SEED_BUCKETS, v[1:-1])},
+                    {
+                        **{arn: access_log_prefix(purpose) for purpose, arn in zip(SEED_BUCKETS, v[1 : 1 + seeds])},
+                        **{bucket_arn(name): f"{key}/" for key, name in zip(others, v[1 + seeds : -1])},
+                    },
                     v[0],
                 ),
                 *(load_balancer_log_statements(bucket_arn(v[-1]), elb_prefix, v[0], args.region) if elb_prefix else []),
@@ -195,6 +205,11 @@ def _check_args(args: PlatformStorageArgs) -> None:
         raise ValueError("PlatformStorage: the access-log destination admits only S3's log delivery")
     if BucketPurpose.ACCESS_LOGS in args.adopted:
         raise ValueError("PlatformStorage: the access-log destination cannot be adopted (it is created SSE-S3)")
+    # Each source writes under its own prefix of the destination (the grants are per prefix).
+    taken = {access_log_prefix(p).rstrip("/") for p in SEED_BUCKETS} | {args.load_balancer_log_prefix}
+    clash = sorted(set(args.log_sources) & taken)
+    if clash:
+        raise ValueError(f"PlatformStorage: log source keys {clash} would share a seed bucket's or the load balancer's prefix")
     if args.protect and args.force_destroy:
         raise ValueError("PlatformStorage: protected buckets cannot be force-destroyed")
     for policy in args.lifecycles.values():

@@ -19,7 +19,8 @@ def _replicas(plan: Plan) -> dict[str, Resource]:
 
 def test_replicas_of_models_and_backups_live_in_us_west_2(production: Plan) -> None:
     replicas = _replicas(production)
-    assert set(replicas) == {"models", "backups", "logs"}  # "logs": the access-log destination (…-access-logs)
+    # "logs": the access-log destination (…-access-logs); "velero": Velero's bucket (tests/dr/test_velero.py).
+    assert set(replicas) == {"models", "backups", "velero", "logs"}
     assert replicas["models"].inputs["bucket"] == "betterprompts-production-models-123456789012-us-west-2"
     assert replicas["logs"].inputs["bucket"] == "betterprompts-production-access-logs-123456789012-us-west-2"
     for bucket in replicas.values():
@@ -40,7 +41,7 @@ def test_replicas_of_models_and_backups_live_in_us_west_2(production: Plan) -> N
 
 def test_each_source_replicates_everything_with_rtc_under_the_replica_key(production: Plan) -> None:
     configs = {c.name.rsplit("-", 1)[-1]: c for c in production.of_type(REPLICATION)}
-    assert set(configs) == {"models", "backups"}
+    assert set(configs) == {"models", "backups", "velero"}
     for key, config in configs.items():
         assert _region_of(production, config) == "us-east-1"
         [rule] = config.inputs["rules"]
@@ -62,6 +63,7 @@ def test_the_role_reads_sources_writes_replicas_and_uses_each_key_through_s3_in_
     assert statements["WriteReplicas"]["Resource"] == [
         "arn:aws:s3:::betterprompts-production-backups-123456789012-us-west-2/*",
         "arn:aws:s3:::betterprompts-production-models-123456789012-us-west-2/*",
+        "arn:aws:s3:::betterprompts-production-velero-123456789012-us-west-2/*",
     ]
     assert statements["DecryptSources"]["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
     assert statements["DecryptSources"]["Resource"].startswith("arn:aws:kms:us-east-1:")

@@ -4,6 +4,7 @@ storage key and assets bucket admitting exactly this distribution."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -94,14 +95,14 @@ def test_viewers_get_http2_and_3_tls12_2021_the_site_and_api_names_and_the_cloud
     edge = _settings(plan)
     inputs = _distribution(plan).inputs
     assert (inputs["httpVersion"], inputs["isIpv6Enabled"]) == ("http2and3", True)
-    assert inputs["aliases"] == [edge.site_name, edge.api_name]
+    assert inputs["aliases"] == [edge.domain.site_name, edge.domain.api_name]
     assert inputs["priceClass"] == {"production": "PriceClass_All", "staging": "PriceClass_100"}[plan.stack]
     certificate = inputs["viewerCertificate"]
     assert (certificate["minimumProtocolVersion"], certificate["sslSupportMethod"]) == ("TLSv1.2_2021", "sni-only")
     assert certificate["acmCertificateArn"].startswith("arn:aws:acm:us-east-1:")
     assert inputs["webAclId"] == plan.outputs["cloudFrontWebAclArn"]
     [acm] = [r for r in _component(plan) if r.type == "aws:acm/certificate:Certificate"]
-    assert (acm.inputs["domainName"], acm.inputs["subjectAlternativeNames"]) == (edge.site_name, [edge.api_name])
+    assert (acm.inputs["domainName"], acm.inputs["subjectAlternativeNames"]) == (edge.domain.site_name, [edge.domain.api_name])
     records = [r for r in _component(plan) if r.type == "aws:route53/record:Record" and r.inputs.get("type") == "CNAME"]
     assert len(records) == 2  # one DNS validation record per name
 
@@ -155,7 +156,7 @@ def test_site_and_api_names_alias_the_distribution(plan: Plan) -> None:
     distribution = _distribution(plan)
     aliases = [r for r in _component(plan) if r.type == "aws:route53/record:Record" and r.inputs.get("aliases")]
     assert sorted((r.inputs["name"], r.inputs["type"]) for r in aliases) == sorted(
-        (n, t) for n in (edge.site_name, edge.api_name) for t in ("A", "AAAA")
+        (n, t) for n in (edge.domain.site_name, edge.domain.api_name) for t in ("A", "AAAA")
     )
     for record in aliases:
         [alias] = record.inputs["aliases"]
@@ -166,7 +167,7 @@ def test_site_and_api_names_alias_the_distribution(plan: Plan) -> None:
 def test_exports(plan: Plan) -> None:
     edge = _settings(plan)
     outputs = plan.outputs
-    assert (outputs["siteUrl"], outputs["apiUrl"]) == (f"https://{edge.site_name}", f"https://{edge.api_name}")
+    assert (outputs["siteUrl"], outputs["apiUrl"]) == (f"https://{edge.domain.site_name}", f"https://{edge.domain.api_name}")
     assert outputs["distributionId"] == _distribution(plan).id
     assert outputs["distributionDomainName"].endswith(".cloudfront.net")
     assert outputs["apiLoadBalancerDnsName"].endswith(".elb.amazonaws.com")
@@ -217,6 +218,7 @@ def _args(**change: Any) -> SiteDistributionArgs:
         ({"logs_kms_key_region": "us-west-2"}, "needs a logs key there"),
         ({"alarm_topic_region": "us-west-2"}, "can notify only a topic there"),
         ({"api_paths": []}, "no API paths"),
+        ({"hosted_zone_id": None}, "the hosted zone and the load balancer's origin header are required"),
     ],
 )
 def test_conflicting_inputs_are_refused_before_any_child_exists(change: dict[str, Any], message: str) -> None:
@@ -289,3 +291,13 @@ def test_a_certificate_names_each_name_once() -> None:
 
     with pytest.raises(ValueError, match="every name once"):
         validated_certificate("c", domain_name="betterprompts.io", alternative_names=["betterprompts.io"], zone_id="Z1", tags=ComponentTags("edge"), parent=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["hosted_zone_id", "api_paths", "origin_header_value"])
+def test_without_a_domain_a_zone_routes_or_origin_header_are_refused(given: str) -> None:
+    edge = _args().settings
+    no_domain = dataclasses.replace(edge, domain=None, routes={}, cdn=dataclasses.replace(edge.cdn, seo_routing=False))
+    bare: dict[str, Any] = {"settings": no_domain, "hosted_zone_id": None, "api_paths": [], "origin_header_value": None}
+    value = _args().__dict__[given]
+    with pytest.raises(ValueError, match=f"without a domain there is no load balancer or zone: {given} given"):
+        SiteDistribution("site", _args(**{**bare, given: value}))

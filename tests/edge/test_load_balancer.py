@@ -103,7 +103,7 @@ def test_https_only_with_tls13_and_a_default_403(plan: Plan) -> None:
 
 
 def test_certificate_and_origin_record_are_for_the_configured_name(plan: Plan) -> None:
-    origin = _settings(plan).edge.api_origin_name
+    origin = _settings(plan).edge.domain.api_origin_name
     certificate = plan.named(f"betterprompts-{plan.stack}-edge-certificate")
     assert (certificate.inputs["domainName"], certificate.inputs["validationMethod"]) == (origin, "DNS")
     assert "subjectAlternativeNames" not in certificate.inputs
@@ -173,7 +173,7 @@ def test_kpi_alarms_per_target_group_and_for_the_load_balancer(plan: Plan) -> No
 
 def test_exports(plan: Plan) -> None:
     assert plan.outputs["apiLoadBalancerDnsName"].endswith(".us-east-1.elb.amazonaws.com")
-    assert plan.outputs["apiOriginName"] == _settings(plan).edge.api_origin_name
+    assert plan.outputs["apiOriginName"] == _settings(plan).edge.domain.api_origin_name
     assert set(plan.outputs["apiTargetGroupArns"]) == set(SERVICES)
 
 

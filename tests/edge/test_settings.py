@@ -15,9 +15,11 @@ from tests.stack_config import load, with_value
 def test_both_stacks_route_the_three_services(stack: str) -> None:
     edge = load(with_value("edge", "loadBalancer.idleTimeoutSeconds", 60, stack), stack).edge
     assert set(edge.routes) == {"intent-classifier", "technique-selector", "frontend"}
-    assert edge.api_origin_name.endswith("." + edge.zone_name)
-    assert edge.site_name in (edge.zone_name, f"staging.{edge.zone_name}")
-    assert edge.api_name == f"api.{edge.site_name}"
+    domain = edge.domain
+    assert domain is not None
+    assert domain.api_origin_name.endswith("." + domain.zone_name)
+    assert domain.site_name in (domain.zone_name, f"staging.{domain.zone_name}")
+    assert domain.api_name == f"api.{domain.site_name}"
     assert edge.ssl_policy in TLS13_POLICIES
     assert edge.alarms.target_response_p95_ms == 200  # the seed's KPI
 

@@ -4,6 +4,7 @@ second run of its reader; what that run cannot reach is reported as before (the 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -124,3 +125,109 @@ def test_in_a_stack_a_missing_key_alone_is_still_called_missing(stack: str) -> N
         load_settings(config, project="betterprompts", stack=stack)
     assert (caught.value.key, caught.value.value) == ("betterprompts:database.instanceClass", None)
     assert caught.value.allowed.startswith("a value is required here")
+
+
+# --- every mapping of both stacks: the survey reaches every key ----------------------------------
+
+
+def _mappings(value: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """Every mapping in a section's value, by its path of keys (the section's own first)."""
+    found = [(path, value)] if isinstance(value, dict) else []
+    for key, child in (value.items() if isinstance(value, dict) else ()):
+        found += _mappings(child, path + (key,))
+    return found
+
+
+def _without(config: dict[str, Any], section: str, path: tuple[str, ...], drop: list[str], add: dict[str, Any]) -> dict[str, Any]:
+    changed = copy.deepcopy(config)
+    target = changed[section]
+    for key in path:
+        target = target[key]
+    for key in drop:
+        del target[key]
+    target.update(add)
+    return changed
+
+
+def _problem(config: dict[str, Any], stack: str) -> ConfigError | None:
+    try:
+        load_settings(config, project="betterprompts", stack=stack)
+    except ConfigError as error:
+        return error
+    return None
+
+
+def _sections() -> list[tuple[str, str]]:
+    return [(stack, name) for stack in STACKS for name in config_of(stack) if name.startswith("betterprompts:")]
+
+
+@pytest.mark.parametrize(("stack", "section"), _sections(), ids=[f"{s}-{n.split(':')[1]}" for s, n in _sections()])
+def test_every_missing_key_of_a_mapping_is_named_and_unknown_keys_come_first(stack: str, section: str) -> None:
+    """For each mapping of the stack's section: the keys whose absence is an error (found by removing
+    each), all removed at once, are named in one error; one removed beside an unknown key gives the
+    unknown key's error, naming the missing one. A reader that validates a missing value's stand-in, or
+    checks another key against it, would stop the survey and name one key only (issue 20)."""
+    config = config_of(stack)
+    checked = 0
+    for path, mapping in _mappings(config[section]):
+        where = ".".join((section,) + path)
+        required = []
+        for key in list(mapping):
+            error = _problem(_without(config, section, path, [key], {}), stack)
+            if isinstance(error, MissingKeyError) and (error.mapping, error.name) == (where, key):
+                required.append(key)
+        if not required:
+            continue
+        checked += 1
+        error = _problem(_without(config, section, path, required, {}), stack)
+        if error is None and set(required) == set(mapping):
+            continue  # an empty section is one left out (betterprompts:dr: no DR layer)
+        assert isinstance(error, MissingKeyError) and error.key in {f"{where}.{k}" for k in required}, (where, error)
+        assert all(f"'{where}.{k}'" in str(error) or f" {k}" in error.allowed for k in required), (where, required, str(error))
+        for key in required:
+            error = _problem(_without(config, section, path, [key], {"notAKey": 1}), stack)
+            assert error is not None and (error.key, error.value) == (f"{where}.notAKey", 1), (where, key, error)
+            assert error.allowed.endswith(f"; and required here but missing: {key}"), (where, key, error.allowed)
+    assert checked or section in _WITHOUT_REQUIRED_KEYS, f"{section} has no required key: add it to _WITHOUT_REQUIRED_KEYS"
+
+
+# Sections whose every key has a default (nothing to be missing).
+_WITHOUT_REQUIRED_KEYS = {
+    "betterprompts:storage",
+    "betterprompts:compliance",
+    "betterprompts:inference",
+    "betterprompts:images",
+    "betterprompts:quotas",
+    "betterprompts:observability",
+}
+
+
+def test_the_named_cases_of_issue_20() -> None:
+    """database.instanceClass and delivery.githubRepository are checked right away: their stand-ins pass."""
+    config = config_of("production")
+    database = config["betterprompts:database"]
+    for key in ("engineVersion", "instanceClass", "backupWindow", "maintenanceWindow"):
+        del database[key]
+    error = _problem(config, "production")
+    assert error is not None and (error.key, error.value) == ("betterprompts:database.engineVersion", None)
+    assert error.allowed == "a value is required here; also required here: instanceClass, backupWindow, maintenanceWindow"
+
+    config = config_of("production")
+    delivery = config["betterprompts:delivery"]
+    delivery["githubRepositry"] = delivery.pop("githubRepository")
+    delivery["team"] = "platform"
+    error = _problem(config, "production")
+    assert error is not None and (error.key, error.value) == ("betterprompts:delivery.githubRepositry", delivery["githubRepositry"])
+    assert error.allowed == (
+        "no such key (did you mean 'githubRepository'?); nor team; "
+        "known keys here: createGithubOidcProvider, environment, githubRepository"
+    )
+
+
+def test_a_later_key_that_looks_like_the_missing_one_is_not_called_its_misspelling() -> None:
+    """maxAllocatedStorageGb is read after allocatedStorageGb: the survey knows it, so it is no typo."""
+    config = config_of("production")
+    del config["betterprompts:database"]["allocatedStorageGb"]
+    error = _problem(config, "production")
+    assert error is not None and (error.key, error.value) == ("betterprompts:database.allocatedStorageGb", None)
+    assert error.allowed == "a value is required here"

@@ -602,3 +602,52 @@ def test_a_lambda_at_edge_function_is_priced_with_its_distribution_only() -> Non
     edge = CostResource("urn:fn", "aws:lambda/function:Function", "seo", {"memorySize": 128, "tags": {"LambdaEdge": "true"}})
     [item] = [i for i in estimate([edge], "us-east-1", Assumptions()).items if i.urn == "urn:fn"]
     assert item.baseline == 0 and "priced per CloudFront request with its distribution" in item.description
+
+
+def _velero_plan(snapshots: bool = True) -> list[CostResource]:
+    release = CostResource(
+        urn="r",
+        type="kubernetes:helm.sh/v3:Release",
+        name="velero",
+        inputs={
+            "chart": "velero",
+            "values": {"snapshotsEnabled": snapshots, "configuration": {"backupStorageLocation": [{"name": "default", "bucket": "v-bucket"}]}},
+        },
+    )
+    buckets = [CostResource(urn=n, type="aws:s3/bucket:Bucket", name=n, inputs={"bucket": f"{n}-bucket"}) for n in ("v", "a", "b")]
+    return [release, *buckets]
+
+
+def test_velero_prices_its_bucket_from_its_own_usage_and_its_snapshots() -> None:
+    usage = replace(Usage(), s3_storage_gb=100, velero_backup_gb=10, velero_snapshot_gb=40, s3_requests_millions=0)
+    result = estimate(_velero_plan(), "us-east-1", Assumptions(usage=usage))
+    by_urn = {i.urn: i for i in result.items if i.urn}
+    # The platform's buckets share the S3 usage without Velero's: 50 GB each, as before it existed.
+    assert by_urn["a"].baseline == pytest.approx(50 * 0.023) and by_urn["b"].baseline == pytest.approx(50 * 0.023)
+    assert by_urn["v"].baseline == pytest.approx(10 * 0.023)
+    assert by_urn["v"].description.startswith("DR: Velero backups in S3 bucket v") and by_urn["v"].type == "usage:velero"
+    assert by_urn["r"].description == "DR: Velero EBS snapshots: 40 GB kept"
+    assert by_urn["r"].baseline == pytest.approx(40 * 0.05)
+    without = {i.urn for i in estimate(_velero_plan(snapshots=False), "us-east-1", Assumptions(usage=usage)).items}
+    assert "r" not in without
+
+
+def test_other_releases_cost_nothing_of_their_own() -> None:
+    release = CostResource(urn="m", type="kubernetes:helm.sh/v3:Release", name="metrics-server", inputs={"chart": "metrics-server", "values": {}})
+    assert [i for i in estimate([release], "us-east-1").items if i.urn == "m"] == []
+
+
+def test_the_velero_replica_holds_what_velero_holds() -> None:
+    usage = replace(Usage(), s3_storage_gb=100, velero_backup_gb=10)
+    replica = CostResource(urn="rv", type="aws:s3/bucket:Bucket", name="rv", inputs={"bucket": "rv-bucket"}, provider_region="us-west-2")
+    config = CostResource(
+        urn="c",
+        type="aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        name="velero",
+        inputs={"bucket": "v-bucket", "rules": [{"destination": {"replicationTime": {"status": "Enabled"}}}]},
+        dependencies=("rv",),
+    )
+    [item] = [i for i in estimate([*_velero_plan(), replica, config], "us-east-1", Assumptions(usage=usage)).items if i.urn == "c"]
+    moved = 10 * 0.02 * 30
+    assert item.baseline == pytest.approx(10 * 0.023 + moved * 0.02 + moved * 0.015)
+    assert "10 GB Standard" in item.description

@@ -424,6 +424,21 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         ("kmsKeyArn is not set", "Fix: set kms_key_arn"),
         {"name": "vault", "kmsKeyArn": KEY},
     ),
+    # REST stages' access logs are judged in tests/serverless/test_api_pack.py (a lone stage has no WAF association).
+    (
+        "apigateway-stage-access-logged-tls",
+        "aws:apigateway/domainName:DomainName",
+        {"domainName": "hooks.example.com", "securityPolicy": "TLS_1_0", "endpointConfiguration": {"types": "REGIONAL"}},
+        ("securityPolicy is 'TLS_1_0', which accepts TLS 1.0", "Fix: security_policy='TLS_1_2'"),
+        {"domainName": "hooks.example.com", "securityPolicy": "TLS_1_2", "endpointConfiguration": {"types": "REGIONAL"}},
+    ),
+    (
+        "apigateway-stage-access-logged-tls",
+        "aws:apigateway/restApi:RestApi",
+        {"name": "api", "endpointConfiguration": {"types": "REGIONAL"}},
+        ("default execute-api endpoint is on and securityPolicy is not set", "disable_execute_api_endpoint=True"),
+        {"name": "api", "endpointConfiguration": {"types": "REGIONAL"}, "securityPolicy": "TLS_1_2"},
+    ),
     (
         "replication-destinations-encrypted-with-cmk",
         "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",

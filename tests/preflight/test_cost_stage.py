@@ -33,7 +33,8 @@ def test_the_cost_stage_is_registered() -> None:
 
 def test_production_foundation_line_items(production: Plan) -> None:
     items = _items(production)
-    # Five baseline keys, the audit trail's and the DR layer's five (a vault key per Region, the DR data, storage and images keys).
+    # Five baseline keys, the audit trail's and the DR layer's five (a vault key per Region, the DR data and
+    # storage keys, the DR images key of the ECR replicas' creation template).
     assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 11
     # Three NAT gateways (one per AZ), each with its public IPv4 and a third of 500 GB processed
     # plus a third of the 200 GB of image pulls (no ECR interface endpoints in production).
@@ -86,7 +87,13 @@ def test_totals_are_the_sums_of_the_items(plan: Plan) -> None:
 def test_every_priced_resource_of_the_stack_has_a_line_item(plan: Plan) -> None:
     """Nothing billable is silently left out (a rule may return nothing only for free variants)."""
     priced = {i["urn"] for i in cost_stage.run(plan.to_json()).data["items"]}
-    free_variants = {"aws:ec2/vpcEndpoint:VpcEndpoint", "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:core/v1:Service"}
+    # Helm releases run on the priced nodes; only Velero's bills (its EBS snapshots).
+    free_variants = {
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "kubernetes:networking.k8s.io/v1:Ingress",
+        "kubernetes:core/v1:Service",
+        "kubernetes:helm.sh/v3:Release",
+    }
     for r in plan.resources:
         if r.type in RULES and r.type not in free_variants and r.type not in COVERING_COMPONENTS:
             assert r.urn in priced, r.urn

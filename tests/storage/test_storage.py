@@ -100,6 +100,8 @@ def test_access_log_destination_is_sse_s3_and_admits_only_log_delivery_for_these
         f"{destination}/assets/*": plan.outputs["bucketArns"]["assets"],
         f"{destination}/backups/*": plan.outputs["bucketArns"]["backups"],
         f"{destination}/logs/*": plan.outputs["bucketArns"]["logs"],
+        # The DR layer's Velero bucket (log_sources): named before it exists.
+        f"{destination}/velero/*": f"arn:aws:s3:::betterprompts-{plan.stack}-velero-{account}-us-east-1",
     }
 
 
@@ -260,6 +262,25 @@ def test_a_load_balancer_log_prefix_elb_would_refuse_fails_before_any_child(pref
         load_balancer_log_prefix=prefix,
     )
     with pytest.raises(ValueError, match="load balancer log prefix"):
+        PlatformStorage("storage", args)
+
+
+@pytest.mark.parametrize("key", ["models", "logs", "alb"])
+def test_a_log_source_may_not_take_a_seed_buckets_or_the_load_balancers_prefix(key: str) -> None:
+    from components.storage import PlatformStorage, PlatformStorageArgs
+    from components.storage.bucket_plan import LifecyclePolicy
+    from components.storage.plan import BucketPurpose
+
+    args = PlatformStorageArgs(
+        account_id="123456789012",
+        region="us-east-1",
+        bucket_name_prefix="betterprompts-test",
+        kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        lifecycles={p: LifecyclePolicy() for p in BucketPurpose},
+        load_balancer_log_prefix="alb",
+        log_sources={key: "some-bucket"},
+    )
+    with pytest.raises(ValueError, match="would share a seed bucket's or the load balancer's prefix"):
         PlatformStorage("storage", args)
 
 

@@ -1,0 +1,74 @@
+"""Which sizes the cost model can price: a type stack config accepts must have a price.
+
+preflight's cost stage (and the budget policy) price every RDS instance and ElastiCache node
+from ``policies/pricing/<region>.json``; a type that exists but has no entry there would pass
+config and fail only after every resource was registered (and not at all in staging, where the
+budget is advisory). The readers therefore accept only sizes these helpers find priced, in
+every variant a neighbouring key can switch to without touching the size (``multiAz``, the
+cache ``engine``), so that changing that key never blames a size the user did not change.
+Prices are not made up here: a size is added by adding its published price to the list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from policies.cost_model import cache_node_price_key, load_prices, rds_instance_price_key
+
+from .config import ConfigError
+
+_SIZE = re.compile(r"^(?:(\d+)xlarge|(nano|micro|small|medium|large|xlarge))$")
+_NAMED = ("nano", "micro", "small", "medium", "large", "xlarge")
+
+
+def price_list_path(region: str) -> str:
+    """Where ``region``'s prices live, as the repository names the file (for messages)."""
+    return f"policies/pricing/{region}.json"
+
+
+def priced_rds_instance_classes(region: str, engine: str, classes: Iterable[str]) -> frozenset[str]:
+    """Those of ``classes`` priced for ``engine`` in ``region`` both Single-AZ and Multi-AZ."""
+    prices = load_prices(region).prices
+    return frozenset(
+        c for c in classes if all(rds_instance_price_key(engine, c, multi_az) in prices for multi_az in (False, True))
+    )
+
+
+def priced_ec2_instance_types(region: str) -> frozenset[str]:
+    """EC2 types with an on-demand price in ``region`` (node groups, NAT instances; spot is priced off it)."""
+    return frozenset(key.removeprefix("ec2:") for key in load_prices(region).prices if key.startswith("ec2:"))
+
+
+def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Iterable[str]) -> frozenset[str]:
+    """Those of ``node_types`` priced in ``region`` for every one of ``engines``."""
+    prices = load_prices(region).prices
+    wanted = tuple(engines)
+    return frozenset(t for t in node_types if all(cache_node_price_key(e, t) in prices for e in wanted))
+
+
+def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str) -> str:
+    """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError listing them all."""
+    if value in accepted:
+        return value
+    raise ConfigError(
+        key,
+        value,
+        f"{what} priced in {price_list_path(region)} ({variants}; add its published prices there to use another): "
+        + ", ".join(accepted),
+    )
+
+
+def by_size(names: Iterable[str]) -> tuple[str, ...]:
+    """``db.r6g.large`` before ``db.r6g.xlarge`` before ``db.r6g.2xlarge``: family, then size."""
+
+    def key(name: str) -> tuple[str, int, int, str]:
+        family, _, size = name.rpartition(".")
+        match = _SIZE.match(size)
+        if match is None:
+            return (family, 2, 0, size)
+        if match.group(1):
+            return (family, 1, int(match.group(1)), size)
+        return (family, 0, _NAMED.index(match.group(2)), size)
+
+    return tuple(sorted(names, key=key))
