@@ -97,6 +97,8 @@ from components.ml import (
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.observability import (
+    GrafanaWorkspace,
+    GrafanaWorkspaceArgs,
     KpiDashboard,
     KpiDashboardArgs,
     LogShipping,
@@ -906,10 +908,36 @@ if observability.dashboard.enabled:
             api_p95_ms=edge.alarms.target_response_p95_ms,
             inference_p95_microseconds=inference_settings.alarms.model_latency_p95_microseconds,
             targets=observability.dashboard.kpis,
+            distribution_id=site.distribution_id,
+            origin_latency=edge.cdn.additional_metrics,
+            cloudfront_5xx_percent=edge.alarms.cloudfront_5xx_rate_percent,
+            function_names={key: f.function_name for key, f in workers.functions.items()},
+            function_duration_p95_ms={
+                "image-optimizer": serverless.functions.image_optimizer.function.alarms.duration_p95_ms,
+                "webhook": serverless.functions.webhook.function.alarms.duration_p95_ms,
+                "scheduled-tasks": serverless.functions.scheduled_tasks.function.alarms.duration_p95_ms,
+            },
+            queue_name=intent_queue,
+            queue_age_seconds=serverless.intent_queue.alarms.oldest_message_age_seconds,
         ),
         aws_opts,
     )
     pulumi.export("kpiDashboardName", kpis.dashboard_name)
+# Amazon Managed Grafana over CloudWatch and X-Ray (betterprompts:observability.grafana; on in production).
+if observability.grafana.enabled:
+    grafana = GrafanaWorkspace(
+        f"{prefix}-grafana",
+        GrafanaWorkspaceArgs(
+            prefix=prefix,
+            region=settings.region,
+            account_id=account_id,
+            settings=observability.grafana,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            alarm_topic_key_arn=baseline.keys["alarms"].arn,
+        ),
+        aws_opts,
+    )
+    pulumi.export("grafanaWorkspaceEndpoint", grafana.endpoint)
 
 # --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
 dr = settings.dr

@@ -148,6 +148,10 @@ class Usage:
     """AWS Config rule evaluations a month (the stack's rules and Security Hub's)."""
     ecr_repository_gb: float = 5.0
     """GB stored per ECR repository (the releases its lifecycle keeps, layers shared between them counted once)."""
+    grafana_editors: int = 1
+    """Active Amazon Managed Grafana editors/admins a month per workspace (every workspace bills at least one)."""
+    grafana_viewers: int = 0
+    """Active Amazon Managed Grafana viewers a month per workspace."""
     ecr_replication_gb: float = 10.0
     """GB of image layers pushed a month (new layers only) that ECR copies once to the DR Region."""
     lambda_invocations_millions: float = 1.0
@@ -204,6 +208,8 @@ USAGE_KEYS: dict[str, str] = {
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
     "ecrReplicationGb": "ecr_replication_gb",
+    "grafanaEditors": "grafana_editors",
+    "grafanaViewers": "grafana_viewers",
     "sqsRequestsMillions": "sqs_requests_millions",
     "lambdaInvocationsMillions": "lambda_invocations_millions",
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
@@ -1015,6 +1021,26 @@ def _ecr_creation_template(ctx: _Context, r: CostResource) -> list[LineItem]:
     ]
 
 
+def _grafana_workspace(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Per active user a month: editors (at least one per workspace, logged in or not) and viewers."""
+    usage = ctx.assumptions.usage
+    editors = max(1, usage.grafana_editors)
+    cost = editors * ctx.price("grafana:editor", r.type, "editor") + usage.grafana_viewers * ctx.price("grafana:viewer", r.type, "viewer")
+    return [ctx.item(r, f"Managed Grafana workspace {r.inputs.get('name') or r.name}: {editors} editors, {usage.grafana_viewers} viewers", cost)]
+
+
+# CloudFront's additional metrics: "up to 8 metrics per distribution", each at CloudWatch's per-metric rate.
+CLOUDFRONT_ADDITIONAL_METRICS = 8
+
+
+def _cloudfront_additional_metrics(ctx: _Context, r: CostResource) -> list[LineItem]:
+    subscription = (r.inputs.get("monitoringSubscription") or {}).get("realtimeMetricsSubscriptionConfig") or {}
+    if subscription.get("realtimeMetricsSubscriptionStatus") != "Enabled":
+        return []
+    cost = CLOUDFRONT_ADDITIONAL_METRICS * ctx.price("cloudwatch:metric", r.type, "metric")
+    return [ctx.item(r, f"CloudFront additional metrics of {r.name}: {CLOUDFRONT_ADDITIONAL_METRICS} CloudWatch metrics", cost)]
+
+
 def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
     function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
@@ -1565,6 +1591,8 @@ RULES: dict[str, Rule] = {
     "aws:codebuild/project:Project": _codebuild_project,
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _ecr_creation_template,
+    "aws:grafana/workspace:Workspace": _grafana_workspace,
+    "aws:cloudfront/monitoringSubscription:MonitoringSubscription": _cloudfront_additional_metrics,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
     "aws:apigateway/stage:Stage": _api_gateway_stage,

@@ -92,7 +92,15 @@ def category(item: LineItem) -> str:
         return "CloudFront"
     if t == "usage:data-transfer":
         return "Data Transfer"
-    if t in ("usage:cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:appautoscaling/policy:Policy", "aws:cloudwatch/dashboard:Dashboard", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"):
+    if t in (
+        "usage:cloudwatch",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:appautoscaling/policy:Policy",
+        "aws:cloudwatch/dashboard:Dashboard",
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        "aws:grafana/workspace:Workspace",
+        "aws:cloudfront/monitoringSubscription:MonitoringSubscription",
+    ):
         return "CloudWatch"
     if t.startswith("aws:sagemaker/") or (t == "usage:business-hours" and " x ml." in d):
         return "SageMaker inference (not in the seed's table)"

@@ -365,6 +365,16 @@ MAPPINGS: dict[str, TypeMap] = {
             F("EncryptionConfiguration", "encryptionConfigurations", first(obj(F("EncryptionType", "encryptionType"), F("KmsKey", "kmsKey")))),
         ),
     ),
+    "aws:grafana/workspace:Workspace": TypeMap(
+        "AWS::Grafana::Workspace",
+        (
+            F("Name", "name"), F("Description", "description"), F("AccountAccessType", "accountAccessType"),
+            F("AuthenticationProviders", "authenticationProviders"), F("PermissionType", "permissionType"),
+            F("RoleArn", "roleArn"), F("DataSources", "dataSources"), F("NotificationDestinations", "notificationDestinations"),
+            F("GrafanaVersion", "grafanaVersion"),
+            F("NetworkAccessControl", "networkAccessControl", obj(F("PrefixListIds", "prefixListIds"), F("VpceIds", "vpceIds"))),
+        ),
+    ),
     "aws:sqs/queuePolicy:QueuePolicy": TypeMap("AWS::SQS::QueuePolicy", (F("PolicyDocument", "policy", document), F("Queues", "queueUrl", listed(plain)))),
     "aws:sns/topicPolicy:TopicPolicy": TypeMap("AWS::SNS::TopicPolicy", (F("PolicyDocument", "policy", document), F("Topics", "arn", listed(plain)))),
     # --- data ---

@@ -319,6 +319,19 @@ class SiteDistribution(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self.distribution, depends_on=[delivery_policy]),
         )
 
+        if settings.cdn.additional_metrics:
+            # Origin latency (time to first byte from the origins), cache hit rate, error rate per status code.
+            aws.cloudfront.MonitoringSubscription(
+                f"{name}-additional-metrics",
+                distribution_id=self.distribution.id,
+                monitoring_subscription=aws.cloudfront.MonitoringSubscriptionMonitoringSubscriptionArgs(
+                    realtime_metrics_subscription_config=aws.cloudfront.MonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigArgs(
+                        realtime_metrics_subscription_status="Enabled"
+                    )
+                ),
+                opts=pulumi.ResourceOptions(parent=self.distribution),
+            )
+
         # --- KPI alarms on CloudFront's metrics (published in us-east-1 only) -----------------------
         alarms = settings.alarms
         dimensions: dict[str, pulumi.Input[str]] = {"DistributionId": self.distribution.id, "Region": "Global"}

@@ -44,6 +44,9 @@ class CdnSettings:
     """Retention of the access-log group (standard logging v2 into CloudWatch Logs)."""
     seo_routing: bool = True
     """Lambda@Edge on the static app: crawlers' pages to the server-rendered path (seed: "dynamic rendering for SEO")."""
+    additional_metrics: bool = False
+    """CloudFront's additional distribution metrics (origin latency, cache hit rate, error rate per status code):
+    up to 8 metrics billed at CloudWatch's per-metric rate; the KPI dashboard's origin latency needs them."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class EdgeSettings:
             price_class=cdn_section.string("priceClass", "PriceClass_All", choices=PRICE_CLASSES),
             log_retention_days=check_log_retention(cdn_section.key("logRetentionDays"), cdn_section.integer("logRetentionDays", 90)),
             seo_routing=cdn_section.boolean("seoRouting", domain is not None),
+            additional_metrics=cdn_section.boolean("additionalMetrics", False),
         )
         if cdn.seo_routing and domain is None:
             raise ConfigError(

@@ -2,7 +2,8 @@
 Metrics"): the KPI dashboard (``KpiDashboard``) with its pure body (``dashboard_plan``), the
 OpenTelemetry collector exporting traces to X-Ray (``TraceCollector``, ``tracing_plan``), Fluent Bit
 shipping container logs to CloudWatch Logs and through Firehose to the logs bucket (``LogShipping``,
-``logs_plan``) and the ``observability`` config section.
+``logs_plan``), the Amazon Managed Grafana workspace (``GrafanaWorkspace``, ``grafana_plan``) and the
+``observability`` config section.
 
 The account-level audit and threat-detection services are the ``compliance`` layer; the in-cluster
 Prometheus the HPAs scale on is the apps layer's ``MetricsPipeline``.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 from .dashboard import KpiDashboard, KpiDashboardArgs
 from .dashboard_plan import METRICS, KpiSources, dashboard_body, dashboard_name
+from .grafana import GrafanaWorkspace, GrafanaWorkspaceArgs
+from .grafana_plan import workspace_name as grafana_workspace_name
 from .logs import LogShipping, LogShippingArgs
 from .logs_plan import FLUENT_BIT
-from .settings import DashboardSettings, KpiTargets, LogsSettings, ObservabilitySettings, TracingSettings
+from .settings import DashboardSettings, GrafanaSettings, KpiTargets, LogsSettings, ObservabilitySettings, SamlSettings, TracingSettings
 from .tracing import TraceCollector, TraceCollectorArgs
 from .tracing_plan import OTEL_COLLECTOR, collector_endpoint, workload_env
 
@@ -27,11 +30,15 @@ __all__ = [
     "KpiSources",
     "KpiTargets",
     "FLUENT_BIT",
+    "GrafanaSettings",
+    "GrafanaWorkspace",
+    "GrafanaWorkspaceArgs",
     "LogShipping",
     "LogShippingArgs",
     "LogsSettings",
     "METRICS",
     "OTEL_COLLECTOR",
+    "SamlSettings",
     "ObservabilitySettings",
     "TraceCollector",
     "TraceCollectorArgs",
@@ -39,5 +46,6 @@ __all__ = [
     "collector_endpoint",
     "dashboard_body",
     "dashboard_name",
+    "grafana_workspace_name",
     "workload_env",
 ]

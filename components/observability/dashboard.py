@@ -45,6 +45,16 @@ class KpiDashboardArgs:
     api_p95_ms: int = 200
     inference_p95_microseconds: int = 500_000
     targets: KpiTargets = field(default_factory=KpiTargets)
+    distribution_id: Optional[pulumi.Input[str]] = None
+    """The CloudFront distribution (its metrics are read in us-east-1)."""
+    origin_latency: bool = False
+    """The distribution's additional metrics are on (OriginLatency is published)."""
+    cloudfront_5xx_percent: float = 1.0
+    function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Function key -> its Lambda function name."""
+    function_duration_p95_ms: Mapping[str, int] = field(default_factory=dict)
+    queue_name: Optional[str] = None
+    queue_age_seconds: int = 600
 
 
 class KpiDashboard(pulumi.ComponentResource):
@@ -87,6 +97,8 @@ class KpiDashboard(pulumi.ComponentResource):
             "asgs": dict(args.autoscaling_group_names),
             "launches": launch_rule_name,
             "interruptions": interruption_rule_name,
+            "distribution": args.distribution_id,
+            "functions": dict(args.function_names),
         }
         self.dashboard_name = dashboard_name(args.prefix)
         self.dashboard = aws.cloudwatch.Dashboard(
@@ -107,6 +119,13 @@ class KpiDashboard(pulumi.ComponentResource):
                         api_p95_ms=args.api_p95_ms,
                         inference_p95_microseconds=args.inference_p95_microseconds,
                         targets=args.targets,
+                        distribution_id=v["distribution"],
+                        origin_latency=args.origin_latency,
+                        cloudfront_5xx_percent=args.cloudfront_5xx_percent,
+                        functions=v["functions"],
+                        function_duration_p95_ms=dict(args.function_duration_p95_ms),
+                        queue_name=args.queue_name,
+                        queue_age_seconds=args.queue_age_seconds,
                     )
                 )
             ),

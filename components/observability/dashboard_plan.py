@@ -19,6 +19,11 @@ Metric names and dimensions (:data:`METRICS`), from AWS's metric references:
 - ``AWS/Events``: MatchedEvents per RuleName (default event bus).
 - ``AWS/Billing``: EstimatedCharges per Currency, published in us-east-1 only, once billing alerts are
   enabled in the account's billing preferences.
+- ``AWS/CloudFront``: "Types of metrics for CloudFront" — Requests (Sum), 4xxErrorRate and 5xxErrorRate
+  (Average, percent) per DistributionId + Region=Global, read in us-east-1 whatever the stack's Region;
+  OriginLatency (percentiles, milliseconds) only once the distribution's additional metrics are on.
+- ``AWS/Lambda``: Errors, Throttles (Sum) and Duration (milliseconds, percentiles) per FunctionName.
+- ``AWS/SQS``: ApproximateAgeOfOldestMessage (seconds, Maximum) per QueueName.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..platform import CLOUDFRONT_REGION
 from .settings import KpiTargets
 
 BILLING_REGION = "us-east-1"
@@ -51,6 +57,14 @@ METRICS: dict[tuple[str, str], tuple[str, ...]] = {
     ("AWS/EC2", "CPUUtilization"): ("AutoScalingGroupName",),
     ("AWS/Events", "MatchedEvents"): ("RuleName",),
     ("AWS/Billing", "EstimatedCharges"): ("Currency",),
+    ("AWS/CloudFront", "Requests"): ("DistributionId", "Region"),
+    ("AWS/CloudFront", "4xxErrorRate"): ("DistributionId", "Region"),
+    ("AWS/CloudFront", "5xxErrorRate"): ("DistributionId", "Region"),
+    ("AWS/CloudFront", "OriginLatency"): ("DistributionId", "Region"),
+    ("AWS/Lambda", "Errors"): ("FunctionName",),
+    ("AWS/Lambda", "Throttles"): ("FunctionName",),
+    ("AWS/Lambda", "Duration"): ("FunctionName",),
+    ("AWS/SQS", "ApproximateAgeOfOldestMessage"): ("QueueName",),
 }
 
 # EventBridge: what the spot KPI counts (both events are sent to the default bus of the account and region).
@@ -85,6 +99,20 @@ class KpiSources:
     inference_p95_microseconds: int = 500_000
     """The inference alarm's threshold (``inference.alarms.modelLatencyP95Microseconds``)."""
     targets: KpiTargets = KpiTargets()
+    distribution_id: str | None = None
+    """The CloudFront distribution in front of the site and the API (None: no CDN)."""
+    origin_latency: bool = False
+    """The distribution's additional metrics are on (``edge.cdn.additionalMetrics``): OriginLatency exists."""
+    cloudfront_5xx_percent: float = 1.0
+    """The CloudFront 5XX-rate alarm's threshold (``edge.alarms.cloudFront5xxRatePercent``)."""
+    functions: Mapping[str, str] = field(default_factory=dict)
+    """Function key -> its Lambda function name (the serverless layer's functions)."""
+    function_duration_p95_ms: Mapping[str, int] = field(default_factory=dict)
+    """Function key -> its duration alarm's p95 threshold."""
+    queue_name: str | None = None
+    """The intent classifier's work queue."""
+    queue_age_seconds: int = 600
+    """The queue's oldest-message alarm threshold."""
 
 
 def metric(namespace: str, name: str, dimensions: Mapping[str, str], **options: Any) -> list[Any]:
@@ -316,6 +344,103 @@ def spot_widget(s: KpiSources) -> dict[str, Any]:
     )
 
 
+def cloudfront_widget(s: KpiSources) -> dict[str, Any]:
+    """CloudFront: requests (right axis) and the share answered 4XX and 5XX (left), read in us-east-1."""
+    if s.distribution_id is None:
+        return _text("### CloudFront\nNo distribution in this stack.")
+    cdn = {"DistributionId": s.distribution_id, "Region": "Global"}
+    return _graph(
+        f"CloudFront: requests, 4XX and 5XX rates (5XX alarm at {_fmt(s.cloudfront_5xx_percent)}%)",
+        CLOUDFRONT_REGION,
+        [
+            metric("AWS/CloudFront", "4xxErrorRate", cdn, stat="Average", label="4XX %"),
+            metric("AWS/CloudFront", "5xxErrorRate", cdn, stat="Average", label="5XX %"),
+            metric("AWS/CloudFront", "Requests", cdn, stat="Sum", label="requests", yAxis="right"),
+        ],
+        period=300,
+        line=_line(s.cloudfront_5xx_percent, f"5XX alarm {_fmt(s.cloudfront_5xx_percent)}%", "above"),
+        yAxis={"left": {"min": 0, "label": "percent", "showUnits": False}, "right": {"min": 0, "label": "requests", "showUnits": False}},
+    )
+
+
+def origin_latency_widget(s: KpiSources) -> dict[str, Any]:
+    """CloudFront's time to first byte from the origins (load balancer, assets bucket), p95, beside the API target."""
+    if s.distribution_id is None:
+        return _text("### CloudFront origin latency\nNo distribution in this stack.")
+    if not s.origin_latency:
+        return _text(
+            "### CloudFront origin latency\nOriginLatency is one of CloudFront's additional metrics: turn on "
+            "`edge.cdn.additionalMetrics` (up to 8 metrics at CloudWatch's per-metric rate) to see it here."
+        )
+    cdn = {"DistributionId": s.distribution_id, "Region": "Global"}
+    return _graph(
+        f"CloudFront origin latency p95 (API target < {s.api_p95_ms} ms)",
+        CLOUDFRONT_REGION,
+        [metric("AWS/CloudFront", "OriginLatency", cdn, stat="p95", label="origin latency p95")],
+        period=300,
+        line=_line(s.api_p95_ms, f"API target {s.api_p95_ms} ms", "above"),
+        yAxis={"left": {"min": 0, "label": "milliseconds", "showUnits": False}},
+    )
+
+
+def lambda_errors_widget(s: KpiSources) -> dict[str, Any]:
+    """The functions' errors and throttles (a throttle means reserved concurrency is too low)."""
+    if not s.functions:
+        return _text("### Lambda errors and throttles\nNo functions in this stack.")
+    metrics = [
+        metric("AWS/Lambda", name, {"FunctionName": function}, stat="Sum", label=f"{key} {name.lower()}")
+        for key, function in sorted(s.functions.items())
+        for name in ("Errors", "Throttles")
+    ]
+    return _graph(
+        "Lambda: errors and throttles per function (target 0)",
+        s.region,
+        metrics,
+        period=300,
+        line=_line(0, "target: none", "above"),
+        yAxis={"left": {"min": 0, "label": "count", "showUnits": False}},
+    )
+
+
+def lambda_duration_widget(s: KpiSources) -> dict[str, Any]:
+    """The functions' p95 duration beside each one's duration alarm."""
+    if not s.functions:
+        return _text("### Lambda duration\nNo functions in this stack.")
+    metrics = [
+        metric("AWS/Lambda", "Duration", {"FunctionName": function}, stat="p95", label=f"{key} p95")
+        for key, function in sorted(s.functions.items())
+    ]
+    lines = [
+        _line(s.function_duration_p95_ms[key], f"{key} alarm {s.function_duration_p95_ms[key]} ms")
+        for key in sorted(s.functions)
+        if key in s.function_duration_p95_ms
+    ]
+    widget = _graph(
+        "Lambda duration p95 per function (each against its alarm)",
+        s.region,
+        metrics,
+        period=300,
+        line=lines[0] if lines else _line(0, "no alarm"),
+        yAxis={"left": {"min": 0, "label": "milliseconds", "showUnits": False}},
+    )
+    widget["properties"]["annotations"]["horizontal"] = lines or widget["properties"]["annotations"]["horizontal"]
+    return widget
+
+
+def queue_age_widget(s: KpiSources) -> dict[str, Any]:
+    """The intent queue's oldest message: how long work waits for a classifier."""
+    if s.queue_name is None:
+        return _text("### Work queue\nNo work queue in this stack.")
+    return _graph(
+        f"SQS: oldest message in {s.queue_name} (alarm at {s.queue_age_seconds} s)",
+        s.region,
+        [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": s.queue_name}, stat="Maximum", label="oldest message")],
+        period=60,
+        line=_line(s.queue_age_seconds, f"alarm {s.queue_age_seconds} s", "above"),
+        yAxis={"left": {"min": 0, "label": "seconds", "showUnits": False}},
+    )
+
+
 def header(s: KpiSources) -> dict[str, Any]:
     t = s.targets
     rows = [
@@ -343,6 +468,12 @@ def widgets(s: KpiSources) -> list[dict[str, Any]]:
         cost_per_request_widget(s),
         utilization_widget(s),
         spot_widget(s),
+        # What landed beside the KPIs: the CDN in front of everything, the functions and the work queue.
+        cloudfront_widget(s),
+        origin_latency_widget(s),
+        lambda_errors_widget(s),
+        lambda_duration_widget(s),
+        queue_age_widget(s),
     ]
 
 
@@ -356,7 +487,7 @@ def layout(header_widget: dict[str, Any], kpis: Sequence[dict[str, Any]]) -> lis
 
 
 def dashboard_body(s: KpiSources) -> str:
-    """PutDashboard's ``DashboardBody``: the header and the seven KPI widgets."""
+    """PutDashboard's ``DashboardBody``: the header, the seven KPI widgets, then the CDN's, functions' and queue's."""
     return json.dumps({"start": "-P7D", "widgets": layout(header(s), widgets(s))}, sort_keys=True)
 
 

@@ -8,10 +8,12 @@ where the alarm already has it), the rest live here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from ..apps import namespace_setting
 from ..platform import ConfigError, Section, check_log_retention
+from .grafana_plan import AUTHENTICATION_PROVIDERS, GRAFANA_VERSIONS, SAML, SSO
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,48 @@ class LogsSettings:
 
 
 @dataclass(frozen=True)
+class SamlSettings:
+    """The identity provider of a SAML workspace (``authenticationProviders`` includes SAML)."""
+
+    idp_metadata_url: str
+    editor_role_values: tuple[str, ...]
+    """Values of the role assertion that make a user an editor (at least one: AMG requires it)."""
+    admin_role_values: tuple[str, ...] = ()
+    role_assertion: str = "role"
+    login_assertion: str = "mail"
+    login_validity_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class GrafanaSettings:
+    """The Amazon Managed Grafana workspace (docs/observability.md, "Grafana")."""
+
+    enabled: bool = False
+    authentication_providers: tuple[str, ...] = (SSO,)
+    grafana_version: str = "10.4"
+    saml: SamlSettings | None = None
+    admin_group_ids: tuple[str, ...] = ()
+    """IAM Identity Center groups given the ADMIN role (AWS_SSO); without any, an Identity Center administrator assigns users."""
+    editor_group_ids: tuple[str, ...] = ()
+    viewer_group_ids: tuple[str, ...] = ()
+    allowed_prefix_list_ids: tuple[str, ...] = ()
+    """Network access control: only these managed prefix lists (and VPC endpoints) reach the workspace; none: any network."""
+    allowed_vpc_endpoint_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ObservabilitySettings:
     dashboard: DashboardSettings = DashboardSettings()
     tracing: TracingSettings = TracingSettings()
     logs: LogsSettings = LogsSettings()
+    grafana: GrafanaSettings = field(default_factory=GrafanaSettings)
 
     @staticmethod
     def read(section: Section) -> "ObservabilitySettings":
         dashboard = _read_dashboard(section.child("dashboard", {}))
         tracing = _read_tracing(section.child("tracing", {}))
         logs = _read_logs(section.child("logs", {}))
+        grafana = _read_grafana(section.child("grafana", {}))
         section.finish()
         if tracing.enabled and logs.enabled and tracing.namespace == logs.namespace:
             # The collector's namespace enforces the restricted standard, Fluent Bit's the privileged one.
@@ -79,7 +113,7 @@ class ObservabilitySettings:
                 f"a namespace other than {section.key('tracing.namespace')} ({tracing.namespace}): Fluent Bit mounts the "
                 "nodes' /var/log (privileged), the collector's namespace enforces the restricted standard",
             )
-        return ObservabilitySettings(dashboard=dashboard, tracing=tracing, logs=logs)
+        return ObservabilitySettings(dashboard=dashboard, tracing=tracing, logs=logs, grafana=grafana)
 
 
 def _read_dashboard(section: Section) -> DashboardSettings:
@@ -128,3 +162,78 @@ def _minutes(section: Section, name: str, default: int) -> int:
     if value % 60:
         raise ConfigError(section.key(name), value, "a multiple of 60 (EKS publishes its scheduler metrics once a minute)")
     return value
+
+
+_IDENTITY_STORE_ID = re.compile(r"^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")
+_PREFIX_LIST = re.compile(r"^pl-[0-9a-f]{8,17}$")
+_VPC_ENDPOINT = re.compile(r"^vpce-[0-9a-f]{8,17}$")
+
+
+def _ids(section: Section, name: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+    def check(key: str, value: object) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ConfigError(key, value, what)
+        return value
+
+    values = section.strings(name, [], item=check)
+    if len(set(values)) != len(values):
+        raise ConfigError(section.key(name), list(values), "each once")
+    return tuple(values)
+
+
+def _read_grafana(section: Section) -> GrafanaSettings:
+    defaults = GrafanaSettings()
+    enabled = section.boolean("enabled", defaults.enabled)
+
+    def provider(key: str, value: object) -> str:
+        if value not in AUTHENTICATION_PROVIDERS:
+            raise ConfigError(key, value, "one of " + ", ".join(AUTHENTICATION_PROVIDERS))
+        return str(value)
+
+    providers = section.strings("authenticationProviders", list(defaults.authentication_providers), item=provider)
+    if not providers or len(set(providers)) != len(providers):
+        raise ConfigError(section.key("authenticationProviders"), list(providers), "AWS_SSO, SAML or both, each once")
+    version = section.string("grafanaVersion", defaults.grafana_version, choices=GRAFANA_VERSIONS)
+    sso = section.child("sso", {})
+    group = "an IAM Identity Center group ID (<identity store>-<uuid> or a UUID)"
+    admins = _ids(sso, "adminGroupIds", _IDENTITY_STORE_ID, group)
+    editors = _ids(sso, "editorGroupIds", _IDENTITY_STORE_ID, group)
+    viewers = _ids(sso, "viewerGroupIds", _IDENTITY_STORE_ID, group)
+    sso.finish()
+    if (admins or editors or viewers) and SSO not in providers:
+        raise ConfigError(section.key("sso"), {"adminGroupIds": list(admins)}, f"only with {SSO} in authenticationProviders")
+    saml_section = section.child("saml", {})
+    saml = None
+    if saml_section.names():
+        if SAML not in providers:
+            raise ConfigError(section.key("saml"), saml_section.names(), f"only with {SAML} in authenticationProviders")
+        url = saml_section.string("idpMetadataUrl")
+        if not url.startswith("https://"):
+            raise ConfigError(saml_section.key("idpMetadataUrl"), url, "the identity provider's metadata URL (https://...)")
+        editor_values = tuple(saml_section.strings("editorRoleValues"))
+        if not editor_values:
+            raise ConfigError(saml_section.key("editorRoleValues"), [], "at least one role value (AMG requires editors)")
+        saml = SamlSettings(
+            idp_metadata_url=url,
+            editor_role_values=editor_values,
+            admin_role_values=tuple(saml_section.strings("adminRoleValues", [])),
+            role_assertion=saml_section.string("roleAssertion", "role"),
+            login_assertion=saml_section.string("loginAssertion", "mail"),
+            login_validity_minutes=saml_section.integer("loginValidityMinutes", 60, minimum=1, maximum=525600),
+        )
+    saml_section.finish()
+    if SAML in providers and saml is None:
+        raise ConfigError(section.key("saml.idpMetadataUrl"), None, f"the identity provider's metadata URL ({SAML} in authenticationProviders)")
+    settings = GrafanaSettings(
+        enabled=enabled,
+        authentication_providers=tuple(providers),
+        grafana_version=version,
+        saml=saml,
+        admin_group_ids=admins,
+        editor_group_ids=editors,
+        viewer_group_ids=viewers,
+        allowed_prefix_list_ids=_ids(section, "allowedPrefixListIds", _PREFIX_LIST, "a managed prefix list ID (pl-...)"),
+        allowed_vpc_endpoint_ids=_ids(section, "allowedVpcEndpointIds", _VPC_ENDPOINT, "an interface VPC endpoint ID (vpce-...)"),
+    )
+    section.finish()
+    return settings

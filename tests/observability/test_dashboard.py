@@ -68,6 +68,10 @@ def _expected(plan: Plan) -> dict[str, set[str]]:
         "AutoScalingGroupPrefix": {f"eks-{g.id.split(':', 1)[1]}-" for g in groups},
         "RuleName": {r.id for r in rules},
         "Currency": {"USD"},
+        "DistributionId": {r.id for r in plan.of_type("aws:cloudfront/distribution:Distribution")},
+        "Region": {"Global"},
+        "FunctionName": {r.inputs["name"] for r in plan.of_type("aws:lambda/function:Function") if not r.inputs["name"].endswith("-seo-routing")},  # not Lambda@Edge
+        "QueueName": {r.inputs["name"] for r in plan.of_type("aws:sqs/queue:Queue") if r.inputs["name"].endswith("-intent-classification")},
     }
 
 
@@ -98,6 +102,10 @@ def test_every_dimension_names_a_resource_of_this_stack(plan: Plan) -> None:
     assert len(seen["AutoScalingGroupName"]) == len(expected["AutoScalingGroupPrefix"])
     assert seen["EndpointName"] == expected["EndpointName"] and len(seen["EndpointName"]) == 1
     assert seen["RuleName"] == expected["RuleName"] and len(seen["RuleName"]) == 2
+    # The CDN, the three functions and the work queue that landed beside the KPIs.
+    assert seen["DistributionId"] == expected["DistributionId"] and len(expected["DistributionId"]) == 1
+    assert seen["FunctionName"] == expected["FunctionName"] and len(expected["FunctionName"]) == 3
+    assert seen["QueueName"] == expected["QueueName"] and len(expected["QueueName"]) == 1
 
 
 def test_the_spot_rules_count_launches_of_exactly_the_spot_groups(plan: Plan) -> None:
@@ -129,7 +137,30 @@ def test_the_target_lines_are_the_alarms_thresholds_and_the_seeds_kpis(plan: Pla
         "Cost per request": 0.001,
         "Utilization": 70,
         "Spot success": 95,
+        "CloudFront": 1 if plan.stack == "production" else 5,  # edge.alarms.cloudFront5xxRatePercent
+        "Lambda": 0,  # errors and throttles: none
+        "SQS": 600 if plan.stack == "production" else 1800,  # serverless.intentQueue.alarms.oldestMessageAgeSeconds
+        **({"CloudFront origin latency p95": 200} if plan.stack == "production" else {}),  # only with additional metrics
+        # The first function's (image optimizer's) duration alarm; each function has its own line.
+        "Lambda duration p95 per function": 30000 if plan.stack == "production" else 40000,
     }
+
+
+def test_duration_lines_are_each_functions_alarm(production: Plan) -> None:
+    [widget] = [w for w in _body(production)["widgets"] if w["properties"].get("title", "").startswith("Lambda duration")]
+    lines = {line["label"]: line["value"] for line in widget["properties"]["annotations"]["horizontal"]}
+    assert lines == {"image-optimizer alarm 30000 ms": 30000, "scheduled-tasks alarm 240000 ms": 240000, "webhook alarm 1000 ms": 1000}
+
+
+def test_origin_latency_needs_the_distributions_additional_metrics(production: Plan, staging: Plan) -> None:
+    [subscription] = production.of_type("aws:cloudfront/monitoringSubscription:MonitoringSubscription")
+    [distribution] = production.of_type("aws:cloudfront/distribution:Distribution")
+    assert subscription.inputs["distributionId"] == distribution.id and subscription.parent == distribution.urn
+    status = subscription.inputs["monitoringSubscription"]["realtimeMetricsSubscriptionConfig"]["realtimeMetricsSubscriptionStatus"]
+    assert status == "Enabled"
+    assert not staging.of_type("aws:cloudfront/monitoringSubscription:MonitoringSubscription")
+    texts = [w["properties"]["markdown"] for w in _body(staging)["widgets"] if w["type"] == "text"]
+    assert any("edge.cdn.additionalMetrics" in t for t in texts)
 
 
 def test_billing_is_read_in_us_east_1_and_the_rest_in_the_stack_region(plan: Plan) -> None:

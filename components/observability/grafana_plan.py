@@ -1,0 +1,70 @@
+"""Pure calculations for the Amazon Managed Grafana workspace: names, data sources, the workspace role's grants.
+
+Facts (Amazon Managed Grafana User Guide and API reference):
+- ``permissionType``: "The ability for Amazon Managed Grafana to create and update IAM roles on behalf of
+  the user is supported only in the Amazon Managed Grafana console, where this value may be set to
+  SERVICE_MANAGED. Use only the CUSTOMER_MANAGED permission type when creating a workspace with the API,
+  CLI or AWS CloudFormation" (CreateWorkspace). Pulumi calls the API: the stack makes the workspace role.
+- What AMG's service-managed mode would attach, per data source ("Amazon Managed Grafana permissions and
+  policies for AWS data sources"): CloudWatch -> the AWS managed ``AmazonGrafanaCloudWatchAccess``,
+  X-Ray -> ``AWSXrayReadOnlyAccess``; Amazon Managed Service for Prometheus -> aps query actions (this
+  platform has no AMP workspace: its Prometheus is in the cluster, ``MetricsPipeline``). SNS as the
+  notification destination -> ``sns:Publish`` (here: on the alarm topic only, which is KMS-encrypted, so
+  the publisher also needs the topic key through SNS).
+- The role is assumed by ``grafana.amazonaws.com``.
+- Authentication: ``AWS_SSO`` needs IAM Identity Center enabled (an organization's management account or
+  its delegated administrator, in a Region AMG supports); ``SAML`` needs a SAML configuration (the IdP's
+  metadata and which assertion values make admins and editors).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..platform import policy_document
+
+SSO = "AWS_SSO"
+SAML = "SAML"
+AUTHENTICATION_PROVIDERS = (SSO, SAML)
+GRAFANA_VERSIONS = ("9.4", "10.4", "12.4", "13.2")
+"""The versions the provider accepts for ``grafanaVersion`` (pulumi-aws 7.51)."""
+ACCOUNT_ACCESS = "CURRENT_ACCOUNT"
+PERMISSION_TYPE = "CUSTOMER_MANAGED"
+DATA_SOURCES = ("CLOUDWATCH", "XRAY")
+"""What the platform has to show: CloudWatch metrics and logs, X-Ray traces (no AMP workspace exists)."""
+NOTIFICATION_DESTINATIONS = ("SNS",)
+ROLES = ("ADMIN", "EDITOR", "VIEWER")
+
+_NAME = re.compile(r"^[a-zA-Z0-9\-._~]{1,255}$")
+
+
+def workspace_name(prefix: str) -> str:
+    """``<prefix>-grafana``: AMG names are 1-255 of letters, digits and ``-._~``."""
+    name = f"{prefix}-grafana"
+    if not _NAME.match(name):
+        raise ValueError(f"Grafana workspace name {name!r}: 1-255 letters, digits, '-', '.', '_' or '~'")
+    return name
+
+
+def data_source_policy_arns(partition: str = "aws") -> dict[str, str]:
+    """Data source -> the AWS managed policy AMG's service-managed mode attaches for it."""
+    return {
+        "CLOUDWATCH": f"arn:{partition}:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess",
+        "XRAY": f"arn:{partition}:iam::aws:policy/AWSXrayReadOnlyAccess",
+    }
+
+
+def notification_policy(*, topic_arn: str, topic_key_arn: str, region: str) -> str:
+    """Grafana's alerts to the alarm topic: publish to it, and use its key only through SNS."""
+    return policy_document(
+        [
+            {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+            {
+                "Sid": "UseTheTopicKeyThroughSns",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": topic_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
+            },
+        ]
+    )
