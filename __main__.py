@@ -65,6 +65,10 @@ from components.dr import (
     BucketReplicationArgs,
     CrossRegionReplication,
     CrossRegionReplicationArgs,
+    EndpointHealthChecks,
+    EndpointHealthChecksArgs,
+    FailoverRecords,
+    FailoverRecordsArgs,
     VELERO_BUCKET_KEY,
     VELERO_NAMESPACE,
     ImageReplication,
@@ -79,6 +83,7 @@ from components.edge import (
     ACCESS_LOG_PREFIX,
     ApiLoadBalancer,
     ApiLoadBalancerArgs,
+    PrimaryFailover,
     RoutedService,
     SiteDistribution,
     SiteDistributionArgs,
@@ -762,6 +767,16 @@ cloudfront_waf = WebFirewall(
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
 )
+# With a DR entry configured (betterprompts:dr.failover) the site and API records become the PRIMARY side of
+# failover pairs, on the DR layer's health checks (created below, once the distribution they check exists).
+health_check_ids: dict[str, pulumi.Output[str]] = {}
+resolve_health_check: dict[str, Callable[[pulumi.Output[str]], None]] = {}
+if settings.dr is not None and settings.dr.failover is not None:
+    for endpoint in ("site", "api"):
+        check_id: pulumi.Output[str]
+        resolve_check: Callable[[pulumi.Output[str]], None]
+        check_id, resolve_check = pulumi.deferred_output()
+        health_check_ids[endpoint], resolve_health_check[endpoint] = check_id, resolve_check
 # CloudFront: the static app from the assets bucket, the routes to the load balancer, the site and API names.
 site = SiteDistribution(
     f"{prefix}-edge-site",
@@ -778,6 +793,7 @@ site = SiteDistribution(
         logs_kms_key_region=settings.region,
         alarm_topic_arn=baseline.alarm_topic_arn,
         alarm_topic_region=settings.region,
+        primary_failover=PrimaryFailover(health_check_ids=health_check_ids) if health_check_ids else None,
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
 )
@@ -1069,6 +1085,30 @@ if dr is not None:
             aws_opts,
         )
         pulumi.export("imageReplicaKeyArn", image_replication.key_arn)
+    if dr.health_checks is not None and edge.domain is not None and api_lb is not None:
+        # Route 53's health-check metrics (and so the checks' alarms) live in us-east-1.
+        public_names = {"site": edge.domain.site_name, "api": edge.domain.api_name}
+        in_us_east_1 = pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)])
+        health = EndpointHealthChecks(
+            f"{prefix}-dr-health",
+            EndpointHealthChecksArgs(
+                settings=dr.health_checks,
+                target_domain_name=site.domain_name,
+                names=public_names,
+                alarm_topic_arn=baseline.alarm_topic_arn,
+                alarm_topic_region=settings.region,
+            ),
+            in_us_east_1,
+        )
+        for endpoint, resolve in resolve_health_check.items():
+            resolve(health.check_ids[endpoint])
+        pulumi.export("healthCheckIds", health.check_ids)
+        if dr.failover is not None:
+            FailoverRecords(
+                f"{prefix}-dr-failover",
+                FailoverRecordsArgs(settings=dr.failover, zone_id=api_lb.hosted_zone_id, names=public_names),
+                in_us_east_1,
+            )
     pulumi.export("drRegion", dr.region)
     pulumi.export("recoveryPoints", {r.store: {"minutes": r.minutes, "mechanism": r.mechanism} for r in dr.rpos})
 

@@ -155,7 +155,14 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "edge": lambda s, _: EdgeSettings.read(s),
     "serverless": lambda s, done: _serverless(s, done["edge"]),
     "observability": lambda s, _: ObservabilitySettings.read(s),
-    "dr": lambda s, done: DrSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
+    "dr": lambda s, done: DrSettings.read(
+        s,
+        region=done["region"],
+        supported_regions=SUPPORTED_REGIONS,
+        # The API's health check must take a route to the load balancer; the checks need the site and API names.
+        api_paths=[p for paths in done["edge"].routes.values() for p in paths],
+        edge_domain=done["edge"].domain is not None,
+    ),
     "cost": lambda s, _: CostSettings.read(s),
     "quotas": lambda s, _: QuotaSettings.read(s),
 }

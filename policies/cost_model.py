@@ -1109,6 +1109,27 @@ def _hosted_zone(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"Route 53 hosted zone {r.name}", ctx.price("route53:hosted-zone", r.type, "hosted zone"))]
 
 
+def _health_check(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Route 53 bills a health check a month (an AWS endpoint's basic price) plus each optional feature it uses."""
+    inputs = r.inputs
+    kind = str(inputs.get("type") or "")
+    options = [
+        name
+        for name, used in (
+            ("HTTPS", kind.startswith("HTTPS")),
+            ("string matching", kind.endswith("STR_MATCH")),
+            ("fast interval", _int(inputs.get("requestInterval"), 30) == 10),
+            ("latency measurement", inputs.get("measureLatency") is True),
+        )
+        if used
+    ]
+    cost = ctx.price("route53:health-check-aws", r.type, "health check") + len(options) * ctx.price(
+        "route53:health-check-option", r.type, "health check option"
+    )
+    extra = f" + {', '.join(options)}" if options else ""
+    return [ctx.item(r, f"DR: Route 53 health check {r.name}: AWS endpoint{extra}", cost)]
+
+
 def _web_acl(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Per ACL, per rule (a managed rule group is one rule) and per million requests inspected."""
     rules = len(r.inputs.get("rules") or [])
@@ -1601,6 +1622,7 @@ RULES: dict[str, Rule] = {
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:route53/zone:Zone": _hosted_zone,
+    "aws:route53/healthCheck:HealthCheck": _health_check,
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ebs/volume:Volume": _ebs_volume,
     "aws:dlm/lifecyclePolicy:LifecyclePolicy": _snapshot_policy,

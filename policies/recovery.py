@@ -1,4 +1,5 @@
-"""Backups and replicas: recovery points under customer-managed keys, and production's stores all backed up.
+"""Backups and replicas: recovery points under customer-managed keys, production's stores all backed up, and
+failover records that can actually fail over.
 
 Spec: "Disaster Recovery" (backups, cross-Region replication) and "Security Architecture"
 (everything stateful encrypted with the stack's KMS keys). A backup or a replica is as sensitive
@@ -96,6 +97,45 @@ REPLICATION_DESTINATIONS_CMK = resource_policy(
     types=(RDS_BACKUP_REPLICATION, EFS_REPLICATION, S3_REPLICATION),
     check=_replication,
     remediation="kms_key_id (RDS) / destination.kms_key_id (EFS) / destination.encryption_configuration.replica_kms_key_id with SSE-KMS objects opted in (S3) = a customer-managed key in the destination Region.",
+)
+
+
+# --- failover records: the primary fails over on something -----------------------------------------
+
+ROUTE53_RECORD = "aws:route53/record:Record"
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+"""The hosted zone of every CloudFront alias target (Route 53 refuses EvaluateTargetHealth for it)."""
+
+
+def _failover(args: ResourceValidationArgs) -> Iterator[str]:
+    where, props = label(args.resource_type, args.name), args.props
+    aliases = [a for a in items(get(props, "aliases")) if a is not UNKNOWN]
+    for index, alias in enumerate(aliases):
+        if get(alias, "zoneId") == CLOUDFRONT_ZONE_ID and get(alias, "evaluateTargetHealth") is True:
+            yield (
+                f"{where}: aliases[{index}] targets a CloudFront distribution with evaluateTargetHealth true, which "
+                "Route 53 refuses. Fix: evaluate_target_health=False and a health_check_id on a failover record"
+            )
+    kinds = [get(p, "type") for p in items(get(props, "failoverRoutingPolicies"))]
+    if "PRIMARY" not in kinds:
+        return
+    check = get(props, "healthCheckId")
+    evaluates = any(get(a, "evaluateTargetHealth") is True and get(a, "zoneId") != CLOUDFRONT_ZONE_ID for a in aliases)
+    if (check is None or check == "") and not evaluates:
+        yield (
+            f"{where}: a PRIMARY failover record with neither a healthCheckId nor an alias that evaluates its target's "
+            "health is always healthy to Route 53: it never fails over. Fix: health_check_id=<a Route 53 health "
+            "check of the endpoint> (components.dr.EndpointHealthChecks)"
+        )
+
+
+FAILOVER_PRIMARY_CHECKED = resource_policy(
+    name="route53-failover-primary-health-checked",
+    description="A PRIMARY failover record carries a health check (or an alias evaluating a target that can be evaluated), and no alias asks Route 53 to evaluate a CloudFront target.",
+    severity=Severity.MEDIUM,
+    types=(ROUTE53_RECORD,),
+    check=_failover,
+    remediation="aws.route53.Record(failover_routing_policies=[PRIMARY], health_check_id=<a health check of the endpoint>); evaluate_target_health=False for CloudFront aliases.",
 )
 
 
@@ -200,4 +240,4 @@ PRODUCTION_BACKUP_COVERAGE = stack_policy(
     remediation="aws.backup.Selection on a plan with a rule, selecting the store by ARN or by resource pattern and tag conditions.",
 )
 
-POLICIES = [BACKUP_VAULT_CMK, REPLICATION_DESTINATIONS_CMK, PRODUCTION_BACKUP_COVERAGE]
+POLICIES = [BACKUP_VAULT_CMK, REPLICATION_DESTINATIONS_CMK, FAILOVER_PRIMARY_CHECKED, PRODUCTION_BACKUP_COVERAGE]

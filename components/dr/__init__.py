@@ -1,7 +1,8 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
 (``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
-replicas (``ImageReplication``), the recovery-point model
+replicas (``ImageReplication``), Route 53 health checks and failover records (``EndpointHealthChecks``,
+``FailoverRecords``), the recovery-point model
 (``backup_plan``) and the ``dr`` config section.
 
 This module is the package's face: code outside the package imports from here.
@@ -14,7 +15,8 @@ from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
-from .settings import BackupSettings, DrSettings, ImageReplicationSettings, VeleroSettings
+from .failover import EndpointHealthChecks, EndpointHealthChecksArgs, FailoverRecords, FailoverRecordsArgs
+from .settings import BackupSettings, DrSettings, FailoverSettings, HealthCheckSettings, ImageReplicationSettings, VeleroSettings
 from .velero import VeleroBackups, VeleroBackupsArgs
 from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NAMESPACE, bucket_lifecycle as velero_bucket_lifecycle
 
@@ -31,6 +33,12 @@ __all__ = [
     "ImageReplication",
     "ImageReplicationArgs",
     "ImageReplicationSettings",
+    "EndpointHealthChecks",
+    "EndpointHealthChecksArgs",
+    "FailoverRecords",
+    "FailoverRecordsArgs",
+    "FailoverSettings",
+    "HealthCheckSettings",
     "LockMode",
     "SelectionSpec",
     "StoreRpo",

@@ -25,6 +25,7 @@ from .backup_plan import (
     store_rpos,
 )
 
+from .failover_plan import FAILURE_THRESHOLD_RANGE, REQUEST_INTERVALS, EndpointCheck, path_problem, routed, zone_id_problem
 from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, cron_problem
 
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
@@ -70,6 +71,33 @@ class ImageReplicationSettings:
 
 
 @dataclass(frozen=True)
+class HealthCheckSettings:
+    """Route 53 health checks of the primary's public names, through the CloudFront distribution."""
+
+    checks: tuple[EndpointCheck, ...]
+    """The site's and the API's: each an HTTPS GET of its path."""
+    request_interval_seconds: int
+    """10 (fast, billed as an option) or 30; changing it replaces the checks."""
+    failure_threshold: int
+    """Consecutive failures (and successes) before a checker changes its verdict: 1-10."""
+    measure_latency: bool
+    alarm_evaluation_periods: int
+    """Minutes the check must stay unhealthy before its alarm notifies."""
+
+
+@dataclass(frozen=True)
+class FailoverSettings:
+    """The DR Region's entry the site and API names fail over to (SECONDARY alias records)."""
+
+    dns_name: str
+    """The entry's DNS name (the DR load balancer's, for example)."""
+    hosted_zone_id: str
+    """The entry's alias hosted zone ID (the load balancer's canonical zone, not the site's zone)."""
+    evaluate_target_health: bool
+    """Answer with the secondary only while its own target is healthy (a load balancer's targets)."""
+
+
+@dataclass(frozen=True)
 class DrSettings:
     region: str
     """The DR Region (the seed's pilot light: us-west-2)."""
@@ -88,6 +116,11 @@ class DrSettings:
     """Velero (the ``velero`` key); None: no Velero."""
     images: ImageReplicationSettings = ImageReplicationSettings()
     """ECR replication of the stack's images to the DR Region (the ``images`` key)."""
+    health_checks: HealthCheckSettings | None = None
+    """Route 53 health checks of the site and the API (the ``healthChecks`` key); None: none."""
+    failover: FailoverSettings | None = None
+    """Failover records to the DR entry (the ``failover`` key, which needs ``healthChecks``); None: the
+    site and API names keep their simple alias records."""
 
     @property
     def uses_dr_region(self) -> bool:
@@ -106,7 +139,14 @@ class DrSettings:
         return (*(p.value for p in self.replicated_buckets), *velero)
 
     @staticmethod
-    def read(section: Section, *, region: str, supported_regions: Sequence[str]) -> "DrSettings | None":
+    def read(
+        section: Section,
+        *,
+        region: str,
+        supported_regions: Sequence[str],
+        api_paths: Sequence[str] = (),
+        edge_domain: bool = True,
+    ) -> "DrSettings | None":
         """None when the stack has no ``dr`` section (no backups beyond the services' own)."""
         if not section.names():
             return None
@@ -137,6 +177,21 @@ class DrSettings:
         buckets.finish()
         velero = _velero(section.child("velero")) if section.has("velero") else None
         images = _images(section.child("images", {}))
+        if section.has("healthChecks") and not edge_domain:
+            raise ConfigError(
+                section.key("healthChecks"),
+                section.raw("healthChecks"),
+                "absent without betterprompts:edge.domain: the checks stand for the site's and the API's names "
+                "(and the API needs the domain's load balancer)",
+            )
+        health_checks = _health_checks(section.child("healthChecks"), api_paths) if section.has("healthChecks") else None
+        failover = _failover(section.child("failover")) if section.has("failover") else None
+        if failover is not None and health_checks is None:
+            raise ConfigError(
+                section.key("failover"),
+                {"dnsName": failover.dns_name},
+                f"failover records only with {section.key('healthChecks')}: the primary records fail over on their health checks",
+            )
         section.finish()
 
         rpos = store_rpos(
@@ -170,6 +225,8 @@ class DrSettings:
             rpos=tuple(rpos),
             velero=velero,
             images=images,
+            health_checks=health_checks,
+            failover=failover,
         )
 
 
@@ -217,6 +274,46 @@ def _velero(section: Section) -> VeleroSettings:
         ttl_days=section.integer("ttlDays", minimum=1, maximum=3650),
         snapshot_volumes=section.boolean("snapshotVolumes", True),
         replicate=section.boolean("replicate", False),
+    )
+    section.finish()
+    return settings
+
+
+def _health_checks(section: Section, api_paths: Sequence[str]) -> HealthCheckSettings:
+    checks = []
+    for key, name in (("site", "sitePath"), ("api", "apiPath")):
+        path = section.string(name)
+        problem = path_problem(path)
+        if problem:
+            raise ConfigError(section.key(name), path, problem)
+        # The API's check must reach the load balancer, the site's the static app (the distribution's default).
+        if (key == "api") != routed(path, api_paths):
+            where = "one of betterprompts:edge.routes' patterns" if key == "api" else "a path no betterprompts:edge.routes pattern takes"
+            raise ConfigError(section.key(name), path, f"{where} (routes: {', '.join(api_paths) or 'none'})")
+        checks.append(EndpointCheck(key, path))
+    interval = section.integer("requestIntervalSeconds", 30)
+    if interval not in REQUEST_INTERVALS:
+        raise ConfigError(section.key("requestIntervalSeconds"), interval, "10 or 30 (Route 53's standard and fast intervals)")
+    low, high = FAILURE_THRESHOLD_RANGE
+    settings = HealthCheckSettings(
+        checks=tuple(checks),
+        request_interval_seconds=interval,
+        failure_threshold=section.integer("failureThreshold", 3, minimum=low, maximum=high),
+        measure_latency=section.boolean("measureLatency", False),
+        alarm_evaluation_periods=section.integer("alarmEvaluationPeriods", 2, minimum=1, maximum=60),
+    )
+    section.finish()
+    return settings
+
+
+def _failover(section: Section) -> FailoverSettings:
+    dns_name = section.string("dnsName").lower().rstrip(".")
+    zone = section.string("hostedZoneId")
+    problem = zone_id_problem(zone)
+    if problem:
+        raise ConfigError(section.key("hostedZoneId"), zone, problem)
+    settings = FailoverSettings(
+        dns_name=dns_name, hosted_zone_id=zone, evaluate_target_health=section.boolean("evaluateTargetHealth", True)
     )
     section.finish()
     return settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .cdn_plan import PRICE_CLASSES, api_behaviour_paths
 from .certificate import validated_certificate
-from .distribution import SiteDistribution, SiteDistributionArgs
+from .distribution import PrimaryFailover, SiteDistribution, SiteDistributionArgs
 from .firewall import WebFirewall, WebFirewallArgs
 from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from .plan import ACCESS_LOG_PREFIX, CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER, TLS13_POLICIES, elb_name
@@ -33,6 +33,7 @@ __all__ = [
     "EdgeAlarmSettings",
     "EdgeDomain",
     "EdgeSettings",
+    "PrimaryFailover",
     "RoutedService",
     "SiteDistribution",
     "SiteDistributionArgs",

@@ -23,6 +23,7 @@ def _no_domain(stack: str = "staging") -> dict[str, Any]:
         edge.pop(key, None)
     edge.get("cdn", {}).pop("seoRouting", None)
     config[f"{NS}:serverless"]["api"].pop("domainName", None)  # the API's custom domain is a name in the zone too
+    config[f"{NS}:dr"].pop("healthChecks", None)  # Route 53 checks of the site's and the API's names
     return config
 
 
@@ -61,6 +62,15 @@ def test_the_serverless_apis_custom_domain_without_a_zone_is_refused() -> None:
         load(config, "staging")
     assert error.value.key == f"{NS}:serverless.api.domainName"
     assert "no custom domain without betterprompts:edge.domain" in error.value.allowed
+
+
+def test_dr_health_checks_without_a_domain_are_refused() -> None:
+    config = _no_domain()
+    config[f"{NS}:dr"]["healthChecks"] = config_of("staging")[f"{NS}:dr"]["healthChecks"]
+    with pytest.raises(ConfigError) as error:
+        load(config, "staging")
+    assert error.value.key == f"{NS}:dr.healthChecks"
+    assert "absent without betterprompts:edge.domain" in error.value.allowed
 
 
 def test_seo_routing_without_a_domain_is_refused() -> None:

@@ -651,3 +651,18 @@ def test_the_velero_replica_holds_what_velero_holds() -> None:
     moved = 10 * 0.02 * 30
     assert item.baseline == pytest.approx(10 * 0.023 + moved * 0.02 + moved * 0.015)
     assert "10 GB Standard" in item.description
+
+
+@pytest.mark.parametrize(
+    ("inputs", "price", "words"),
+    [
+        ({"type": "HTTPS", "requestInterval": 30}, 0.5 + 1.0, "AWS endpoint + HTTPS"),
+        ({"type": "HTTPS_STR_MATCH", "requestInterval": 10, "measureLatency": True}, 0.5 + 4 * 1.0, "string matching, fast interval, latency measurement"),
+        ({"type": "HTTP", "requestInterval": 30}, 0.5, "site: AWS endpoint"),
+    ],
+)
+def test_a_health_check_pays_its_basic_price_and_each_option(inputs: dict[str, Any], price: float, words: str) -> None:
+    check = CostResource(urn="h", type="aws:route53/healthCheck:HealthCheck", name="site", inputs=inputs)
+    [item] = [i for i in estimate([check], "us-east-1").items if i.urn == "h"]
+    assert item.baseline == pytest.approx(price)
+    assert words in item.description and item.description.startswith("DR: Route 53 health check site")

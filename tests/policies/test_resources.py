@@ -453,6 +453,24 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         ("destination.kmsKeyId is not set", "Fix: set destination.kms_key_id"),
         {"sourceFileSystemId": "fs-1", "destination": {"region": "us-west-2", "kmsKeyId": KEY}},
     ),
+    (
+        "route53-failover-primary-health-checked",
+        "aws:route53/record:Record",
+        {"zoneId": "Z1", "name": "example.com", "type": "A", "setIdentifier": "primary", "failoverRoutingPolicies": [{"type": "PRIMARY"}],
+         "aliases": [{"name": "d1.cloudfront.net", "zoneId": "Z2FDTNDATAQYW2", "evaluateTargetHealth": False}]},
+        ("a PRIMARY failover record with neither a healthCheckId", "it never fails over", "Fix: health_check_id="),
+        {"zoneId": "Z1", "name": "example.com", "type": "A", "setIdentifier": "primary", "failoverRoutingPolicies": [{"type": "PRIMARY"}],
+         "healthCheckId": "abcd-1234", "aliases": [{"name": "d1.cloudfront.net", "zoneId": "Z2FDTNDATAQYW2", "evaluateTargetHealth": False}]},
+    ),
+    (
+        "route53-failover-primary-health-checked",
+        "aws:route53/record:Record",
+        {"zoneId": "Z1", "name": "example.com", "type": "A", "aliases": [{"name": "d1.cloudfront.net", "zoneId": "Z2FDTNDATAQYW2", "evaluateTargetHealth": True}]},
+        ("targets a CloudFront distribution with evaluateTargetHealth true, which Route 53 refuses",),
+        # A PRIMARY aliasing a load balancer may rely on its target's health instead of a check.
+        {"zoneId": "Z1", "name": "example.com", "type": "A", "setIdentifier": "primary", "failoverRoutingPolicies": [{"type": "PRIMARY"}],
+         "aliases": [{"name": "dualstack.lb.us-east-1.elb.amazonaws.com", "zoneId": "Z35SXDOTRQ7X7K", "evaluateTargetHealth": True}]},
+    ),
     # --- serverless (policies/serverless.py) ---
     (
         "lambda-function-hardened",

@@ -1,0 +1,95 @@
+"""Route 53 health checks and failover routing as data (seed "Multi-Region Considerations": "Route 53 health
+checks for failover").
+
+Facts (Amazon Route 53 Developer Guide and API Reference):
+- A health check of an endpoint by domain name resolves that name through DNS at every interval. Checking
+  the site's own name would, once failover records exist, follow them to the DR entry when the primary
+  fails, report the primary healthy again and flap: the checks name the CloudFront distribution's own
+  domain (``d123.cloudfront.net``), HTTPS with SNI (``EnableSNI``: CloudFront serves HTTPS by SNI only).
+- ``RequestInterval`` is 10 or 30 seconds and ``Type`` and ``RequestInterval`` cannot be changed after
+  creation (a change replaces the check); ``FailureThreshold`` is 1-10.
+- Route 53 publishes health-check metrics (``AWS/Route53``, ``HealthCheckStatus``: 1 healthy, 0 not) in
+  us-east-1 only, whatever the Region of the caller: the alarms live there.
+- Failover alias records: ``EvaluateTargetHealth`` cannot be true for a CloudFront distribution, so the
+  PRIMARY records (aliases of the distribution) carry the health check; and a CloudFront distribution
+  cannot be the target of both the primary and the secondary record of a failover pair.
+- Pricing (Route 53 pricing page): a health check of an AWS endpoint is $0.50 a month; HTTPS, string
+  matching, the fast (10-second) interval and latency measurement add $1.00 each.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..platform import LESS, AlarmSpec
+
+REQUEST_INTERVALS = (10, 30)
+FAILURE_THRESHOLD_RANGE = (1, 10)
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+"""The hosted zone of every CloudFront alias target: never a failover pair's secondary (the primary is CloudFront)."""
+HTTPS_PORT = 443
+PRIMARY = "PRIMARY"
+SECONDARY = "SECONDARY"
+RECORD_TYPES = ("A", "AAAA")
+HEALTH_METRIC_NAMESPACE = "AWS/Route53"
+HEALTH_METRIC = "HealthCheckStatus"
+ALARM_PERIOD_SECONDS = 60
+"""Route 53 publishes HealthCheckStatus every minute."""
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+
+
+@dataclass(frozen=True)
+class EndpointCheck:
+    """One HTTPS health check of a public name, through the distribution."""
+
+    key: str
+    """``site`` or ``api``: the public name it stands for (and its failover records)."""
+    path: str
+
+
+def path_problem(path: str) -> str | None:
+    """Why Route 53 would refuse ``path`` as a ResourcePath (a URL path, at most 255 characters), or None."""
+    if len(path) > 255:
+        return f"{len(path)} characters; Route 53 takes at most 255"
+    if not _PATH.match(path):
+        return "a URL path starting with / (letters, digits and URL punctuation; no spaces, no query string)"
+    return None
+
+
+def routed(path: str, patterns: Sequence[str]) -> bool:
+    """Whether CloudFront sends ``path`` to the load balancer: it matches one of the routes' path patterns
+    (``*`` any characters, ``?`` one; case-sensitive, like CloudFront's and the listener's)."""
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+
+
+def zone_id_problem(zone_id: str) -> str | None:
+    if not _ZONE_ID.match(zone_id):
+        return "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)"
+    if zone_id == CLOUDFRONT_ZONE_ID:
+        return (
+            "a target that is not a CloudFront distribution: the primary records alias the distribution, and "
+            "Route 53 refuses CloudFront as both the primary and the secondary of a failover pair"
+        )
+    return None
+
+
+
+def unhealthy_alarm(check: EndpointCheck, *, evaluation_periods: int, name: str) -> AlarmSpec:
+    """The check's status below 1 (unhealthy) for ``evaluation_periods`` minutes; no data is unhealthy
+    too (a deleted or disabled check must not look fine)."""
+    return AlarmSpec(
+        key="unhealthy",
+        namespace=HEALTH_METRIC_NAMESPACE,
+        metric=HEALTH_METRIC,
+        comparison=LESS,
+        threshold=1,
+        description=f"Route 53 finds {name} ({check.key}, {check.path}) unhealthy from most of its checkers",
+        statistic="Minimum",
+        period_seconds=ALARM_PERIOD_SECONDS,
+        evaluation_periods=evaluation_periods,
+        treat_missing_data="breaching",
+    )
