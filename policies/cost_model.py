@@ -1062,6 +1062,9 @@ def _state_machine(ctx: _Context, r: CostResource) -> list[LineItem]:
     runs = usage.bulk_transform_runs
     document = r.inputs.get("definition")
     states = (json.loads(document).get("States") or {}) if isinstance(document, str) else {}
+    if not any(str(state.get("Resource") or "").startswith(TRANSFORM_TASK) for state in states.values()):
+        # Only the bulk-transform workflow has a usage assumption; another machine would need its own.
+        return [ctx.item(r, f"Step Functions {r.name}: no batch transform, no usage assumed", 0.0)]
     transitions = runs * len(states)
     items = [
         ctx.item(

@@ -306,3 +306,11 @@ def test_a_configured_batch_archive_replaces_the_starter() -> None:
     assert settings.inference.multi_model.batch_model_artifact_key == "batch/triton.tar.gz"
     with pytest.raises(ConfigError, match="batchModelArtifactKey"):
         load(with_value("inference", "multiModel.batchModelArtifactKey", "batch/", "production"), "production")
+
+
+def test_a_state_machine_without_a_transform_is_not_priced_as_one() -> None:
+    from policies.cost_model import Assumptions, CostResource, Usage, estimate
+
+    other = CostResource("urn:sm", "aws:sfn/stateMachine:StateMachine", "other", {"definition": json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})})
+    [item] = estimate([other], "us-east-1", Assumptions(usage=Usage(bulk_transform_runs=30))).items[:1]
+    assert (item.description, item.baseline) == ("Step Functions other: no batch transform, no usage assumed", 0.0)
