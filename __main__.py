@@ -124,6 +124,8 @@ from components.platform import (
     stack_prefix,
 )
 from components.serverless import (
+    BulkTransform,
+    BulkTransformArgs,
     ServerlessApi,
     ServerlessApiArgs,
     ServerlessWorkers,
@@ -955,6 +957,32 @@ if observability.grafana.enabled:
     )
     pulumi.export("grafanaWorkspaceEndpoint", grafana.endpoint)
 
+# Bulk processing: SageMaker batch transform of a manifest's objects, orchestrated by Step Functions.
+bulk = BulkTransform(
+    f"{prefix}-serverless-bulk",
+    BulkTransformArgs(
+        prefix=prefix,
+        settings=serverless.bulk_transform,
+        region=settings.region,
+        account_id=account_id,
+        model_name=inference.batch_model_name,
+        model_role_arn=inference.execution_role_arn,
+        model_role_name=inference.execution_role_name,
+        model_prefix=inference_settings.model_prefix,
+        bucket_name=storage.bucket_names[BucketPurpose.MODELS],
+        bucket_arn=storage.bucket_arns[BucketPurpose.MODELS],
+        storage_key_arn=baseline.keys["storage"].arn,
+        data_key_arn=baseline.keys["data"].arn,
+        logs_key_arn=baseline.keys["logs"].arn,
+        alarms_key_arn=baseline.keys["alarms"].arn,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        tags=dict(stack_tags),
+        kms_deletion_window_days=platform.kms_deletion_window_days,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("bulkTransformStateMachineArn", bulk.state_machine_arn)
 # --- dr: AWS Backup in both Regions, the stores replicated to the DR Region (docs/dr.md) ---------
 dr = settings.dr
 if dr is not None:

@@ -172,6 +172,10 @@ class Usage:
     sends, each record rounded up to 5 KB."""
     api_gateway_requests_millions: float = 1.0
     """Million requests a month per API Gateway REST stage (the serverless API's webhooks)."""
+    bulk_transform_runs: float = 0.0
+    """Executions a month of each state machine that runs a batch transform (bulk processing)."""
+    bulk_transform_hours: float = 1.0
+    """Hours one execution's transform job runs (each of its instances bills them)."""
 
 
 USAGE_KEYS: dict[str, str] = {
@@ -218,6 +222,8 @@ USAGE_KEYS: dict[str, str] = {
     "apiGatewayRequestsMillions": "api_gateway_requests_millions",
     "veleroBackupGb": "velero_backup_gb",
     "veleroSnapshotGb": "velero_snapshot_gb",
+    "bulkTransformRuns": "bulk_transform_runs",
+    "bulkTransformHours": "bulk_transform_hours",
 }
 """Stack-config (camelCase) name of each usage field."""
 
@@ -1044,9 +1050,12 @@ def _cloudfront_additional_metrics(ctx: _Context, r: CostResource) -> list[LineI
 def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
     """Requests and GB-seconds (usage.lambdaInvocationsMillions at usage.lambdaAverageDurationMs, at the
     function's memory and architecture); reserved concurrency itself is free. A Lambda@Edge function
-    (tagged LambdaEdge) is priced with its distribution, per CloudFront request (``_cloudfront``)."""
+    (tagged LambdaEdge) is priced with its distribution, per CloudFront request (``_cloudfront``); a state
+    machine's task function (tagged InvokedBy=step-functions) per execution with its state machine."""
     if (r.inputs.get("tags") or {}).get("LambdaEdge") == "true":
         return [ctx.item(r, f"Lambda@Edge function {r.name}: priced per CloudFront request with its distribution", 0.0)]
+    if (r.inputs.get("tags") or {}).get("InvokedBy") == "step-functions":
+        return [ctx.item(r, f"Lambda {r.name}: a state machine's task, priced per execution with it", 0.0)]
     usage = ctx.assumptions.usage
     invocations = usage.lambda_invocations_millions * 1_000_000
     memory_gb = _number(r.inputs.get("memorySize"), 128) / 1024
@@ -1062,6 +1071,59 @@ def _lambda_function(ctx: _Context, r: CostResource) -> list[LineItem]:
             cost,
         )
     ]
+
+
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+TRANSFORM_TASK = "arn:aws:states:::sagemaker:createTransformJob"
+LAMBDA_TASK = "arn:aws:states:::lambda:invoke"
+
+
+def _state_machine(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A bulk-transform state machine, per execution (usage.bulkTransformRuns a month), from its definition:
+    every state entered once (the success path is shorter: an upper bound, retries aside) at the STANDARD
+    price per transition; each Lambda task once at its function's memory for usage.lambdaAverageDurationMs;
+    each transform task's instances for usage.bulkTransformHours at the type's SageMaker price (AWS prices
+    batch transform like real-time inference, per instance-hour)."""
+    usage = ctx.assumptions.usage
+    runs = usage.bulk_transform_runs
+    document = r.inputs.get("definition")
+    states = (json.loads(document).get("States") or {}) if isinstance(document, str) else {}
+    if not any(str(state.get("Resource") or "").startswith(TRANSFORM_TASK) for state in states.values()):
+        # Only the bulk-transform workflow has a usage assumption; another machine would need its own.
+        return [ctx.item(r, f"Step Functions {r.name}: no batch transform, no usage assumed", 0.0)]
+    transitions = runs * len(states)
+    items = [
+        ctx.item(
+            r,
+            f"Step Functions {r.name}: {runs:g} executions x {len(states)} state transitions",
+            transitions * ctx.price("states:transition", r.type, "transition"),
+        )
+    ]
+    functions = {str(f.inputs.get("name")): f for f in ctx.of_type("aws:lambda/function:Function")}
+    for name, state in sorted(states.items()):
+        resource = str(state.get("Resource") or "")
+        params = state.get("Parameters") or {}
+        if resource.startswith(TRANSFORM_TASK):
+            fleet = params.get("TransformResources") or {}
+            instance_type, count = str(fleet.get("InstanceType")), _int(fleet.get("InstanceCount"), 1)
+            hours = runs * usage.bulk_transform_hours * count
+            items.append(
+                ctx.item(
+                    r,
+                    f"SageMaker batch transform {r.name}/{name}: {runs:g} jobs x {usage.bulk_transform_hours:g} h x {count} x {instance_type}",
+                    hours * ctx.price(f"sagemaker:{instance_type}", r.type, instance_type),
+                )
+            )
+        elif resource == LAMBDA_TASK:
+            function = functions.get(str(params.get("FunctionName") or "").rsplit(":", 1)[-1])
+            memory_gb = _number(function.inputs.get("memorySize"), 128) / 1024 if function is not None else 0.125
+            arm = function is not None and "arm64" in (function.inputs.get("architectures") or [])
+            gb_seconds = runs * usage.lambda_average_duration_ms / 1000 * memory_gb
+            cost = runs * ctx.price("lambda:request", r.type, "request") + gb_seconds * ctx.price(
+                "lambda:gb-second-arm64" if arm else "lambda:gb-second", r.type, "GB-second"
+            )
+            items.append(ctx.item(r, f"Lambda task {r.name}/{name}: {runs:g} invocations at {memory_gb * 1024:g} MB", cost))
+    return items
 
 
 def _sqs_queue(ctx: _Context, r: CostResource) -> list[LineItem]:
@@ -1617,6 +1679,7 @@ RULES: dict[str, Rule] = {
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,
     "aws:apigateway/stage:Stage": _api_gateway_stage,
+    STATE_MACHINE: _state_machine,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,

@@ -1,4 +1,5 @@
-"""Serverless guardrails: Lambda functions hardened, no public function URL, failures kept encrypted.
+"""Serverless guardrails: Lambda functions hardened, no public function URL, failures kept encrypted,
+state machines logged, encrypted and traced.
 
 Spec: "5. Serverless Components" with the platform's "Security Architecture" (everything encrypted
 with the stack's keys, least privilege, nothing reachable without authentication).
@@ -27,6 +28,8 @@ asynchronous failures to keep), so those two checks do not apply to it; its envi
 def _at_edge(props: Any) -> bool:
     return get(props, "tags", EDGE_TAG) == "true"
 TOPIC = "aws:sns/topic:Topic"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 def _function(args: ResourceValidationArgs) -> Iterator[str]:
@@ -130,4 +133,62 @@ FAILURES_ENCRYPTED = stack_policy(
     remediation="FunctionEventInvokeConfig on_failure (or dead_letter_config) = an SQS queue under the data key.",
 )
 
-POLICIES = [LAMBDA_HARDENED, NO_PUBLIC_FUNCTION_URL, FAILURES_ENCRYPTED]
+def _log_group_name(destination: Any) -> Optional[str]:
+    """The log group of ``arn:aws:logs:<region>:<account>:log-group:<name>:*`` (Step Functions' destination form)."""
+    if not isinstance(destination, str) or ":log-group:" not in destination:
+        return None
+    return destination.split(":log-group:", 1)[1].removesuffix(":*")
+
+
+def _state_machines(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
+    groups = {get(r.props, "name"): r for r in args.resources if r.resource_type == LOG_GROUP}
+    for resource in args.resources:
+        if resource.resource_type != STATE_MACHINE:
+            continue
+        where, props = label(resource.resource_type, resource.name), resource.props
+        level = get(props, "loggingConfiguration", "level")
+        if level is not UNKNOWN and level != "ALL":
+            yield (
+                f"{where}: loggingConfiguration.level is {level or 'not set'}: the execution's events are not all logged. "
+                "Fix: logging_configuration level='ALL' into a KMS-encrypted log group",
+                resource.urn,
+            )
+        destination = get(props, "loggingConfiguration", "logDestination")
+        if destination is not UNKNOWN:
+            group = groups.get(_log_group_name(destination))
+            if not destination:
+                yield f"{where}: loggingConfiguration has no logDestination. Fix: the ARN of a KMS-encrypted log group + ':*'", resource.urn
+            elif group is not None and cmk_problem(get(group.props, "kmsKeyId")):
+                yield (
+                    f"{where}: logs to {_log_group_name(destination)!r}, whose kmsKeyId {cmk_problem(get(group.props, 'kmsKeyId'))}. "
+                    "Fix: kms_key_id = the stack's logs key on that log group",
+                    resource.urn,
+                )
+        kind = get(props, "encryptionConfiguration", "type")
+        if kind is not UNKNOWN and kind != "CUSTOMER_MANAGED_KMS_KEY":
+            yield (
+                f"{where}: encryptionConfiguration.type is {kind or 'not set (AWS_OWNED_KEY)'}: execution history and definition "
+                "are encrypted with an AWS-owned key. Fix: type='CUSTOMER_MANAGED_KMS_KEY' with kms_key_id",
+                resource.urn,
+            )
+        elif kind == "CUSTOMER_MANAGED_KMS_KEY":
+            problem = cmk_problem(get(props, "encryptionConfiguration", "kmsKeyId"))
+            if problem:
+                yield f"{where}: encryptionConfiguration.kmsKeyId {problem}. Fix: a customer-managed key's ARN", resource.urn
+        traced = get(props, "tracingConfiguration", "enabled")
+        if traced is not UNKNOWN and traced is not True:
+            yield f"{where}: tracingConfiguration.enabled is {traced!r}, must be true. Fix: tracing_configuration enabled=True", resource.urn
+
+
+STATE_MACHINES_LOGGED_ENCRYPTED = stack_policy(
+    name="stepfunctions-logged-encrypted-traced",
+    description=(
+        "Step Functions state machines log every event (level ALL) to a log group encrypted with a customer-managed key, "
+        "encrypt their history and definition with a customer-managed key, and trace with X-Ray."
+    ),
+    severity=Severity.HIGH,
+    check=_state_machines,
+    remediation="logging_configuration level ALL into a KMS log group; encryption_configuration CUSTOMER_MANAGED_KMS_KEY; tracing enabled.",
+)
+
+POLICIES = [LAMBDA_HARDENED, NO_PUBLIC_FUNCTION_URL, FAILURES_ENCRYPTED, STATE_MACHINES_LOGGED_ENCRYPTED]

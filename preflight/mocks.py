@@ -360,6 +360,12 @@ def _api_domain(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: s
     }
 
 
+def _state_machine(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    # The provider's id is the ARN: arn:aws:states:<region>:<account>:stateMachine:<name>.
+    arn = f"arn:{PARTITION}:states:{m.region_of(args)}:{m.account_id}:stateMachine:{state['name']}"
+    return {"id": arn, "arn": arn, "status": "ACTIVE", "stateMachineVersionArn": "", "revisionId": ""}
+
+
 def _schedule(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     name = str(state["name"])
     group = str(state.get("groupName") or "default")
@@ -765,6 +771,7 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:apigateway/deployment:Deployment": _api_child,
     "aws:apigateway/stage:Stage": _api_stage,
     "aws:apigateway/domainName:DomainName": _api_domain,
+    "aws:sfn/stateMachine:StateMachine": _state_machine,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/parameterGroup:ParameterGroup": _lowercase_name,
     "aws:elasticache/parameterGroup:ParameterGroup": _lowercase_name,

@@ -18,6 +18,9 @@ log group and its keys, a KMS-encrypted log group created before SageMaker would
 create an unencrypted one, and alarms on the seed's KPI (p95 model latency) and on
 5XX errors, published to the platform's alarm topic.
 
+Batch transform jobs (``serverless.BulkTransform``) run ``batch_model_name``: the serverless model, or
+in multi-model mode a single-model twin of the Triton model (a job cannot name a target model).
+
 Pure calculations live in ``inference_plan``.
 """
 
@@ -119,6 +122,11 @@ class InferenceEndpoint(pulumi.ComponentResource):
     model_bucket_arn: pulumi.Output[str]
     model_prefix: pulumi.Output[str]
     execution_role_arn: pulumi.Output[str]
+    execution_role_name: pulumi.Output[str]
+    model_name: pulumi.Output[str]
+    batch_model_name: pulumi.Output[str]
+    """The single-model model batch transform jobs run (``serverless.BulkTransform``): the serverless
+    endpoint's own model, or the multi-model endpoint's single-model twin."""
 
     def __init__(self, name: str, args: InferenceEndpointArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         endpoint_name = _check_args(name, args)
@@ -212,20 +220,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
                 # The bucket is created by this same deploy: without an archive the endpoint would be
                 # created failed. The stack's own starter archive (components/ml/starter_model) fills
                 # the gap until modelArtifactKey names a real model.
-                starter_name = f"{name}-starter-model"
-                self.starter_model = aws.s3.BucketObjectv2(
-                    starter_name,
-                    bucket=bucket_name,
-                    key=archive,
-                    content_base64=starter_archive_base64(),
-                    content_type="application/gzip",
-                    server_side_encryption="aws:kms",
-                    kms_key_id=args.bucket_kms_key_arn,
-                    tags=tags(starter_name),
-                    # Into the storage layer's bucket once it is whole (versioning, encryption, policy).
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.model_bucket.ready)),
-                )
-                model_ready.append(self.starter_model)
+                model_ready.append(self._starter(name, prefix, bucket_name, args, tags))
             container = aws.sagemaker.ModelPrimaryContainerArgs(
                 image=image,
                 mode="SingleModel",
@@ -250,6 +245,32 @@ class InferenceEndpoint(pulumi.ComponentResource):
             # fetch from S3 as they start: the policy and the egress rules must be in place.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, *network_ready, *model_ready]),
         )
+        # Batch transform jobs cannot name a multi-model endpoint's target model: they run a single-model
+        # twin of the GPU container (the same image, role, network and isolation) over one archive.
+        self.batch_model: Optional[aws.sagemaker.Model] = None
+        if gpu:
+            batch_key = args.multi_model.batch_model_artifact_key
+            batch_ready = [] if batch_key else [self._starter(name, prefix, bucket_name, args, tags)]
+            batch_archive = prefix + (batch_key or STARTER_ARTIFACT_KEY)
+            batch_name = f"{name}-batch"
+            self.batch_model = aws.sagemaker.Model(
+                batch_name,
+                execution_role_arn=self.role.arn,
+                primary_container=aws.sagemaker.ModelPrimaryContainerArgs(
+                    image=image,
+                    mode="SingleModel",
+                    model_data_url=bucket_name.apply(lambda b: model_data_url(b, batch_archive)),
+                ),
+                enable_network_isolation=args.multi_model.network_isolation,
+                vpc_config=(
+                    aws.sagemaker.ModelVpcConfigArgs(subnets=list(args.subnet_ids), security_group_ids=[self.security_group.id])
+                    if self.security_group is not None
+                    else None
+                ),
+                tags=tags(batch_name, {"ModelUse": "batch-transform"}),
+                # CreateModel checks that the archive exists (the starter is uploaded first when none is named).
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy, *network_ready, *batch_ready]),
+            )
         if gpu:
             variant = aws.sagemaker.EndpointConfigurationProductionVariantArgs(
                 variant_name=VARIANT_NAME,
@@ -310,6 +331,9 @@ class InferenceEndpoint(pulumi.ComponentResource):
         self.model_bucket_arn = bucket_arn
         self.model_prefix = pulumi.Output.from_input(prefix)
         self.execution_role_arn = self.role.arn
+        self.execution_role_name = self.role.name
+        self.model_name = self.model.name
+        self.batch_model_name = self.batch_model.name if self.batch_model is not None else self.model.name
         self.register_outputs(
             {
                 "endpoint_name": self.endpoint_name,
@@ -318,10 +342,32 @@ class InferenceEndpoint(pulumi.ComponentResource):
                 "model_bucket_arn": self.model_bucket_arn,
                 "model_prefix": self.model_prefix,
                 "execution_role_arn": self.execution_role_arn,
+                "model_name": self.model_name,
+                "batch_model_name": self.batch_model_name,
                 "security_group_id": self.security_group.id if self.security_group else None,
                 "mode": args.mode.value,
             }
         )
+
+    def _starter(
+        self, name: str, prefix: str, bucket_name: pulumi.Output[str], args: InferenceEndpointArgs, tags: ComponentTags
+    ) -> aws.s3.BucketObjectv2:
+        """The stack's starter archive under the model prefix: what a single-model model needs to be created
+        (CreateModel checks its archive exists) until config names a real one."""
+        starter_name = f"{name}-starter-model"
+        self.starter_model = aws.s3.BucketObjectv2(
+            starter_name,
+            bucket=bucket_name,
+            key=prefix + STARTER_ARTIFACT_KEY,
+            content_base64=starter_archive_base64(),
+            content_type="application/gzip",
+            server_side_encryption="aws:kms",
+            kms_key_id=args.bucket_kms_key_arn,
+            tags=tags(starter_name),
+            # Into the storage layer's bucket once it is whole (versioning, encryption, policy).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.model_bucket.ready)),
+        )
+        return self.starter_model
 
     def _security_group(
         self, endpoint_name: str, args: InferenceEndpointArgs, tags: ComponentTags

@@ -15,6 +15,7 @@ betterprompts:inference:
     networkIsolation: true
     modelCacheSetting: Enabled
     update: {strategy: rolling, batchInstances: 1, waitIntervalSeconds: 120}
+    batchModelArtifactKey: batch/model.tar.gz   # batch transform's single-model archive; absent: the starter
   serverless:                      # used when mode is serverless
     memorySizeMb: 4096
     maxConcurrency: 10
@@ -72,6 +73,10 @@ class MultiModelSettings:
     """Keep loaded models in memory (``Disabled`` for many rarely used models)."""
     update: UpdatePolicy = UpdatePolicy()
     """How an endpoint update replaces the fleet (rolling in batches, or blue/green)."""
+    batch_model_artifact_key: str | None = None
+    """The single-model archive batch transform jobs run (relative to ``modelPrefix``): a job cannot name a
+    multi-model endpoint's target model. None: the stack's starter archive, so the batch model exists and
+    jobs fail clearly until a real archive is named."""
 
 
 @dataclass(frozen=True)
@@ -205,9 +210,25 @@ def _read_multi_model(section: Section, region: str) -> MultiModelSettings:
         network_isolation=section.boolean("networkIsolation", defaults.network_isolation),
         model_cache_setting=section.string("modelCacheSetting", defaults.model_cache_setting, choices=("Enabled", "Disabled")),
         update=_read_update(section.child("update", {}), high, section.key("instanceCount.max")),
+        batch_model_artifact_key=_artifact_key(section, "batchModelArtifactKey", "batch/model.tar.gz"),
     )
     section.finish()
     return settings
+
+
+def _artifact_key(section: Section, name: str, example: str) -> str | None:
+    """A model archive key relative to modelPrefix (absent: the stack's starter archive)."""
+    key = section.raw(name, None)
+    if key is not None and (
+        not isinstance(key, str) or key.startswith("/") or key.endswith("/") or not key.endswith(".tar.gz")
+        or key == STARTER_ARTIFACT_KEY
+    ):
+        raise ConfigError(
+            section.key(name),
+            key,
+            f"a model archive key relative to modelPrefix, such as {example} (not the stack's own {STARTER_ARTIFACT_KEY})",
+        )
+    return key
 
 
 def _read_serverless(section: Section, region: str) -> ServerlessSettings:
@@ -216,16 +237,7 @@ def _read_serverless(section: Section, region: str) -> ServerlessSettings:
     if memory not in SERVERLESS_MEMORY_SIZES_MB:
         raise ConfigError(section.key("memorySizeMb"), memory, "one of " + ", ".join(map(str, SERVERLESS_MEMORY_SIZES_MB)))
     low, high = SERVERLESS_MAX_CONCURRENCY
-    key = section.raw("modelArtifactKey", None)
-    if key is not None and (
-        not isinstance(key, str) or key.startswith("/") or key.endswith("/") or not key.endswith(".tar.gz")
-        or key == STARTER_ARTIFACT_KEY
-    ):
-        raise ConfigError(
-            section.key("modelArtifactKey"),
-            key,
-            f"a model archive key relative to modelPrefix, such as serverless/model.tar.gz (not the stack's own {STARTER_ARTIFACT_KEY})",
-        )
+    key = _artifact_key(section, "modelArtifactKey", "serverless/model.tar.gz")
     settings = ServerlessSettings(
         image_uri=_image(section, cpu_inference_image_uri(region), region),
         memory_size_mb=memory,

@@ -3,6 +3,7 @@ intent classifier's SQS work queue (``WorkQueue``) whose depth the intent-classi
 on; the seed's functions (``ServerlessWorkers``: image optimization, webhook processing, scheduled
 tasks, each a ``ServerlessFunction`` with its code under ``functions/``); the regional REST API in
 front of the webhook (``ServerlessApi``: WAF, access logs, throttle, custom domain); the
+bulk-processing workflow (``BulkTransform``: Step Functions around a SageMaker batch transform); the
 ``serverless`` config section.
 
 This module is the package's face: code outside the package imports from here.
@@ -18,11 +19,16 @@ from .queue import WorkQueue, WorkQueueArgs
 from .queue_plan import QueueAlarmSettings, dead_letter_queue_name, intent_queue_name, queue_arn
 from .settings import ServerlessSettings, WorkQueueSettings
 from .workers import ServerlessWorkers, ServerlessWorkersArgs
+from .workflow import BulkTransform, BulkTransformArgs
+from .workflow_settings import BulkTransformSettings
 
 __all__ = [
     "ApiSettings",
     "ServerlessApi",
     "ServerlessApiArgs",
+    "BulkTransform",
+    "BulkTransformArgs",
+    "BulkTransformSettings",
     "FunctionSettings",
     "FunctionVpc",
     "FunctionsSettings",

@@ -55,6 +55,9 @@ class ServerlessFunctionArgs:
     wheels: tuple[Path, ...] = ()
     """Third-party wheels built for Lambda's platform, unpacked into the archive."""
     vpc: Optional[FunctionVpc] = None
+    extra_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the function itself beyond the component's (``InvokedBy``: the cost stage prices a state
+    machine's tasks with it)."""
 
 
 class ServerlessFunction(pulumi.ComponentResource):
@@ -154,7 +157,7 @@ class ServerlessFunction(pulumi.ComponentResource):
                 if args.vpc is not None
                 else None
             ),
-            tags=tags(name),
+            tags=tags(name, dict(args.extra_tags)),
             # The log group exists (with its key and retention) before Lambda would create its own;
             # the role can write it before the first invocation.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, role_policy]),

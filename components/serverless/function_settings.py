@@ -85,6 +85,10 @@ class FunctionsSettings:
     webhook: WebhookSettings
     scheduled_tasks: ScheduledTasksSettings
 
+    @property
+    def reserved_concurrency(self) -> int:
+        return sum(f.function.reserved_concurrency for f in (self.image_optimizer, self.webhook, self.scheduled_tasks))
+
     @staticmethod
     def read(section: Section) -> "FunctionsSettings":
         account = section.integer("accountConcurrency", DEFAULT_ACCOUNT_CONCURRENCY, minimum=UNRESERVED_MINIMUM + 1)
@@ -136,18 +140,26 @@ def _function(section: Section, *, max_timeout: int = TIMEOUT_SECONDS[1], why: s
     return FunctionSettings(memory, timeout, reserved, retention, retries, age, alarm_settings)
 
 
-def _prefix(section: Section, name: str, example: str) -> str:
+def read_function(section: Section, *, max_timeout: int = TIMEOUT_SECONDS[1], why: str = "") -> FunctionSettings:
+    """A function's section holding only the keys every function has (memory, timeout, concurrency, logs, alarms)."""
+    settings = _function(section, max_timeout=max_timeout, why=why)
+    section.finish()
+    return settings
+
+
+def read_prefix(section: Section, name: str, example: str) -> str:
+    """An S3 key prefix: safe characters in '/'-separated parts, ending in '/' (``example``: the survey's stand-in)."""
     value = section.string(name, example=example)
     if not _PREFIX.match(value):
-        raise ConfigError(section.key(name), value, "an S3 key prefix of safe characters ending in '/' (uploads/)")
+        raise ConfigError(section.key(name), value, f"an S3 key prefix of safe characters ending in '/' ({example})")
     return value
 
 
 def _image_optimizer(section: Section) -> ImageOptimizerSettings:
     function = _function(section)
     # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
-    uploads = _prefix(section, "uploadsPrefix", "uploads/")
-    variants = _prefix(section, "variantsPrefix", "variants/")
+    uploads = read_prefix(section, "uploadsPrefix", "uploads/")
+    variants = read_prefix(section, "variantsPrefix", "variants/")
     if (uploads.startswith(variants) or variants.startswith(uploads)) and not section.stand_in("uploadsPrefix", "variantsPrefix"):
         raise ConfigError(
             section.key("variantsPrefix"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..platform import ConfigError, Section
 from .api_settings import ApiSettings, read_api
+from .function_plan import UNRESERVED_MINIMUM
 from .function_settings import FunctionsSettings
 from .queue_plan import (
     MAX_RECEIVE_COUNT_MAX,
@@ -16,6 +17,7 @@ from .queue_plan import (
     VISIBILITY_TIMEOUT_MAX_SECONDS,
     QueueAlarmSettings,
 )
+from .workflow_settings import BulkTransformSettings
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ServerlessSettings:
     intent_queue: WorkQueueSettings
     functions: FunctionsSettings
     api: ApiSettings
+    bulk_transform: BulkTransformSettings
 
     @staticmethod
     def read(
@@ -59,8 +62,18 @@ class ServerlessSettings:
                 f"at most {section.path}.functions.webhook.reservedConcurrency ({reserved}): every request of a burst "
                 "holds one execution of the webhook function",
             )
+        bulk = BulkTransformSettings.read(section.child("bulkTransform"))
+        # The workflow's task functions reserve from the same account concurrency as the seed's three.
+        reserved = functions.reserved_concurrency + sum(f.reserved_concurrency for f in bulk.functions)
+        if reserved > functions.account_concurrency - UNRESERVED_MINIMUM and not section.surveying:
+            raise ConfigError(
+                section.key("functions.accountConcurrency"),
+                functions.account_concurrency,
+                f"at least {reserved + UNRESERVED_MINIMUM}: the functions (with bulkTransform's) reserve {reserved} and "
+                f"Lambda keeps {UNRESERVED_MINIMUM} of the account's concurrency unreserved",
+            )
         section.finish()
-        return ServerlessSettings(intent_queue=queue, functions=functions, api=api)
+        return ServerlessSettings(intent_queue=queue, functions=functions, api=api, bulk_transform=bulk)
 
 
 def _work_queue(section: Section) -> WorkQueueSettings:

@@ -29,7 +29,9 @@ def _one(plan: Plan, token: str) -> Resource:
 
 
 def _model(plan: Plan) -> Resource:
-    return _one(plan, "aws:sagemaker/model:Model")
+    """The endpoint's model (production also has the batch-transform twin, tests/serverless/test_workflow.py)."""
+    [model] = [m for m in _ours(plan, "aws:sagemaker/model:Model") if not m.name.endswith("-inference-batch")]
+    return model
 
 
 def _variant(plan: Plan) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from PIL import Image
 
 from tests.serverless.functions_support import REGION, load_handler
@@ -22,19 +21,6 @@ webhook = load_handler("webhook")
 scheduled = load_handler("scheduled_tasks")
 
 BUCKET = "betterprompts-assets-test"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield
 
 
 def _png(width: int, height: int, mode: str = "RGB") -> bytes:

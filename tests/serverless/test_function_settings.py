@@ -47,12 +47,17 @@ def test_bad_values_name_their_key(key: str, value: Any, allowed: str) -> None:
 
 
 def test_reserved_concurrency_leaves_lambdas_unreserved_hundred() -> None:
-    # Production reserves 20 + 50 + 1 = 71: an account of 170 is too small, 171 is enough.
+    # Production's seed functions reserve 20 + 50 + 1 = 71, the bulk-transform tasks 2 + 2 + 2 more: an account
+    # of 170 is too small for the first, 176 for all of them, 177 is enough.
     with pytest.raises(ConfigError) as error:
         load(with_value("serverless", f"{F}.accountConcurrency", 170))
     assert error.value.key == "betterprompts:serverless.functions.accountConcurrency"
     assert "at least 171" in error.value.allowed and "100 of the account's concurrency unreserved" in error.value.allowed
-    assert load(with_value("serverless", f"{F}.accountConcurrency", 171)).serverless.functions.account_concurrency == 171
+    with pytest.raises(ConfigError) as error:
+        load(with_value("serverless", f"{F}.accountConcurrency", 176))
+    assert error.value.key == "betterprompts:serverless.functions.accountConcurrency"
+    assert "at least 177" in error.value.allowed and "with bulkTransform's" in error.value.allowed
+    assert load(with_value("serverless", f"{F}.accountConcurrency", 177)).serverless.functions.account_concurrency == 177
 
 
 def test_the_duration_alarm_defaults_below_the_timeout() -> None:

@@ -25,8 +25,13 @@ KEYS = {"image-optimizer": "imageOptimizer", "webhook": "webhook", "scheduled-ta
 
 
 def _functions(plan: Plan) -> dict[str, Resource]:
-    # The serverless layer's functions (the edge layer's Lambda@Edge router is tested in tests/edge).
-    return {r.inputs["name"]: r for r in plan.of_type(FUNCTION) if "LambdaEdge" not in r.inputs.get("tags", {})}
+    """The seed's three: the edge layer's Lambda@Edge router is tested in tests/edge, the bulk-transform
+    workflow's task functions in tests/serverless/test_workflow.py."""
+    return {
+        r.inputs["name"]: r
+        for r in plan.of_type(FUNCTION)
+        if "LambdaEdge" not in r.inputs.get("tags", {}) and r.inputs.get("tags", {}).get("InvokedBy") != "step-functions"
+    }
 
 
 def _settings(plan: Plan):  # type: ignore[no-untyped-def]
