@@ -282,12 +282,12 @@ def _velero(section: Section) -> VeleroSettings:
 def _health_checks(section: Section, api_paths: Sequence[str]) -> HealthCheckSettings:
     checks = []
     for key, name in (("site", "sitePath"), ("api", "apiPath")):
-        path = section.string(name)
+        path = section.string(name, example="/")
         problem = path_problem(path)
         if problem:
             raise ConfigError(section.key(name), path, problem)
         # The API's check must reach the load balancer, the site's the static app (the distribution's default).
-        if (key == "api") != routed(path, api_paths):
+        if (key == "api") != routed(path, api_paths) and not section.stand_in(name):
             where = "one of betterprompts:edge.routes' patterns" if key == "api" else "a path no betterprompts:edge.routes pattern takes"
             raise ConfigError(section.key(name), path, f"{where} (routes: {', '.join(api_paths) or 'none'})")
         checks.append(EndpointCheck(key, path))
