@@ -42,8 +42,10 @@ def _private_api(stage: PolicyResource, apis: list[PolicyResource]) -> bool:
     for api in apis:
         linked = any(dep.urn == api.urn for dep in stage.property_dependencies.get("restApi", []))
         if linked or (isinstance(api_id, str) and api_id and api_id == get(api.props, "id")):
-            types = list(items(get(api.props, "endpointConfiguration", "types")))
-            return types == ["PRIVATE"]
+            # pulumi-aws 7 carries the endpoint type as one string; older plans (and the CloudFormation
+            # shape) as a one-element list. Either way a PRIVATE API has no public endpoint to cover.
+            types = get(api.props, "endpointConfiguration", "types")
+            return (types if isinstance(types, str) else list(items(types))) in ("PRIVATE", ["PRIVATE"])
     return False
 
 

@@ -67,6 +67,17 @@ def test_a_public_rest_stage_needs_an_association_a_private_one_does_not() -> No
     assert messages(plan(private, stage), POLICY) == []
 
 
+def test_a_private_api_is_recognised_in_the_sdks_own_shape() -> None:
+    # pulumi-aws 7's RestApiEndpointConfigurationArgs.types is one string, not a list: the shape the
+    # program registers. A private API is exempt in that shape too; a regional one still is not.
+    stage = resource(STAGE, "v1", {"restApi": "api-id", "stageName": "v1"}, property_dependencies={"restApi": [urn("production", REST_API, "api")]})
+    private = resource(REST_API, "api", {"endpointConfiguration": {"types": "PRIVATE"}})
+    assert messages(plan(private, stage), POLICY) == []
+    regional = resource(REST_API, "api", {"endpointConfiguration": {"types": "REGIONAL"}})
+    [message] = messages(plan(regional, stage), POLICY)
+    assert "an API Gateway stage without a WAF web ACL" in message
+
+
 def test_an_http_api_stage_cannot_be_covered_and_is_flagged() -> None:
     [message] = messages(plan(resource("aws:apigatewayv2/stage:Stage", "http", {"apiId": "a", "name": "$default"})), POLICY)
     assert "cannot be associated with a WAF web ACL" in message
