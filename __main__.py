@@ -24,6 +24,7 @@ from components.apps import (
     MetricsPipeline,
     MetricsPipelineArgs,
     QueueDepthSource,
+    ServiceAwsAccess,
     Workloads,
     WorkloadsArgs,
     github_subject,
@@ -132,7 +133,10 @@ from components.serverless import (
     ServerlessWorkersArgs,
     WorkQueue,
     WorkQueueArgs,
+    consumer_policy,
     intent_queue_name,
+    queue_arn,
+    queue_url,
 )
 from components.settings import load_settings, read_runtime_config
 from components.storage import (
@@ -620,8 +624,21 @@ apps = Workloads(
         intent_queue_name=intent_queue,
         depends_on=[metrics, *cluster.workload_dependencies],
         env={s: workload_env(tracing.namespace, s, tracing.sampling_ratio) for s in workloads.services} if tracing.enabled else {},
+        # The intent classifier drains its work queue (created below under the data key, by a fixed name).
+        aws_access={
+            "intent-classifier": ServiceAwsAccess(
+                description="intent-classifier: receive and delete its work queue's messages (IRSA)",
+                policy=pulumi.Output.all(account_id, baseline.keys["data"].arn).apply(
+                    lambda v: consumer_policy(queue_arn(intent_queue, region=settings.region, account_id=v[0]), v[1])
+                ),
+            )
+        }
+        if "intent-classifier" in workloads.services
+        else {},
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_provider_url=cluster.oidc_provider_url,
     ),
-    # Pull secrets are read from Secrets Manager through the stack's AWS provider.
+    # Pull secrets are read from Secrets Manager and the services' roles created through the stack's AWS provider.
     aws_opts,
 )
 torchserve = TorchServe(
@@ -709,6 +726,10 @@ parameters = AppParameters(
             **({"inference/endpoint-name": inference.endpoint_name.apply(str)} if inference_settings.serving.sagemaker else {}),
             "inference/prompt-generator-url": torchserve.inference_url,
             **{f"buckets/{p.value}": storage.bucket_names[p] for p in SEED_BUCKETS},
+            # The queue is registered further down; its URL follows from its fixed name.
+            "queues/intent-classification-url": account_id.apply(
+                lambda a: queue_url(intent_queue, region=settings.region, account_id=a)
+            ),
         },
     ),
     aws_opts,

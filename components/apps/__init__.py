@@ -24,7 +24,7 @@ from .registries import Registry
 from .runners import RunnerScaleSet, RunnerScaleSetArgs
 from .runners_settings import RunnersSettings
 from .settings import MetricsSettings, ServiceSettings, TorchServeSettings, WorkloadsSettings, namespace_setting
-from .workloads import HEALTH_PATH, SERVICE_PORT, Workloads, WorkloadsArgs
+from .workloads import HEALTH_PATH, SERVICE_PORT, ServiceAwsAccess, Workloads, WorkloadsArgs
 from .workloads_plan import gpu_metrics, hpa_spec
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "ServiceSettings",
     "TorchServeSettings",
     "Workloads",
+    "ServiceAwsAccess",
     "WorkloadsArgs",
     "WorkloadsSettings",
     "github_subject",

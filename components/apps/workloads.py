@@ -16,6 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..eks import node_pools
+from ..platform import ComponentTags, service_account_role
 from .settings import RESERVED_NAMESPACES, ServiceSettings, WorkloadsSettings
 from .pull_secrets import pull_secret, pull_secret_name
 from .workloads_plan import hpa_spec, service_metrics
@@ -29,6 +30,16 @@ POOL = node_pools.APPLICATION
 apps = k8s.apps.v1
 core = k8s.core.v1
 meta = k8s.meta.v1
+
+
+@dataclass(frozen=True)
+class ServiceAwsAccess:
+    """AWS access for one service's pods: an IAM role their service account assumes (IRSA)."""
+
+    description: str
+    """The role's description (what the service does with AWS)."""
+    policy: pulumi.Input[str]
+    """The role's one inline policy document (least privilege: its own queue, bucket or key)."""
 
 
 @dataclass
@@ -46,6 +57,13 @@ class WorkloadsArgs:
     """What the objects wait for: the metrics pipeline (ServiceMonitor CRD, metrics APIs)."""
     env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Service -> extra environment of its container (the OpenTelemetry collector's endpoint, sampling)."""
+    aws_access: Mapping[str, ServiceAwsAccess] = field(default_factory=dict)
+    """Service -> the AWS access its pods get through IRSA (the intent-classifier drains its queue).
+    Every service has its own service account; only these get a role on it."""
+    oidc_provider_arn: Optional[pulumi.Input[str]] = None
+    """The cluster's OIDC provider (``EksCluster.oidc_provider_arn``); required with ``aws_access``."""
+    oidc_provider_url: Optional[pulumi.Input[str]] = None
+    """Its issuer URL (``EksCluster.oidc_provider_url``); required with ``aws_access``."""
 
 
 class Workloads(pulumi.ComponentResource):
@@ -59,6 +77,7 @@ class Workloads(pulumi.ComponentResource):
         super().__init__("betterprompts:apps:Workloads", name, None, opts)
         settings = args.settings
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=list(args.depends_on))
+        self._tags = ComponentTags("apps")
 
         ns = core.Namespace(
             f"{name}-namespace",
@@ -96,8 +115,11 @@ class Workloads(pulumi.ComponentResource):
         metadata = meta.ObjectMetaArgs(name=service, namespace=ns.metadata.name, labels=labels)
         registry = args.settings.pull_secret_registry(s.image)
         secret = self._pull_secrets[registry.prefix] if registry is not None else None
+        account = self._service_account(name, service, labels, ns, args)
         opts = pulumi.ResourceOptions(
-            parent=self, provider=args.k8s_provider, depends_on=[ns, *args.depends_on, *([secret] if secret else [])]
+            parent=self,
+            provider=args.k8s_provider,
+            depends_on=[ns, *args.depends_on, *([secret] if secret else []), *account],
         )
         probe = core.ProbeArgs(http_get=core.HTTPGetActionArgs(path=HEALTH_PATH, port="http"), period_seconds=10)
         deployment = apps.Deployment(
@@ -113,6 +135,10 @@ class Workloads(pulumi.ComponentResource):
                 template=core.PodTemplateSpecArgs(
                     metadata=meta.ObjectMetaArgs(labels=labels),
                     spec=core.PodSpecArgs(
+                        # Its own account (not the namespace's default), with no API token mounted: the
+                        # services never call the Kubernetes API. IRSA's web identity token is a separate
+                        # projected volume that EKS's pod identity webhook adds from the account's annotation.
+                        service_account_name=service,
                         automount_service_account_token=False,
                         image_pull_secrets=[core.LocalObjectReferenceArgs(name=pull_secret_name(registry))] if registry else None,
                         node_selector=POOL.node_selector(),
@@ -210,6 +236,39 @@ class Workloads(pulumi.ComponentResource):
         )
 
 
+    def _service_account(
+        self, name: str, service: str, labels: Mapping[str, str], ns: core.Namespace, args: WorkloadsArgs
+    ) -> list[pulumi.Resource]:
+        """The service's own ServiceAccount (with its IRSA role when it has AWS access): what the pods wait for."""
+        access = args.aws_access.get(service)
+        annotations: Optional[dict[str, pulumi.Input[str]]] = None
+        waits: list[pulumi.Resource] = []
+        if access is not None:
+            assert args.oidc_provider_arn is not None and args.oidc_provider_url is not None  # _check_args
+            role_name = f"{name}-{service}"
+            role, inline = service_account_role(
+                role_name,
+                description=access.description,
+                oidc_provider_arn=args.oidc_provider_arn,
+                oidc_provider_url=args.oidc_provider_url,
+                namespace=args.settings.namespace,
+                service_account=service,
+                policy=access.policy,
+                tags=self._tags(role_name),
+                parent=self,
+            )
+            annotations = {"eks.amazonaws.com/role-arn": role.arn}
+            # A pod's first AWS call must find the policy attached.
+            waits += [role, inline]
+        account = core.ServiceAccount(
+            f"{name}-{service}",
+            metadata=meta.ObjectMetaArgs(name=service, namespace=ns.metadata.name, labels=dict(labels), annotations=annotations),
+            automount_service_account_token=False,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[ns, *args.depends_on]),
+        )
+        return [account, *waits]
+
+
 def _check_args(args: WorkloadsArgs) -> None:
     if args.settings.namespace in RESERVED_NAMESPACES:
         raise ValueError(f"the services need their own namespace, not {args.settings.namespace!r}")
@@ -218,3 +277,8 @@ def _check_args(args: WorkloadsArgs) -> None:
     unknown = sorted(set(args.env) - set(args.settings.services))
     if unknown:
         raise ValueError(f"environment given for services that do not exist: {', '.join(unknown)}")
+    unknown = sorted(set(args.aws_access) - set(args.settings.services))
+    if unknown:
+        raise ValueError(f"AWS access given for services that do not exist: {', '.join(unknown)}")
+    if args.aws_access and (args.oidc_provider_arn is None or args.oidc_provider_url is None):
+        raise ValueError("AWS access for the services is through IRSA: set oidc_provider_arn and oidc_provider_url")

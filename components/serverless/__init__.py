@@ -16,7 +16,7 @@ from .api_settings import ApiSettings
 from .function import FunctionVpc, ServerlessFunction, ServerlessFunctionArgs
 from .function_settings import FunctionSettings, FunctionsSettings
 from .queue import WorkQueue, WorkQueueArgs
-from .queue_plan import QueueAlarmSettings, dead_letter_queue_name, intent_queue_name, queue_arn
+from .queue_plan import QueueAlarmSettings, consumer_policy, dead_letter_queue_name, intent_queue_name, queue_arn, queue_url
 from .settings import ServerlessSettings, WorkQueueSettings
 from .workers import ServerlessWorkers, ServerlessWorkersArgs
 from .workflow import BulkTransform, BulkTransformArgs
@@ -41,7 +41,9 @@ __all__ = [
     "WorkQueue",
     "WorkQueueArgs",
     "WorkQueueSettings",
+    "consumer_policy",
     "dead_letter_queue_name",
     "intent_queue_name",
     "queue_arn",
+    "queue_url",
 ]

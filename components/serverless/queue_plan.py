@@ -63,6 +63,33 @@ def queue_arn(name: str, *, region: str, account_id: str, partition: str = "aws"
     return f"arn:{partition}:sqs:{region}:{account_id}:{name}"
 
 
+def queue_url(name: str, *, region: str, account_id: str) -> str:
+    """The queue's URL as CreateQueue returns it (the current ``sqs.<region>.amazonaws.com`` form)."""
+    return f"https://sqs.{region}.amazonaws.com/{account_id}/{name}"
+
+
+# What a consumer of an SSE-KMS queue needs (Amazon SQS Developer Guide, "Key management": a
+# consumer needs kms:Decrypt on the queue's key; producers also GenerateDataKey). GetQueueUrl and
+# GetQueueAttributes let an SDK resolve the queue by name and read its visibility timeout.
+CONSUMER_ACTIONS = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+)
+
+
+def consumer_policy(queue_arn_value: str, kms_key_arn: str) -> str:
+    """A worker that drains one queue: receive, extend and delete its messages, decrypt them; nothing else."""
+    return policy_document(
+        [
+            {"Sid": "ConsumeWorkQueue", "Effect": "Allow", "Action": list(CONSUMER_ACTIONS), "Resource": queue_arn_value},
+            {"Sid": "DecryptMessages", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": kms_key_arn},
+        ]
+    )
+
+
 def redrive_policy(dead_letter_arn: str, max_receive_count: int) -> str:
     """After ``max_receive_count`` receives without a delete, SQS moves the message to the dead-letter queue."""
     if not 1 <= max_receive_count <= MAX_RECEIVE_COUNT_MAX:

@@ -21,6 +21,7 @@ KEYS = {
     "buckets/assets",
     "buckets/backups",
     "buckets/logs",
+    "queues/intent-classification-url",
 }
 
 
@@ -48,6 +49,8 @@ def test_every_stack_publishes_its_endpoints_and_names(plan: Plan) -> None:
     assert parameters[f"{path}/buckets/logs"].inputs["insecureValue"] == plan.outputs["bucketNames"]["logs"]
     assert parameters[f"{path}/database/master-secret-arn"].inputs["insecureValue"] == plan.outputs["databaseMasterSecretArn"]
     assert parameters[f"{path}/cache/port"].inputs["insecureValue"] == str(plan.outputs["cachePort"])
+    # Computed before the queue exists: it must be the URL SQS gives the queue.
+    assert parameters[f"{path}/queues/intent-classification-url"].inputs["insecureValue"] == plan.outputs["intentQueueUrl"]
 
 
 def test_secure_values_need_a_customer_managed_key_and_distinct_keys() -> None:

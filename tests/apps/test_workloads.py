@@ -4,10 +4,12 @@ the model-reader IRSA role, and bad config rejected before any resource exists."
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+import pulumi_kubernetes as k8s
 import pytest
 
+from components.apps import ServiceAwsAccess, Workloads, WorkloadsArgs
 from components.apps.settings import SCALE_UP_BUDGET_SECONDS, scale_up_reaction_seconds
 from components.apps.workloads_plan import GPU_UTILIZATION_METRIC, QUEUE_DEPTH_METRIC, RPS_METRIC
 from components.eks import node_pools
@@ -163,6 +165,58 @@ def test_service_containers_match_config_and_run_restricted(stack: str) -> None:
 def test_each_stack_namespace_is_separate(stack: str) -> None:
     names = {r.inputs["metadata"]["name"] for r in built(stack).of_type("kubernetes:core/v1:Namespace")}
     assert names == {"betterprompts", "ml-inference", "monitoring"}
+
+
+# --- service accounts and AWS access ---------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+def test_every_service_runs_as_its_own_account_without_an_api_token(stack: str) -> None:
+    plan = built(stack)
+    accounts = {
+        r.inputs["metadata"]["name"]: r
+        for r in plan.of_type("kubernetes:core/v1:ServiceAccount")
+        if r.inputs["metadata"]["namespace"] == plan.settings.workloads.namespace
+    }
+    assert set(accounts) == set(plan.settings.workloads.services)
+    for deployment in plan.of_type("kubernetes:apps/v1:Deployment"):
+        name = deployment.inputs["metadata"]["name"]
+        pod = deployment.inputs["spec"]["template"]["spec"]
+        assert pod["serviceAccountName"] == name
+        assert pod["automountServiceAccountToken"] is False
+        assert accounts[name].inputs["automountServiceAccountToken"] is False
+        # The harness gives none of them AWS access: no role annotation, so no credentials.
+        assert "annotations" not in accounts[name].inputs["metadata"]
+        assert accounts[name].urn in deployment.dependencies
+
+
+def _args(**overrides: Any) -> WorkloadsArgs:
+    settings = stack_settings("production").workloads
+    args: dict[str, Any] = {
+        "k8s_provider": cast(k8s.Provider, None),
+        "settings": settings,
+        "intent_queue_name": INTENT_QUEUE,
+        "oidc_provider_arn": OIDC_ARN,
+        "oidc_provider_url": OIDC_URL,
+    }
+    args.update(overrides)
+    return WorkloadsArgs(**args)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"aws_access": {"intent-clasifier": ServiceAwsAccess("x", "{}")}}, "AWS access given for services that do not exist: intent-clasifier"),
+        (
+            {"aws_access": {"intent-classifier": ServiceAwsAccess("x", "{}")}, "oidc_provider_url": None},
+            "set oidc_provider_arn and oidc_provider_url",
+        ),
+    ],
+)
+def test_aws_access_is_refused_before_anything_exists_when_it_cannot_work(overrides: dict[str, Any], message: str) -> None:
+    # Checked before the component registers itself: no Pulumi runtime is needed to see the refusal.
+    with pytest.raises(ValueError, match=message):
+        Workloads("betterprompts-test-apps", _args(**overrides))
 
 
 # --- TorchServe's IRSA role ----------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -156,3 +157,52 @@ def test_queue_names_as_sqs_takes_them() -> None:
         check_queue_name("queue.fifo.x")
     with pytest.raises(ValueError, match="outside 1-1000"):
         redrive_policy("arn", 0)
+
+
+# --- the intent classifier's access to its queue (IRSA) ---------------------------------------
+
+
+def test_the_intent_classifier_drains_its_queue_through_its_own_service_account(plan: Plan) -> None:
+    name = intent_queue_name(f"betterprompts-{plan.stack}")
+    (queue,) = [r for r in plan.of_type(QUEUE) if r.inputs["name"] == name]
+    (role,) = [r for r in plan.of_type("aws:iam/role:Role") if r.name.endswith("-apps-intent-classifier")]
+    (inline,) = [r for r in plan.of_type("aws:iam/rolePolicy:RolePolicy") if r.name == role.name]
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    subject = {k: v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")}
+    assert list(subject.values()) == ["system:serviceaccount:betterprompts:intent-classifier"]
+    statements = {s["Sid"]: s for s in json.loads(inline.inputs["policy"])["Statement"]}
+    # Exactly the queue the program registers (its ARN is computed before the queue exists) and its key.
+    assert statements["ConsumeWorkQueue"]["Resource"] == f"arn:aws:sqs:us-east-1:123456789012:{queue.inputs['name']}"
+    assert statements["ConsumeWorkQueue"]["Action"] == [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+    ]
+    assert statements["DecryptMessages"] == {
+        "Sid": "DecryptMessages",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": queue.inputs["kmsMasterKeyId"],
+    }
+    (account,) = [
+        r
+        for r in plan.of_type("kubernetes:core/v1:ServiceAccount")
+        if r.inputs["metadata"]["name"] == "intent-classifier" and r.inputs["metadata"]["namespace"] == "betterprompts"
+    ]
+    (annotation,) = account.inputs["metadata"]["annotations"].items()
+    assert annotation[0] == "eks.amazonaws.com/role-arn"
+    assert re.fullmatch(rf"arn:aws:iam::123456789012:role/{role.name}-?[0-9a-f]*", annotation[1]), annotation[1]
+    assert account.inputs["automountServiceAccountToken"] is False
+    (deployment,) = [
+        r for r in plan.of_type("kubernetes:apps/v1:Deployment") if r.inputs["metadata"]["name"] == "intent-classifier"
+    ]
+    assert deployment.inputs["spec"]["template"]["spec"]["serviceAccountName"] == "intent-classifier"
+    # Its pods start once the role can already do what they ask.
+    assert {account.urn, role.urn, inline.urn} <= set(deployment.dependencies)
+    # Both objects as the cluster's API server takes them (the stack's Kubernetes version, strict schemas).
+    (cluster,) = plan.of_type("eks:index:Cluster")
+    version = cluster.inputs["version"]
+    kubernetes_validate.validate({"apiVersion": "v1", "kind": "ServiceAccount", **account.inputs}, version, strict=True)
+    kubernetes_validate.validate({"apiVersion": "apps/v1", "kind": "Deployment", **deployment.inputs}, version, strict=True)
