@@ -21,6 +21,7 @@ from components.apps import (
     ImageRepositoriesArgs,
     RunnerScaleSet,
     RunnerScaleSetArgs,
+    ManagedPrometheusTarget,
     MetricsPipeline,
     MetricsPipelineArgs,
     QueueDepthSource,
@@ -105,6 +106,8 @@ from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.observability import (
     GrafanaWorkspace,
     GrafanaWorkspaceArgs,
+    ManagedPrometheus,
+    ManagedPrometheusArgs,
     KpiDashboard,
     KpiDashboardArgs,
     LogShipping,
@@ -588,6 +591,26 @@ if settings.images is not None:
         )
         pulumi.export("deliveryRoleArn", delivery_access.role_arn)
 
+# --- observability, first part: the AMP workspace the in-cluster Prometheus (below) remote-writes to ----
+# Managed Grafana cannot reach the in-cluster Prometheus; it queries this workspace (docs/observability.md).
+managed_prometheus: ManagedPrometheus | None = None
+if settings.observability.managed_prometheus.enabled:
+    managed_prometheus = ManagedPrometheus(
+        f"{prefix}-amp",
+        ManagedPrometheusArgs(
+            prefix=prefix,
+            region=settings.region,
+            account_id=account_id,
+            settings=settings.observability.managed_prometheus,
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            kms_deletion_window_days=platform.kms_deletion_window_days,
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    pulumi.export("prometheusWorkspaceId", managed_prometheus.workspace_id)
+    pulumi.export("prometheusWorkspaceEndpoint", managed_prometheus.prometheus_endpoint)
+
 # --- apps, in the cluster: metrics pipeline, the seed's services with their HPAs, TorchServe, pgvector
 workloads = settings.workloads
 # The serverless layer's work queue (below) has a fixed name: the exporter and the HPA name it first.
@@ -605,6 +628,17 @@ metrics = MetricsPipeline(
             oidc_provider_url=cluster.oidc_provider_url,
         ),
         storage_kms_key_arn=baseline.keys["storage"].arn,
+        # Every sample also goes to the AMP workspace, Managed Grafana's Prometheus data source.
+        managed_prometheus=ManagedPrometheusTarget(
+            workspace_arn=managed_prometheus.workspace_arn,
+            remote_write_url=managed_prometheus.remote_write_url,
+            region=settings.region,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            additional_series=settings.observability.managed_prometheus.additional_series,
+        )
+        if managed_prometheus is not None
+        else None,
         protect=platform.protect_stateful,
         volume_tags=snapshot_target_tags(prefix),
         # Prometheus's volume is created by the EBS CSI add-on.
@@ -962,7 +996,7 @@ if observability.dashboard.enabled:
         aws_opts,
     )
     pulumi.export("kpiDashboardName", kpis.dashboard_name)
-# Amazon Managed Grafana over CloudWatch and X-Ray (betterprompts:observability.grafana; on in production).
+# Amazon Managed Grafana over CloudWatch, X-Ray and the AMP workspace (betterprompts:observability.grafana; on in production).
 if observability.grafana.enabled:
     grafana = GrafanaWorkspace(
         f"{prefix}-grafana",
@@ -973,6 +1007,7 @@ if observability.grafana.enabled:
             settings=observability.grafana,
             alarm_topic_arn=baseline.alarm_topic_arn,
             alarm_topic_key_arn=baseline.keys["alarms"].arn,
+            prometheus_workspace_arn=managed_prometheus.workspace_arn if managed_prometheus is not None else None,
         ),
         aws_opts,
     )

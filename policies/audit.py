@@ -1,5 +1,6 @@
 """Audit and log hygiene: CloudTrail trails encrypted with a customer-managed key and validated, log
-groups that expire, log delivery streams (Firehose) encrypted with customer-managed keys.
+groups that expire, log delivery streams (Firehose) encrypted with customer-managed keys, Amazon Managed
+Service for Prometheus workspaces encrypted with a customer-managed key and logging.
 
 Spec: "Security Architecture: Compliance" (CloudTrail audit logging) and the CIS AWS Foundations
 Benchmark's 3.2 (log file validation) and 3.5 (trails encrypted with KMS CMKs); "log groups with keys
@@ -20,6 +21,7 @@ from .common import require_true as _flag
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+AMP_WORKSPACE = "aws:amp/workspace:Workspace"
 
 
 def _trail(args: ResourceValidationArgs) -> Iterator[str]:
@@ -64,6 +66,25 @@ def _firehose(args: ResourceValidationArgs) -> Iterator[str]:
         yield from _key(where, "extendedS3Configuration.kmsKeyArn", s3.get("kmsKeyArn"), "set kms_key_arn to the bucket's customer-managed key")
 
 
+def _amp_workspace(args: ResourceValidationArgs) -> Iterator[str]:
+    """The key is set at creation only (AMP cannot move a workspace between an AWS-owned and a customer-managed
+    key), so a workspace created without one stays without; its logs are the only record of rule and
+    ingestion errors (remote writes AMP rejected)."""
+    where, props = label(args.resource_type, args.name), args.props
+    yield from _key(where, "kmsKeyArn", get(props, "kmsKeyArn"), "set kms_key_arn to a customer-managed key whose policy admits AMP (at creation)")
+    logging = get(props, "loggingConfiguration")
+    if logging is UNKNOWN:
+        return
+    group = logging.get("logGroupArn") if isinstance(logging, Mapping) else None
+    if group is UNKNOWN:
+        return
+    if not isinstance(group, str) or not group:
+        yield (
+            f"{where}: loggingConfiguration.logGroupArn is not set, so rejected samples and rule errors are recorded nowhere. "
+            "Fix: logging_configuration with log_group_arn = '<KMS-encrypted log group ARN>:*'"
+        )
+
+
 TRAIL_ENCRYPTED_AND_VALIDATED = resource_policy(
     name="cloudtrail-encrypted-and-validated",
     description="CloudTrail trails encrypt their files with a customer-managed KMS key and have log file validation on.",
@@ -91,4 +112,13 @@ FIREHOSE_ENCRYPTED = resource_policy(
     remediation="server_side_encryption with key_type CUSTOMER_MANAGED_CMK and key_arn; extended_s3_configuration.kms_key_arn.",
 )
 
-POLICIES = [TRAIL_ENCRYPTED_AND_VALIDATED, LOG_GROUP_RETENTION, FIREHOSE_ENCRYPTED]
+AMP_ENCRYPTED_AND_LOGGED = resource_policy(
+    name="amp-workspace-encrypted-and-logged",
+    description="Amazon Managed Service for Prometheus workspaces use a customer-managed KMS key and log to CloudWatch Logs.",
+    severity=Severity.HIGH,
+    types=(AMP_WORKSPACE,),
+    check=_amp_workspace,
+    remediation="kms_key_arn = the workspace's key (set at creation); logging_configuration.log_group_arn = a KMS-encrypted log group's ARN + ':*'.",
+)
+
+POLICIES = [TRAIL_ENCRYPTED_AND_VALIDATED, LOG_GROUP_RETENTION, FIREHOSE_ENCRYPTED, AMP_ENCRYPTED_AND_LOGGED]

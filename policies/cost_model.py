@@ -161,6 +161,13 @@ class Usage:
     sqs_requests_millions: float = 10.0
     """Million SQS requests a month per work queue (one with a dead-letter queue): sends, long-polling
     receives and deletes. Dead-letter and interruption queues see almost none and are not priced."""
+    amp_samples_ingested_millions: float = 1_000.0
+    """Million metric samples a month Prometheus remote-writes to the AMP workspace (active series x scrapes a
+    month: 10,000 series at a 30 s scrape interval is about 876 M)."""
+    amp_storage_gb: float = 10.0
+    """GB the AMP workspace holds (samples at 1-2 bytes plus series metadata, over its 150-day retention)."""
+    amp_query_samples_billions: float = 10.0
+    """Billion query samples a month Grafana's dashboards and alerts read from the AMP workspace."""
     xray_traces_millions: float = 1.0
     """Million traces a month the OpenTelemetry collector sends to X-Ray (requests x the sampling ratio)."""
     velero_backup_gb: float = 10.0
@@ -218,6 +225,9 @@ USAGE_KEYS: dict[str, str] = {
     "lambdaInvocationsMillions": "lambda_invocations_millions",
     "lambdaAverageDurationMs": "lambda_average_duration_ms",
     "xrayTracesMillions": "xray_traces_millions",
+    "ampSamplesIngestedMillions": "amp_samples_ingested_millions",
+    "ampStorageGb": "amp_storage_gb",
+    "ampQuerySamplesBillions": "amp_query_samples_billions",
     "firehoseIngestionGb": "firehose_ingestion_gb",
     "apiGatewayRequestsMillions": "api_gateway_requests_millions",
     "veleroBackupGb": "velero_backup_gb",
@@ -1035,6 +1045,29 @@ def _grafana_workspace(ctx: _Context, r: CostResource) -> list[LineItem]:
     return [ctx.item(r, f"Managed Grafana workspace {r.inputs.get('name') or r.name}: {editors} editors, {usage.grafana_viewers} viewers", cost)]
 
 
+# AMP bills ingestion in tiers: the first 2 billion samples a month at one price, the next 250 billion at another
+# (beyond 252 billion a third, lower price; not reached by this platform and not modelled).
+AMP_FIRST_TIER_MILLIONS = 2_000.0
+
+
+def _amp_workspace(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """Samples ingested (tiered), storage and query samples processed, from usage, shared by the stack's workspaces."""
+    usage = ctx.assumptions.usage
+    share = max(len(ctx.of_type(r.type)), 1)
+    samples = usage.amp_samples_ingested_millions / share
+    first = min(samples, AMP_FIRST_TIER_MILLIONS)
+    ingestion = first * ctx.price("amp:samples-ingested", r.type, "samples") + max(samples - first, 0.0) * ctx.price(
+        "amp:samples-ingested-next", r.type, "samples"
+    )
+    storage_gb, queried = usage.amp_storage_gb / share, usage.amp_query_samples_billions / share
+    name = r.inputs.get("alias") or r.name
+    return [
+        ctx.item(r, f"Managed Prometheus workspace {name}: {samples:,.0f}M samples ingested", ingestion),
+        ctx.item(r, f"Managed Prometheus workspace {name}: {storage_gb:g} GB stored", storage_gb * ctx.price("amp:storage", r.type, "storage")),
+        ctx.item(r, f"Managed Prometheus workspace {name}: {queried:g}B query samples", queried * ctx.price("amp:query-samples", r.type, "query samples")),
+    ]
+
+
 # CloudFront's additional metrics: "up to 8 metrics per distribution", each at CloudWatch's per-metric rate.
 CLOUDFRONT_ADDITIONAL_METRICS = 8
 
@@ -1675,6 +1708,7 @@ RULES: dict[str, Rule] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _ecr_creation_template,
     "aws:grafana/workspace:Workspace": _grafana_workspace,
+    "aws:amp/workspace:Workspace": _amp_workspace,
     "aws:cloudfront/monitoringSubscription:MonitoringSubscription": _cloudfront_additional_metrics,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda_function,

@@ -99,6 +99,7 @@ def category(item: LineItem) -> str:
         "aws:cloudwatch/dashboard:Dashboard",
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
         "aws:grafana/workspace:Workspace",
+        "aws:amp/workspace:Workspace",
         "aws:cloudfront/monitoringSubscription:MonitoringSubscription",
     ):
         return "CloudWatch"

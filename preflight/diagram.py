@@ -57,6 +57,7 @@ EACH: dict[str, str] = {
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": "compute",
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "compute",
     "aws:grafana/workspace:Workspace": "compute",
+    "aws:amp/workspace:Workspace": "store",
     "aws:backup/vault:Vault": "store",
     "aws:wafv2/webAcl:WebAcl": "entry",
     "kubernetes:apps/v1:Deployment": "workload",

@@ -207,6 +207,18 @@ def _log_stream(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: s
     return {"id": name, "arn": f"arn:{PARTITION}:logs:{m.region_of(args)}:{m.account_id}:log-group:{group}:log-stream:{name}"}
 
 
+def _amp_workspace(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """AMP workspaces: id ws-<uuid>, ARN arn:aws:aps:<region>:<account>:workspace/<id>, and the Prometheus
+    endpoint https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/ (with the trailing slash)."""
+    region = m.region_of(args)
+    workspace_id = f"ws-{uuid.UUID(hex=_digest(args.name, 32))}"
+    return {
+        "id": workspace_id,
+        "arn": f"arn:{PARTITION}:aps:{region}:{m.account_id}:workspace/{workspace_id}",
+        "prometheusEndpoint": f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace_id}/",
+    }
+
+
 def _firehose_stream(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     """Firehose stream ARNs: arn:aws:firehose:<region>:<account>:deliverystream/<name> (the id is the ARN)."""
     arn = f"arn:{PARTITION}:firehose:{m.region_of(args)}:{m.account_id}:deliverystream/{state['name']}"
@@ -761,6 +773,7 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:cloudwatch/logStream:LogStream": _log_stream,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
+    "aws:amp/workspace:Workspace": _amp_workspace,
     "eks:index:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,

@@ -204,6 +204,7 @@ AWS_TYPES: dict[str, tuple[str, dict[str, str]]] = {
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": ("AWS::ECR::ReplicationConfiguration", {}),
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": ("AWS::ECR::RepositoryCreationTemplate", {}),
     "aws:grafana/workspace:Workspace": ("AWS::Grafana::Workspace", {}),
+    "aws:amp/workspace:Workspace": ("AWS::APS::Workspace", {}),
     "aws:iam/policy:Policy": ("AWS::IAM::ManagedPolicy", {"ManagedPolicyName": "name"}),
     "aws:lambda/eventSourceMapping:EventSourceMapping": ("AWS::Lambda::EventSourceMapping", {"FunctionName": "functionName"}),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": ("AWS::Lambda::EventInvokeConfig", {"FunctionName": "functionName"}),

@@ -82,8 +82,9 @@ def _check_role_policies_first(plan: Plan) -> int:
 
 def test_what_uses_an_irsa_role_waits_for_its_policies(plan: Plan) -> None:
     # cluster-autoscaler, load balancer and EFS controllers, TorchServe, the CloudWatch exporter, the OpenTelemetry
-    # collector, Fluent Bit, Velero, VPC CNI and EBS CSI add-ons.
-    assert _check_role_policies_first(plan) == 10
+    # collector, Fluent Bit, Velero, VPC CNI and EBS CSI add-ons; in production also Prometheus (remote write to AMP).
+    remote_write = 1 if plan.stack == "production" else 0
+    assert _check_role_policies_first(plan) == 10 + remote_write
 
 
 def test_karpenter_waits_for_its_policy(karpenter: Plan) -> None:

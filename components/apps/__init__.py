@@ -16,7 +16,7 @@ from .delivery_settings import DeliverySettings
 from .images import ImageRepositories, ImageRepositoriesArgs
 from .images_plan import IMAGES, lifecycle_policy, repository_name
 from .images_settings import ImagesSettings
-from .metrics import MetricsPipeline, MetricsPipelineArgs, QueueDepthSource
+from .metrics import ManagedPrometheusTarget, MetricsPipeline, MetricsPipelineArgs, QueueDepthSource
 from .parameters import AppParameters, AppParametersArgs
 from .parameters_plan import parameter_path
 from .pull_secrets import pull_secret, pull_secret_name
@@ -39,6 +39,7 @@ __all__ = [
     "ImageRepositoriesArgs",
     "ImagesSettings",
     "SERVICE_PORT",
+    "ManagedPrometheusTarget",
     "MetricsPipeline",
     "MetricsPipelineArgs",
     "MetricsSettings",

@@ -17,18 +17,21 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..platform import ComponentTags, irsa_trust_policy, release
+from ..platform import ComponentTags, irsa_trust_policy, release, service_account_role
 from ..storage import ebs_csi_tag_parameters
 from .metrics_plan import (
     RELEASE_TIMEOUT_SECONDS,
     DCGM_EXPORTER,
     KUBE_PROMETHEUS_STACK,
     PROMETHEUS_ADAPTER,
+    PROMETHEUS_SERVICE_ACCOUNT,
     PROMETHEUS_STORAGE_CLASS,
+    RemoteWrite,
     dcgm_exporter_values,
     kube_prometheus_stack_values,
     prometheus_adapter_values,
     prometheus_url,
+    remote_write_policy,
 )
 from .queue_metrics_plan import (
     CLOUDWATCH_EXPORTER,
@@ -53,6 +56,21 @@ class QueueDepthSource:
 
 
 @dataclass
+class ManagedPrometheusTarget:
+    """The Amazon Managed Service for Prometheus workspace Prometheus also writes every sample to."""
+
+    workspace_arn: pulumi.Input[str]
+    remote_write_url: pulumi.Input[str]
+    """``<workspace prometheus endpoint>api/v1/remote_write``."""
+    region: str
+    oidc_provider_arn: pulumi.Input[str]
+    """The cluster's IAM OIDC provider: Prometheus's IRSA trust."""
+    oidc_provider_url: pulumi.Input[str]
+    additional_series: Sequence[str] = ()
+    """Metric names (or name regexes) written besides ``metrics_plan.REMOTE_WRITE_SERIES``."""
+
+
+@dataclass
 class MetricsPipelineArgs:
     """Inputs of :class:`MetricsPipeline`."""
 
@@ -64,6 +82,8 @@ class MetricsPipelineArgs:
     """Customer-managed key for Prometheus's EBS volumes (``baseline.keys["storage"]``)."""
     queue_depth: Optional[QueueDepthSource] = None
     """Queues whose depth an HPA scales on (the CloudWatch exporter runs only when given)."""
+    managed_prometheus: Optional[ManagedPrometheusTarget] = None
+    """Remote write to this AMP workspace (Managed Grafana's Prometheus data source); None: Prometheus keeps its samples to itself."""
     protect: bool = True
     """Keep Prometheus's volumes when their claims are deleted (reclaim policy Retain)."""
     volume_tags: Mapping[str, str] = field(default_factory=dict)
@@ -115,16 +135,18 @@ class MetricsPipeline(pulumi.ComponentResource):
             allow_volume_expansion=True,
             opts=k8s_opts,
         )
+        remote_write, write_grant = self._remote_write(name, args.managed_prometheus)
         self.prometheus = release(
             f"{name}-prometheus",
             KUBE_PROMETHEUS_STACK,
             namespace=ns.metadata.name,
             timeout_seconds=RELEASE_TIMEOUT_SECONDS[KUBE_PROMETHEUS_STACK.chart],
-            values=kube_prometheus_stack_values(settings),
+            values=kube_prometheus_stack_values(settings, remote_write),
             parent=self,
             provider=provider,
             create_namespace=False,
-            depends_on=[ns, storage_class, *cluster_ready],
+            # Prometheus's first remote write must find its role's policy attached.
+            depends_on=[ns, storage_class, *cluster_ready, *write_grant],
         )
         # Both install a ServiceMonitor / read Prometheus: after the operator's CRDs exist.
         after_prometheus: list[pulumi.Resource] = [ns, self.prometheus, *cluster_ready]
@@ -155,6 +177,29 @@ class MetricsPipeline(pulumi.ComponentResource):
         self.namespace = ns.metadata.name
         self.prometheus_url = prometheus_url(settings.namespace)
         self.register_outputs({"namespace": self.namespace, "prometheus_url": self.prometheus_url})
+
+    def _remote_write(
+        self, name: str, target: Optional[ManagedPrometheusTarget]
+    ) -> tuple[Optional[RemoteWrite], list[pulumi.Resource]]:
+        """Prometheus's IRSA role, allowed ``aps:RemoteWrite`` on the one workspace, and where it writes."""
+        if target is None:
+            return None, []
+        namespace = self._metrics_settings.namespace
+        role, grant = service_account_role(
+            f"{name}-remote-write",
+            description="Prometheus pods: remote-write samples to the stack's Amazon Managed Service for Prometheus workspace (IRSA)",
+            oidc_provider_arn=target.oidc_provider_arn,
+            oidc_provider_url=target.oidc_provider_url,
+            namespace=namespace,
+            service_account=PROMETHEUS_SERVICE_ACCOUNT,
+            policy=pulumi.Output.from_input(target.workspace_arn).apply(remote_write_policy),
+            tags=ComponentTags("metrics")(f"{name}-remote-write"),
+            parent=self,
+        )
+        self.remote_write_role = role
+        return RemoteWrite(
+            url=target.remote_write_url, region=target.region, role_arn=role.arn, additional_series=tuple(target.additional_series)
+        ), [grant]
 
     def _cloudwatch_exporter(
         self, name: str, source: QueueDepthSource, ns: k8s.core.v1.Namespace, ready: list[pulumi.Resource]

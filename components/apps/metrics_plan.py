@@ -9,10 +9,13 @@ prometheus-adapter is the one provider of ``custom.metrics.k8s.io`` and
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+import pulumi
+
 from ..eks import node_pools
-from ..platform import ChartRef
+from ..platform import ChartRef, policy_document
 from .settings import MetricsSettings
 from .workloads_plan import (
     GPU_UTILIZATION_METRIC,
@@ -56,6 +59,67 @@ PROMETHEUS_PORT = 9090
 # The window the RPS rate is taken over: two scrapes at least, short enough to react fast.
 RATE_WINDOW = "1m"
 PROMETHEUS_STORAGE_CLASS = "prometheus-encrypted"
+# The chart's own name for Prometheus's service account ("<fullname>-prometheus", _helpers.tpl
+# kube-prometheus-stack.prometheus.serviceAccountName), set explicitly: the IRSA trust names it.
+PROMETHEUS_SERVICE_ACCOUNT = f"{PROMETHEUS_FULLNAME}-prometheus"
+IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+# Remote write to Amazon Managed Service for Prometheus: the queue settings AMP's user guide sets for
+# Prometheus ("Set up ingestion from a new Prometheus server using Helm": maxSamplesPerSend 1000,
+# maxShards 200, capacity 2500), so a burst is sent in bigger, fewer signed requests.
+REMOTE_WRITE_QUEUE = {"maxSamplesPerSend": 1000, "maxShards": 200, "capacity": 2500}
+REMOTE_WRITE_ACTIONS = ("aps:RemoteWrite",)
+# AMP bills every sample ingested, and the in-cluster Prometheus holds tens of thousands of series (the
+# control plane's histograms alone are thousands). Only what Managed Grafana's dashboards of this platform
+# need is written: the series the HPAs scale on (requests, GPU utilisation, queue depth), TorchServe's and the
+# GPUs' own metrics, node and container CPU/memory/network, and the kube-state-metrics series of pod health,
+# replicas and HPAs. Everything stays queryable in the cluster for its retention; more is added per stack
+# with ``observability.managedPrometheus.additionalSeries``. Relabelling is anchored: each entry is a whole
+# metric name or a regular expression of names.
+REMOTE_WRITE_SERIES = (
+    "up",
+    RPS_SOURCE_SERIES,
+    GPU_UTILIZATION_SOURCE_SERIES,
+    QUEUE_DEPTH_SOURCE_SERIES,
+    "ts_.*",
+    "DCGM_FI_DEV_.*",
+    "node_cpu_seconds_total",
+    "node_memory_MemAvailable_bytes",
+    "node_memory_MemTotal_bytes",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "node_network_receive_bytes_total",
+    "node_network_transmit_bytes_total",
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "kube_pod_status_phase",
+    "kube_pod_container_status_restarts_total",
+    "kube_pod_container_resource_requests",
+    "kube_deployment_spec_replicas",
+    "kube_deployment_status_replicas_available",
+    "kube_horizontalpodautoscaler_spec_max_replicas",
+    "kube_horizontalpodautoscaler_status_current_replicas",
+    "kube_horizontalpodautoscaler_status_desired_replicas",
+    "kube_node_status_condition",
+)
+
+
+@dataclass
+class RemoteWrite:
+    """Where Prometheus copies every sample it scrapes (an AMP workspace), signed with its IRSA role."""
+
+    url: pulumi.Input[str]
+    """``<workspace prometheus endpoint>api/v1/remote_write``."""
+    region: str
+    """The workspace's Region (SigV4 signs for ``aps`` there)."""
+    role_arn: pulumi.Input[str]
+    """Prometheus's IRSA role (``aps:RemoteWrite`` on the workspace only)."""
+    additional_series: tuple[str, ...] = ()
+    """Metric names (or regular expressions of names) written besides ``REMOTE_WRITE_SERIES``."""
+
+
+def remote_write_policy(workspace_arn: str) -> str:
+    """Prometheus writes samples to this one workspace; it reads nothing back from it."""
+    return policy_document([{"Sid": "RemoteWrite", "Effect": "Allow", "Action": list(REMOTE_WRITE_ACTIONS), "Resource": workspace_arn}])
 
 
 def prometheus_url(namespace: str) -> str:
@@ -125,8 +189,39 @@ def adapter_metric_name(rule: dict[str, Any], series: str) -> str | None:
     return match.expand(template)
 
 
-def kube_prometheus_stack_values(settings: MetricsSettings) -> dict[str, Any]:
-    """Prometheus (on the application pool, EBS-backed), the operator on the system pool, no Grafana."""
+def remote_write_regex(additional: tuple[str, ...] = ()) -> str:
+    """The keep rule's regular expression (anchored by Prometheus): one alternative per series entry."""
+    series = list(dict.fromkeys([*REMOTE_WRITE_SERIES, *additional]))
+    return "|".join(series)
+
+
+def remote_write_values(target: RemoteWrite) -> dict[str, Any]:
+    """``prometheus.prometheusSpec.remoteWrite`` entry: SigV4 with the pod's IRSA credentials (no keys)."""
+    return {
+        "url": target.url,
+        "sigv4": {"region": target.region},
+        "queueConfig": dict(REMOTE_WRITE_QUEUE),
+        # Relabelling before the queue: series not kept never leave the cluster (nor bill).
+        "writeRelabelConfigs": [{"sourceLabels": ["__name__"], "regex": remote_write_regex(target.additional_series), "action": "keep"}],
+    }
+
+
+def kube_prometheus_stack_values(settings: MetricsSettings, remote_write: RemoteWrite | None = None) -> dict[str, Any]:
+    """Prometheus (on the application pool, EBS-backed), the operator on the system pool, no Grafana;
+    with ``remote_write``, every sample is also written to Amazon Managed Service for Prometheus."""
+    values = _kube_prometheus_stack_values(settings)
+    if remote_write is not None:
+        prometheus = values["prometheus"]
+        prometheus["serviceAccount"] = {
+            "create": True,
+            "name": PROMETHEUS_SERVICE_ACCOUNT,
+            "annotations": {IRSA_ROLE_ANNOTATION: remote_write.role_arn},
+        }
+        prometheus["prometheusSpec"]["remoteWrite"] = [remote_write_values(remote_write)]
+    return values
+
+
+def _kube_prometheus_stack_values(settings: MetricsSettings) -> dict[str, Any]:
     return {
         "fullnameOverride": PROMETHEUS_FULLNAME,
         # The seed uses Amazon Managed Grafana; no in-cluster Grafana.

@@ -19,7 +19,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import ComponentTags, create_alarms, service_assume_role_policy
+from ..platform import ComponentTags, component_key, create_alarms, service_assume_role_policy
 from .trail_plan import (
     CIS_FILTERS,
     CLOUDTRAIL,
@@ -70,18 +70,15 @@ class AuditTrail(pulumi.ComponentResource):
         arn = account.apply(lambda a: trail_arn(args.trail_name, region=args.region, account_id=a))
 
         key_name = f"{name}-key"
-        self.key = aws.kms.Key(
+        self.key = component_key(
             key_name,
             description=f"{key_name}: CloudTrail log and digest files of {args.trail_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=args.kms_deletion_window_days,
-            policy=pulumi.Output.all(account, arn).apply(
-                lambda v: trail_key_policy(account_id=v[0], region=args.region, trail=v[1])
-            ),
+            policy=pulumi.Output.all(account, arn).apply(lambda v: trail_key_policy(account_id=v[0], region=args.region, trail=v[1])),
             tags=tags(key_name, {"KeyPurpose": "audit"}),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            deletion_window_days=args.kms_deletion_window_days,
+            protect=args.protect,
+            parent=self,
         )
-        aws.kms.Alias(key_name, name=f"alias/{key_name}", target_key_id=self.key.key_id, opts=pulumi.ResourceOptions(parent=self.key))
 
         group_name = f"{name}-events"
         self.log_group = aws.cloudwatch.LogGroup(

@@ -23,13 +23,16 @@ from .grafana_plan import (
     ACCOUNT_ACCESS,
     DATA_SOURCES,
     NOTIFICATION_DESTINATIONS,
+    PROMETHEUS,
     PERMISSION_TYPE,
     SAML,
     SSO,
     data_source_policy_arns,
+    data_sources,
     notification_policy,
     workspace_name,
 )
+from .prometheus_plan import query_policy
 from .settings import GrafanaSettings
 
 
@@ -45,6 +48,8 @@ class GrafanaWorkspaceArgs:
     """Grafana's alert notifications go to the platform's alarm topic."""
     alarm_topic_key_arn: pulumi.Input[str]
     """The topic's KMS key (a publisher to an encrypted topic needs it through SNS)."""
+    prometheus_workspace_arn: Optional[pulumi.Input[str]] = None
+    """The stack's AMP workspace (``ManagedPrometheus``): the role may query it, and PROMETHEUS is a data source."""
 
 
 class GrafanaWorkspace(pulumi.ComponentResource):
@@ -90,6 +95,16 @@ class GrafanaWorkspace(pulumi.ComponentResource):
             )
         )
 
+        if args.prometheus_workspace_arn is not None:
+            grants.append(
+                aws.iam.RolePolicy(
+                    f"{role_name}-{PROMETHEUS.lower()}",
+                    role=self.role.id,
+                    policy=pulumi.Output.from_input(args.prometheus_workspace_arn).apply(query_policy),
+                    opts=pulumi.ResourceOptions(parent=self.role),
+                )
+            )
+
         access = None
         if settings.allowed_prefix_list_ids or settings.allowed_vpc_endpoint_ids:
             access = aws.grafana.WorkspaceNetworkAccessControlArgs(
@@ -104,7 +119,7 @@ class GrafanaWorkspace(pulumi.ComponentResource):
             authentication_providers=list(settings.authentication_providers),
             permission_type=PERMISSION_TYPE,
             role_arn=self.role.arn,
-            data_sources=list(DATA_SOURCES),
+            data_sources=data_sources(prometheus=args.prometheus_workspace_arn is not None),
             notification_destinations=list(NOTIFICATION_DESTINATIONS),
             grafana_version=settings.grafana_version,
             network_access_control=access,

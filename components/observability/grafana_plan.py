@@ -7,8 +7,8 @@ Facts (Amazon Managed Grafana User Guide and API reference):
   CLI or AWS CloudFormation" (CreateWorkspace). Pulumi calls the API: the stack makes the workspace role.
 - What AMG's service-managed mode would attach, per data source ("Amazon Managed Grafana permissions and
   policies for AWS data sources"): CloudWatch -> the AWS managed ``AmazonGrafanaCloudWatchAccess``,
-  X-Ray -> ``AWSXrayReadOnlyAccess``; Amazon Managed Service for Prometheus -> aps query actions (this
-  platform has no AMP workspace: its Prometheus is in the cluster, ``MetricsPipeline``). SNS as the
+  X-Ray -> ``AWSXrayReadOnlyAccess``; Amazon Managed Service for Prometheus -> aps query actions (here:
+  on the stack's one AMP workspace, ``prometheus_plan.query_policy``, when it has one). SNS as the
   notification destination -> ``sns:Publish`` (here: on the alarm topic only, which is KMS-encrypted, so
   the publisher also needs the topic key through SNS).
 - The role is assumed by ``grafana.amazonaws.com``.
@@ -31,7 +31,14 @@ GRAFANA_VERSIONS = ("9.4", "10.4", "12.4", "13.2")
 ACCOUNT_ACCESS = "CURRENT_ACCOUNT"
 PERMISSION_TYPE = "CUSTOMER_MANAGED"
 DATA_SOURCES = ("CLOUDWATCH", "XRAY")
-"""What the platform has to show: CloudWatch metrics and logs, X-Ray traces (no AMP workspace exists)."""
+"""What the platform always has to show: CloudWatch metrics and logs, X-Ray traces."""
+PROMETHEUS = "PROMETHEUS"
+"""Added when the stack has an AMP workspace (``observability.managedPrometheus``)."""
+
+
+def data_sources(*, prometheus: bool) -> list[str]:
+    """The workspace's ``dataSources``: what its role is allowed to read."""
+    return [*DATA_SOURCES, *([PROMETHEUS] if prometheus else [])]
 NOTIFICATION_DESTINATIONS = ("SNS",)
 ROLES = ("ADMIN", "EDITOR", "VIEWER")
 

@@ -62,6 +62,20 @@ class LogsSettings:
 
 
 @dataclass(frozen=True)
+class ManagedPrometheusSettings:
+    """Amazon Managed Service for Prometheus: the workspace the in-cluster Prometheus remote-writes to
+    and Grafana queries (docs/observability.md, "Managed Prometheus")."""
+
+    enabled: bool = False
+    """Off by default: ingestion and storage bill per sample, and only Grafana reads the workspace."""
+    log_retention_days: int = 30
+    """Retention of the workspace's vended log group (rule and ingestion errors)."""
+    additional_series: tuple[str, ...] = ()
+    """Metric names (or regular expressions of names) Prometheus writes besides the platform's own list
+    (``components/apps/metrics_plan.REMOTE_WRITE_SERIES``): every series written bills per sample."""
+
+
+@dataclass(frozen=True)
 class SamlSettings:
     """The identity provider of a SAML workspace (``authenticationProviders`` includes SAML)."""
 
@@ -97,6 +111,7 @@ class ObservabilitySettings:
     tracing: TracingSettings = TracingSettings()
     logs: LogsSettings = LogsSettings()
     grafana: GrafanaSettings = field(default_factory=GrafanaSettings)
+    managed_prometheus: ManagedPrometheusSettings = ManagedPrometheusSettings()
 
     @staticmethod
     def read(section: Section) -> "ObservabilitySettings":
@@ -104,6 +119,7 @@ class ObservabilitySettings:
         tracing = _read_tracing(section.child("tracing", {}))
         logs = _read_logs(section.child("logs", {}))
         grafana = _read_grafana(section.child("grafana", {}))
+        managed_prometheus = _read_managed_prometheus(section.child("managedPrometheus", {}))
         section.finish()
         if tracing.enabled and logs.enabled and tracing.namespace == logs.namespace:
             # The collector's namespace enforces the restricted standard, Fluent Bit's the privileged one.
@@ -113,7 +129,7 @@ class ObservabilitySettings:
                 f"a namespace other than {section.key('tracing.namespace')} ({tracing.namespace}): Fluent Bit mounts the "
                 "nodes' /var/log (privileged), the collector's namespace enforces the restricted standard",
             )
-        return ObservabilitySettings(dashboard=dashboard, tracing=tracing, logs=logs, grafana=grafana)
+        return ObservabilitySettings(dashboard=dashboard, tracing=tracing, logs=logs, grafana=grafana, managed_prometheus=managed_prometheus)
 
 
 def _read_dashboard(section: Section) -> DashboardSettings:
@@ -153,6 +169,37 @@ def _read_logs(section: Section) -> LogsSettings:
         firehose_buffer_mb=section.integer("firehoseBufferMb", defaults.firehose_buffer_mb, minimum=1, maximum=128),
         firehose_buffer_seconds=section.integer("firehoseBufferSeconds", defaults.firehose_buffer_seconds, minimum=0, maximum=900),
     )
+    section.finish()
+    return settings
+
+
+# Metric names are [a-zA-Z_:][a-zA-Z0-9_:]*; a relabel regex of names adds RE2's operators (no spaces, quotes or braces of YAML flow).
+_SERIES = re.compile(r"^[A-Za-z0-9_:.*+?()\[\]|\\-]+$")
+
+
+def _series(key: str, value: object) -> str:
+    """A metric name or a regular expression of names (what the remote write's keep rule matches, anchored)."""
+    what = "a metric name or a regular expression of metric names (letters, digits, '_', ':' and . * + ? ( ) [ ] | \\ -)"
+    if not isinstance(value, str) or not _SERIES.match(value):
+        raise ConfigError(key, value, what)
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ConfigError(key, value, f"{what} that compiles ({error})") from None
+    return value
+
+
+def _read_managed_prometheus(section: Section) -> ManagedPrometheusSettings:
+    defaults = ManagedPrometheusSettings()
+    settings = ManagedPrometheusSettings(
+        enabled=section.boolean("enabled", defaults.enabled),
+        log_retention_days=check_log_retention(
+            section.key("logRetentionDays"), section.integer("logRetentionDays", defaults.log_retention_days)
+        ),
+        additional_series=tuple(section.strings("additionalSeries", [], item=_series)),
+    )
+    if len(set(settings.additional_series)) != len(settings.additional_series):
+        raise ConfigError(section.key("additionalSeries"), list(settings.additional_series), "each once")
     section.finish()
     return settings
 

@@ -47,6 +47,7 @@ from .config import (
 from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, local_release, release
 from .iam import allow, policy_document, s3_key_statement, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
+from .component_key import component_key
 from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
 from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
@@ -76,6 +77,7 @@ __all__ = [
     "ChartRef",
     "MAX_RELEASE_TIMEOUT_SECONDS",
     "ComponentTags",
+    "component_key",
     "ConfigError",
     "GREATER",
     "KEY_PURPOSES",

@@ -22,7 +22,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import GREATER, AlarmSpec, ComponentTags, ConfigError, account_key_policy, create_alarms, policy_document
+from ..platform import GREATER, AlarmSpec, ComponentTags, ConfigError, account_key_policy, component_key, create_alarms, policy_document
 from .function import ServerlessFunction, ServerlessFunctionArgs
 from .function_plan import function_name
 from .workers import FUNCTIONS_DIR
@@ -155,16 +155,16 @@ class BulkTransform(pulumi.ComponentResource):
 
         # --- the workflow's key, log group, role ---------------------------------------------
         key_name = f"{name}-key"
-        self.key = aws.kms.Key(
+        self.key = component_key(
             key_name,
             description=f"{key_name}: execution history and definition of {machine_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=args.kms_deletion_window_days,
             policy=account.apply(lambda a: account_key_policy(account_id=a, statements=workflow_key_statements())),
             tags=tags(key_name, {"KeyPurpose": "workflow"}),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            deletion_window_days=args.kms_deletion_window_days,
+            protect=args.protect,
+            parent=self,
+            alias=f"{args.prefix}-bulk-transform",
         )
-        aws.kms.Alias(key_name, name=f"alias/{args.prefix}-bulk-transform", target_key_id=self.key.key_id, opts=pulumi.ResourceOptions(parent=self.key))
         log_group = aws.cloudwatch.LogGroup(
             name,
             name=log_group_name(machine_name),

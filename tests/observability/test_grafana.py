@@ -29,14 +29,15 @@ def test_production_workspace_is_this_accounts_with_identity_center_and_its_own_
     assert inputs["authenticationProviders"] == ["AWS_SSO"]
     # The API takes only CUSTOMER_MANAGED (SERVICE_MANAGED is the console's): the stack's role.
     assert inputs["permissionType"] == "CUSTOMER_MANAGED"
-    assert inputs["dataSources"] == ["CLOUDWATCH", "XRAY"] and inputs["notificationDestinations"] == ["SNS"]
+    # PROMETHEUS: the stack's AMP workspace (tests/observability/test_prometheus.py).
+    assert inputs["dataSources"] == ["CLOUDWATCH", "XRAY", "PROMETHEUS"] and inputs["notificationDestinations"] == ["SNS"]
     assert inputs["grafanaVersion"] == "10.4"
     # AWS APIs only: no VPC configuration; no network access control unless config names prefix lists.
     assert "vpcConfiguration" not in inputs and "networkAccessControl" not in inputs
     [role] = [r for r in production.of_type("aws:iam/role:Role") if r.name == "betterprompts-production-grafana-workspace"]
     assert workspace.property_dependencies["roleArn"] == [role.urn]
     grants = [r for r in production.resources if r.parent == role.urn]
-    assert {g.urn for g in grants} <= set(workspace.dependencies) and len(grants) == 3
+    assert {g.urn for g in grants} <= set(workspace.dependencies) and len(grants) == 4
 
 
 def test_the_role_is_grafanas_and_reaches_exactly_cloudwatch_xray_and_the_alarm_topic(production: Plan) -> None:
@@ -49,7 +50,7 @@ def test_the_role_is_grafanas_and_reaches_exactly_cloudwatch_xray_and_the_alarm_
         "arn:aws:iam::aws:policy/service-role/AmazonGrafanaCloudWatchAccess",
         "arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess",
     }
-    [inline] = [p for p in production.of_type("aws:iam/rolePolicy:RolePolicy") if p.parent == role.urn]
+    [inline] = [p for p in production.of_type("aws:iam/rolePolicy:RolePolicy") if p.parent == role.urn and p.name.endswith("-sns")]
     publish, key = json.loads(inline.inputs["policy"])["Statement"]
     [topic] = [t for t in production.of_type("aws:sns/topic:Topic") if t.name.endswith("-alarms")]
     assert publish["Action"] == "sns:Publish" and publish["Resource"] == f"arn:aws:sns:us-east-1:{ACCOUNT}:{topic.id}"

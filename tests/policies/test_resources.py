@@ -184,6 +184,20 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         },
     ),
     (
+        "amp-workspace-encrypted-and-logged",
+        "aws:amp/workspace:Workspace",
+        {"alias": "m", "loggingConfiguration": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/prometheus/p:*"}},
+        ("kmsKeyArn is not set", "Fix: set kms_key_arn to a customer-managed key whose policy admits AMP"),
+        {"alias": "m", "kmsKeyArn": KEY, "loggingConfiguration": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/prometheus/p:*"}},
+    ),
+    (
+        "amp-workspace-encrypted-and-logged",
+        "aws:amp/workspace:Workspace",
+        {"alias": "m", "kmsKeyArn": KEY},
+        ("loggingConfiguration.logGroupArn is not set, so rejected samples and rule errors are recorded nowhere",),
+        {"alias": "m", "kmsKeyArn": KEY, "loggingConfiguration": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/prometheus/p:*"}},
+    ),
+    (
         "sqs-queue-encrypted-with-cmk",
         "aws:sqs/queue:Queue",
         {"sqsManagedSseEnabled": True},

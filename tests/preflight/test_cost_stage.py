@@ -34,8 +34,9 @@ def test_the_cost_stage_is_registered() -> None:
 def test_production_foundation_line_items(production: Plan) -> None:
     items = _items(production)
     # Five baseline keys, the audit trail's, the DR layer's five (a vault key per Region, the DR data and
-    # storage keys, the DR images key of the ECR replicas' creation template) and the bulk-transform workflow's.
-    assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 12
+    # storage keys, the DR images key of the ECR replicas' creation template), the bulk-transform workflow's and
+    # the Managed Prometheus workspace's.
+    assert [i["monthly"] for i in items["aws:kms/key:Key"]] == [1.0] * 13
     # Three NAT gateways (one per AZ), each with its public IPv4 and a third of 500 GB processed
     # plus a third of the 200 GB of image pulls (no ECR interface endpoints in production).
     assert [i["monthly"] for i in items["aws:ec2/natGateway:NatGateway"]] == [round(0.045 * HOURS + 700 / 3 * 0.045, 2)] * 3
