@@ -30,11 +30,7 @@ def test_bad_endpoint_lists_name_the_key(value: Any) -> None:
 
 
 def test_endpoints_in_the_app_subnets_behind_a_vpc_only_group() -> None:
-    config = with_value("network", "interfaceEndpoints", ["ecr.api", "ecr.dkr", "sts"])
-    # Production's estimate sits within ~$55 of its $6,000 budget, and three endpoints in three AZs add
-    # ~$66: this test is about the endpoints, so it gives the budget the room an operator would.
-    config["betterprompts:cost"]["budgetMonthlyUsd"] = 6500
-    plan = run_stack("production", config=config)
+    plan = run_stack("production", config=with_value("network", "interfaceEndpoints", ["ecr.api", "ecr.dkr", "sts"]))
     endpoints = {r.inputs["serviceName"]: r for r in plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if r.inputs["vpcEndpointType"] == "Interface"}
     assert set(endpoints) == {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "sts")}
     [sg] = [r for r in plan.of_type("aws:ec2/securityGroup:SecurityGroup") if r.name.endswith("-network-endpoints")]
@@ -44,7 +40,11 @@ def test_endpoints_in_the_app_subnets_behind_a_vpc_only_group() -> None:
         assert endpoint.inputs["subnetIds"] == plan.outputs["subnetIds"]["app"]
         assert endpoint.inputs["securityGroupIds"] == [sg.id] and endpoint.inputs["privateDnsEnabled"] is True
     document = plan.to_json()
-    assert not policy_stage.run(document).failed
+    # Production's estimate sits within ~$55 of its $6,000 budget (policies/config/production.json) since
+    # Managed Prometheus, and three endpoints in three AZs add ~$66: the budget policy says so, and no
+    # other policy objects to the endpoints.
+    verdicts = policy_stage.run(document).data
+    assert {v["policy"] for v in verdicts if isinstance(v, dict)} <= {"baseline-under-budget"}
     lines = cost_stage.run(document).lines
     assert any("ecr.dkr in 3 AZs + 200 GB of image pulls" in line for line in lines)
     quotas = {q["key"]: q for q in quota_stage.run(document).data}
