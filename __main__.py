@@ -104,6 +104,8 @@ from components.ml import (
 )
 from components.network import ProductionVpc, ProductionVpcArgs, Tier
 from components.observability import (
+    GrafanaDataSources,
+    GrafanaDataSourcesArgs,
     GrafanaWorkspace,
     GrafanaWorkspaceArgs,
     ManagedPrometheus,
@@ -1014,6 +1016,20 @@ if observability.grafana.enabled:
         aws_opts,
     )
     pulumi.export("grafanaWorkspaceEndpoint", grafana.endpoint)
+    # CloudWatch and the AMP workspace as data sources inside the workspace (observability.grafana.dataSources).
+    if observability.grafana.data_sources is not None:
+        grafana_sources = GrafanaDataSources(
+            f"{prefix}-grafana-sources",
+            GrafanaDataSourcesArgs(
+                region=settings.region,
+                workspace_id=grafana.workspace_id,
+                workspace_endpoint=grafana.endpoint,
+                settings=observability.grafana.data_sources,
+                prometheus_endpoint=managed_prometheus.prometheus_endpoint if managed_prometheus is not None else None,
+            ),
+            aws_opts,
+        )
+        pulumi.export("grafanaTokenExpiresAt", grafana_sources.token.expires_at)
 
 # Bulk processing: SageMaker batch transform of a manifest's objects, orchestrated by Step Functions.
 bulk = BulkTransform(

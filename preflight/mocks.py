@@ -240,6 +240,35 @@ def _amp_workspace(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid
     }
 
 
+def _grafana_workspace(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """AMG workspaces: id g-<10 hex>, endpoint <id>.grafana-workspace.<region>.amazonaws.com (a host name, no scheme)."""
+    workspace_id = f"g-{_digest(args.name, 10)}"
+    region = m.region_of(args)
+    return {
+        "id": workspace_id,
+        "arn": f"arn:{PARTITION}:grafana:{region}:{m.account_id}:/workspaces/{workspace_id}",
+        "endpoint": f"{workspace_id}.grafana-workspace.{region}.amazonaws.com",
+    }
+
+
+def _grafana_service_account(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Workspace service accounts: Grafana's numeric id; the resource id is <workspace id>,<account id>."""
+    account_id = str(int(_digest(args.name, 4), 16) % 1000 + 2)
+    return {"id": f"{args.inputs.get('workspaceId')},{account_id}", "serviceAccountId": account_id}
+
+
+def _grafana_token(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Service account tokens: Grafana's glsa_ key (a secret in the provider's schema) and its expiry."""
+    token_id = str(int(_digest(args.name, 4), 16) % 1000 + 1)
+    return {
+        "id": f"{args.inputs.get('workspaceId')},{args.inputs.get('serviceAccountId')},{token_id}",
+        "serviceAccountTokenId": token_id,
+        "key": f"glsa_{_digest(args.name + 'key', 32)}_{_digest(args.name + 'crc', 8)}",
+        "createdAt": "2026-11-26T00:00:00Z",
+        "expiresAt": "2026-12-26T00:00:00Z",
+    }
+
+
 def _firehose_stream(m: PreflightMocks, args: pulumi.runtime.MockResourceArgs, rid: str, state: dict[str, Any]) -> dict[str, Any]:
     """Firehose stream ARNs: arn:aws:firehose:<region>:<account>:deliverystream/<name> (the id is the ARN)."""
     arn = f"arn:{PARTITION}:firehose:{m.region_of(args)}:{m.account_id}:deliverystream/{state['name']}"
@@ -795,6 +824,9 @@ RESOURCE_OUTPUTS: dict[str, ResourceAnswer] = {
     "aws:cloudwatch/logStream:LogStream": _log_stream,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose_stream,
     "aws:amp/workspace:Workspace": _amp_workspace,
+    "aws:grafana/workspace:Workspace": _grafana_workspace,
+    "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount": _grafana_service_account,
+    "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken": _grafana_token,
     "eks:index:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,

@@ -375,6 +375,13 @@ MAPPINGS: dict[str, TypeMap] = {
             F("NetworkAccessControl", "networkAccessControl", obj(F("PrefixListIds", "prefixListIds"), F("VpceIds", "vpceIds"))),
         ),
     ),
+    "aws:amp/workspace:Workspace": TypeMap(
+        "AWS::APS::Workspace",
+        (
+            F("Alias", "alias"), F("KmsKeyArn", "kmsKeyArn"),
+            F("LoggingConfiguration", "loggingConfiguration", obj(F("LogGroupArn", "logGroupArn"))),
+        ),
+    ),
     "aws:sqs/queuePolicy:QueuePolicy": TypeMap("AWS::SQS::QueuePolicy", (F("PolicyDocument", "policy", document), F("Queues", "queueUrl", listed(plain)))),
     "aws:sns/topicPolicy:TopicPolicy": TypeMap("AWS::SNS::TopicPolicy", (F("PolicyDocument", "policy", document), F("Topics", "arn", listed(plain)))),
     # --- data ---

@@ -18,11 +18,13 @@ from .dashboard import KpiDashboard, KpiDashboardArgs
 from .dashboard_plan import METRICS, KpiSources, dashboard_body, dashboard_name
 from .grafana import GrafanaWorkspace, GrafanaWorkspaceArgs
 from .grafana_plan import workspace_name as grafana_workspace_name
+from .grafana_sources import GrafanaDataSources, GrafanaDataSourcesArgs
 from .logs import LogShipping, LogShippingArgs
 from .prometheus import ManagedPrometheus, ManagedPrometheusArgs
 from .logs_plan import FLUENT_BIT
 from .settings import (
     DashboardSettings,
+    GrafanaDataSourceSettings,
     GrafanaSettings,
     KpiTargets,
     LogsSettings,
@@ -41,6 +43,9 @@ __all__ = [
     "KpiSources",
     "KpiTargets",
     "FLUENT_BIT",
+    "GrafanaDataSourceSettings",
+    "GrafanaDataSources",
+    "GrafanaDataSourcesArgs",
     "GrafanaSettings",
     "GrafanaWorkspace",
     "GrafanaWorkspaceArgs",

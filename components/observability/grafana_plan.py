@@ -75,3 +75,34 @@ def notification_policy(*, topic_arn: str, topic_key_arn: str, region: str) -> s
             },
         ]
     )
+
+
+# --- the data sources inside the workspace (GrafanaDataSources) ---------------------------------
+# AMG signs AWS requests with the workspace role when a data source's auth type is "ec2_iam_role" (the console's
+# "Workspace IAM role"). The AMP data source is Grafana's core ``prometheus`` type with SigV4 (available in every
+# version AMG offers, 9.4 to 13.2), not the ``grafana-amazonprometheus-datasource`` plugin, which a workspace
+# has only once an admin installs it (plugin management), so a fresh workspace would refuse the data source.
+WORKSPACE_ROLE_AUTH = "ec2_iam_role"
+SERVICE_ACCOUNT_NAME = "pulumi"
+SERVICE_ACCOUNT_ROLE = "ADMIN"
+"""Creating data sources needs the Admin role in Grafana's organization (EDITOR cannot)."""
+SECONDS_PER_DAY = 86_400
+
+
+def cloudwatch_json_data(region: str) -> dict[str, str]:
+    return {"authType": WORKSPACE_ROLE_AUTH, "defaultRegion": region}
+
+
+def prometheus_json_data(region: str) -> dict[str, object]:
+    """SigV4 for ``aps`` in the workspace's Region; POST (long PromQL queries do not fit a URL)."""
+    return {"httpMethod": "POST", "sigV4Auth": True, "sigV4AuthType": WORKSPACE_ROLE_AUTH, "sigV4Region": region}
+
+
+def token_name(rotation: str) -> str:
+    """The token's name carries the rotation label: a new label is a new token (every token input forces replacement)."""
+    return f"{SERVICE_ACCOUNT_NAME}-{rotation}"
+
+
+def workspace_url(endpoint: str) -> str:
+    """The workspace's ``endpoint`` is a host name (``g-....grafana-workspace.<region>.amazonaws.com``)."""
+    return endpoint if endpoint.startswith("https://") else f"https://{endpoint}"

@@ -103,6 +103,18 @@ class GrafanaSettings:
     allowed_prefix_list_ids: tuple[str, ...] = ()
     """Network access control: only these managed prefix lists (and VPC endpoints) reach the workspace; none: any network."""
     allowed_vpc_endpoint_ids: tuple[str, ...] = ()
+    data_sources: "GrafanaDataSourceSettings | None" = None
+    """The workspace's data sources provisioned as code (the Grafana provider); None: an admin adds them."""
+
+
+@dataclass(frozen=True)
+class GrafanaDataSourceSettings:
+    """``grafana.dataSources``: the stack's service account token for the Grafana provider (docs/observability.md)."""
+
+    token_rotation: str
+    """Part of the token's name: a new value replaces the token (and so renews it) on the next ``pulumi up``."""
+    token_lifetime_days: int = 30
+    """How long a token lives (AMG's maximum is 30 days): rotate before it runs out."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +240,23 @@ def _ids(section: Section, name: str, pattern: re.Pattern[str], what: str) -> tu
     return tuple(values)
 
 
+_ROTATION = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+# AMG's CreateWorkspaceServiceAccountToken: secondsToLive at most 2,592,000 (30 days).
+MAX_TOKEN_DAYS = 30
+
+
+def _read_grafana_data_sources(section: Section) -> GrafanaDataSourceSettings | None:
+    if not section.boolean("enabled", False):
+        section.finish()
+        return None
+    rotation = section.string("tokenRotation", example="2026-11")
+    if not _ROTATION.match(rotation):
+        raise ConfigError(section.key("tokenRotation"), rotation, "1-20 letters, digits or '-' (a label such as the month, 2026-11)")
+    days = section.integer("tokenLifetimeDays", MAX_TOKEN_DAYS, minimum=1, maximum=MAX_TOKEN_DAYS)
+    section.finish()
+    return GrafanaDataSourceSettings(token_rotation=rotation, token_lifetime_days=days)
+
+
 def _read_grafana(section: Section) -> GrafanaSettings:
     defaults = GrafanaSettings()
     enabled = section.boolean("enabled", defaults.enabled)
@@ -271,8 +300,10 @@ def _read_grafana(section: Section) -> GrafanaSettings:
     saml_section.finish()
     if SAML in providers and saml is None:
         raise ConfigError(section.key("saml.idpMetadataUrl"), None, f"the identity provider's metadata URL ({SAML} in authenticationProviders)")
+    data_sources = _read_grafana_data_sources(section.child("dataSources", {}))
     settings = GrafanaSettings(
         enabled=enabled,
+        data_sources=data_sources,
         authentication_providers=tuple(providers),
         grafana_version=version,
         saml=saml,
