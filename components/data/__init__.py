@@ -8,7 +8,7 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .cache import RedisCluster, RedisClusterArgs
-from .cache_settings import CacheSettings
+from .cache_settings import ALLOWED_CACHE_NODE_FAMILIES, SUPPORTED_CACHE_ENGINES, CacheSettings
 from .database import PgvectorDatabase, PgvectorDatabaseArgs
 from .database_plan import LOG_EXPORTS, POSTGRES_PORT, db_parameters, free_storage_threshold_bytes, is_valid_db_identifier, replica_alarm_specs
 from .database_settings import (
@@ -59,6 +59,8 @@ __all__ = [
     "read_backup_and_maintenance_windows",
     "read_gp3_storage",
     "replica_alarm_specs",
+    "ALLOWED_CACHE_NODE_FAMILIES",
+    "SUPPORTED_CACHE_ENGINES",
     "encrypted_secret",
     "CacheSettings",
     "DatabaseSettings",

@@ -11,6 +11,7 @@ Prices are not made up here: a size is added by adding its published price to th
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -47,15 +48,27 @@ def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Ite
     return frozenset(t for t in node_types if all(cache_node_price_key(e, t) in prices for e in wanted))
 
 
+# Up to this many accepted sizes, a refusal lists them all; beyond (EC2 prices every type), those of the value's family.
+LIST_ALL_UP_TO = 40
+
+
 def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str) -> str:
-    """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError listing them all."""
+    """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError naming them (or, when
+    there are many, those of ``value``'s family, else the closest names)."""
     if value in accepted:
         return value
+    listed = ", ".join(accepted)
+    if len(accepted) > LIST_ALL_UP_TO:
+        family = value.rpartition(".")[0]
+        same = [a for a in accepted if a.rpartition(".")[0] == family]
+        close = difflib.get_close_matches(value, list(accepted), n=5, cutoff=0.5)
+        listed = (
+            f"of the {family} family, " + ", ".join(same) if same else f"none of the {family} family; closest: " + ", ".join(close)
+        ) + f" ({len(accepted)} priced in all)"
     raise ConfigError(
         key,
         value,
-        f"{what} priced in {price_list_path(region)} ({variants}; add its published prices there to use another): "
-        + ", ".join(accepted),
+        f"{what} priced in {price_list_path(region)} ({variants}; add its published prices there to use another): " + listed,
     )
 
 

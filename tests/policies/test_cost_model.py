@@ -8,6 +8,7 @@ pulumi-eks components (remote, needing a live cluster) are written as a real pre
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -362,16 +363,31 @@ def test_every_price_has_unit_date_and_public_source(region: str) -> None:
     assert document["currency"] == "USD"
     assert document["hoursPerMonth"] == HOURS
     for key, entry in document["prices"].items():
-        assert set(entry) == {"price", "unit", "date", "source"}, key
+        assert set(entry) - {"derivedFrom"} == {"price", "unit", "date", "source"}, key
         assert isinstance(entry["price"], (int, float)) and entry["price"] > 0, key
         assert entry["unit"].startswith("USD per "), key
         assert len(entry["date"]) == 10 and entry["date"][4] == "-", key
-        assert entry["source"].startswith("https://aws.amazon.com/"), key
+        # AWS's pricing page, or a generated table from the AWS Price List API pinned at a release tag.
+        assert entry["source"].startswith("https://aws.amazon.com/") or KARPENTER_TABLE.match(entry["source"]), key
+        if KARPENTER_TABLE.match(entry["source"]):
+            assert key.startswith("ec2:") and entry["unit"] == "USD per instance-hour (on-demand, Linux)", key
+
+
+# preflight/karpenter_prices.py: Karpenter's generated on-demand table (us-east-1 only) at a tag.
+KARPENTER_TABLE = re.compile(
+    r"^https://github\.com/aws/karpenter-provider-aws/blob/v\d+\.\d+\.\d+/pkg/providers/pricing/zz_generated\.pricing_aws\.go$"
+)
 
 
 def test_the_three_regions_price_the_same_things() -> None:
-    keys = [set(json.loads((PRICING / f"{r}.json").read_text())["prices"]) for r in ("us-east-1", "us-east-2", "us-west-2")]
-    assert keys[0] == keys[1] == keys[2]
+    """Except EC2: Karpenter's generated table prices every type in us-east-1 only; the other Regions keep the
+    transcribed types (a subset)."""
+    lists = [json.loads((PRICING / f"{r}.json").read_text())["prices"] for r in ("us-east-1", "us-east-2", "us-west-2")]
+    others = [{k for k in prices if not k.startswith("ec2:")} for prices in lists]
+    assert others[0] == others[1] == others[2]
+    for prices in lists[1:]:
+        ec2 = {k for k in prices if k.startswith("ec2:")}
+        assert ec2 <= set(lists[0]) and ec2
 
 
 def test_the_seed_sizes_have_prices() -> None:

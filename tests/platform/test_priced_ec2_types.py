@@ -1,0 +1,117 @@
+"""Every EC2 type the config accepts has a price and every priced type exists, per Region (issue 20).
+
+The price list has an ``ec2:`` entry for every type of Karpenter's generated table (us-east-1;
+preflight/karpenter_prices.py); the other Regions keep their transcribed entries. The real readers run on
+every type AWS offers in the Region (cfn-lint's list): node groups (an x86_64 pool and the GPU pool) and
+the NAT instance. What they accept must be priced, what is priced and usable must be accepted, and what
+they refuse for want of a price is the known gap: types newer than the table, or not sold on demand.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.eks.settings import _read_node_group
+from components.network.settings import NetworkSettings
+from components.platform import ConfigError, Section, availability_zones, ec2_instance_types
+from components.settings import SUPPORTED_REGIONS
+from tests.stack_config import config_of
+
+PRICING = Path(__file__).resolve().parents[2] / "policies" / "pricing"
+PRICE_REFUSAL = "priced in policies/pricing/"
+
+# us-east-1 types AWS offers (cfn-lint) that Karpenter's table at v1.14.1 (generated 2026-07-06) has no price
+# for: families launched after it (g7, r9g, r9gd, t8i), Mac and High Memory types (Dedicated Hosts only, not
+# on-demand instances) and retired ones still listed (cc2, hs1, i2). They stay refused until a refreshed table
+# prices them (docs/cost.md "Refreshing prices").
+UNPRICED_US_EAST_1_FAMILIES = frozenset({"g7", "r9g", "r9gd", "t8i", "cc2", "hs1", "i2", "u-6tb1", "u-9tb1", "u-12tb1", "u-18tb1", "u-24tb1"})
+UNPRICED_US_EAST_1_PREFIXES = ("mac",)
+
+
+def _known_gap(instance_type: str) -> bool:
+    return instance_type.split(".")[0] in UNPRICED_US_EAST_1_FAMILIES or instance_type.startswith(UNPRICED_US_EAST_1_PREFIXES)
+
+
+def _priced(region: str) -> frozenset[str]:
+    prices = json.loads((PRICING / f"{region}.json").read_text())["prices"]
+    return frozenset(k.removeprefix("ec2:") for k in prices if k.startswith("ec2:"))
+
+
+@lru_cache(maxsize=None)
+def _verdicts(pool: str, region: str) -> dict[str, str]:
+    """For every offered type: '' when the pool's reader takes it as its first type, else the refusal's text."""
+    raw = dict(config_of("production")["betterprompts:eks"]["nodeGroups"][pool])
+    verdicts: dict[str, str] = {}
+    for instance_type in sorted(ec2_instance_types(region)):
+        section = Section(dict(raw, instanceTypes=[instance_type]), f"betterprompts:eks.nodeGroups.{pool}")
+        try:
+            _read_node_group(section, pool, region)
+            verdicts[instance_type] = ""
+        except ConfigError as error:
+            assert error.key.startswith(f"betterprompts:eks.nodeGroups.{pool}.instanceTypes"), error
+            verdicts[instance_type] = error.allowed
+    return verdicts
+
+
+@lru_cache(maxsize=None)
+def _nat_verdicts(region: str) -> dict[str, str]:
+    raw: dict[str, Any] = dict(config_of("production")["betterprompts:network"], natMode="instance")
+    raw["availabilityZones"] = list(availability_zones(region)[:3])
+    verdicts: dict[str, str] = {}
+    for instance_type in sorted(ec2_instance_types(region)):
+        raw["natInstance"] = dict(raw.get("natInstance", {}), instanceType=instance_type)
+        try:
+            NetworkSettings.read(Section(raw, "betterprompts:network"), region)
+            verdicts[instance_type] = ""
+        except ConfigError as error:
+            assert error.key == "betterprompts:network.natInstance.instanceType", error
+            verdicts[instance_type] = error.allowed
+    return verdicts
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+def test_every_priced_ec2_type_exists_in_its_region(region: str) -> None:
+    assert _priced(region) <= ec2_instance_types(region), sorted(_priced(region) - ec2_instance_types(region))
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+@pytest.mark.parametrize("pool", ["application", "gpu"])
+def test_node_groups_accept_exactly_the_priced_usable_types(pool: str, region: str) -> None:
+    verdicts = _verdicts(pool, region)
+    accepted = {t for t, refusal in verdicts.items() if not refusal}
+    refused_for_price = {t for t, refusal in verdicts.items() if PRICE_REFUSAL in refusal}
+    assert accepted <= _priced(region), "an accepted type without a price"
+    assert refused_for_price.isdisjoint(_priced(region))
+    assert accepted, "the pool accepts nothing"
+    if region == "us-east-1":
+        # Every type the pool could use (offered, right architecture, GPU for the GPU pool) is priced but the known gap.
+        assert {t for t in refused_for_price if not _known_gap(t)} == set()
+        if pool == "application":
+            assert {"c6i.xlarge", "m6a.xlarge", "m7i.2xlarge", "c7a.4xlarge", "t3a.large"} <= accepted
+            assert len(accepted) > 900
+        else:
+            assert {"g4dn.xlarge", "g5.2xlarge", "g6.xlarge", "g6e.xlarge", "p5.48xlarge"} <= accepted
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+def test_the_nat_instance_takes_exactly_the_priced_types_of_its_image(region: str) -> None:
+    verdicts = _nat_verdicts(region)
+    accepted = {t for t, refusal in verdicts.items() if not refusal}
+    refused_for_price = {t for t, refusal in verdicts.items() if PRICE_REFUSAL in refusal}
+    assert accepted <= _priced(region) and refused_for_price.isdisjoint(_priced(region))
+    assert "t4g.nano" in accepted and "t3.nano" not in accepted  # arm64 image
+    if region == "us-east-1":
+        assert {"t4g.xlarge", "c7g.medium", "m8g.large"} <= accepted
+        assert {t for t in refused_for_price if not _known_gap(t)} == set()
+
+
+def test_a_refusal_names_the_priced_sizes_of_the_family_or_the_closest_types() -> None:
+    verdicts = _verdicts("application", "us-east-1")
+    # i2.large is still listed by AWS but not priced by the table; its family's other sizes are.
+    assert verdicts["i2.large"].endswith(": of the i2 family, i2.xlarge, i2.2xlarge, i2.4xlarge, i2.8xlarge (951 priced in all)")
+    assert "none of the t8i family; closest: t3.medium" in verdicts["t8i.medium"]
