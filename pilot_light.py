@@ -14,7 +14,7 @@ import pulumi
 
 import composition
 from components.cost import CostControls, CostControlsArgs
-from components.dr import standby_node_groups
+from components.dr import ReadReplica, ReadReplicaArgs, primary_database_arn, standby_node_groups
 from components.eks import Autoscaler, EksCluster
 from components.platform import (
     PlatformBaseline,
@@ -91,9 +91,31 @@ pulumi.export(
     {pool: {"min": g.min_size, "desired": g.desired_size, "max": g.max_size} for pool, g in node_groups.items()} if cluster_exists else {},
 )
 
-# --- data: the cross-Region read replica of the primary's database (issue16-rr's component) -----
-# HOOK: wired here once components/dr's replica lands: it takes the DB subnet group above, the data key
-# (baseline.keys["data"]), the clients (app_clients and the cluster's node group) and `promote=pilot.active`.
+# --- data: the cross-Region read replica of the primary's database (betterprompts:pilotLight.replica) ---
+replica_settings = pilot.replica
+if replica_settings is not None:
+    replica = ReadReplica(
+        f"{prefix}-replica",
+        ReadReplicaArgs(
+            settings=replica_settings,
+            region=settings.region,
+            # The primary's ARN through the state backend; once promoted the replica names no source (and reads nothing).
+            source_arn=None if replica_settings.promoted else primary_database_arn(pilot.primary_stack),
+            vpc_id=vpc.vpc_id,
+            db_subnet_group_name=vpc.db_subnet_group_name,
+            # As the primary's: the data layer's clients and the cluster's nodes.
+            client_security_group_ids=[app_clients.id] + ([cluster.node_security_group_id] if cluster is not None else []),
+            kms_key_arn=baseline.keys["data"].arn,
+            log_kms_key_arn=baseline.keys["logs"].arn,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            account_id=account_id,
+        ),
+        aws_opts,
+    )
+    pulumi.export("databaseAddress", replica.address)
+    pulumi.export("databaseEndpoint", replica.endpoint)
+    pulumi.export("databaseArn", replica.arn)
+    pulumi.export("databasePromoted", replica_settings.promoted)
 
 # --- cost: the pilot light's own budget and anomaly monitor (no schedules: it stands in for production) ---
 cost = settings.cost

@@ -392,6 +392,8 @@ cache = RedisCluster(
 pulumi.export("appClientsSecurityGroupId", app_clients.id)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseEndpoint", database.endpoint)
+# The DR stack's cross-Region read replica names its source by ARN, read through a StackReference.
+pulumi.export("databaseArn", database.arn)
 pulumi.export("databasePort", database.port)
 pulumi.export("databaseName", settings.database.database_name)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)

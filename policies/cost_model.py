@@ -154,6 +154,9 @@ class Usage:
     """Active Amazon Managed Grafana viewers a month per workspace."""
     ecr_replication_gb: float = 10.0
     """GB of image layers pushed a month (new layers only) that ECR copies once to the DR Region."""
+    rds_replication_gb: float = 150.0
+    """GB a month of write-ahead log a cross-Region read replica receives from its source: inter-Region
+    transfer out of the source's Region (the primary's write volume; RDS bills it to the source's account)."""
     lambda_invocations_millions: float = 1.0
     """Million invocations a month per Lambda function (an average over the stack's functions)."""
     lambda_average_duration_ms: float = 500.0
@@ -212,6 +215,7 @@ USAGE_KEYS: dict[str, str] = {
     "configRuleEvaluations": "config_rule_evaluations",
     "ecrRepositoryGb": "ecr_repository_gb",
     "ecrReplicationGb": "ecr_replication_gb",
+    "rdsReplicationGb": "rds_replication_gb",
     "grafanaEditors": "grafana_editors",
     "grafanaViewers": "grafana_viewers",
     "sqsRequestsMillions": "sqs_requests_millions",
@@ -856,7 +860,24 @@ def _rds_instance(ctx: _Context, r: CostResource) -> list[LineItem]:
             committable_baseline=_committable(compute, running, ctx.assumptions.reserved_database),
             committable_peak=_committable(compute, running, ctx.assumptions.reserved_database),
         )
-    ] + _managed_secret(ctx, r)
+    ] + _managed_secret(ctx, r) + _cross_region_replication(ctx, r)
+
+
+def _cross_region_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
+    """A replica whose source (named by ARN) is in another Region receives the source's WAL across Regions:
+    ``rdsReplicationGb`` a month at the inter-Region transfer price (AWS: "Cross-Region replication costs")."""
+    source = r.inputs.get("replicateSourceDb")
+    parts = source.split(":") if isinstance(source, str) else []
+    if len(parts) < 7 or parts[2] != "rds" or parts[3] == ctx.prices.region:
+        return []
+    gb = ctx.assumptions.usage.rds_replication_gb
+    return [
+        ctx.item(
+            r,
+            f"DR: cross-Region replication of {r.name} from {parts[3]}: {gb:,.0f} GB/month of WAL",
+            gb * ctx.price("transfer:inter-region", r.type, "transfer"),
+        )
+    ]
 
 
 def _managed_secret(ctx: _Context, r: CostResource) -> list[LineItem]:

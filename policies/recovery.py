@@ -67,6 +67,8 @@ def _replication(args: ResourceValidationArgs) -> Iterator[str]:
     fix = "a customer-managed key in the destination Region (components.dr.CrossRegionReplication makes them)"
     if args.resource_type == RDS_BACKUP_REPLICATION:
         yield from require_cmk(where, "kmsKeyId", get(props, "kmsKeyId"), f"set kms_key_id to {fix}")
+    elif args.resource_type == RDS_INSTANCE:
+        yield from _cross_region_replica(args)
     elif args.resource_type == EFS_REPLICATION:
         # Without a key EFS encrypts the replica with the AWS-managed aws/elasticfilesystem key.
         key = get(props, "destination", "kmsKeyId")
@@ -90,13 +92,41 @@ def _replication(args: ResourceValidationArgs) -> Iterator[str]:
                 )
 
 
+def _arn_region(value: Any, service: str) -> Optional[str]:
+    """The Region of an ARN of ``service`` (``arn:aws:<service>:<region>:...``), None for anything else."""
+    parts = value.split(":") if isinstance(value, str) else []
+    return parts[3] if len(parts) >= 6 and parts[0] == "arn" and parts[2] == service and parts[3] else None
+
+
+def _cross_region_replica(args: ResourceValidationArgs) -> Iterator[str]:
+    """An RDS read replica of a source in another Region (named by ARN) names a customer-managed key of its own
+    Region: KMS keys never leave their Region, and without ``kmsKeyId`` RDS refuses a replica of an encrypted
+    source (CreateDBInstanceReadReplica, KmsKeyId)."""
+    props = args.props
+    source = _arn_region(get(props, "replicateSourceDb"), "rds")
+    own = get(props, "region")
+    if not isinstance(own, str) or not own:
+        own = get(args.provider.props, "region") if args.provider is not None else None
+    if source is None or not isinstance(own, str) or source == own:
+        return  # not a cross-Region replica (or its Region is not known)
+    where = label(args.resource_type, args.name)
+    fix = f"a customer-managed key in {own}, the replica's Region (components.dr.ReadReplica takes the DR Region's data key)"
+    key = get(props, "kmsKeyId")
+    yield from require_cmk(where, "kmsKeyId", key, f"set kms_key_id to {fix}")
+    key_region = _arn_region(key, "kms")
+    if key_region is not None and key_region != own:
+        yield f"{where}: kmsKeyId is a key of {key_region}, but the replica is in {own} (its source is in {source}); KMS keys never leave their Region. Fix: {fix}"
+    if get(props, "storageEncrypted") is not UNKNOWN and get(props, "storageEncrypted") is not True:
+        yield f"{where}: storageEncrypted is not true on a cross-Region replica. Fix: storage_encrypted=True with {fix}"
+
+
 REPLICATION_DESTINATIONS_CMK = resource_policy(
     name="replication-destinations-encrypted-with-cmk",
-    description="Cross-Region copies (replicated RDS automated backups, EFS replicas, S3 replicas) are encrypted with a customer-managed key of the destination Region.",
+    description="Cross-Region copies (replicated RDS automated backups, cross-Region RDS read replicas, EFS replicas, S3 replicas) are encrypted with a customer-managed key of the destination Region.",
     severity=Severity.HIGH,
-    types=(RDS_BACKUP_REPLICATION, EFS_REPLICATION, S3_REPLICATION),
+    types=(RDS_BACKUP_REPLICATION, RDS_INSTANCE, EFS_REPLICATION, S3_REPLICATION),
     check=_replication,
-    remediation="kms_key_id (RDS) / destination.kms_key_id (EFS) / destination.encryption_configuration.replica_kms_key_id with SSE-KMS objects opted in (S3) = a customer-managed key in the destination Region.",
+    remediation="kms_key_id (RDS backups and cross-Region replicas) / destination.kms_key_id (EFS) / destination.encryption_configuration.replica_kms_key_id with SSE-KMS objects opted in (S3) = a customer-managed key in the destination Region.",
 )
 
 

@@ -9,8 +9,11 @@ sees every registration request whole) and :class:`~preflight.mocks.PreflightMoc
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +130,31 @@ def engine_config(config: Mapping[str, Any]) -> dict[str, str]:
 # --- running ---------------------------------------------------------------------------
 
 
+def referenced_stack_outputs(name: str, *, project: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """What a ``pulumi.StackReference`` to ``name`` (``<org>/<project>/<stack>``) reads: the outputs of that
+    stack's own offline run (its stack file in this project), so the referenced values are the ones the
+    other stack really exports. The run happens in a child process: the mock runtime is one per process."""
+    parts = name.split("/")
+    if len(parts) != 3 or parts[1] != project or not all(parts):
+        raise StackFileError(f"a stack reference {name!r} must name <org>/{project}/<stack> (a stack of this project)")
+    return dict(_stack_outputs(parts[2], str(project_dir)))
+
+
+@lru_cache(maxsize=None)
+def _stack_outputs(stack: str, project_dir: str) -> Mapping[str, Any]:
+    script = (
+        "import json, sys; from pathlib import Path; from preflight.harness import run_stack; "
+        "print(json.dumps(run_stack(sys.argv[1], project_dir=Path(sys.argv[2])).outputs))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, stack, project_dir], cwd=project_dir, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise StackFileError(f"the referenced stack {stack!r} does not run offline:\n{done.stderr[-2000:]}")
+    outputs: Mapping[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return outputs
+
+
 def run_stack(
     stack: str,
     *,
@@ -158,6 +186,7 @@ def run_stack(
         stack=stack,
         config=engine_config(stack_config),
         region=region if isinstance(region, str) else "us-east-1",
+        stack_outputs=lambda name: referenced_stack_outputs(name, project=project, project_dir=project_dir),
     )
     return Plan(project=project, stack=stack, resources=resources, outputs=outputs, unavailable_secrets=unavailable)
 

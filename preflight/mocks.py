@@ -17,7 +17,7 @@ import copy
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
@@ -25,6 +25,7 @@ import pulumi
 from policies.aws_names import NAME_RULES, name_problem
 
 ACCOUNT_ID = "123456789012"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 PARTITION = "aws"
 
 # EC2-style id prefixes, by resource type token.
@@ -68,9 +69,17 @@ class NameLimitError(ValueError):
 class PreflightMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes for one stack in one region."""
 
-    def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        region: str,
+        account_id: str = ACCOUNT_ID,
+        stack_outputs: Callable[[str], Mapping[str, Any]] | None = None,
+    ) -> None:
         self.region = region
         self.account_id = account_id
+        self.stack_outputs = stack_outputs
+        """The outputs of another stack by its fully qualified name (``<org>/<project>/<stack>``): what a
+        ``pulumi.StackReference`` reads from the state backend. None: a reference fails loudly."""
         self.name_problems: list[str] = []
         """Every name over AWS's limit for its type, given or auto-generated (see policies/aws_names.py)."""
         self.provider_regions: dict[str, str] = {}
@@ -100,6 +109,8 @@ class PreflightMocks(pulumi.runtime.Mocks):
         token = args.typ
         key = f"{token}::{args.name}"
         state = dict(args.inputs)
+        if token == STACK_REFERENCE:
+            return self._stack_reference(args)
         if token.startswith("pulumi:providers:"):
             provider_id = _digest(key, 8) + "-provider"
             if isinstance(state.get("region"), str):
@@ -128,6 +139,16 @@ class PreflightMocks(pulumi.runtime.Mocks):
             state.update(answer(self, args, resource_id, state))
         # An answer may give the resource its service's own id form (a KMS key id, a log group name).
         return str(state["id"]), state
+
+    def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """A StackReference is a read of the named stack's outputs: answered from that stack's own offline run."""
+        name = str(args.inputs.get("name") or args.resource_id or args.name)
+        if self.stack_outputs is None:
+            raise NotImplementedError(
+                f"preflight has no outputs for the referenced stack {name!r}; pass stack_outputs to PreflightMocks"
+            )
+        outputs = dict(self.stack_outputs(name))
+        return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
 
     def arn(self, token: str, name: str, resource_id: str, region: str | None = None) -> str:
         region = region or self.region

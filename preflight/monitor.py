@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import runpy
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,13 @@ def plain(value: Any) -> Any:
 
 
 def run_program(
-    main: Path, *, project: str, stack: str, config: dict[str, str], region: str
+    main: Path,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    region: str,
+    stack_outputs: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> tuple[list[Resource], dict[str, Any]]:
     """Run the program at ``main`` once under mocks; return its registrations and outputs."""
     program_dir = str(main.parent)
@@ -130,6 +136,7 @@ def run_program(
             stack=stack,
             config=config,
             region=region,
+            stack_outputs=stack_outputs,
         )
     finally:
         os.chdir(cwd)
@@ -142,12 +149,14 @@ def run_function(
     stack: str = "test",
     config: dict[str, str] | None = None,
     region: str = "us-east-1",
+    stack_outputs: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> tuple[list[Resource], dict[str, Any]]:
     """Run ``program`` (any callable that registers resources) under the mock runtime.
 
-    Component tests use this directly to build one component in isolation.
+    Component tests use this directly to build one component in isolation. ``stack_outputs``: what a
+    ``pulumi.StackReference`` to another stack reads (by its ``<org>/<project>/<stack>`` name).
     """
-    mocks = PreflightMocks(region)
+    mocks = PreflightMocks(region, stack_outputs=stack_outputs)
     monitor = PlanMonitor(mocks)
     pulumi.runtime.set_all_config(config or {}, [])
     # A fresh root stack for every run: set_mocks only makes one when none exists.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -30,23 +30,26 @@ from ..platform import (
     ComponentTags,
     create_alarms,
     unique_final_snapshot,
-    service_assume_role_policy,
     service_security_group,
 )
 from .database_plan import (
-    ENHANCED_MONITORING_LOG_GROUP,
-    ENHANCED_MONITORING_POLICY_ARN,
     LOG_EXPORTS,
     POSTGRES_PORT,
     db_parameters,
     is_valid_db_identifier,
-    log_group_name,
     free_storage_threshold_bytes,
     primary_alarm_specs,
     replica_alarm_specs,
     replica_keys,
 )
 from .database_settings import MAX_READ_REPLICAS, DatabaseSettings
+from .instance_support import (
+    enhanced_monitoring_role,
+    export_log_groups,
+    observability_inputs,
+    os_metrics_log_group,
+    postgres_parameter_group,
+)
 from .master_secret import MasterSecret, MasterSecretArgs
 from .master_secret_plan import INITIAL_PASSWORD_LENGTH, rotation_egress
 
@@ -88,6 +91,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     port: pulumi.Output[int]
     identifier: pulumi.Output[str]
+    arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     replica_addresses: dict[str, pulumi.Output[str]]
@@ -120,49 +124,16 @@ class PgvectorDatabase(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.parameter_group = aws.rds.ParameterGroup(
-            name,
-            family=db.parameter_group_family,
-            description=f"{name}: TLS forced, pg_stat_statements, slow statement log",
-            parameters=[
-                aws.rds.ParameterGroupParameterArgs(name=p.name, value=p.value, apply_method=p.apply_method)
-                for p in db_parameters(slow_statement_ms=db.slow_statement_ms)
-            ],
-            tags=tags(name),
-            # A new family means a new group: create it before the instance is switched over.
-            opts=pulumi.ResourceOptions(parent=self),
+        self.parameter_group = postgres_parameter_group(
+            name, family=db.parameter_group_family, slow_statement_ms=db.slow_statement_ms, tags=tags, parent=self
         )
 
-        monitoring_name = f"{name}-monitoring"
-        self.monitoring_role = aws.iam.Role(
-            monitoring_name,
-            description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: service_assume_role_policy("monitoring.rds.amazonaws.com", source_account=account)
-            ),
-            tags=tags(monitoring_name),
-            opts=child,
-        )
-        aws.iam.RolePolicyAttachment(
-            monitoring_name,
-            role=self.monitoring_role.name,
-            policy_arn=ENHANCED_MONITORING_POLICY_ARN,
-            opts=pulumi.ResourceOptions(parent=self.monitoring_role),
-        )
-
-        # Enhanced monitoring writes every instance's OS metrics to one log group per account and
-        # region; created here first (logs key, retention) instead of by RDS (no key, 30 days).
+        self.monitoring_role = enhanced_monitoring_role(name, account_id=args.account_id, tags=tags, parent=self)
         os_metrics: list[pulumi.Resource] = []
         if db.create_enhanced_monitoring_log_group:
-            os_metrics_name = f"{name}-os-metrics"
             os_metrics.append(
-                aws.cloudwatch.LogGroup(
-                    os_metrics_name,
-                    name=ENHANCED_MONITORING_LOG_GROUP,
-                    retention_in_days=db.log_retention_days,
-                    kms_key_id=args.log_kms_key_arn,
-                    tags=tags(os_metrics_name),
-                    opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+                os_metrics_log_group(
+                    name, retention_days=db.log_retention_days, kms_key_arn=args.log_kms_key_arn, tags=tags, parent=self, protect=args.protect
                 )
             )
 
@@ -210,15 +181,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
             skip_final_snapshot=not args.protect,
             # Unique per incarnation of the stack: a second teardown cannot collide with the first's snapshot.
             final_snapshot_identifier=unique_final_snapshot(name, name, self) if args.protect else None,
-            # Database Insights (Performance Insights' successor): the mode is explicit, because RDS
-            # otherwise enables the billed Advanced mode; its load data stays under our key.
-            database_insights_mode=db.database_insights_mode,
-            performance_insights_enabled=True,
-            performance_insights_kms_key_id=args.kms_key_arn,
-            performance_insights_retention_period=db.performance_insights_retention_days,
-            monitoring_interval=db.monitoring_interval_seconds,
-            monitoring_role_arn=self.monitoring_role.arn,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            **self._observability(args),
             tags=tags(name, {"Role": "primary"}),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
         )
@@ -258,13 +221,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 # its protection is the flag below and the primary's backups.
                 skip_final_snapshot=True,
                 deletion_protection=args.protect,
-                database_insights_mode=db.database_insights_mode,
-                performance_insights_enabled=True,
-                performance_insights_kms_key_id=args.kms_key_arn,
-                performance_insights_retention_period=db.performance_insights_retention_days,
-                monitoring_interval=db.monitoring_interval_seconds,
-                monitoring_role_arn=self.monitoring_role.arn,
-                enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+                **self._observability(args),
                 tags=tags(replica_name, {"Role": "read-replica"}),
                 opts=pulumi.ResourceOptions(parent=self.instance, protect=args.protect, depends_on=replica_logs),
             )
@@ -282,6 +239,8 @@ class PgvectorDatabase(pulumi.ComponentResource):
         self.endpoint = self.instance.endpoint
         self.port = self.instance.port
         self.identifier = self.instance.identifier
+        # The DR Region's replica names its source by ARN (cross-Region replicas must).
+        self.arn = self.instance.arn
         self.master_secret = MasterSecret(
             f"{name}-master",
             MasterSecretArgs(
@@ -311,6 +270,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 "endpoint": self.endpoint,
                 "port": self.port,
                 "identifier": self.identifier,
+                "arn": self.arn,
                 "master_secret_arn": self.master_secret_arn,
                 "security_group_id": self.security_group_id,
                 "replica_addresses": self.replica_addresses,
@@ -318,22 +278,22 @@ class PgvectorDatabase(pulumi.ComponentResource):
         )
 
 
+    def _observability(self, args: PgvectorDatabaseArgs) -> dict[str, Any]:
+        """Database Insights, enhanced monitoring and log exports: the same on the primary and its replicas."""
+        db = args.database
+        return observability_inputs(
+            insights_mode=db.database_insights_mode,
+            insights_retention_days=db.performance_insights_retention_days,
+            kms_key_arn=args.kms_key_arn,
+            monitoring_interval_seconds=db.monitoring_interval_seconds,
+            monitoring_role_arn=self.monitoring_role.arn,
+        )
+
     def _log_groups(self, identifier: str, args: PgvectorDatabaseArgs, tags: ComponentTags) -> list[pulumi.Resource]:
         """The instance's export log groups, under the logs CMK with the configured retention."""
-        groups: list[pulumi.Resource] = []
-        for export in LOG_EXPORTS:
-            group_name = f"{identifier}-{export}"
-            groups.append(
-                aws.cloudwatch.LogGroup(
-                    group_name,
-                    name=log_group_name(identifier, export),
-                    retention_in_days=args.database.log_retention_days,
-                    kms_key_id=args.log_kms_key_arn,
-                    tags=tags(group_name),
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
-        return groups
+        return export_log_groups(
+            identifier, retention_days=args.database.log_retention_days, kms_key_arn=args.log_kms_key_arn, tags=tags, parent=self
+        )
 
 
 def _free_storage_threshold(instance: aws.rds.Instance, db: DatabaseSettings) -> pulumi.Output[float]:

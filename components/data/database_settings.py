@@ -117,52 +117,12 @@ class DatabaseSettings:
     def read(section: Section, region: str = "us-east-1") -> "DatabaseSettings":
         # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
         version = section.string("engineVersion", example=str(SUPPORTED_POSTGRES_MAJORS[0]))
-        match = _VERSION.match(version)
-        if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
-            raise ConfigError(
-                section.key("engineVersion"),
-                version,
-                "a PostgreSQL version with pgvector on RDS: major "
-                + " or ".join(map(str, SUPPORTED_POSTGRES_MAJORS))
-                + " (such as 16 or 16.13)",
-            )
-        _check_engine_version_offered(section.key("engineVersion"), version)
+        check_postgres_version(section.key("engineVersion"), version)
         instance_class = section.string("instanceClass", example=next(iter(allowed_instance_classes(region)), None))
-        check_instance_family(
-            section.key("instanceClass"), instance_class, ALLOWED_DB_INSTANCE_FAMILIES, allowed_instance_classes(region)
-        )
-        check_offered(
-            section.key("instanceClass"),
-            instance_class,
-            rds_instance_classes(region, "postgres"),
-            f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
-        )
-        check_priced(
-            section.key("instanceClass"), instance_class, allowed_instance_classes(region),
-            region=region, what="a class", variants="Single-AZ and Multi-AZ",
-        )
+        check_db_instance_class(section.key("instanceClass"), instance_class, region)
 
-        allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
-        maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
-        # RDS wants the autoscaling ceiling at least 10% above the allocation.
-        floor = math.ceil(allocated * 1.1)
-        if maximum < floor and not section.stand_in("allocatedStorageGb", "maxAllocatedStorageGb"):
-            raise ConfigError(
-                section.key("maxAllocatedStorageGb"),
-                maximum,
-                f"at least {floor} (10% above {section.key('allocatedStorageGb')}, {allocated}), or a smaller allocatedStorageGb",
-            )
-
-        backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow", example=EXAMPLE_DAILY_WINDOW))
-        maintenance_window = check_weekly_window(
-            section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
-        )
-        if windows_overlap(backup_window, maintenance_window) and not section.stand_in("backupWindow", "maintenanceWindow"):
-            raise ConfigError(
-                section.key("maintenanceWindow"),
-                maintenance_window,
-                f"a window that does not overlap {section.key('backupWindow')} ({backup_window}); move either",
-            )
+        allocated, maximum = read_gp3_storage(section)
+        backup_window, maintenance_window = read_backup_and_maintenance_windows(section)
 
         replicas = section.integer("readReplicas", 0)
         if not 0 <= replicas <= MAX_READ_REPLICAS:
@@ -227,6 +187,63 @@ class DatabaseSettings:
         )
         section.finish()
         return settings
+
+
+def read_gp3_storage(section: Section) -> tuple[int, int]:
+    """``allocatedStorageGb`` and ``maxAllocatedStorageGb`` within gp3's limits, the autoscaling ceiling at least
+    10% above the allocation (RDS wants it so)."""
+    allocated = section.integer("allocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
+    maximum = section.integer("maxAllocatedStorageGb", minimum=GP3_MIN_GB, maximum=GP3_MAX_GB)
+    floor = math.ceil(allocated * 1.1)
+    if maximum < floor and not section.stand_in("allocatedStorageGb", "maxAllocatedStorageGb"):
+        raise ConfigError(
+            section.key("maxAllocatedStorageGb"),
+            maximum,
+            f"at least {floor} (10% above {section.key('allocatedStorageGb')}, {allocated}), or a smaller allocatedStorageGb",
+        )
+    return allocated, maximum
+
+
+def read_backup_and_maintenance_windows(section: Section) -> tuple[str, str]:
+    """``backupWindow`` (daily) and ``maintenanceWindow`` (weekly, UTC), which may not overlap."""
+    backup_window = check_daily_window(section.key("backupWindow"), section.raw("backupWindow", example=EXAMPLE_DAILY_WINDOW))
+    maintenance_window = check_weekly_window(
+        section.key("maintenanceWindow"), section.raw("maintenanceWindow", example=EXAMPLE_WEEKLY_WINDOW)
+    )
+    if windows_overlap(backup_window, maintenance_window) and not section.stand_in("backupWindow", "maintenanceWindow"):
+        raise ConfigError(
+            section.key("maintenanceWindow"),
+            maintenance_window,
+            f"a window that does not overlap {section.key('backupWindow')} ({backup_window}); move either",
+        )
+    return backup_window, maintenance_window
+
+
+def check_db_instance_class(key: str, instance_class: str, region: str) -> None:
+    """A class of the allowed families, offered by RDS for PostgreSQL in ``region`` (AWS's list) and priced
+    there Single-AZ and Multi-AZ; else a ConfigError naming ``key`` and the accepted classes."""
+    check_instance_family(key, instance_class, ALLOWED_DB_INSTANCE_FAMILIES, allowed_instance_classes(region))
+    check_offered(
+        key,
+        instance_class,
+        rds_instance_classes(region, "postgres"),
+        f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
+    )
+    check_priced(key, instance_class, allowed_instance_classes(region), region=region, what="a class", variants="Single-AZ and Multi-AZ")
+
+
+def check_postgres_version(key: str, version: str) -> None:
+    """A PostgreSQL version with pgvector on RDS (``16`` or ``16.13``) that RDS still creates; else a ConfigError naming ``key``."""
+    match = _VERSION.match(version)
+    if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
+        raise ConfigError(
+            key,
+            version,
+            "a PostgreSQL version with pgvector on RDS: major "
+            + " or ".join(map(str, SUPPORTED_POSTGRES_MAJORS))
+            + " (such as 16 or 16.13)",
+        )
+    _check_engine_version_offered(key, version)
 
 
 def _check_engine_version_offered(key: str, version: str) -> None:

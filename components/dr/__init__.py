@@ -1,7 +1,7 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
 (``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
-replicas (``ImageReplication``), Route 53 health checks and failover records (``EndpointHealthChecks``,
+replicas (``ImageReplication``), the pilot light's cross-Region database replica (``ReadReplica``), Route 53 health checks and failover records (``EndpointHealthChecks``,
 ``FailoverRecords``), the recovery-point model
 (``backup_plan``), the ``dr`` config section and the pilot light's (``pilotLight``, ``pilot_light``).
 
@@ -15,6 +15,8 @@ from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, standby_node_groups
+from .read_replica import DATABASE_ARN_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
+from .replica_settings import ReplicaSettings
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
 from .failover import EndpointHealthChecks, EndpointHealthChecksArgs, FailoverRecords, FailoverRecordsArgs
 from .settings import BackupSettings, DrSettings, FailoverSettings, HealthCheckSettings, ImageReplicationSettings, VeleroSettings
@@ -22,6 +24,11 @@ from .velero import VeleroBackups, VeleroBackupsArgs
 from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NAMESPACE, bucket_lifecycle as velero_bucket_lifecycle
 
 __all__ = [
+    "DATABASE_ARN_OUTPUT",
+    "ReadReplica",
+    "ReadReplicaArgs",
+    "ReplicaSettings",
+    "primary_database_arn",
     "BackupSettings",
     "BucketReplication",
     "BucketReplicationArgs",

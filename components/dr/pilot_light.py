@@ -17,6 +17,7 @@ from enum import Enum
 
 from ..eks import SYSTEM, NodeGroupSettings
 from ..platform import ConfigError, Section
+from .replica_settings import ReplicaSettings
 
 # <organization>/<project>/<stack>: the fully qualified name a StackReference takes.
 _STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -46,6 +47,9 @@ class PilotLightSettings:
     """The failover switch: node groups at the configured sizes and the replica promoted."""
     cluster: ClusterPosture
     """What exists of the cluster while not active (``standby`` by default)."""
+    replica: ReplicaSettings | None = None
+    """The primary database's cross-Region read replica (``replica``); promoted when ``active`` (or when
+    ``replica.promoted`` records an earlier promotion: it is one way). None when absent."""
 
     @property
     def cluster_exists(self) -> bool:
@@ -61,8 +65,13 @@ class PilotLightSettings:
             raise ConfigError(section.key("primaryRegion"), primary_region, f"a Region other than the pilot light's own (aws:region {region})")
         active = section.boolean("active")
         cluster = ClusterPosture(section.string("cluster", ClusterPosture.STANDBY.value, choices=[p.value for p in ClusterPosture]))
+        replica = None
+        if section.has("replica"):
+            replica = ReplicaSettings.read(section.child("replica"), region=region, primary_stack=primary_stack)
+            # The failover switch promotes it; `promoted` keeps a past promotion when `active` goes back to false.
+            replica = replace(replica, promoted=replica.promoted or active)
         section.finish()
-        return PilotLightSettings(primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster)
+        return PilotLightSettings(primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica)
 
 
 def standby_node_groups(node_groups: Mapping[str, NodeGroupSettings], *, active: bool) -> dict[str, NodeGroupSettings]:

@@ -157,8 +157,9 @@ def test_everything_goes_through_one_us_west_2_provider(dr_plan: Plan) -> None:
     assert [(p.name, p.inputs["region"]) for p in providers] == [("betterprompts-dr-aws", "us-west-2")]
     aws_resources = [r for r in dr_plan.resources if r.custom and r.type.startswith("aws:")]
     assert aws_resources and all(r.provider.startswith(providers[0].urn) for r in aws_resources)
-    # Nothing names the primary's Region (a failover's `pulumi up` must not need it).
-    assert [r.name for r in aws_resources if "us-east-1" in str(r.inputs)] == []
+    # Nothing names the primary's Region (a failover's `pulumi up` must not need it) but the replica's source,
+    # an ARN read from the state backend (a StackReference), not from us-east-1's APIs.
+    assert [r.name for r in aws_resources if "us-east-1" in str({k: v for k, v in r.inputs.items() if k != "replicateSourceDb"})] == []
 
 
 def test_the_network_is_its_own_range_with_one_nat_instance(dr_plan: Plan) -> None:
@@ -179,9 +180,64 @@ def test_standby_runs_the_control_plane_and_one_system_node(dr_plan: Plan) -> No
         "training": (0, 0, 4),
     }
     assert dr_plan.outputs["pilotLight"] == {"primaryStack": "betterprompts/betterprompts/production", "primaryRegion": "us-east-1", "active": False, "cluster": "standby"}
-    # Nothing of the primary's platform: no database, cache, buckets or edge in the pilot light.
+    # Nothing else of the primary's platform: no cache, buckets or edge in the pilot light (the replica below).
     types = {r.type for r in dr_plan.resources}
-    assert not types & {"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution"}
+    assert not types & {"aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution"}
+
+
+def _replica(plan: Plan) -> Any:
+    (instance,) = plan.of_type("aws:rds/instance:Instance")
+    return instance
+
+
+def test_standby_replicates_production_s_database_under_this_region_s_data_key(dr_plan: Plan, production: Plan) -> None:
+    replica = _replica(dr_plan)
+    # The source by ARN (cross-Region), production's own export read through the StackReference.
+    assert replica.inputs["replicateSourceDb"] == production.outputs["databaseArn"]
+    assert replica.inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1:")
+    data_key = next(k for k in dr_plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "data")
+    assert replica.inputs["kmsKeyId"] == f"arn:aws:kms:us-west-2:123456789012:key/{data_key.id}"
+    (subnet_group,) = dr_plan.of_type("aws:rds/subnetGroup:SubnetGroup")
+    assert replica.inputs["dbSubnetGroupName"] == subnet_group.id == dr_plan.outputs["dbSubnetGroupName"]
+    assert replica.inputs["instanceClass"] == "db.r6g.xlarge" and replica.inputs.get("multiAz") in (False, None)
+    # Its clients: the app-clients group and the standby cluster's nodes.
+    group = next(g for g in dr_plan.of_type("aws:ec2/securityGroup:SecurityGroup") if g.id in replica.inputs["vpcSecurityGroupIds"])
+    (ingress,) = group.inputs["ingress"]
+    assert (ingress["fromPort"], ingress["toPort"]) == (5432, 5432)
+    admitted = set(ingress["securityGroups"])
+    app_clients = dr_plan.named("betterprompts-dr-app-clients").id
+    assert app_clients in admitted and dr_plan.outputs["nodeSecurityGroupId"] in admitted
+    assert dr_plan.outputs["databasePromoted"] is False
+
+
+def test_the_failover_switch_promotes_the_replica() -> None:
+    config = config_of("dr")
+    config[KEY]["active"] = True
+    replica = _replica(run_stack("dr", config=config))
+    assert "replicateSourceDb" not in replica.inputs or not replica.inputs["replicateSourceDb"]
+    assert replica.inputs["multiAz"] is True
+    assert replica.name == "betterprompts-dr-replica"  # the same resource: promoted in place
+
+
+def test_a_past_promotion_stays_when_the_switch_goes_back() -> None:
+    config = config_of("dr")
+    config[KEY]["replica"]["promoted"] = True
+    settings = _load(config)
+    assert settings.pilot_light.active is False and settings.pilot_light.replica.promoted is True
+    assert _load(config_of("dr")).pilot_light.replica.promoted is False
+    assert _load(_with(active=True)).pilot_light.replica.promoted is True
+
+
+def test_a_bad_replica_value_names_its_key_under_the_pilot_light() -> None:
+    config = config_of("dr")
+    config[KEY]["replica"]["instanceClass"] = "db.x1.huge"
+    assert _error(config).key == f"{KEY}.replica.instanceClass"
+
+
+def test_without_a_replica_section_there_is_no_database() -> None:
+    config = config_of("dr")
+    del config[KEY]["replica"]
+    assert _load(config).pilot_light.replica is None
 
 
 def test_a_failover_brings_the_node_groups_to_production_s_sizes() -> None:

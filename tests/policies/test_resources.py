@@ -453,6 +453,25 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], dict[str, Any]]] = 
         ("destination.kmsKeyId is not set", "Fix: set destination.kms_key_id"),
         {"sourceFileSystemId": "fs-1", "destination": {"region": "us-west-2", "kmsKeyId": KEY}},
     ),
+    # A cross-Region read replica (pulumi-aws 7's per-resource region here; the provider's Region otherwise).
+    (
+        "replication-destinations-encrypted-with-cmk",
+        "aws:rds/instance:Instance",
+        {"region": "us-west-2", "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:db", "storageEncrypted": True,
+         "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+        ("kmsKeyId is a key of us-east-1, but the replica is in us-west-2", "KMS keys never leave their Region", "Fix: a customer-managed key in us-west-2"),
+        {"region": "us-west-2", "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:db", "storageEncrypted": True,
+         "kmsKeyId": "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "deletionProtection": True},
+    ),
+    (
+        "replication-destinations-encrypted-with-cmk",
+        "aws:rds/instance:Instance",
+        {"region": "us-west-2", "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:db", "storageEncrypted": True},
+        ("kmsKeyId is not set", "Fix: set kms_key_id to a customer-managed key in us-west-2"),
+        # A same-Region replica is not this policy's (rds-encrypted-with-cmk still wants its key named).
+        {"region": "us-east-1", "replicateSourceDb": "arn:aws:rds:us-east-1:123456789012:db:db", "storageEncrypted": True, "kmsKeyId": KEY,
+         "deletionProtection": True},
+    ),
     (
         "route53-failover-primary-health-checked",
         "aws:route53/record:Record",
