@@ -21,7 +21,7 @@ from .apps import DeliverySettings, ImagesSettings, RunnersSettings, WorkloadsSe
 from .compliance import ComplianceSettings
 from .cost import CostSettings, ShutdownSettings, node_group_action, peak_fraction, target_events
 from .data import CacheSettings, DatabaseSettings
-from .dr import DrSettings
+from .dr import DrSettings, PilotLightSettings
 from .edge import EdgeSettings
 from .eks import POOLS, Autoscaler, DeploySettings, EksSettings
 from .ml import InferenceSettings
@@ -60,6 +60,8 @@ __all__ = [
     "NatMode",
     "NetworkSettings",
     "ObservabilitySettings",
+    "PilotLightSettings",
+    "PilotLightStackSettings",
     "PlatformSettings",
     "QuotaSettings",
     "ServerlessSettings",
@@ -67,6 +69,8 @@ __all__ = [
     "StackSettings",
     "StorageSettings",
     "WorkloadsSettings",
+    "is_pilot_light",
+    "load_pilot_light_settings",
     "load_settings",
     "read_runtime_config",
     "NAMESPACE",
@@ -109,6 +113,22 @@ class StackSettings:
     observability: ObservabilitySettings
     dr: DrSettings | None
     """Backups and the DR Region (``betterprompts:dr``); None when the section is absent."""
+    cost: CostSettings
+    quotas: QuotaSettings
+
+
+@dataclass(frozen=True)
+class PilotLightStackSettings:
+    """A pilot-light stack's settings (``betterprompts:pilotLight`` present): only the sections it composes."""
+
+    project: str
+    stack: str
+    region: str
+    pilot_light: PilotLightSettings
+    platform: PlatformSettings
+    network: NetworkSettings
+    eks: EksSettings
+    deploy: DeploySettings
     cost: CostSettings
     quotas: QuotaSettings
 
@@ -168,31 +188,28 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
 }
 
 
+PILOT_LIGHT_KEY = f"{NAMESPACE}:pilotLight"
+# What a pilot-light stack composes (pilot_light.py), in reading order: its identity first.
+_PILOT_LIGHT_SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
+    "pilotLight": lambda s, done: PilotLightSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
+    **{name: _SECTIONS[name] for name in ("platform", "network", "eks", "deploy", "cost", "quotas")},
+}
+
+
+def is_pilot_light(config: Mapping[str, Any]) -> bool:
+    """A stack whose config has ``betterprompts:pilotLight`` is a primary's pilot light (pilot_light.py)."""
+    return PILOT_LIGHT_KEY in config
+
+
 def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> StackSettings:
-    """Parse stack config (full keys such as ``aws:region`` and ``betterprompts:network``).
+    """Parse a primary platform's stack config (full keys such as ``aws:region`` and ``betterprompts:network``).
 
     Values may be the decoded objects or the JSON strings the Pulumi engine passes.
     Raises :class:`ConfigError` naming the key, the bad value and what is allowed.
     """
-    region = config.get("aws:region")
-    if region not in SUPPORTED_REGIONS:
-        raise ConfigError("aws:region", region, "one of " + ", ".join(SUPPORTED_REGIONS))
-    known = {f"{NAMESPACE}:{name}" for name in _SECTIONS}
-    for key in sorted(config):
-        if key.startswith(f"{NAMESPACE}:") and key not in known:
-            raise ConfigError(
-                key, _decode(config[key]), "no such key" + suggestion(key, known) + "; known keys: " + ", ".join(sorted(known))
-            )
-    # Every physical name starts with <project>-<stack>: one that AWS would refuse fails here, not
-    # on one resource halfway through a deploy.
-    check_stack_prefix(project, stack)
-    done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
-    for name, read in _SECTIONS.items():
-        key = f"{NAMESPACE}:{name}"
-        # Unknown keys of a mapping are reported before its missing ones (read_section).
-        done[name] = read_section(partial(_read_with, read, done), _decode(config.get(key)), key)
-        if name == "platform":
-            _check_tags(done[name], project, stack)
+    if is_pilot_light(config):
+        raise ConfigError(PILOT_LIGHT_KEY, _decode(config[PILOT_LIGHT_KEY]), "absent in a primary platform's stack (a pilot light's settings: load_pilot_light_settings)")
+    done = _read_sections(config, _SECTIONS, project=project, stack=stack)
     settings = StackSettings(**done)
     _check_serving(settings)
     _check_gpu_pods_fit(settings)
@@ -202,6 +219,47 @@ def load_settings(config: Mapping[str, Any], *, project: str, stack: str) -> Sta
     _check_schedule_names(settings)
     _check_namespaces(settings)
     return _with_business_hours_cost(settings)
+
+
+def load_pilot_light_settings(config: Mapping[str, Any], *, project: str, stack: str) -> PilotLightStackSettings:
+    """Parse a pilot-light stack's config: only the sections it composes; any other ``betterprompts`` key
+    (a primary's section such as ``edge``) is an error naming the keys a pilot light reads."""
+    done = _read_sections(config, _PILOT_LIGHT_SECTIONS, project=project, stack=stack)
+    settings = PilotLightStackSettings(pilot_light=done.pop("pilotLight"), **done)
+    cost = settings.cost
+    for key, enabled in (("shutdown.enabled", cost.shutdown.enabled), ("businessHours.enabled", cost.business_hours.enabled)):
+        if enabled:
+            # In standby there is nothing to stop; after a failover the pilot light is production.
+            raise ConfigError(f"{NAMESPACE}:cost.{key}", True, "false in a pilot-light stack (it stands in for production)")
+    if cost.activate_cost_allocation_tags:
+        raise ConfigError(f"{NAMESPACE}:cost.activateCostAllocationTags", True, "false: the primary's stack activates the account's cost-allocation tags")
+    return settings
+
+
+def _read_sections(
+    config: Mapping[str, Any], sections: Mapping[str, Callable[[Section, dict[str, Any]], Any]], *, project: str, stack: str
+) -> dict[str, Any]:
+    """The Region, then every section in order (unknown ``betterprompts`` keys first); what was read, by name."""
+    region = config.get("aws:region")
+    if region not in SUPPORTED_REGIONS:
+        raise ConfigError("aws:region", region, "one of " + ", ".join(SUPPORTED_REGIONS))
+    known = {f"{NAMESPACE}:{name}" for name in sections}
+    for key in sorted(config):
+        if key.startswith(f"{NAMESPACE}:") and key not in known:
+            raise ConfigError(
+                key, _decode(config[key]), "no such key" + suggestion(key, known) + "; known keys: " + ", ".join(sorted(known))
+            )
+    # Every physical name starts with <project>-<stack>: one that AWS would refuse fails here, not
+    # on one resource halfway through a deploy.
+    check_stack_prefix(project, stack)
+    done: dict[str, Any] = {"project": project, "stack": stack, "region": region}
+    for name, read in sections.items():
+        key = f"{NAMESPACE}:{name}"
+        # Unknown keys of a mapping are reported before its missing ones (read_section).
+        done[name] = read_section(partial(_read_with, read, done), _decode(config.get(key)), key)
+        if name == "platform":
+            _check_tags(done[name], project, stack)
+    return done
 
 
 def _check_namespaces(settings: StackSettings) -> None:

@@ -1,7 +1,7 @@
 """The cost table of ``docs/cost.md``: each stack's estimate beside the seed's "Estimated Monthly Costs".
 
 ``python -m preflight.cost_report [STACK ...]`` runs each stack offline (default:
-production and staging), prices it with the ``cost`` stage and prints a Markdown table
+production, staging and dr, production's pilot light), prices it with the ``cost`` stage and prints a Markdown table
 with one row per line of the seed's table plus one row per billable item the seed's
 table leaves out. A last column prices the seed's own production design with the same
 model (``SEED_DESIGN``), so the differences are visible before every component exists.
@@ -223,7 +223,7 @@ def stack_estimate(stack: str) -> Estimate:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    stacks = list(argv if argv is not None else sys.argv[1:]) or ["production", "staging"]
+    stacks = list(argv if argv is not None else sys.argv[1:]) or ["production", "staging", "dr"]
     estimates = {stack: stack_estimate(stack) for stack in stacks}
     estimates["seed design (this model)"] = estimate(seed_design(), "us-east-1", Assumptions())
     print("\n".join(markdown(estimates)))

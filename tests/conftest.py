@@ -24,6 +24,13 @@ def staging() -> Plan:
     return run_stack("staging")
 
 
+@pytest.fixture(scope="session")
+def dr() -> Plan:
+    """The pilot light (Pulumi.dr.yaml): modules whose properties every stack must have override ``plan``
+    with ``every_stack_plan`` (tests/stack_config.py) to take it too."""
+    return run_stack("dr")
+
+
 @pytest.fixture(params=["production", "staging"])
 def plan(request: pytest.FixtureRequest) -> Plan:
     """Each stack's plan in turn, for properties both stacks must have."""

@@ -29,7 +29,8 @@ def _module_name(path: Path) -> str:
 
 
 def _sources() -> dict[str, Path]:
-    found = {"__main__": ROOT / "__main__.py"}
+    # The program: __main__.py and the compositions it runs.
+    found = {name: ROOT / f"{name}.py" for name in ("__main__", "primary", "pilot_light", "composition")}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             found[_module_name(path)] = path

@@ -83,11 +83,11 @@ def test_production_up_is_gated_by_the_protected_environment(workflow: dict[Any,
 # --- the deploy path: the stack's runner in its VPC -----------------------------------------------
 
 
-def test_cloud_jobs_run_on_each_stacks_runner_in_its_vpc(workflow: dict[Any, Any], production: Any, staging: Any) -> None:
+def test_cloud_jobs_run_on_each_stacks_runner_in_its_vpc(workflow: dict[Any, Any], production: Any, staging: Any, dr: Any) -> None:
     """preview and up reach the private API endpoints only from the runner the cluster admits."""
     from preflight.harness import Plan
 
-    plans: dict[str, Plan] = {"production": production, "staging": staging}
+    plans: dict[str, Plan] = {"production": production, "staging": staging, "dr": dr}
     preview, deploy = workflow["jobs"]["preview"], workflow["jobs"]["deploy-production"]
     # The label names the stack's CodeBuild project (DeployRunner), one runner per job.
     assert preview["runs-on"] == "codebuild-betterprompts-${{ matrix.stack }}-deploy-${{ github.run_id }}-${{ github.run_attempt }}"
@@ -151,3 +151,10 @@ def test_real_preview_on_pull_requests_only_with_a_read_only_role(workflow: dict
     assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["edit-pr-comment"] is True
     assert pulumi["with"]["policyPacks"] == "policies"
     assert job["permissions"]["pull-requests"] == "write" and job["permissions"]["id-token"] == "write"
+
+
+def test_the_pilot_light_s_cloud_jobs_sign_in_to_its_region(workflow: dict[Any, Any]) -> None:
+    """The dr stack's preview runs in us-west-2 (its runner, its Region's STS): nothing of it needs us-east-1."""
+    for name in ("preview-pr", "preview"):
+        (credentials,) = uses(workflow["jobs"][name], "aws-actions/configure-aws-credentials")
+        assert credentials["with"]["aws-region"] == "${{ matrix.stack == 'dr' && 'us-west-2' || 'us-east-1' }}"

@@ -3,7 +3,7 @@ stores replicated to the DR Region (``CrossRegionReplication``), the critical bu
 (``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
 replicas (``ImageReplication``), the pilot light's cross-Region database replica (``ReadReplica``), Route 53 health checks and failover records (``EndpointHealthChecks``,
 ``FailoverRecords``), the recovery-point model
-(``backup_plan``) and the ``dr`` config section.
+(``backup_plan``), the ``dr`` config section and the pilot light's (``pilotLight``, ``pilot_light``).
 
 This module is the package's face: code outside the package imports from here.
 """
@@ -14,6 +14,7 @@ from .backup import Backups, BackupsArgs
 from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
+from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, standby_node_groups
 from .read_replica import DATABASE_ARN_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
 from .replica_settings import ReplicaSettings
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
@@ -34,6 +35,7 @@ __all__ = [
     "ReplicationSource",
     "Backups",
     "BackupsArgs",
+    "ClusterPosture",
     "CrossRegionReplication",
     "CrossRegionReplicationArgs",
     "DrSettings",
@@ -47,6 +49,8 @@ __all__ = [
     "FailoverSettings",
     "HealthCheckSettings",
     "LockMode",
+    "PilotLightSettings",
+    "STANDBY_SYSTEM_NODES",
     "SelectionSpec",
     "StoreRpo",
     "VELERO_BUCKET_KEY",
@@ -57,6 +61,7 @@ __all__ = [
     "VeleroSettings",
     "schedule_expression",
     "selections",
+    "standby_node_groups",
     "store_rpos",
     "velero_bucket_lifecycle",
 ]

@@ -14,7 +14,7 @@ from .deploy_runner import DeployRunner, DeployRunnerArgs
 from .deploy_settings import GITHUB_REPOSITORY, DeploySettings
 from .node_pools import APPLICATION, GPU, POOLS, POOL_LABEL, SPOT, SYSTEM, TRAINING, NodePool, Taint
 from .plan import admin_role_arn
-from .settings import Autoscaler, EksSettings
+from .settings import Autoscaler, EksSettings, NodeGroupSettings
 
 __all__ = [
     "APPLICATION",
@@ -27,6 +27,7 @@ __all__ = [
     "EksSettings",
     "GITHUB_REPOSITORY",
     "GPU",
+    "NodeGroupSettings",
     "NodePool",
     "POOLS",
     "POOL_LABEL",

@@ -83,6 +83,10 @@ class EksClusterArgs:
     """Replicas of the add-on controllers (metrics-server, load balancer and EFS controllers, Karpenter)."""
     protect: bool = True
     """Deletion protection on the cluster and Pulumi ``protect`` on its log group."""
+    autoscaler_owns_desired_size: bool = True
+    """With the Cluster Autoscaler, Pulumi ignores the groups' desired size once they exist (the autoscaler owns
+    it). False for a pilot light: its failover raises the minimum, and EKS refuses a minimum above the desired
+    size Pulumi would otherwise keep sending (the state's), so the desired size follows the config."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -404,7 +408,7 @@ class EksCluster(pulumi.ComponentResource):
                 parent=self,
                 depends_on=depends_on,
                 # The autoscaler owns the node count once the group exists.
-                ignore_changes=["scalingConfig.desiredSize"] if autoscaled else None,
+                ignore_changes=["scalingConfig.desiredSize"] if autoscaled and args.autoscaler_owns_desired_size else None,
             ),
         )
         if autoscaled and args.cluster_autoscaler is not None:

@@ -7,9 +7,17 @@ import json
 import pytest
 
 from preflight.harness import Plan, Resource
+from tests.stack_config import every_stack_plan as plan  # noqa: F401 (the pilot light too: properties of every stack)
 
 SUBNET = "aws:ec2/subnet:Subnet"
-AZS = ("us-east-1a", "us-east-1b", "us-east-1c")
+# Each stack's Region (the pilot light's is the DR Region) and its three AZs.
+REGIONS = {"production": "us-east-1", "staging": "us-east-1", "dr": "us-west-2"}
+
+
+def azs(plan: Plan) -> tuple[str, ...]:
+    return tuple(f"{REGIONS[plan.stack]}{zone}" for zone in "abc")
+
+
 EXPECTED_CIDRS = {
     "production": {
         "public": ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
@@ -22,6 +30,12 @@ EXPECTED_CIDRS = {
         "app": ["10.1.11.0/24", "10.1.12.0/24", "10.1.13.0/24"],
         "db": ["10.1.21.0/24", "10.1.22.0/24", "10.1.23.0/24"],
         "ml": ["10.1.31.0/24", "10.1.32.0/24", "10.1.33.0/24"],
+    },
+    "dr": {
+        "public": ["10.2.1.0/24", "10.2.2.0/24", "10.2.3.0/24"],
+        "app": ["10.2.11.0/24", "10.2.12.0/24", "10.2.13.0/24"],
+        "db": ["10.2.21.0/24", "10.2.22.0/24", "10.2.23.0/24"],
+        "ml": ["10.2.31.0/24", "10.2.32.0/24", "10.2.33.0/24"],
     },
 }
 
@@ -36,7 +50,7 @@ def subnets(plan: Plan) -> dict[tuple[str, str], Resource]:
 
 def test_vpc_range_and_dns(plan: Plan) -> None:
     (vpc,) = plan.of_type("aws:ec2/vpc:Vpc")
-    assert vpc.inputs["cidrBlock"] == {"production": "10.0.0.0/16", "staging": "10.1.0.0/16"}[plan.stack]
+    assert vpc.inputs["cidrBlock"] == {"production": "10.0.0.0/16", "staging": "10.1.0.0/16", "dr": "10.2.0.0/16"}[plan.stack]
     assert vpc.inputs["enableDnsSupport"] is True
     assert vpc.inputs["enableDnsHostnames"] is True
 
@@ -45,14 +59,14 @@ def test_twelve_subnets_with_the_seeds_cidrs(plan: Plan) -> None:
     found = subnets(plan)
     assert len(plan.of_type(SUBNET)) == 12
     for tier, cidrs in EXPECTED_CIDRS[plan.stack].items():
-        assert [found[(tier, az)].inputs["cidrBlock"] for az in AZS] == cidrs
+        assert [found[(tier, az)].inputs["cidrBlock"] for az in azs(plan)] == cidrs
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in found.values())
 
 
 def test_subnets_are_tagged_for_eks_load_balancers_and_karpenter(plan: Plan) -> None:
     cluster = f"betterprompts-{plan.stack}"
     found = subnets(plan)
-    for az in AZS:
+    for az in azs(plan):
         assert found[("public", az)].inputs["tags"]["kubernetes.io/role/elb"] == "1"
         assert found[("app", az)].inputs["tags"]["kubernetes.io/role/internal-elb"] == "1"
         assert found[("app", az)].inputs["tags"]["karpenter.sh/discovery"] == cluster
@@ -100,7 +114,7 @@ def test_production_has_a_nat_gateway_per_az_and_each_az_routes_to_its_own(produ
     assert len(gateways) == 3
     assert production.of_type("aws:ec2/instance:Instance") == []
     gateway_az = {g.id: ids[g.inputs["subnetId"]].inputs["availabilityZone"] for g in gateways}
-    assert sorted(gateway_az.values()) == list(AZS)
+    assert sorted(gateway_az.values()) == list(azs(production))
     for g in gateways:
         assert ids[g.inputs["subnetId"]].inputs["tags"]["Tier"] == "public"
         assert ids[g.inputs["allocationId"]].type == "aws:ec2/eip:Eip"
@@ -109,7 +123,9 @@ def test_production_has_a_nat_gateway_per_az_and_each_az_routes_to_its_own(produ
         assert gateway_az[routes[table.id].inputs["natGatewayId"]] == az
 
 
-def test_staging_has_one_nat_instance_and_no_gateway(staging: Plan) -> None:
+@pytest.mark.parametrize("stack", ["staging", "dr"])
+def test_staging_and_the_pilot_light_have_one_nat_instance_and_no_gateway(stack: str, request: pytest.FixtureRequest) -> None:
+    staging: Plan = request.getfixturevalue(stack)
     ids = by_id(staging)
     assert staging.of_type("aws:ec2/natGateway:NatGateway") == []
     (nat,) = staging.of_type("aws:ec2/instance:Instance")
@@ -117,12 +133,12 @@ def test_staging_has_one_nat_instance_and_no_gateway(staging: Plan) -> None:
     assert nat.inputs["sourceDestCheck"] is False
     assert nat.inputs["metadataOptions"]["httpTokens"] == "required"
     assert nat.inputs["rootBlockDevice"]["encrypted"] is True
-    assert nat.inputs["rootBlockDevice"]["kmsKeyId"].startswith("arn:aws:kms:us-east-1:")
+    assert nat.inputs["rootBlockDevice"]["kmsKeyId"].startswith(f"arn:aws:kms:{REGIONS[stack]}:")
     assert ids[nat.inputs["subnetId"]].inputs["tags"]["Tier"] == "public"
     assert nat.inputs["ami"].startswith("ami-")
     (sg_id,) = nat.inputs["vpcSecurityGroupIds"]
     sg = ids[sg_id]
-    assert [(i["protocol"], i["cidrBlocks"]) for i in sg.inputs["ingress"]] == [("-1", ["10.1.0.0/16"])]
+    assert [(i["protocol"], i["cidrBlocks"]) for i in sg.inputs["ingress"]] == [("-1", [{"staging": "10.1.0.0/16", "dr": "10.2.0.0/16"}[stack]])]
     (eip,) = [e for e in staging.of_type("aws:ec2/eip:Eip")]
     assert eip.inputs["instance"] == nat.id
     # Every private route table sends internet traffic through the instance's interface.
@@ -134,7 +150,7 @@ def test_staging_has_one_nat_instance_and_no_gateway(staging: Plan) -> None:
 def test_gateway_endpoints_for_s3_and_dynamodb_on_every_private_route_table(plan: Plan) -> None:
     private_ids = sorted(t.id for t in private_route_tables(plan).values())
     endpoints = {e.inputs["serviceName"]: e for e in plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
-    assert sorted(endpoints) == ["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]
+    assert sorted(endpoints) == [f"com.amazonaws.{REGIONS[plan.stack]}.dynamodb", f"com.amazonaws.{REGIONS[plan.stack]}.s3"]
     for endpoint in endpoints.values():
         assert endpoint.inputs["vpcEndpointType"] == "Gateway"
         assert sorted(endpoint.inputs["routeTableIds"]) == private_ids
@@ -148,10 +164,10 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_group(plan: Plan) -> No
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
     (group,) = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.endswith("-flow-logs")]
-    assert flow_log.inputs["logDestination"] == f"arn:aws:logs:us-east-1:123456789012:log-group:{group.id}"
-    assert group.inputs["retentionInDays"] == {"production": 365, "staging": 30}[plan.stack]
+    assert flow_log.inputs["logDestination"] == f"arn:aws:logs:{REGIONS[plan.stack]}:123456789012:log-group:{group.id}"
+    assert group.inputs["retentionInDays"] == {"production": 365, "staging": 30, "dr": 365}[plan.stack]
     logs_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "logs")
-    assert group.inputs["kmsKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{logs_key.id}"
+    assert group.inputs["kmsKeyId"] == f"arn:aws:kms:{REGIONS[plan.stack]}:123456789012:key/{logs_key.id}"
     role = next(r for r in plan.of_type("aws:iam/role:Role") if r.name == group.name)
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
@@ -201,7 +217,7 @@ def test_outputs_name_the_vpc_and_subnets_per_tier(plan: Plan) -> None:
     assert plan.outputs["vpcCidr"] == vpc.inputs["cidrBlock"]
     found = subnets(plan)
     for tier in ("public", "app", "db", "ml"):
-        assert plan.outputs["subnetIds"][tier] == [found[(tier, az)].id for az in AZS]
+        assert plan.outputs["subnetIds"][tier] == [found[(tier, az)].id for az in azs(plan)]
 
 
 def test_vpc_children_are_parented_under_the_component(plan: Plan) -> None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from components.platform.kms_policy import KEY_PURPOSES, KeyOptions, key_policy
 from preflight.harness import Plan, Resource
+from tests.stack_config import every_stack_plan as plan  # noqa: F401 (the pilot light too: properties of every stack)
 
 REQUIRED_TAGS = {"Project", "Environment", "Service", "CostCenter", "Owner", "ManagedBy"}
 
@@ -18,18 +19,23 @@ def _stack_provider(plan: Plan) -> Resource:
 def test_every_aws_provider_carries_the_cost_allocation_tags(plan: Plan) -> None:
     providers = plan.of_type("pulumi:providers:aws")
     # The stack's provider and one per other region it needs (CloudFront's us-east-1, the DR region us-west-2), named by region.
-    assert sorted((p.name, p.inputs["region"]) for p in providers) == [
-        (f"betterprompts-{plan.stack}-aws", "us-east-1"),
-        (f"betterprompts-{plan.stack}-aws-us-east-1", "us-east-1"),
-        (f"betterprompts-{plan.stack}-aws-us-west-2", "us-west-2"),
-    ]
+    # The pilot light has its own Region's only: nothing of it calls the primary's.
+    assert sorted((p.name, p.inputs["region"]) for p in providers) == (
+        [(f"betterprompts-{plan.stack}-aws", "us-west-2")]
+        if plan.stack == "dr"
+        else [
+            (f"betterprompts-{plan.stack}-aws", "us-east-1"),
+            (f"betterprompts-{plan.stack}-aws-us-east-1", "us-east-1"),
+            (f"betterprompts-{plan.stack}-aws-us-west-2", "us-west-2"),
+        ]
+    )
     tags = json.loads(_stack_provider(plan).inputs["defaultTags"])["tags"]
     assert all(json.loads(p.inputs["defaultTags"])["tags"] == tags for p in providers)
     assert tags == {
         "Project": "betterprompts",
         "Environment": plan.stack,
         "Service": "betterprompts",
-        "CostCenter": {"production": "CC-1001-PLATFORM", "staging": "CC-1002-STAGING"}[plan.stack],
+        "CostCenter": {"production": "CC-1001-PLATFORM", "staging": "CC-1002-STAGING", "dr": "CC-1001-PLATFORM"}[plan.stack],
         "Owner": "platform-team@betterprompts.io",
         "ManagedBy": "pulumi",
     }
@@ -55,17 +61,18 @@ def test_a_rotating_customer_managed_key_per_purpose(plan: Plan) -> None:
     assert sorted(keys) == sorted(KEY_PURPOSES)
     for purpose, key in keys.items():
         assert key.inputs["enableKeyRotation"] is True
-        assert key.inputs["deletionWindowInDays"] == {"production": 30, "staging": 7}[plan.stack]
-        assert key.protect is (plan.stack == "production")
+        assert key.inputs["deletionWindowInDays"] == {"production": 30, "staging": 7, "dr": 30}[plan.stack]
+        assert key.protect is (plan.stack in ("production", "dr"))  # the pilot light holds production after a failover
         # Neither stack runs Karpenter: no EventBridge-to-queue or EC2-wide statements; production's
         # GuardDuty findings reach the alarm topic through EventBridge.
         options = KeyOptions(name_prefix=f"betterprompts-{plan.stack}", eventbridge_to_topics=plan.stack == "production")
-        if purpose == "storage":
-            # The edge layer's distribution reads the assets bucket through OAC (tests/edge/test_distribution.py).
+        if purpose == "storage" and plan.stack != "dr":
+            # The edge layer's distribution reads the assets bucket through OAC (tests/edge/test_distribution.py);
+            # the pilot light has no edge.
             [distribution] = plan.of_type("aws:cloudfront/distribution:Distribution")
             options = replace(options, cloudfront_distribution_arns=(f"arn:aws:cloudfront::123456789012:distribution/{distribution.id}",))
         assert json.loads(key.inputs["policy"]) == json.loads(
-            key_policy(purpose, account_id="123456789012", region="us-east-1", options=options)
+            key_policy(purpose, account_id="123456789012", region=plan.outputs["region"], options=options)
         )
     aliases = sorted(a.inputs["name"] for a in plan.of_type("aws:kms/alias:Alias") if "PlatformBaseline" in a.parent)
     assert aliases == sorted(f"alias/betterprompts-{plan.stack}-{p}" for p in KEY_PURPOSES)
@@ -90,7 +97,7 @@ def test_data_key_is_used_through_iam_only() -> None:
 def test_alarm_topic_is_encrypted_and_cloudwatch_may_publish(plan: Plan) -> None:
     (topic,) = plan.of_type("aws:sns/topic:Topic")
     alarms_key = next(k for k in plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "alarms")
-    assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{alarms_key.id}"
+    assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:{plan.outputs['region']}:123456789012:key/{alarms_key.id}"
     (topic_policy,) = plan.of_type("aws:sns/topicPolicy:TopicPolicy")
     statements = json.loads(topic_policy.inputs["policy"])["Statement"]
     # CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish (and, in production, EventBridge

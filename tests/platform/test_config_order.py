@@ -10,11 +10,20 @@ from typing import Any
 import pytest
 
 from components.platform import ConfigError, MissingKeyError, Section, read_section
-from components.settings import load_settings
+from components.settings import is_pilot_light, load_pilot_light_settings, load_settings
 from preflight.harness import run_stack
 from tests.stack_config import config_of
 
 STACKS = ["production", "staging"]
+# Every stack file, the pilot light included: the keys its sections share with the primaries', and its own.
+ALL_STACKS = ["dr", *STACKS]
+
+
+def _load(config: dict[str, Any], stack: str) -> object:
+    """The stack's settings, read as __main__.py reads them (a pilot light's only the sections it composes)."""
+    if is_pilot_light(config):
+        return load_pilot_light_settings(config, project="betterprompts", stack=stack)
+    return load_settings(config, project="betterprompts", stack=stack)
 
 
 def _pool(section: Section) -> dict[str, Any]:
@@ -90,20 +99,20 @@ def test_a_good_mapping_reads_the_same_through_read_section() -> None:
     assert read_section(_pool, raw, "p") == {"types": ("c6i.large",), "size": (1, 2), "disk": 50, "labels": {}}
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", ALL_STACKS)
 def test_in_a_stack_an_unknown_node_group_key_comes_before_the_missing_instance_types(stack: str) -> None:
     config = config_of(stack)
     group = config["betterprompts:eks"]["nodeGroups"]["application"]
     group["types"] = group.pop("instanceTypes")
     with pytest.raises(ConfigError) as caught:
-        load_settings(config, project="betterprompts", stack=stack)
+        _load(config, stack)
     error = caught.value
     assert (error.key, error.value) == ("betterprompts:eks.nodeGroups.application.types", group["types"])
     assert error.allowed.startswith("no such key; known keys here: desired, diskSizeGiB, instanceTypes, labels, size")
     assert error.allowed.endswith("; and required here but missing: instanceTypes")
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", ALL_STACKS)
 def test_in_a_stack_an_unknown_platform_key_comes_before_the_missing_owner(stack: str) -> None:
     config = config_of(stack)
     platform = config["betterprompts:platform"]
@@ -151,14 +160,14 @@ def _without(config: dict[str, Any], section: str, path: tuple[str, ...], drop: 
 
 def _problem(config: dict[str, Any], stack: str) -> ConfigError | None:
     try:
-        load_settings(config, project="betterprompts", stack=stack)
+        _load(config, stack)
     except ConfigError as error:
         return error
     return None
 
 
 def _sections() -> list[tuple[str, str]]:
-    return [(stack, name) for stack in STACKS for name in config_of(stack) if name.startswith("betterprompts:")]
+    return [(stack, name) for stack in ALL_STACKS for name in config_of(stack) if name.startswith("betterprompts:")]
 
 
 @pytest.mark.parametrize(("stack", "section"), _sections(), ids=[f"{s}-{n.split(':')[1]}" for s, n in _sections()])

@@ -13,6 +13,7 @@ from components.platform import MAX_OWN_TAGS, MAX_TAGS_PER_RESOURCE, ConfigError
 from components.settings import load_settings
 from preflight.harness import Plan, run_stack
 from tests.stack_config import config_of
+from tests.stack_config import every_stack_plan as plan  # noqa: F401 (the pilot light too: properties of every stack)
 
 
 def _own_tags(plan: Plan) -> int:

@@ -91,7 +91,9 @@ def test_mandatory_in_production_advisory_in_staging() -> None:
     assert stack_config("staging") == (EnforcementLevel.ADVISORY, {"budgetMonthlyUsd": 700})
 
 
-def test_each_stack_plan_is_under_its_budget(plan: Plan) -> None:
+@pytest.mark.parametrize("stack", ["dr", "production", "staging"])
+def test_each_stack_plan_is_under_its_budget(stack: str, request: pytest.FixtureRequest) -> None:
+    plan: Plan = request.getfixturevalue(stack)
     document = plan.to_json()
     _, config = stack_config(plan.stack)
     assert run_policy(policy_resources(document["resources"], plan.outputs), config) == []

@@ -49,7 +49,9 @@ TAGGING_AND_ENCRYPTION = [
 ]
 
 
-def test_both_stacks_pass_the_pack(plan: Plan) -> None:
+@pytest.mark.parametrize("stack", ["dr", "production", "staging"])
+def test_every_stack_passes_the_pack(stack: str, request: pytest.FixtureRequest) -> None:
+    plan: Plan = request.getfixturevalue(stack)
     result = policy_stage.run(plan.to_json())
     assert result.data == []
     assert not result.failed
@@ -69,7 +71,7 @@ def test_policy_names_are_unique_and_described() -> None:
 # --- stack configuration files ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["production", "staging"])
+@pytest.mark.parametrize("stack", ["dr", "production", "staging"])
 def test_tagging_and_encryption_are_mandatory(stack: str) -> None:
     config = normalize(read_stack_config(stack), NAMES)
     assert set(config) == set(NAMES)
@@ -79,7 +81,7 @@ def test_tagging_and_encryption_are_mandatory(stack: str) -> None:
 
 def test_every_stack_has_a_policy_config() -> None:
     stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
-    assert stacks == ["production", "staging"]
+    assert stacks == ["dr", "production", "staging"]
     for stack in stacks:
         assert config_path(stack).exists()
 
@@ -90,6 +92,18 @@ def test_production_enforces_everything_and_staging_skips_deletion_protection() 
     # Everything is enforced in production except the 90-day warning, which is advice by design.
     assert {name for name, entry in production.items() if entry["enforcementLevel"] != "mandatory"} == {"eks-standard-support-ending"}
     assert staging["production-deletion-protection"] == {"enforcementLevel": "disabled"}
+
+
+def test_the_pilot_light_enforces_what_production_does_but_never_blocks_a_failover_on_the_budget() -> None:
+    production = normalize(read_stack_config("production"), NAMES)
+    dr = normalize(read_stack_config("dr"), NAMES)
+    # A failover raises the node groups to production's sizes: a mandatory budget would refuse that `pulumi up`.
+    assert dr["baseline-under-budget"] == {"enforcementLevel": "advisory", "budgetMonthlyUsd": 900}
+    # The production-only policies judge the stack named production; the pilot light turns them off explicitly.
+    gated = {"production-deletion-protection", "production-backup-plan-covers-stateful", "production-resilience"}
+    assert {name for name in gated if dr[name]["enforcementLevel"] != "disabled"} == set()
+    different = {name for name in NAMES if dr[name] != production[name]}
+    assert different == gated | {"baseline-under-budget"}
 
 
 UNENCRYPTED_QUEUE = resource("aws:sqs/queue:Queue", "jobs", {})

@@ -18,7 +18,7 @@ def run(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-@pytest.mark.parametrize("stack", ["production", "staging"])
+@pytest.mark.parametrize("stack", ["production", "staging", "dr"])
 def test_preflight_runs_each_stack_cleanly_and_writes_the_plan(stack: str, tmp_path: Path) -> None:
     target = tmp_path / "plan.json"
     code, text = run(stack, "--json", str(target))
@@ -35,7 +35,7 @@ def test_preflight_runs_each_stack_cleanly_and_writes_the_plan(stack: str, tmp_p
                           "propertyDependencies", "protect", "inputs"}
     nat_gateways = [r for r in plan["resources"] if r["type"] == "aws:ec2/natGateway:NatGateway"]
     nat_instances = [r for r in plan["resources"] if r["type"] == "aws:ec2/instance:Instance"]
-    assert (len(nat_gateways), len(nat_instances)) == {"production": (3, 0), "staging": (0, 1)}[stack]
+    assert (len(nat_gateways), len(nat_instances)) == {"production": (3, 0), "staging": (0, 1), "dr": (0, 1)}[stack]
     # A subnet's property dependencies point at its VPC, as a policy following references needs.
     vpc = next(r for r in plan["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert subnets[0]["propertyDependencies"]["vpcId"] == [vpc["urn"]]
@@ -60,7 +60,7 @@ def test_json_to_stdout_is_only_the_plan(capsys: pytest.CaptureFixture[str]) -> 
 def test_unknown_stack_is_an_error_naming_the_stacks() -> None:
     code, text = run("prod")
     assert code == 2
-    assert "no stack file Pulumi.prod.yaml; stacks here: production, staging" in text
+    assert "no stack file Pulumi.prod.yaml; stacks here: dr, production, staging" in text
 
 
 def test_config_error_is_reported_with_key_value_and_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +68,8 @@ def test_config_error_is_reported_with_key_value_and_allowed(tmp_path: Path, mon
 
     import yaml
 
-    for name in ("Pulumi.yaml", "__main__.py"):
+    # The program: __main__.py and the compositions it runs.
+    for name in ("Pulumi.yaml", "__main__.py", "primary.py", "pilot_light.py", "composition.py"):
         shutil.copy(Path(__file__).parents[2] / name, tmp_path / name)
     config, _ = read_stack_config("staging")
     config["betterprompts:network"]["natMode"] = "nat_gateway"
@@ -87,7 +88,8 @@ def test_secure_values_are_reported_unavailable_not_crashed_on(tmp_path: Path) -
 
     from preflight.harness import run_stack
 
-    for name in ("Pulumi.yaml", "__main__.py"):
+    # The program: __main__.py and the compositions it runs.
+    for name in ("Pulumi.yaml", "__main__.py", "primary.py", "pilot_light.py", "composition.py"):
         shutil.copy(Path(__file__).parents[2] / name, tmp_path / name)
     config, _ = read_stack_config("staging")
     config["betterprompts:apiToken"] = {"secure": "v1:abcdef=="}

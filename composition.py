@@ -1,0 +1,156 @@
+"""Composition steps both programs take the same way (primary.py, pilot_light.py): the network, the
+data layer's client group, the deploy runner and the cluster, each with its exports.
+
+Only wiring of settings into components; the names are the primary's, so a primary's URNs do not move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+
+import pulumi
+import pulumi_aws as aws
+
+from components.eks import DeployRunner, DeployRunnerArgs, DeploySettings, EksCluster, EksClusterArgs, EksSettings, NodeGroupSettings, admin_role_arn
+from components.network import NetworkSettings, ProductionVpc, ProductionVpcArgs, Tier
+from components.platform import ComponentTags, PlatformBaseline
+
+
+def stack_provider(prefix: str, region: str, tags: Mapping[str, str]) -> tuple[aws.Provider, pulumi.ResourceOptions, pulumi.Output[str]]:
+    """One AWS provider for the whole stack (the cost-allocation tags ride on it as default tags), the options
+    that route through it, and the account it deploys to."""
+    provider = aws.Provider(f"{prefix}-aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)))
+    account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider)).account_id
+    return provider, pulumi.ResourceOptions(providers=[provider]), account_id
+
+
+def network(prefix: str, region: str, settings: NetworkSettings, baseline: PlatformBaseline, account_id: pulumi.Input[str], opts: pulumi.ResourceOptions) -> ProductionVpc:
+    """The four-tier VPC, its subnets tagged for the cluster ``prefix`` names; exported by id, range and tier."""
+    vpc = ProductionVpc(
+        f"{prefix}-network",
+        ProductionVpcArgs(
+            region=region,
+            cidr_block=settings.vpc_cidr,
+            availability_zones=settings.availability_zones,
+            subnets=settings.subnets,
+            flow_log_kms_key_arn=baseline.keys["logs"].arn,
+            account_id=account_id,
+            cluster_name=prefix,
+            nat_mode=settings.nat_mode,
+            nat_instance=settings.nat_instance,
+            nat_instance_kms_key_arn=baseline.keys["storage"].arn,
+            flow_logs=settings.flow_logs,
+            interface_endpoints=settings.interface_endpoints,
+        ),
+        opts,
+    )
+    pulumi.export("vpcId", vpc.vpc_id)
+    pulumi.export("vpcCidr", vpc.vpc_cidr)
+    pulumi.export("subnetIds", {tier.value: vpc.subnet_ids[tier] for tier in Tier})
+    pulumi.export("dbSubnetGroupName", vpc.db_subnet_group_name)
+    pulumi.export("cacheSubnetGroupName", vpc.cache_subnet_group_name)
+    return vpc
+
+
+def app_clients(prefix: str, vpc: ProductionVpc, settings: NetworkSettings, opts: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+    """Application pods and functions that talk to the data layer carry this group (with the cluster's node
+    group, the only ones PostgreSQL and Redis admit)."""
+    name = f"{prefix}-app-clients"
+    return aws.ec2.SecurityGroup(
+        name,
+        description="Application clients of the data layer: egress inside the VPC only",
+        vpc_id=vpc.vpc_id,
+        egress=[
+            aws.ec2.SecurityGroupEgressArgs(
+                description="data layer and other services inside the VPC",
+                protocol="tcp",
+                from_port=0,
+                to_port=65535,
+                cidr_blocks=[settings.vpc_cidr],
+            )
+        ],
+        tags=ComponentTags("app-clients")(name),
+        opts=opts,
+    )
+
+
+def deploy_runner(
+    prefix: str, region: str, settings: DeploySettings, vpc: ProductionVpc, baseline: PlatformBaseline, account_id: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> DeployRunner:
+    """The runner `pulumi preview`/`up` run on inside the VPC (the cluster's API endpoint is private; docs/deploy.md)."""
+    runner = DeployRunner(
+        f"{prefix}-deploy-runner",
+        DeployRunnerArgs(
+            prefix=prefix,
+            settings=settings,
+            region=region,
+            account_id=account_id,
+            vpc_id=vpc.vpc_id,
+            subnet_ids=vpc.subnet_ids[Tier.APP],
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+        ),
+        opts,
+    )
+    pulumi.export("deployRunnerProject", runner.project_name)
+    pulumi.export("deployRunnerLabel", runner.runner_label)
+    pulumi.export("githubConnectionArn", runner.connection_arn)
+    return runner
+
+
+def cluster(
+    prefix: str,
+    region: str,
+    settings: EksSettings,
+    vpc: ProductionVpc,
+    baseline: PlatformBaseline,
+    runner: DeployRunner,
+    account_id: pulumi.Output[str],
+    *,
+    instance_tags: dict[str, str],
+    protect: bool,
+    opts: pulumi.ResourceOptions,
+    node_groups: Mapping[str, NodeGroupSettings] | None = None,
+    autoscaler_owns_desired_size: bool = True,
+) -> EksCluster:
+    """The cluster ``prefix`` names (the VPC tagged its subnets for it), its node groups (``settings``' unless
+    given) and add-ons; exported by name, kubeconfig, OIDC provider and security groups."""
+    eks = EksCluster(
+        f"{prefix}-eks",
+        EksClusterArgs(
+            cluster_name=prefix,
+            kubernetes_version=settings.kubernetes_version,
+            region=region,
+            account_id=account_id,
+            vpc_id=vpc.vpc_id,
+            subnet_ids=vpc.subnet_ids[Tier.APP],
+            gpu_subnet_ids=vpc.subnet_ids[Tier.ML],
+            secrets_kms_key_arn=baseline.keys["eks"].arn,
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            volume_kms_key_arn=baseline.keys["storage"].arn,
+            queue_kms_key_arn=baseline.keys["alarms"].arn,
+            admin_role_arns=[account_id.apply(partial(admin_role_arn, role)) for role in settings.admin_roles],
+            addon_versions=settings.addons,
+            node_groups=dict(node_groups if node_groups is not None else settings.node_groups),
+            autoscaler=settings.autoscaler,
+            cluster_autoscaler=settings.cluster_autoscaler,
+            karpenter=settings.karpenter,
+            # The provider's default tags, for what node groups and Karpenter launch outside Pulumi.
+            instance_tags=instance_tags,
+            public_access_cidrs=settings.public_access_cidrs,
+            # Exactly the deploy runner reaches the private endpoint (besides the nodes).
+            api_clients={"deploy-runner": runner.security_group_id},
+            log_retention_days=settings.log_retention_days,
+            controller_replicas=settings.controller_replicas,
+            autoscaler_owns_desired_size=autoscaler_owns_desired_size,
+            protect=protect,
+        ),
+        opts,
+    )
+    # Components that deploy into the cluster take cluster.k8s_provider.
+    pulumi.export("clusterName", eks.cluster_name)
+    pulumi.export("kubeconfig", eks.kubeconfig)
+    pulumi.export("oidcProviderArn", eks.oidc_provider_arn)
+    pulumi.export("nodeSecurityGroupId", eks.node_security_group_id)
+    pulumi.export("clusterSecurityGroupId", eks.cluster_security_group_id)
+    return eks

@@ -1,0 +1,144 @@
+"""The primary's pilot light in the DR Region (a stack with ``betterprompts:pilotLight``; docs/dr.md).
+
+Composes what a failover needs ready in us-west-2 and nothing of the primary's Region: the
+platform baseline (keys, alarm topic, default tags), the network, the deploy runner inside it and
+the cluster definition. ``pilotLight.active`` is the failover switch: false keeps the node groups
+at their standby sizes (``standby_node_groups``), true brings them to ``betterprompts:eks.nodeGroups``.
+What the primary feeds continuously into this Region (vault copies, replicated backups, EFS, S3 and
+ECR replicas) is the primary stack's (components/dr/), configured on the source side.
+
+Nothing here decides a size, a count or a toggle: those come from ``Pulumi.<stack>.yaml``.
+"""
+
+import pulumi
+
+import composition
+from components.cost import CostControls, CostControlsArgs
+from components.dr import ReadReplica, ReadReplicaArgs, primary_database_arn, standby_node_groups
+from components.eks import Autoscaler, EksCluster
+from components.platform import (
+    PlatformBaseline,
+    PlatformBaselineArgs,
+    ServiceQuotaRequests,
+    ServiceQuotaRequestsArgs,
+    stack_prefix,
+)
+from components.settings import load_pilot_light_settings, read_runtime_config
+
+# --- platform: settings, the tagged provider (the stack's Region is the DR Region), keys, alarm topic ---
+settings = load_pilot_light_settings(read_runtime_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
+prefix = stack_prefix(settings.project, settings.stack)
+platform = settings.platform
+pilot = settings.pilot_light
+
+stack_tags = platform.default_tags(settings.project, settings.stack)
+# The only AWS provider: nothing here calls the primary's Region, so a failover runs while it is down.
+aws_provider, aws_opts, account_id = composition.stack_provider(prefix, settings.region, stack_tags)
+eks_settings = settings.eks
+cluster_exists = pilot.cluster_exists
+
+baseline = PlatformBaseline(
+    prefix,
+    PlatformBaselineArgs(
+        region=settings.region,
+        account_id=account_id,
+        kms_deletion_window_days=platform.kms_deletion_window_days,
+        alarm_emails=platform.alarm_emails,
+        alarm_destination_opt_out=platform.alarm_destination_opt_out or None,
+        eventbridge_to_queues=cluster_exists and eks_settings.autoscaler is Autoscaler.KARPENTER,
+        ebs_through_ec2=cluster_exists and eks_settings.autoscaler is Autoscaler.KARPENTER,
+        create_autoscaling_service_linked_role=platform.create_autoscaling_service_linked_role,
+        protect=platform.protect_stateful,
+    ),
+    aws_opts,
+)
+pulumi.export("region", settings.region)
+pulumi.export("pilotLight", {"primaryStack": pilot.primary_stack, "primaryRegion": pilot.primary_region, "active": pilot.active, "cluster": pilot.cluster.value})
+pulumi.export("kmsKeyArns", baseline.key_arns)
+pulumi.export("alarmTopicArn", baseline.alarm_topic_arn)
+
+# --- network: the four-tier VPC in the DR Region (its own range; the NAT posture from config) ----
+network = settings.network
+vpc = composition.network(prefix, settings.region, network, baseline, account_id, aws_opts)
+# The data layer's clients (pods, functions) carry this group, as in the primary; the replica admits it.
+app_clients = composition.app_clients(prefix, vpc, network, aws_opts)
+pulumi.export("appClientsSecurityGroupId", app_clients.id)
+
+# --- eks: the runner a failover's `pulumi up` runs on (the API endpoint is private), the cluster ---
+runner = composition.deploy_runner(prefix, settings.region, settings.deploy, vpc, baseline, account_id, aws_opts)
+
+# In standby the system pool runs one node (the add-ons need it) and every other pool none; active, the config's sizes.
+node_groups = standby_node_groups(eks_settings.node_groups, active=pilot.active)
+cluster: EksCluster | None = None
+if cluster_exists:
+    cluster = composition.cluster(
+        prefix,
+        settings.region,
+        eks_settings,
+        vpc,
+        baseline,
+        runner,
+        account_id,
+        node_groups=node_groups,
+        instance_tags=stack_tags,
+        protect=platform.protect_stateful,
+        opts=aws_opts,
+        # The failover raises the minimum: the desired size must follow it (EKS refuses min > desired).
+        autoscaler_owns_desired_size=False,
+    )
+pulumi.export(
+    "nodeGroupSizes",
+    {pool: {"min": g.min_size, "desired": g.desired_size, "max": g.max_size} for pool, g in node_groups.items()} if cluster_exists else {},
+)
+
+# --- data: the cross-Region read replica of the primary's database (betterprompts:pilotLight.replica) ---
+replica_settings = pilot.replica
+if replica_settings is not None:
+    replica = ReadReplica(
+        f"{prefix}-replica",
+        ReadReplicaArgs(
+            settings=replica_settings,
+            region=settings.region,
+            # The primary's ARN through the state backend; once promoted the replica names no source (and reads nothing).
+            source_arn=None if replica_settings.promoted else primary_database_arn(pilot.primary_stack),
+            vpc_id=vpc.vpc_id,
+            db_subnet_group_name=vpc.db_subnet_group_name,
+            # As the primary's: the data layer's clients and the cluster's nodes.
+            client_security_group_ids=[app_clients.id] + ([cluster.node_security_group_id] if cluster is not None else []),
+            kms_key_arn=baseline.keys["data"].arn,
+            log_kms_key_arn=baseline.keys["logs"].arn,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            account_id=account_id,
+        ),
+        aws_opts,
+    )
+    pulumi.export("databaseAddress", replica.address)
+    pulumi.export("databaseEndpoint", replica.endpoint)
+    pulumi.export("databaseArn", replica.arn)
+    pulumi.export("databasePromoted", replica_settings.promoted)
+
+# --- cost: the pilot light's own budget and anomaly monitor (no schedules: it stands in for production) ---
+cost = settings.cost
+cost_controls = CostControls(
+    f"{prefix}-cost",
+    CostControlsArgs(
+        environment=settings.stack,
+        budget_monthly_usd=cost.budget_monthly_usd,
+        alarm_topic_arn=baseline.alarm_topic_arn,
+        account_id=account_id,
+        region=settings.region,
+        budget_alert_emails=cost.budget_alert_emails,
+        anomaly_threshold_usd=cost.anomaly_threshold_usd,
+        # The primary's stack activates the account's cost-allocation tags (load_pilot_light_settings).
+        shutdown=cost.shutdown,
+        business_hours=cost.business_hours,
+        schedule_kms_key_arn=baseline.keys["alarms"].arn,
+    ),
+    aws_opts,
+)
+pulumi.export("budgetName", cost_controls.budget_name)
+pulumi.export("costAssumptions", cost.assumptions.to_json())
+
+if settings.quotas.requests:
+    ServiceQuotaRequests(f"{prefix}-quotas", ServiceQuotaRequestsArgs(requests=settings.quotas.requests), aws_opts)
+pulumi.export("quotaRequests", settings.quotas.to_json())

@@ -1,0 +1,262 @@
+"""The pilot-light `dr` stack: its settings (``betterprompts:pilotLight``), the node groups of each posture, and
+the plan of Pulumi.dr.yaml: everything in us-west-2, the cheap NAT, the cluster at standby sizes, off when asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.dr import STANDBY_SYSTEM_NODES, ClusterPosture, standby_node_groups
+from components.platform import ConfigError
+from components.settings import is_pilot_light, load_pilot_light_settings, load_settings
+from preflight.harness import Plan, run_stack
+from tests.stack_config import config_of
+
+KEY = "betterprompts:pilotLight"
+
+
+def _load(config: dict[str, Any]) -> Any:
+    return load_pilot_light_settings(config, project="betterprompts", stack="dr")
+
+
+def _error(config: dict[str, Any]) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        _load(config)
+    return caught.value
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    config = config_of("dr")
+    config[KEY].update(changes)
+    return config
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+
+def test_the_dr_stack_is_production_s_pilot_light_in_us_west_2() -> None:
+    config = config_of("dr")
+    assert is_pilot_light(config) and not is_pilot_light(config_of("production")) and not is_pilot_light(config_of("staging"))
+    settings = _load(config)
+    assert settings.region == "us-west-2"
+    assert settings.pilot_light.primary_stack == "betterprompts/betterprompts/production"
+    assert settings.pilot_light.primary_region == "us-east-1"
+    assert settings.pilot_light.active is False
+    assert settings.pilot_light.cluster is ClusterPosture.STANDBY
+    # Its own range: production's and staging's never overlap it.
+    assert str(settings.network.vpc_cidr) == "10.2.0.0/16"
+    assert settings.network.availability_zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+
+
+def test_the_failover_sizes_are_production_s() -> None:
+    dr = _load(config_of("dr")).eks.node_groups
+    production = load_settings(config_of("production"), project="betterprompts", stack="production").eks.node_groups
+    assert {p: (g.instance_types, g.min_size, g.max_size) for p, g in dr.items()} == {
+        p: (g.instance_types, g.min_size, g.max_size) for p, g in production.items()
+    }
+
+
+def test_a_pilot_light_in_the_primary_s_region_is_refused() -> None:
+    error = _error(_with(primaryRegion="us-west-2"))
+    assert error.key == f"{KEY}.primaryRegion" and error.value == "us-west-2"
+    assert "us-east-1" in error.allowed and "us-west-2" not in error.allowed
+
+
+def test_the_primary_stack_is_a_fully_qualified_name() -> None:
+    error = _error(_with(primaryStack="production"))
+    assert (error.key, error.value) == (f"{KEY}.primaryStack", "production")
+    assert error.allowed.startswith("<organization>/<project>/<stack>")
+
+
+def test_the_cluster_posture_is_standby_or_off() -> None:
+    error = _error(_with(cluster="paused"))
+    assert (error.key, error.value, error.allowed) == (f"{KEY}.cluster", "paused", "one of standby, off")
+    config = config_of("dr")
+    del config[KEY]["cluster"]
+    assert _load(config).pilot_light.cluster is ClusterPosture.STANDBY
+
+
+def test_the_failover_switch_is_required() -> None:
+    config = config_of("dr")
+    del config[KEY]["active"]
+    error = _error(config)
+    assert (error.key, error.value) == (f"{KEY}.active", None)
+
+
+def test_an_unknown_pilot_light_key_is_named() -> None:
+    error = _error(_with(promote=True))
+    assert (error.key, error.value) == (f"{KEY}.promote", True)
+
+
+def test_a_primary_s_section_is_not_read_by_a_pilot_light() -> None:
+    config = config_of("dr")
+    config["betterprompts:edge"] = config_of("production")["betterprompts:edge"]
+    error = _error(config)
+    assert error.key == "betterprompts:edge"
+    assert error.allowed.startswith("no such key")
+    assert "betterprompts:pilotLight" in error.allowed and "betterprompts:eks" in error.allowed
+
+
+def test_only_the_sections_it_composes_are_required() -> None:
+    config = config_of("dr")
+    assert sorted(k for k in config if k.startswith("betterprompts:")) == sorted(
+        f"betterprompts:{s}" for s in ("pilotLight", "platform", "network", "eks", "deploy", "cost")
+    )
+    _load(config)
+
+
+@pytest.mark.parametrize(("key", "value"), [("shutdown", {"enabled": True, "timezone": "UTC", "stopSchedule": "cron(0 20 ? * MON-FRI *)", "startSchedule": "cron(0 8 ? * MON-FRI *)"}), ("activateCostAllocationTags", True)])
+def test_a_pilot_light_neither_stops_at_night_nor_owns_the_account_s_cost_tags(key: str, value: Any) -> None:
+    config = config_of("dr")
+    config["betterprompts:cost"][key] = value
+    error = _error(config)
+    assert error.key.startswith(f"betterprompts:cost.{key}") and error.value is True
+
+
+def test_a_primary_stack_refuses_a_pilot_light_section() -> None:
+    config = config_of("production")
+    config[KEY] = config_of("dr")[KEY]
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, project="betterprompts", stack="production")
+    assert caught.value.key == KEY
+
+
+def test_standby_keeps_one_system_node_and_every_other_pool_at_zero() -> None:
+    groups = _load(config_of("dr")).eks.node_groups
+    standby = standby_node_groups(groups, active=False)
+    assert {p: (g.min_size, g.desired_size) for p, g in standby.items()} == {
+        "system": (STANDBY_SYSTEM_NODES, STANDBY_SYSTEM_NODES),
+        "application": (0, 0),
+        "gpu": (0, 0),
+        "spot": (0, 0),
+        "training": (0, 0),
+    }
+    # The shape stays the failover's: types, maximum, disks and labels.
+    assert all((standby[p].instance_types, standby[p].max_size, standby[p].labels) == (g.instance_types, g.max_size, g.labels) for p, g in groups.items())
+    assert standby_node_groups(groups, active=True) == groups
+
+
+# --- the plan ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dr_plan() -> Plan:
+    return run_stack("dr")
+
+
+def _scaling(plan: Plan) -> dict[str, tuple[float, float, float]]:
+    return {
+        r.name.removeprefix("betterprompts-dr-eks-"): tuple(r.inputs["scalingConfig"][k] for k in ("minSize", "desiredSize", "maxSize"))  # type: ignore[misc]
+        for r in plan.of_type("aws:eks/nodeGroup:NodeGroup")
+    }
+
+
+def test_everything_goes_through_one_us_west_2_provider(dr_plan: Plan) -> None:
+    providers = dr_plan.of_type("pulumi:providers:aws")
+    assert [(p.name, p.inputs["region"]) for p in providers] == [("betterprompts-dr-aws", "us-west-2")]
+    aws_resources = [r for r in dr_plan.resources if r.custom and r.type.startswith("aws:")]
+    assert aws_resources and all(r.provider.startswith(providers[0].urn) for r in aws_resources)
+    # Nothing names the primary's Region (a failover's `pulumi up` must not need it) but the replica's source,
+    # an ARN read from the state backend (a StackReference), not from us-east-1's APIs.
+    assert [r.name for r in aws_resources if "us-east-1" in str({k: v for k, v in r.inputs.items() if k != "replicateSourceDb"})] == []
+
+
+def test_the_network_is_its_own_range_with_one_nat_instance(dr_plan: Plan) -> None:
+    assert [v.inputs["cidrBlock"] for v in dr_plan.of_type("aws:ec2/vpc:Vpc")] == ["10.2.0.0/16"]
+    assert dr_plan.of_type("aws:ec2/natGateway:NatGateway") == []
+    assert [i.inputs["instanceType"] for i in dr_plan.of_type("aws:ec2/instance:Instance")] == ["t4g.nano"]
+    assert sorted(s.inputs["availabilityZone"] for s in dr_plan.of_type("aws:ec2/subnet:Subnet")) == sorted(
+        [f"us-west-2{az}" for az in "abc"] * 4
+    )
+
+
+def test_standby_runs_the_control_plane_and_one_system_node(dr_plan: Plan) -> None:
+    assert _scaling(dr_plan) == {
+        "system": (1, 1, 4),
+        "application": (0, 0, 9),
+        "gpu": (0, 0, 5),
+        "spot": (0, 0, 10),
+        "training": (0, 0, 4),
+    }
+    assert dr_plan.outputs["pilotLight"] == {"primaryStack": "betterprompts/betterprompts/production", "primaryRegion": "us-east-1", "active": False, "cluster": "standby"}
+    # Nothing else of the primary's platform: no cache, buckets or edge in the pilot light (the replica below).
+    types = {r.type for r in dr_plan.resources}
+    assert not types & {"aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution"}
+
+
+def _replica(plan: Plan) -> Any:
+    (instance,) = plan.of_type("aws:rds/instance:Instance")
+    return instance
+
+
+def test_standby_replicates_production_s_database_under_this_region_s_data_key(dr_plan: Plan, production: Plan) -> None:
+    replica = _replica(dr_plan)
+    # The source by ARN (cross-Region), production's own export read through the StackReference.
+    assert replica.inputs["replicateSourceDb"] == production.outputs["databaseArn"]
+    assert replica.inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1:")
+    data_key = next(k for k in dr_plan.of_type("aws:kms/key:Key") if k.inputs["tags"].get("KeyPurpose") == "data")
+    assert replica.inputs["kmsKeyId"] == f"arn:aws:kms:us-west-2:123456789012:key/{data_key.id}"
+    (subnet_group,) = dr_plan.of_type("aws:rds/subnetGroup:SubnetGroup")
+    assert replica.inputs["dbSubnetGroupName"] == subnet_group.id == dr_plan.outputs["dbSubnetGroupName"]
+    assert replica.inputs["instanceClass"] == "db.r6g.xlarge" and replica.inputs.get("multiAz") in (False, None)
+    # Its clients: the app-clients group and the standby cluster's nodes.
+    group = next(g for g in dr_plan.of_type("aws:ec2/securityGroup:SecurityGroup") if g.id in replica.inputs["vpcSecurityGroupIds"])
+    (ingress,) = group.inputs["ingress"]
+    assert (ingress["fromPort"], ingress["toPort"]) == (5432, 5432)
+    admitted = set(ingress["securityGroups"])
+    app_clients = dr_plan.named("betterprompts-dr-app-clients").id
+    assert app_clients in admitted and dr_plan.outputs["nodeSecurityGroupId"] in admitted
+    assert dr_plan.outputs["databasePromoted"] is False
+
+
+def test_the_failover_switch_promotes_the_replica() -> None:
+    config = config_of("dr")
+    config[KEY]["active"] = True
+    replica = _replica(run_stack("dr", config=config))
+    assert "replicateSourceDb" not in replica.inputs or not replica.inputs["replicateSourceDb"]
+    assert replica.inputs["multiAz"] is True
+    assert replica.name == "betterprompts-dr-replica"  # the same resource: promoted in place
+
+
+def test_a_past_promotion_stays_when_the_switch_goes_back() -> None:
+    config = config_of("dr")
+    config[KEY]["replica"]["promoted"] = True
+    settings = _load(config)
+    assert settings.pilot_light.active is False and settings.pilot_light.replica.promoted is True
+    assert _load(config_of("dr")).pilot_light.replica.promoted is False
+    assert _load(_with(active=True)).pilot_light.replica.promoted is True
+
+
+def test_a_bad_replica_value_names_its_key_under_the_pilot_light() -> None:
+    config = config_of("dr")
+    config[KEY]["replica"]["instanceClass"] = "db.x1.huge"
+    assert _error(config).key == f"{KEY}.replica.instanceClass"
+
+
+def test_without_a_replica_section_there_is_no_database() -> None:
+    config = config_of("dr")
+    del config[KEY]["replica"]
+    assert _load(config).pilot_light.replica is None
+
+
+def test_a_failover_brings_the_node_groups_to_production_s_sizes() -> None:
+    config = config_of("dr")
+    config[KEY]["active"] = True
+    plan = run_stack("dr", config=config)
+    assert _scaling(plan) == {
+        "system": (2, 2, 4),
+        "application": (3, 3, 9),
+        "gpu": (0, 0, 5),
+        "spot": (0, 0, 10),
+        "training": (0, 0, 4),
+    }
+
+
+def test_cluster_off_keeps_the_network_and_drops_the_cluster() -> None:
+    config = config_of("dr")
+    config[KEY]["cluster"] = "off"
+    plan = run_stack("dr", config=config)
+    assert plan.of_type("betterprompts:eks:EksCluster") == [] and plan.of_type("aws:eks/nodeGroup:NodeGroup") == []
+    assert plan.of_type("aws:ec2/vpc:Vpc") and plan.of_type("betterprompts:eks:DeployRunner")
+    assert plan.outputs["nodeGroupSizes"] == {}
