@@ -230,7 +230,7 @@ def test_the_settings_read_the_documented_shape() -> None:
     ("changes", "key", "allowed"),
     [
         ({"instanceClass": "db.r5.xlarge"}, "instanceClass", "an instance class of the families"),
-        ({"instanceClass": "db.r7g.16xlarge"}, "instanceClass", "priced in"),
+        ({"instanceClass": "db.m7g.16xlarge"}, "instanceClass", "priced in"),
         ({"identifier": "b" * 64}, "identifier", "at most 63 characters (this one has 64)"),
         ({"identifier": "Replica--1"}, "identifier", "single hyphens"),
         ({"engineVersion": "14"}, "engineVersion", "major 16 or 17"),
