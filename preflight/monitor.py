@@ -78,6 +78,7 @@ class PlanMonitor(MockMonitor):
                 custom=bool(request.custom),
                 inputs=plain(inputs),
                 aliases=self._alias_urns(request),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         for listener in REGISTRATION_LISTENERS:

@@ -140,6 +140,10 @@ def _options(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]:
         notes.append("provider changed")
     if (base.get("parent") or "") != (head.get("parent") or ""):
         notes.append("parent changed")
+    # What the engine keeps from the state: a change here changes what every later update sends.
+    before, after = sorted(base.get("ignoreChanges") or []), sorted(head.get("ignoreChanges") or [])
+    if before != after:
+        notes.append(f"ignoreChanges {before} -> {after}")
     return notes
 
 

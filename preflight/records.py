@@ -30,6 +30,9 @@ class Resource:
     inputs: dict[str, Any]
     aliases: list[str] = field(default_factory=list)
     """URNs this resource had before a rename (its ``aliases`` option, resolved)."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Input paths the engine keeps from the state instead of the program (``ignore_changes``): what an
+    update would NOT send, e.g. a node group's desired size owned by its autoscaler."""
 
     def to_json(self) -> dict[str, Any]:
         document = {
@@ -46,4 +49,6 @@ class Resource:
         }
         if self.aliases:
             document["aliases"] = self.aliases
+        if self.ignore_changes:
+            document["ignoreChanges"] = self.ignore_changes
         return document

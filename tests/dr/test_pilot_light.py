@@ -10,10 +10,21 @@ import pytest
 from components.dr import STANDBY_SYSTEM_NODES, ClusterPosture, standby_node_groups
 from components.platform import ConfigError
 from components.settings import is_pilot_light, load_pilot_light_settings, load_settings
+from preflight import plan_diff
 from preflight.harness import Plan, run_stack
+from tests.preflight.review_support import document
 from tests.stack_config import config_of
 
 KEY = "betterprompts:pilotLight"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+REPLICA = "betterprompts-dr-replica"
+STANDBY_SIZES = {
+    "system": (1, 1, 4),
+    "application": (0, 0, 9),
+    "gpu": (0, 0, 5),
+    "spot": (0, 0, 10),
+    "training": (0, 0, 4),
+}
 
 
 def _load(config: dict[str, Any]) -> Any:
@@ -172,13 +183,7 @@ def test_the_network_is_its_own_range_with_one_nat_instance(dr_plan: Plan) -> No
 
 
 def test_standby_runs_the_control_plane_and_one_system_node(dr_plan: Plan) -> None:
-    assert _scaling(dr_plan) == {
-        "system": (1, 1, 4),
-        "application": (0, 0, 9),
-        "gpu": (0, 0, 5),
-        "spot": (0, 0, 10),
-        "training": (0, 0, 4),
-    }
+    assert _scaling(dr_plan) == STANDBY_SIZES
     assert dr_plan.outputs["pilotLight"] == {"primaryStack": "betterprompts/betterprompts/production", "primaryRegion": "us-east-1", "active": False, "cluster": "standby"}
     # Nothing else of the primary's platform: no cache, buckets or edge in the pilot light (the replica below).
     types = {r.type for r in dr_plan.resources}
@@ -260,3 +265,96 @@ def test_cluster_off_keeps_the_network_and_drops_the_cluster() -> None:
     assert plan.of_type("betterprompts:eks:EksCluster") == [] and plan.of_type("aws:eks/nodeGroup:NodeGroup") == []
     assert plan.of_type("aws:ec2/vpc:Vpc") and plan.of_type("betterprompts:eks:DeployRunner")
     assert plan.outputs["nodeGroupSizes"] == {}
+
+
+# --- who owns a node group's desired size (the plan records ``ignore_changes``) --------------------
+
+
+def test_the_pilot_light_sends_its_node_groups_desired_size_production_leaves_it_to_the_autoscaler(
+    dr_plan: Plan, production: Plan
+) -> None:
+    # Production: the Cluster Autoscaler owns desiredSize, so an update keeps the state's (a `pulumi up` at
+    # 14:00 must not shrink a pool the autoscaler grew).
+    pools = ("system", "application", "gpu", "spot", "training")
+    assert {r.name.rsplit("-", 1)[-1]: r.ignore_changes for r in production.of_type(NODE_GROUP)} == {
+        pool: ["scalingConfig.desiredSize"] for pool in pools
+    }
+    # The pilot light sends it: the failover raises minSize from 0 to 3, and EKS refuses min > desired, so the
+    # desired size must travel with it (docs/dr.md, "With active: true").
+    assert [r.ignore_changes for r in dr_plan.of_type(NODE_GROUP)] == [[]] * len(pools)
+    # Nothing else in either plan ignores an input.
+    assert {r.type for r in [*production.resources, *dr_plan.resources] if r.ignore_changes} == {NODE_GROUP}
+
+
+def test_the_failover_update_sends_the_raised_desired_size_with_the_minimum() -> None:
+    config = config_of("dr")
+    config[KEY]["active"] = True
+    groups = run_stack("dr", config=config).of_type(NODE_GROUP)
+    assert all(g.ignore_changes == [] for g in groups)
+    for group in groups:
+        scaling = group.inputs["scalingConfig"]
+        assert scaling["minSize"] <= scaling["desiredSize"] <= scaling["maxSize"], group.name
+
+
+# --- failback: the promoted replica stays the primary it became; rebuilding it is a replacement -------
+
+
+def _promoted_standby() -> dict[str, Any]:
+    """Pulumi.dr.yaml after a failover and the failback: promotion kept, the switch back to standby."""
+    config = config_of("dr")
+    config[KEY]["replica"]["promoted"] = True
+    return config
+
+
+def _instance(doc: dict[str, Any]) -> dict[str, Any]:
+    (instance,) = [r for r in doc["resources"] if r["type"] == "aws:rds/instance:Instance"]
+    return instance
+
+
+@pytest.fixture(scope="module")
+def failed_back() -> dict[str, Any]:
+    return document(run_stack("dr", config=_promoted_standby()))
+
+
+@pytest.fixture(scope="module")
+def standby_document(dr_plan: Plan) -> dict[str, Any]:
+    return document(dr_plan)
+
+
+def test_failback_returns_the_nodes_to_standby_and_keeps_the_promoted_instance(
+    standby_document: dict[str, Any], failed_back: dict[str, Any]
+) -> None:
+    assert failed_back["outputs"]["databasePromoted"] is True
+    replica = _instance(failed_back)
+    # A standalone primary: no source (the StackReference is not read), Multi-AZ, protected, a final snapshot.
+    assert not replica["inputs"].get("replicateSourceDb")
+    assert replica["inputs"]["multiAz"] is True and replica["inputs"]["deletionProtection"] is True
+    assert replica["protect"] is True and replica["inputs"]["skipFinalSnapshot"] is False
+    assert replica["inputs"]["tags"]["Role"] == "primary"
+    sizes = {
+        r["name"].removeprefix("betterprompts-dr-eks-"): tuple(r["inputs"]["scalingConfig"][k] for k in ("minSize", "desiredSize", "maxSize"))
+        for r in failed_back["resources"]
+        if r["type"] == NODE_GROUP
+    }
+    assert sizes == STANDBY_SIZES
+    # From the standby plan it is the same instance, changed in place (promotion), never replaced.
+    found = plan_diff.diff(standby_document, failed_back)
+    changed = {c.name: c for c in found.of_kind("changed")}
+    assert "replicateSourceDb" in changed[REPLICA].paths and not changed[REPLICA].forcing
+    assert REPLICA not in {c.name for c in found.of_kind("replaced")}
+    # Only the replica-lag alarm goes: a standalone instance has no lag to watch.
+    assert [c.name for c in found.of_kind("removed")] == [f"{REPLICA}-replica-lag"]
+    # Nothing the pack requires of production's data is lost by the failback.
+    assert [v for v in failed_back["violations"] if v["enforcement"] == "mandatory"] == []
+
+
+def test_rebuilding_the_replica_after_a_failback_is_a_deliberate_replacement(failed_back: dict[str, Any]) -> None:
+    config = config_of("dr")
+    config[KEY]["replica"].update(protect=False, identifier="betterprompts-dr-replica-2")
+    rebuilt = document(run_stack("dr", config=config))
+    replica = _instance(rebuilt)
+    assert replica["inputs"]["replicateSourceDb"].startswith("arn:aws:rds:us-east-1:")
+    assert replica["inputs"]["identifier"] == "betterprompts-dr-replica-2" and replica["protect"] is False
+    (replaced,) = [c for c in plan_diff.diff(failed_back, rebuilt).of_kind("replaced") if c.type == "aws:rds/instance:Instance"]
+    # The new identifier is what forces it (an RDS instance cannot become a replica again); the preview shows it.
+    assert replaced.name == REPLICA and "identifier" in replaced.forcing

@@ -147,3 +147,16 @@ def test_changed_paths() -> None:
     assert plan_diff.changed_paths({"a": [1]}, {"a": [1, 2]}) == ["a"]
     assert plan_diff.changed_paths({"a": 1}, {"b": 1}) == ["a", "b"]
     assert plan_diff.changed_paths({"x": 1.0}, {"x": 1}) == []
+
+
+def test_an_input_handed_to_the_autoscaler_is_a_change_of_options(base_production: dict[str, Any]) -> None:
+    # ignore_changes decides what every later update sends: dropping it from a node group would let a
+    # `pulumi up` reset the autoscaler's desired size, so the reviewer sees it although no input moved.
+    head = copy.deepcopy(base_production)
+    group = resource(head, NODE_GROUP, "-eks-application")
+    assert group["ignoreChanges"] == ["scalingConfig.desiredSize"]
+    del group["ignoreChanges"]
+    (change,) = plan_diff.diff(base_production, head).of_kind("changed")
+    assert change.name == "betterprompts-production-eks-application" and change.paths == ()
+    assert change.note == "ignoreChanges ['scalingConfig.desiredSize'] -> []"
+    assert plan_diff.diff(base_production, copy.deepcopy(base_production)).empty
