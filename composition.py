@@ -1,5 +1,5 @@
 """Composition steps both programs take the same way (primary.py, pilot_light.py): the network, the
-data layer's client group, the deploy runner and the cluster, each with its exports.
+data layer's client group, the deploy runner, the cluster and the AWS Backup plan, each with its exports.
 
 Only wiring of settings into components; the names are the primary's, so a primary's URNs do not move.
 """
@@ -12,9 +12,10 @@ from functools import partial
 import pulumi
 import pulumi_aws as aws
 
+from components.dr import Backups, BackupsArgs, BackupSettings, selections
 from components.eks import DeployRunner, DeployRunnerArgs, DeploySettings, EksCluster, EksClusterArgs, EksSettings, NodeGroupSettings, admin_role_arn
 from components.network import NetworkSettings, ProductionVpc, ProductionVpcArgs, Tier
-from components.platform import ComponentTags, PlatformBaseline
+from components.platform import ComponentTags, PlatformBaseline, PlatformSettings
 
 
 def stack_provider(prefix: str, region: str, tags: Mapping[str, str]) -> tuple[aws.Provider, pulumi.ResourceOptions, pulumi.Output[str]]:
@@ -154,3 +155,35 @@ def cluster(
     pulumi.export("nodeSecurityGroupId", eks.node_security_group_id)
     pulumi.export("clusterSecurityGroupId", eks.cluster_security_group_id)
     return eks
+
+
+def backups(
+    prefix: str,
+    settings: BackupSettings,
+    *,
+    region: str,
+    dr_region: str,
+    dr_provider: pulumi.ProviderResource | None,
+    stack_tags: Mapping[str, str],
+    account_id: pulumi.Input[str],
+    platform: PlatformSettings,
+    opts: pulumi.ResourceOptions,
+) -> Backups:
+    """The AWS Backup vaults and plan over the stack's primary stores (selected by the stack's tags); exported."""
+    plan = Backups(
+        f"{prefix}-backup",
+        BackupsArgs(
+            settings=settings,
+            selections=selections(project=stack_tags["Project"], environment=stack_tags["Environment"]),
+            region=region,
+            dr_region=dr_region,
+            account_id=account_id,
+            dr_provider=dr_provider,
+            kms_deletion_window_days=platform.kms_deletion_window_days,
+            protect=platform.protect_stateful,
+        ),
+        opts,
+    )
+    pulumi.export("backupPlanArn", plan.plan_arn)
+    pulumi.export("backupVaultArns", plan.vault_arns)
+    return plan

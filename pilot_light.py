@@ -117,6 +117,23 @@ if replica_settings is not None:
     pulumi.export("databaseArn", replica.arn)
     pulumi.export("databasePromoted", replica_settings.promoted)
 
+# --- dr: this Region's AWS Backup plan (betterprompts:pilotLight.backup), for the promoted database ---
+# It selects what is tagged as a primary store of this stack: nothing while the replica replicates (its
+# data is production's, backed up there), the promoted instance from the failover on, with no step of the
+# failover's. No copies: they would go to the primary's Region (refused by the settings).
+if pilot.backup is not None:
+    composition.backups(
+        prefix,
+        pilot.backup,
+        region=settings.region,
+        dr_region=pilot.primary_region,
+        dr_provider=None,
+        stack_tags=stack_tags,
+        account_id=account_id,
+        platform=platform,
+        opts=aws_opts,
+    )
+
 # --- cost: the pilot light's own budget and anomaly monitor (no schedules: it stands in for production) ---
 cost = settings.cost
 cost_controls = CostControls(

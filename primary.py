@@ -63,8 +63,6 @@ from components.data import (
     RedisClusterArgs,
 )
 from components.dr import (
-    Backups,
-    BackupsArgs,
     BucketReplication,
     BucketReplicationArgs,
     CrossRegionReplication,
@@ -80,7 +78,6 @@ from components.dr import (
     ReplicationSource,
     VeleroBackups,
     VeleroBackupsArgs,
-    selections,
     velero_bucket_lifecycle,
 )
 from components.edge import (
@@ -978,22 +975,17 @@ dr = settings.dr
 if dr is not None:
     # The DR Region's resources carry the same cost-allocation tags through its own provider.
     dr_provider = region_providers(dr.region) if dr.uses_dr_region else None
-    backups = Backups(
-        f"{prefix}-backup",
-        BackupsArgs(
-            settings=dr.backup,
-            selections=selections(project=stack_tags["Project"], environment=stack_tags["Environment"]),
-            region=settings.region,
-            dr_region=dr.region,
-            account_id=account_id,
-            dr_provider=dr_provider,
-            kms_deletion_window_days=platform.kms_deletion_window_days,
-            protect=platform.protect_stateful,
-        ),
-        aws_opts,
+    backups = composition.backups(
+        prefix,
+        dr.backup,
+        region=settings.region,
+        dr_region=dr.region,
+        dr_provider=dr_provider,
+        stack_tags=stack_tags,
+        account_id=account_id,
+        platform=platform,
+        opts=aws_opts,
     )
-    pulumi.export("backupPlanArn", backups.plan_arn)
-    pulumi.export("backupVaultArns", backups.vault_arns)
     velero: VeleroBackups | None = None
     if dr.velero is not None and velero_bucket_name is not None:
         # The platform's namespaces: the services, the prompt generator, monitoring and the telemetry agents.

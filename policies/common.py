@@ -17,6 +17,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -128,6 +129,23 @@ def current_stack() -> str:
     return pulumi.get_stack()
 
 
+PRODUCTION_STACK = "production"
+PRODUCTION_STACKS_PROPERTY = "stacks"
+PRODUCTION_STACKS_SCHEMA = PolicyConfigSchema(
+    properties={PRODUCTION_STACKS_PROPERTY: {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}}
+)
+"""The config of a policy that holds some stacks to production's data safety: ``stacks``, their names."""
+
+
+def judged_as_production(args: ResourceValidationArgs | StackValidationArgs, prop: str = PRODUCTION_STACKS_PROPERTY) -> bool:
+    """Whether the policy holds the stack being previewed to production's data safety: the stack is one its
+    config names (``prop``), ``production`` alone when the config names none. The pilot light names itself in
+    its own pack config (policies/config/dr.json): after a failover it holds production's data and traffic, so
+    its standby must already pass what a promoted, serving stack must."""
+    stacks = (args.get_config() or {}).get(prop)
+    return current_stack() in (stacks if isinstance(stacks, list) else [PRODUCTION_STACK])
+
+
 ResourceCheck = Callable[[ResourceValidationArgs], Iterable[str]]
 StackCheck = Callable[[StackValidationArgs], Iterable[tuple[str, Optional[str]]]]
 
@@ -141,6 +159,7 @@ def resource_policy(
     check: ResourceCheck,
     remediation: str,
     enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    config_schema: Optional[PolicyConfigSchema] = None,
 ) -> ResourceValidationPolicy:
     """A resource policy over ``types``; ``check`` yields one message per violation."""
     covered = types if isinstance(types, frozenset) else frozenset(types)
@@ -158,6 +177,7 @@ def resource_policy(
         enforcement_level=enforcement_level,
         severity=severity,
         remediation_steps=remediation,
+        config_schema=config_schema,
     )
 
 
@@ -169,6 +189,7 @@ def stack_policy(
     check: StackCheck,
     remediation: str,
     enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    config_schema: Optional[PolicyConfigSchema] = None,
 ) -> StackValidationPolicy:
     """A stack policy; ``check`` yields ``(message, urn)`` per violation."""
 
@@ -183,4 +204,5 @@ def stack_policy(
         enforcement_level=enforcement_level,
         severity=severity,
         remediation_steps=remediation,
+        config_schema=config_schema,
     )

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import UNKNOWN, current_stack, get, is_true, items, label, require_true, resource_policy, stack_policy
+from .common import PRODUCTION_STACKS_SCHEMA, UNKNOWN, judged_as_production, get, is_true, items, label, require_true, resource_policy, stack_policy
 from .encryption import (
     CACHE_REPLICATION_GROUP,
     CACHE_SERVERLESS,
@@ -19,7 +19,6 @@ from .encryption import (
     depends_on,
 )
 
-PRODUCTION_STACK = "production"
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 WEB_PORTS = (80, 443)
@@ -185,7 +184,7 @@ S3_PUBLIC_ACCESS_BLOCKED = stack_policy(
 
 
 def _deletion_protection(args: ResourceValidationArgs) -> Iterator[str]:
-    if current_stack() != PRODUCTION_STACK:
+    if not judged_as_production(args):
         return
     where, props = label(args.resource_type, args.name), args.props
     if args.resource_type in (RDS_INSTANCE, RDS_CLUSTER):
@@ -207,6 +206,8 @@ PRODUCTION_DELETION_PROTECTION = resource_policy(
     types=(RDS_INSTANCE, RDS_CLUSTER, CACHE_REPLICATION_GROUP, CACHE_SERVERLESS, EFS_FILE_SYSTEM, DYNAMODB_TABLE),
     check=_deletion_protection,
     remediation="deletion_protection=True, skip_final_snapshot=False and protect=True from settings.platform.protect_stateful.",
+    # Which stacks hold production's data: production by default, the pilot light in its own config.
+    config_schema=PRODUCTION_STACKS_SCHEMA,
 )
 
 POLICIES = [

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .common import UNKNOWN, current_stack, get, is_true, label, require_true, resource_policy
-from .exposure import PRODUCTION_STACK
+from .common import PRODUCTION_STACKS_SCHEMA, UNKNOWN, get, judged_as_production, is_true, label, require_true, resource_policy
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 
@@ -37,7 +36,7 @@ def _load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
                 f"{where}: access logs are off, so no request at this entry point is recorded. Fix: "
                 "access_logs=LoadBalancerAccessLogsArgs(bucket=<the storage layer's access-log destination>, prefix='alb', enabled=True)"
             )
-    if current_stack() == PRODUCTION_STACK:
+    if judged_as_production(args):
         yield from require_true(
             where,
             "enableDeletionProtection",
@@ -53,6 +52,8 @@ LOAD_BALANCER_HARDENED = resource_policy(
     types=LOAD_BALANCERS,
     check=_load_balancer,
     remediation="drop_invalid_header_fields=True, access_logs enabled into the access-log destination, enable_deletion_protection in production.",
+    # The stacks whose load balancers must be deletion-protected (production's entry, and the pilot light's).
+    config_schema=PRODUCTION_STACKS_SCHEMA,
 )
 
 POLICIES = [LOAD_BALANCER_HARDENED]

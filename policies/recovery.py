@@ -15,11 +15,10 @@ from typing import Any, Optional
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import UNKNOWN, current_stack, get, items, label, require_cmk, resource_policy, stack_policy
+from .common import PRODUCTION_STACKS_SCHEMA, UNKNOWN, judged_as_production, get, items, label, require_cmk, resource_policy, stack_policy
 from .encryption import EFS_FILE_SYSTEM, RDS_CLUSTER, RDS_INSTANCE
 from .tagging import provider_default_tags
 
-PRODUCTION_STACK = "production"
 BACKUP_VAULT = "aws:backup/vault:Vault"
 BACKUP_PLAN = "aws:backup/plan:Plan"
 BACKUP_SELECTION = "aws:backup/selection:Selection"
@@ -240,7 +239,7 @@ def _has_rule(plan: Optional[PolicyResource]) -> bool:
 
 
 def _coverage(args: StackValidationArgs) -> Iterator[tuple[str, Optional[str]]]:
-    if current_stack() != PRODUCTION_STACK:
+    if not judged_as_production(args):
         return
     by_urn = {r.urn: r for r in args.resources}
     selections = []
@@ -268,6 +267,7 @@ PRODUCTION_BACKUP_COVERAGE = stack_policy(
     severity=Severity.HIGH,
     check=_coverage,
     remediation="aws.backup.Selection on a plan with a rule, selecting the store by ARN or by resource pattern and tag conditions.",
+    config_schema=PRODUCTION_STACKS_SCHEMA,
 )
 
 POLICIES = [BACKUP_VAULT_CMK, REPLICATION_DESTINATIONS_CMK, FAILOVER_PRIMARY_CHECKED, PRODUCTION_BACKUP_COVERAGE]

@@ -18,6 +18,7 @@ from enum import Enum
 from ..eks import SYSTEM, NodeGroupSettings
 from ..platform import ConfigError, Section
 from .replica_settings import ReplicaSettings
+from .settings import BackupSettings, read_backup_settings
 
 # <organization>/<project>/<stack>: the fully qualified name a StackReference takes.
 _STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -50,6 +51,10 @@ class PilotLightSettings:
     replica: ReplicaSettings | None = None
     """The primary database's cross-Region read replica (``replica``); promoted when ``active`` (or when
     ``replica.promoted`` records an earlier promotion: it is one way). None when absent."""
+    backup: BackupSettings | None = None
+    """This Region's AWS Backup plan (``backup``), selecting the stores tagged as primaries: nothing while
+    the replica is a replica (its data is production's, backed up there), the promoted instance after a
+    failover. None when absent."""
 
     @property
     def cluster_exists(self) -> bool:
@@ -70,8 +75,21 @@ class PilotLightSettings:
             replica = ReplicaSettings.read(section.child("replica"), region=region, primary_stack=primary_stack)
             # The failover switch promotes it; `promoted` keeps a past promotion when `active` goes back to false.
             replica = replace(replica, promoted=replica.promoted or active)
+        backup = None
+        if section.has("backup"):
+            backup_section = section.child("backup")
+            backup = read_backup_settings(backup_section)
+            if backup.copy_to_dr_region:
+                # Its "DR Region" would be the primary's: a failover's `pulumi up` must not need that Region's API.
+                raise ConfigError(
+                    backup_section.key("copyToDrRegion"),
+                    True,
+                    f"false: a pilot light's copies would go to the primary's Region ({primary_region}), whose API a failover must not need",
+                )
         section.finish()
-        return PilotLightSettings(primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica)
+        return PilotLightSettings(
+            primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica, backup=backup
+        )
 
 
 def standby_node_groups(node_groups: Mapping[str, NodeGroupSettings], *, active: bool) -> dict[str, NodeGroupSettings]:

@@ -156,7 +156,7 @@ class DrSettings:
         rpo = section.integer("rpoMinutes", minimum=1, maximum=7 * 24 * 60)
 
         backup_section = section.child("backup")
-        backup = _backup(backup_section)
+        backup = read_backup_settings(backup_section)
 
         database = section.child("database", {})
         cross_region = database.boolean("crossRegionBackups", False)
@@ -241,7 +241,8 @@ def _images(section: Section) -> ImageReplicationSettings:
     return ImageReplicationSettings(replicate=replicate, manage_registry_replication=manage)
 
 
-def _backup(section: Section) -> BackupSettings:
+def read_backup_settings(section: Section) -> BackupSettings:
+    """An AWS Backup plan's section (``dr.backup``; the pilot light's ``pilotLight.backup``)."""
     frequency = section.integer("frequencyHours")
     if frequency not in FREQUENCY_HOURS:
         raise ConfigError(

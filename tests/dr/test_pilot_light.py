@@ -10,7 +10,7 @@ import pytest
 from components.dr import STANDBY_SYSTEM_NODES, ClusterPosture, standby_node_groups
 from components.platform import ConfigError
 from components.settings import is_pilot_light, load_pilot_light_settings, load_settings
-from preflight import plan_diff
+from preflight import plan_diff, policy_stage
 from preflight.harness import Plan, run_stack
 from tests.preflight.review_support import document
 from tests.stack_config import config_of
@@ -358,3 +358,48 @@ def test_rebuilding_the_replica_after_a_failback_is_a_deliberate_replacement(fai
     (replaced,) = [c for c in plan_diff.diff(failed_back, rebuilt).of_kind("replaced") if c.type == "aws:rds/instance:Instance"]
     # The new identifier is what forces it (an RDS instance cannot become a replica again); the preview shows it.
     assert replaced.name == REPLICA and "identifier" in replaced.forcing
+
+
+# --- this Region's backup plan: nothing selected in standby, the promoted database after a failover ---
+
+
+def test_the_backup_plan_stays_in_this_region() -> None:
+    backup = _load(config_of("dr")).pilot_light.backup
+    assert backup is not None and (backup.frequency_hours, backup.retention_days, backup.copy_to_dr_region) == (24, 30, False)
+    config = config_of("dr")
+    config[KEY]["backup"]["copyToDrRegion"] = True
+    error = _error(config)
+    assert error.key == f"{KEY}.backup.copyToDrRegion" and "us-east-1" in str(error)
+    config = config_of("dr")
+    config[KEY]["backup"]["frequencyHours"] = 5
+    assert _error(config).key == f"{KEY}.backup.frequencyHours"
+    config = config_of("dr")
+    del config[KEY]["backup"]
+    assert _load(config).pilot_light.backup is None
+
+
+def test_standby_s_plan_selects_primaries_of_this_stack_and_the_replica_is_not_one(dr_plan: Plan) -> None:
+    (vault,) = dr_plan.of_type("aws:backup/vault:Vault")
+    assert vault.provider.startswith(dr_plan.of_type("pulumi:providers:aws")[0].urn)
+    (database,) = [s for s in dr_plan.of_type("aws:backup/selection:Selection") if s.name.endswith("-database")]
+    tags = {c["key"]: c["value"] for c in database.inputs["conditions"][0]["stringEquals"]}
+    assert tags == {
+        "aws:ResourceTag/Project": "betterprompts",
+        "aws:ResourceTag/Environment": "dr",
+        "aws:ResourceTag/Component": "database",
+        "aws:ResourceTag/Role": "primary",
+    }
+    assert _replica(dr_plan).inputs["tags"]["Role"] == "read-replica"
+    # No copy rule: a copy would go to us-east-1.
+    (plan,) = dr_plan.of_type("aws:backup/plan:Plan")
+    assert [rule.get("copyActions") or [] for rule in plan.inputs["rules"]] == [[]]
+
+
+def test_a_promoted_database_without_this_region_s_plan_breaks_production_s_backup_coverage() -> None:
+    config = config_of("dr")
+    config[KEY]["active"] = True
+    del config[KEY]["backup"]
+    found = policy_stage.evaluate(run_stack("dr", config=config).to_json())
+    assert [(v.policy, v.enforcement) for v in found if v.enforcement == "mandatory"] == [
+        ("production-backup-plan-covers-stateful", "mandatory")
+    ]

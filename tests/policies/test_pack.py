@@ -99,11 +99,14 @@ def test_the_pilot_light_enforces_what_production_does_but_never_blocks_a_failov
     dr = normalize(read_stack_config("dr"), NAMES)
     # A failover raises the node groups to production's sizes: a mandatory budget would refuse that `pulumi up`.
     assert dr["baseline-under-budget"] == {"enforcementLevel": "advisory", "budgetMonthlyUsd": 900}
-    # The production-only policies judge the stack named production; the pilot light turns them off explicitly.
-    gated = {"production-deletion-protection", "production-backup-plan-covers-stateful", "production-resilience"}
-    assert {name for name in gated if dr[name]["enforcementLevel"] != "disabled"} == set()
+    # The policies that hold a stack to production's data safety name the pilot light in its config: after a
+    # failover it holds production's data, so its standby already passes them (production is their default).
+    scoped = {"production-deletion-protection", "production-backup-plan-covers-stateful", "load-balancer-hardened"}
+    assert {name: dr[name] for name in scoped} == {name: {"enforcementLevel": "mandatory", "stacks": ["dr"]} for name in scoped}
+    assert all(production[name] == {"enforcementLevel": "mandatory"} for name in scoped)
+    assert dr["production-resilience"] == {"enforcementLevel": "mandatory"}
     different = {name for name in NAMES if dr[name] != production[name]}
-    assert different == gated | {"baseline-under-budget"}
+    assert different == scoped | {"baseline-under-budget"}
 
 
 UNENCRYPTED_QUEUE = resource("aws:sqs/queue:Queue", "jobs", {})

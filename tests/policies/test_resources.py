@@ -6,7 +6,10 @@ import json
 
 from typing import Any
 
+import jsonschema
 import pytest
+from policies.pack import ALL_POLICIES
+from preflight.policy_stage import evaluate
 from tests.policy_plans import KEY, messages, plan, resource, violations
 
 # A replication template as ImageReplication makes it (the DR key, its custom role, the sources' lifecycle).
@@ -626,6 +629,29 @@ def test_a_production_read_replica_needs_no_final_snapshot() -> None:
 def test_staging_databases_may_drop_deletion_protection() -> None:
     document = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="staging"), stack="staging")
     assert violations(document, hardening=False) == []
+
+
+def test_the_pilot_light_is_judged_as_production_because_its_config_names_it() -> None:
+    # policies/config/dr.json: "stacks": ["dr"]. After a failover the dr stack holds production's data.
+    document = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="dr"), stack="dr")
+    assert len(messages(document, "production-deletion-protection")) == 3
+    # The same stack with the policy's default scope (production alone) is not judged.
+    unscoped = {"production-deletion-protection": "mandatory", "all": "disabled"}
+    assert evaluate(document, policies=[p for p in ALL_POLICIES if p.name == "production-deletion-protection"], config=unscoped) == []
+    # And a config may name staging too: then staging is held to it.
+    staged = plan(resource("aws:rds/instance:Instance", "db", DATABASE, stack="staging"), stack="staging")
+    scoped = {"production-deletion-protection": {"enforcementLevel": "mandatory", "stacks": ["staging"]}}
+    assert len(evaluate(staged, policies=[p for p in ALL_POLICIES if p.name == "production-deletion-protection"], config=scoped)) == 3
+
+
+@pytest.mark.parametrize("stacks", [[], "dr", [""]])
+def test_a_malformed_production_scope_is_refused_by_the_policy_s_schema(stacks: Any) -> None:
+    (policy,) = [p for p in ALL_POLICIES if p.name == "production-deletion-protection"]
+    schema = policy.config_schema
+    assert schema is not None
+    jsonschema.validate({"stacks": ["dr"]}, {"type": "object", "properties": schema.properties})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"stacks": stacks}, {"type": "object", "properties": schema.properties})
 
 
 # --- unknown values during preview ---------------------------------------------------------
