@@ -173,7 +173,9 @@ class PgvectorDatabase(pulumi.ComponentResource):
             backup_retention_period=db.backup_retention_days,
             backup_window=db.backup_window,
             maintenance_window=db.maintenance_window,
-            auto_minor_version_upgrade=True,
+            # On with a bare major (RDS picks and upgrades the minor, no drift); off with a pinned minor, which
+            # RDS would upgrade past and the next `pulumi up` would try to take back (RDS refuses a downgrade).
+            auto_minor_version_upgrade=not db.pins_minor_version,
             allow_major_version_upgrade=False,
             copy_tags_to_snapshot=True,
             delete_automated_backups=not args.protect,
@@ -215,7 +217,8 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 publicly_accessible=False,
                 parameter_group_name=self.parameter_group.name,
                 iam_database_authentication_enabled=True,
-                auto_minor_version_upgrade=True,
+                # As the primary's: a replica cannot run a newer minor than its source for long.
+                auto_minor_version_upgrade=not db.pins_minor_version,
                 copy_tags_to_snapshot=True,
                 # A replica holds no data of its own and RDS refuses a final snapshot of one;
                 # its protection is the flag below and the primary's backups.

@@ -110,6 +110,12 @@ class DatabaseSettings:
         return int(self.engine_version.split(".")[0])
 
     @property
+    def pins_minor_version(self) -> bool:
+        """``16.13``, not ``16``: automatic minor upgrades would move the instance past it, and the next update
+        would then try to take it back (RDS refuses a downgrade), so they are off (the pack's RDS.13 says so)."""
+        return "." in self.engine_version
+
+    @property
     def parameter_group_family(self) -> str:
         return f"postgres{self.major_version}"
 

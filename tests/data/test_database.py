@@ -345,3 +345,15 @@ def test_free_storage_percent_is_validated() -> None:
     with pytest.raises(ConfigError) as error:
         load(with_value("database", "alarms.freeStoragePercent", 0))
     assert error.value.key == "betterprompts:database.alarms.freeStoragePercent"
+
+
+def test_a_pinned_minor_turns_automatic_minor_upgrades_off_everywhere() -> None:
+    # A bare major (both stacks' "16") keeps them on; "16.13" would be upgraded past by RDS and the next update
+    # would try to take it back, which RDS refuses.
+    assert not load(config_of("production")).database.pins_minor_version
+    settings = replace(load(config_of("production")).database, engine_version="16.13", read_replicas=1)
+    assert settings.pins_minor_version
+    resources, _ = run_function(lambda: PgvectorDatabase("db", _args(database=settings)))
+    instances = {r.name: r.inputs for r in resources if r.type == INSTANCE}
+    assert {name: inputs["autoMinorVersionUpgrade"] for name, inputs in instances.items()} == {"db": False, "db-replica-1": False}
+    assert instances["db"]["engineVersion"] == "16.13"
