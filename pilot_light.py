@@ -116,6 +116,8 @@ if replica_settings is not None:
     pulumi.export("databaseEndpoint", replica.endpoint)
     pulumi.export("databaseArn", replica.arn)
     pulumi.export("databasePromoted", replica_settings.promoted)
+    # The group that admits the clients: a restore from the replicated backups (docs/dr.md) reuses it.
+    pulumi.export("databaseSecurityGroupId", replica.security_group_id)
 
 # --- dr: this Region's AWS Backup plan (betterprompts:pilotLight.backup), for the promoted database ---
 # It selects what is tagged as a primary store of this stack: nothing while the replica replicates (its

@@ -403,3 +403,11 @@ def test_a_promoted_database_without_this_region_s_plan_breaks_production_s_back
     assert [(v.policy, v.enforcement) for v in found if v.enforcement == "mandatory"] == [
         ("production-backup-plan-covers-stateful", "mandatory")
     ]
+
+
+def test_a_restore_finds_the_dr_stack_s_subnet_group_key_and_database_group_in_its_outputs(dr_plan: Plan) -> None:
+    # docs/dr.md, "Restoring": the restore command reads these three outputs.
+    replica = _replica(dr_plan)
+    assert dr_plan.outputs["databaseSecurityGroupId"] in replica.inputs["vpcSecurityGroupIds"]
+    assert dr_plan.outputs["dbSubnetGroupName"] == replica.inputs["dbSubnetGroupName"]
+    assert dr_plan.outputs["kmsKeyArns"]["data"] == replica.inputs["kmsKeyId"]
