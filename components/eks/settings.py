@@ -24,6 +24,7 @@ from ..platform import (
     check_priced,
     check_string,
     ec2_instance_types,
+    ec2_unpriced,
     instance_shape,
     parse_cidr,
     priced_ec2_instance_types,
@@ -39,7 +40,8 @@ KARPENTER_POOLS = ("gpu", "spot", "training")
 
 _K8S_VERSION = re.compile(r"^1\.(\d{2})$")
 _ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+# The size may carry a hyphen: metal sizes such as c7a.metal-48xl are real types (AWS's list decides the rest).
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+(?:-[a-z0-9]+)?$")
 _DURATION = re.compile(r"^[1-9]\d*(s|m|h)$")
 _IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -381,6 +383,7 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
         check_priced(
             f"{section.key('instanceTypes')}[0]", types[0], pool_instance_types(pool, region),
             region=region, what="a first instance type", variants="on-demand; the group is priced at it",
+            why=ec2_unpriced(types[0], region),
         )
     labels = section.mapping("labels", {})
     for label in labels:

@@ -52,9 +52,21 @@ def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Ite
 LIST_ALL_UP_TO = 40
 
 
-def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str) -> str:
+def ec2_unpriced(value: str, region: str) -> str:
+    """Why an EC2 type the Region offers is refused for want of a price (the truth: no source prices it)."""
+    return (
+        f"{value} exists in {region} (AWS's published list) but no price source covers it: neither Karpenter's "
+        "generated Price List table nor its us-east-1 price carried to us-east-2/us-west-2 (docs/cost.md) prices it, "
+        "being newer than the table or not sold on demand; add its published price there to use it"
+    )
+
+
+def check_priced(
+    key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str, why: str = ""
+) -> str:
     """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError naming them (or, when
-    there are many, those of ``value``'s family, else the closest names)."""
+    there are many, those of ``value``'s family, else the closest names). ``why`` says why ``value`` has no
+    price (default: add its published prices to use it)."""
     if value in accepted:
         return value
     listed = ", ".join(accepted)
@@ -68,7 +80,7 @@ def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, 
     raise ConfigError(
         key,
         value,
-        f"{what} priced in {price_list_path(region)} ({variants}; add its published prices there to use another): " + listed,
+        f"{what} priced in {price_list_path(region)} ({variants}; {why or 'add its published prices there to use another'}): " + listed,
     )
 
 
