@@ -751,6 +751,13 @@ if settings.dr is not None and settings.dr.failover is not None:
         resolve_check: Callable[[pulumi.Output[str]], None]
         check_id, resolve_check = pulumi.deferred_output()
         health_check_ids[endpoint], resolve_health_check[endpoint] = check_id, resolve_check
+# With the assets bucket replicated (betterprompts:dr.buckets.replicate), the static app's secondary origin is
+# the replica in the DR Region, made by the DR layer below: its domain name arrives as a deferred output, so the
+# distribution waits for the replica bucket, whose policy and key then admit the distribution.
+assets_replica_domain_name: pulumi.Output[str] | None = None
+resolve_assets_replica_domain_name: Callable[[pulumi.Output[str]], None] | None = None
+if settings.dr is not None and settings.dr.site_origin_failover:
+    assets_replica_domain_name, resolve_assets_replica_domain_name = pulumi.deferred_output()
 # CloudFront: the static app from the assets bucket, the routes to the load balancer, the site and API names.
 site = SiteDistribution(
     f"{prefix}-edge-site",
@@ -768,6 +775,7 @@ site = SiteDistribution(
         alarm_topic_arn=baseline.alarm_topic_arn,
         alarm_topic_region=settings.region,
         primary_failover=PrimaryFailover(health_check_ids=health_check_ids) if health_check_ids else None,
+        assets_replica_domain_name=assets_replica_domain_name,
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
 )
@@ -1026,6 +1034,8 @@ if dr is not None:
                 database_retention_days=dr.database_replicated_retention_days,
                 file_system_id=shared_fs.file_system_id if dr.efs_replication else None,
                 storage_key=bool(dr.replica_keys),
+                # The assets replica is the static site's secondary origin: CloudFront decrypts its objects.
+                storage_key_cloudfront_readers=[site_distribution_arn] if dr.site_origin_failover else [],
                 kms_deletion_window_days=platform.kms_deletion_window_days,
                 protect=platform.protect_stateful,
             ),
@@ -1069,12 +1079,17 @@ if dr is not None:
                     access_log_bucket_name=replica_name(BucketPurpose.ACCESS_LOGS),
                     access_log_lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[BucketPurpose.ACCESS_LOGS]),
                     replication_time_control=dr.replication_time_control,
+                    cdn_readers={BucketPurpose.ASSETS.value: [site_distribution_arn]} if dr.site_origin_failover else {},
                     force_destroy=storage_settings.destroyable_buckets,
                     protect=platform.protect_stateful,
                 ),
                 aws_opts,
             )
             pulumi.export("replicaBucketNames", bucket_replication.replica_names)
+            if resolve_assets_replica_domain_name is not None:
+                resolve_assets_replica_domain_name(
+                    bucket_replication.replicas[BucketPurpose.ASSETS.value].bucket.bucket_regional_domain_name
+                )
     if dr_provider is not None and dr.images.replicate and settings.images is not None:
         # The application's images, replicated by ECR into repositories a DR-Region template shapes.
         image_replication = ImageReplication(

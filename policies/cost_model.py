@@ -1637,9 +1637,15 @@ def _backup_selection(ctx: _Context, r: CostResource) -> list[LineItem]:
     return items
 
 
+S3_REPLICATION_METRICS = 4
+"""CloudWatch metrics S3 publishes per replication rule with metrics on (RTC turns them on): bytes pending,
+replication latency, operations pending, operations failed. S3 User Guide, "Monitoring progress with replication
+metrics": "S3 replication metrics are billed at the same rate as Amazon CloudWatch custom metrics"."""
+
+
 def _bucket_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
     """A replica holds what its source holds (its share of the S3 usage, or Velero's), the daily changes cross
-    Regions, RTC per GB."""
+    Regions, RTC per GB, and each rule's replication metrics at CloudWatch's custom-metric price."""
     buckets = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
     velero = _velero_buckets(ctx)
     own = [b for b in ctx.of_type(*buckets) if not ctx.in_other_region(b) and b.inputs.get("bucket") not in velero]
@@ -1648,14 +1654,20 @@ def _bucket_replication(ctx: _Context, r: CostResource) -> list[LineItem]:
     else:
         gb = ctx.assumptions.usage.s3_storage_gb / len(own) if own else 0.0
     replicas = [ctx.by_urn[u] for u in r.dependencies if u in ctx.by_urn and ctx.by_urn[u].type in buckets and ctx.in_other_region(ctx.by_urn[u])]
-    rtc = any(((rule.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled" for rule in r.inputs.get("rules") or [])
+    rules = r.inputs.get("rules") or []
+    rtc = any(((rule.get("destination") or {}).get("replicationTime") or {}).get("status") == "Enabled" for rule in rules)
+    metrics = S3_REPLICATION_METRICS * sum(((rule.get("destination") or {}).get("metrics") or {}).get("status") == "Enabled" for rule in rules)
     items = []
     for replica in replicas:
         moved = gb * DAILY_CHANGE * DAYS_COPIED
         cost = gb * ctx.price("s3:standard", r.type, "Standard") + moved * ctx.price("transfer:inter-region", r.type, "transfer")
         if rtc:
             cost += moved * ctx.price("s3:replication-time-control", r.type, "RTC")
-        items.append(ctx.item(r, f"DR: S3 replica {replica.name}: {gb:,.0f} GB Standard, {moved:,.0f} GB/month replicated" + (" with RTC" if rtc else ""), cost))
+        cost += metrics / len(replicas) * ctx.price("cloudwatch:metric", r.type, "metric")
+        shown = f", {metrics / len(replicas):g} replication metrics" if metrics else ""
+        items.append(
+            ctx.item(r, f"DR: S3 replica {replica.name}: {gb:,.0f} GB Standard, {moved:,.0f} GB/month replicated" + (" with RTC" if rtc else "") + shown, cost)
+        )
     return items
 
 

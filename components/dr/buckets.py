@@ -7,6 +7,8 @@ only). One replication role for all of them, allowed exactly what S3 needs (``re
 One replication configuration per source bucket (S3 keeps one per bucket): every object version,
 delete markers included, SSE-KMS objects opted in and re-encrypted with the replica key, and with
 Replication Time Control (15 minutes for 99.99% of objects, replication metrics on) when the RPO needs it.
+A replica that is a CloudFront origin (the assets', the static site's secondary origin) admits exactly the
+distributions in ``cdn_readers`` through Origin Access Control, read-only (``s3:GetObject``).
 
 The DR Region's provider arrives as ``dr_provider``; the replication configurations belong to the
 source buckets' Region (``opts``).
@@ -22,7 +24,15 @@ import pulumi
 import pulumi_aws as aws
 
 from ..platform import ComponentTags, service_assume_role_policy
-from ..storage import AccessLogTarget, LifecycleRule, SecureBucket, SecureBucketArgs, bucket_arn, server_access_log_statements
+from ..storage import (
+    AccessLogTarget,
+    LifecycleRule,
+    SecureBucket,
+    SecureBucketArgs,
+    bucket_arn,
+    cloudfront_read_statements,
+    server_access_log_statements,
+)
 from .replication_plan import RTC_MINUTES, ReplicatedPair, replication_role_policy
 
 ENABLED = "Enabled"
@@ -61,6 +71,9 @@ class BucketReplicationArgs:
     access_log_lifecycle_rules: Sequence[LifecycleRule] = ()
     replication_time_control: bool = True
     """S3 RTC: 99.99% of objects within 15 minutes (billed per GB); without it S3 gives no time bound."""
+    cdn_readers: Mapping[str, Sequence[pulumi.Input[str]]] = field(default_factory=dict)
+    """Source key -> the CloudFront distributions (ARNs) whose OAC reads that replica (the static site's
+    secondary origin); its policy grants them ``s3:GetObject`` and nothing else."""
     force_destroy: bool = False
     protect: bool = True
 
@@ -101,11 +114,19 @@ class BucketReplication(pulumi.ComponentResource):
         self.replicas: dict[str, SecureBucket] = {}
         for key in keys:
             source = args.sources[key]
+            readers = list(args.cdn_readers.get(key, ()))
             self.replicas[key] = SecureBucket(
                 f"{name}-{key}",
                 SecureBucketArgs(
                     kms_key_arn=args.replica_kms_key_arn,
                     bucket_name=source.replica_name,
+                    policy_statements=(
+                        pulumi.Output.all(source.replica_name, *readers).apply(
+                            lambda v: cloudfront_read_statements(bucket_arn(v[0]), list(v[1:]))
+                        )
+                        if readers
+                        else ()
+                    ),
                     lifecycle_rules=source.lifecycle_rules,
                     access_logs=AccessLogTarget(bucket=self.access_logs.bucket_name, prefix=f"{key}/", ready=self.access_logs.policy),
                     force_destroy=args.force_destroy,
@@ -195,3 +216,6 @@ def _check_args(args: BucketReplicationArgs) -> None:
         raise ValueError("BucketReplication: the replicas belong in another Region (cross-Region replication)")
     if args.protect and args.force_destroy:
         raise ValueError("BucketReplication: protected replicas cannot be force-destroyed")
+    unknown = sorted(set(args.cdn_readers) - set(args.sources))
+    if unknown:
+        raise ValueError(f"BucketReplication: CloudFront readers for {unknown}, which are not replicated")

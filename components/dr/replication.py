@@ -15,14 +15,15 @@ policies (RDS and EFS call KMS on the account's behalf). The DR Region's provide
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import ComponentTags
-from .keys import account_dr_key
+from ..platform import ComponentTags, account_key_policy, cloudfront_decrypt_statement
+from .keys import account_dr_key, dr_key
 
 
 @dataclass
@@ -41,6 +42,9 @@ class CrossRegionReplicationArgs:
     """The EFS file system EFS replicates (None: not replicated)."""
     storage_key: bool = False
     """Create the DR Region's storage key even without EFS replication (the replica buckets use it)."""
+    storage_key_cloudfront_readers: Sequence[pulumi.Input[str]] = ()
+    """CloudFront distributions (ARNs) that read a replica bucket through OAC (the static site's secondary
+    origin): the storage key lets ``cloudfront.amazonaws.com`` decrypt for exactly these."""
     kms_deletion_window_days: int = 30
     protect: bool = True
     """Pulumi-protect the DR-Region keys (the replicated data is encrypted with them)."""
@@ -81,7 +85,22 @@ class CrossRegionReplication(pulumi.ComponentResource):
                 opts=in_dr,
             )
         if args.file_system_id is not None or args.storage_key:
-            self.keys["storage"] = key("storage", "The replicated EFS file system and the replica buckets")
+            readers = list(args.storage_key_cloudfront_readers)
+            # AWS, "Restrict access to an Amazon S3 origin" (SSE-KMS): the key of an OAC origin admits
+            # cloudfront.amazonaws.com for the distribution's ARN; only Decrypt (it never uploads).
+            self.keys["storage"] = dr_key(
+                f"{name}-storage-key",
+                description=f"The replicated EFS file system and the replica buckets in {args.dr_region}",
+                policy=pulumi.Output.all(account, *readers).apply(
+                    lambda v: account_key_policy(
+                        account_id=v[0], statements=[cloudfront_decrypt_statement(tuple(v[1:]))] if len(v) > 1 else []
+                    )
+                ),
+                deletion_window_days=args.kms_deletion_window_days,
+                protect=args.protect,
+                tags=tags,
+                opts=in_dr,
+            )
         if args.file_system_id is not None:
             aws.efs.ReplicationConfiguration(
                 f"{name}-efs",
@@ -101,5 +120,7 @@ class CrossRegionReplication(pulumi.ComponentResource):
 def _check_args(args: CrossRegionReplicationArgs) -> None:
     if args.database_arn is None and args.file_system_id is None and not args.storage_key:
         raise ValueError("CrossRegionReplication: nothing to replicate (neither database_arn nor file_system_id)")
+    if args.storage_key_cloudfront_readers and args.file_system_id is None and not args.storage_key:
+        raise ValueError("CrossRegionReplication: CloudFront readers of the storage key, but no storage key")
     if not 1 <= args.database_retention_days <= 35:
         raise ValueError(f"CrossRegionReplication: database_retention_days {args.database_retention_days}: RDS keeps 1-35 days")

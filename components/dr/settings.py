@@ -133,6 +133,12 @@ class DrSettings:
         )
 
     @property
+    def site_origin_failover(self) -> bool:
+        """The assets bucket is replicated, so CloudFront serves the static site from an origin group: the
+        bucket, then its replica in the DR Region (docs/edge.md, "Origin failover")."""
+        return BucketPurpose.ASSETS in self.replicated_buckets
+
+    @property
     def replica_keys(self) -> tuple[str, ...]:
         """Every bucket S3 replicates into the DR Region: the storage layer's, and Velero's when asked."""
         velero = (VELERO_BUCKET_KEY,) if self.velero is not None and self.velero.replicate else ()

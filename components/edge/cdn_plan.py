@@ -35,6 +35,20 @@ ORIGIN_SSL_PROTOCOLS = ("TLSv1.2",)
 
 ASSETS_ORIGIN = "assets"
 API_ORIGIN = "api"
+ASSETS_REPLICA_ORIGIN = "assets-replica"
+"""The assets bucket's replica in the DR Region: the secondary origin of the static app's origin group."""
+ASSETS_ORIGIN_GROUP = "assets-failover"
+"""The origin group the static app's behaviour targets when the assets are replicated (primary, then replica)."""
+
+FAILOVER_STATUS_CODES = (400, 403, 404, 416, 500, 502, 503, 504)
+"""Every status code CloudFront accepts as an origin group's failover criterion (API ``StatusCodes``)."""
+ASSETS_FAILOVER_STATUS_CODES = (500, 502, 503, 504)
+"""What the assets bucket answers when S3 in its Region fails: 500 (InternalError), 503 (SlowDown,
+ServiceUnavailable), 502/504 (CloudFront's own answers for a broken or timed-out origin response). A
+refused or timed-out connection fails over whatever the codes (CloudFront's origin failover). Not 403/404:
+without ``s3:ListBucket`` a missing object is 403, and a broken bucket or key policy is 403 too; failing
+those over would fetch every missing path twice and hide a primary that denies CloudFront behind a
+replica that still serves (the alarms on 4XX/5XX would never see it). Not 400/416: the viewer's error."""
 
 MAX_CACHE_BEHAVIORS = 25
 """Cache behaviours per distribution (CloudFront quota; adjustable, but every route here is one)."""

@@ -5,6 +5,10 @@ S3 static assets, CloudFront global CDN).
   the bucket policy and the bucket's KMS key admit ``cloudfront.amazonaws.com`` for this
   distribution's ARN only, wired by ``__main__.py``), and the load balancer for the routed paths
   (HTTPS only, TLS 1.2, with the ``X-Origin-Verify`` secret the listener requires).
+- With ``assets_replica_domain_name`` (the assets bucket replicated into the DR Region), the static app's
+  behaviour targets an origin group: the bucket first, its replica (through the same OAC) when the bucket
+  answers 500/502/503/504 or cannot be reached, so the site keeps serving when S3 in the stack's Region
+  fails. CloudFront is global: the distribution itself survives the Region (docs/edge.md, "Origin failover").
 - Behaviours: the static app by default, cached like Managed-CachingOptimized, with the Lambda@Edge SEO
   router on its viewer and origin requests (crawlers' pages to ``/render`` on the load balancer); every load-balancer route with
   Managed-CachingDisabled and Managed-AllViewerExceptHostHeader, viewers on HTTPS only; compression
@@ -38,7 +42,10 @@ from .cdn_plan import (
     ALL_METHODS,
     ALL_VIEWER_EXCEPT_HOST_HEADER,
     API_ORIGIN,
+    ASSETS_FAILOVER_STATUS_CODES,
     ASSETS_ORIGIN,
+    ASSETS_ORIGIN_GROUP,
+    ASSETS_REPLICA_ORIGIN,
     CACHED_METHODS,
     CACHING_DISABLED,
     CACHING_OPTIMIZED,
@@ -99,6 +106,10 @@ class SiteDistributionArgs:
     alarm_topic_region: str
     primary_failover: Optional[PrimaryFailover] = None
     """Failover routing for the names (``betterprompts:dr.failover``); None: simple alias records."""
+    assets_replica_domain_name: Optional[pulumi.Input[str]] = None
+    """The assets replica's regional domain name in the DR Region (``<replica>.s3.<dr region>.amazonaws.com``);
+    with it the static app is served by an origin group (the bucket, then the replica, both through the
+    OAC). The replica's bucket policy and key must admit this distribution (``BucketReplication``)."""
 
 
 class SiteDistribution(pulumi.ComponentResource):
@@ -239,6 +250,32 @@ class SiteDistribution(pulumi.ComponentResource):
                 custom_headers=assets_headers or None,
             )
         ]
+        static_target = ASSETS_ORIGIN
+        origin_groups: list[aws.cloudfront.DistributionOriginGroupArgs] = []
+        if args.assets_replica_domain_name is not None:
+            # The same OAC signs for the replica (SigV4 in its Region) and the same headers ride on it: on a
+            # failover CloudFront runs the origin-request function again, with the secondary as the origin.
+            origins.append(
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=ASSETS_REPLICA_ORIGIN,
+                    domain_name=args.assets_replica_domain_name,
+                    origin_access_control_id=access.id,
+                    custom_headers=assets_headers or None,
+                )
+            )
+            origin_groups.append(
+                aws.cloudfront.DistributionOriginGroupArgs(
+                    origin_id=ASSETS_ORIGIN_GROUP,
+                    failover_criteria=aws.cloudfront.DistributionOriginGroupFailoverCriteriaArgs(
+                        status_codes=list(ASSETS_FAILOVER_STATUS_CODES)
+                    ),
+                    members=[
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=ASSETS_ORIGIN),
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=ASSETS_REPLICA_ORIGIN),
+                    ],
+                )
+            )
+            static_target = ASSETS_ORIGIN_GROUP
         if domain is not None and args.origin_header_value is not None:
             origins.append(
                 aws.cloudfront.DistributionOriginArgs(
@@ -267,9 +304,11 @@ class SiteDistribution(pulumi.ComponentResource):
             price_class=cdn.price_class,
             default_root_object="index.html",
             origins=origins,
+            origin_groups=origin_groups or None,
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id=ASSETS_ORIGIN,
+                target_origin_id=static_target,
                 viewer_protocol_policy="redirect-to-https",
+                # Also all an origin group serves: CloudFront refuses POST, PUT, PATCH or DELETE on its behaviours.
                 allowed_methods=list(READ_METHODS),
                 cached_methods=list(CACHED_METHODS),
                 cache_policy_id=static_cache_policy,

@@ -49,7 +49,7 @@ from .helm import MAX_TIMEOUT_SECONDS as MAX_RELEASE_TIMEOUT_SECONDS, ChartRef, 
 from .iam import allow, policy_document, s3_key_statement, service_assume_role_policy, wildcard_grants
 from .irsa import irsa_trust_policy, service_account_role
 from .component_key import component_key
-from .kms_policy import KEY_PURPOSES, account_key_policy, key_policy
+from .kms_policy import KEY_PURPOSES, account_key_policy, cloudfront_decrypt_statement, key_policy
 from .log_retention import LOG_RETENTION_DAYS, check_log_retention
 from .naming import ComponentTags, cost_allocation_tags, final_snapshot_identifier, stack_prefix
 from .network_access import service_security_group
@@ -127,6 +127,7 @@ __all__ = [
     "irsa_trust_policy",
     "key_policy",
     "account_key_policy",
+    "cloudfront_decrypt_statement",
     "local_release",
     "parse_cidr",
     "policy_document",

@@ -9,7 +9,7 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
-from .bucket_plan import LifecyclePolicy, LifecycleRule, bucket_arn, lifecycle_rules, server_access_log_statements
+from .bucket_plan import LifecyclePolicy, LifecycleRule, bucket_arn, cloudfront_read_statements, lifecycle_rules, server_access_log_statements
 from .efs import SharedFileSystem, SharedFileSystemArgs
 from .lifecycle import read_lifecycle_policy
 from .plan import (
@@ -54,5 +54,6 @@ __all__ = [
     "logical_name",
     "read_lifecycle_policy",
     "server_access_log_statements",
+    "cloudfront_read_statements",
     "snapshot_target_tags",
 ]

@@ -17,17 +17,17 @@ def _replicas(plan: Plan) -> dict[str, Resource]:
     return {b.name.rsplit("-", 1)[-1]: b for b in plan.of_type(BUCKET) if b.name.startswith(f"betterprompts-{plan.stack}-dr-buckets-")}
 
 
-def test_replicas_of_models_and_backups_live_in_us_west_2(production: Plan) -> None:
+def test_replicas_of_assets_models_and_backups_live_in_us_west_2(production: Plan) -> None:
     replicas = _replicas(production)
     # "logs": the access-log destination (…-access-logs); "velero": Velero's bucket (tests/dr/test_velero.py).
-    assert set(replicas) == {"models", "backups", "velero", "logs"}
+    assert set(replicas) == {"assets", "models", "backups", "velero", "logs"}
     assert replicas["models"].inputs["bucket"] == "betterprompts-production-models-123456789012-us-west-2"
     assert replicas["logs"].inputs["bucket"] == "betterprompts-production-access-logs-123456789012-us-west-2"
     for bucket in replicas.values():
         assert _region_of(production, bucket) == "us-west-2" and bucket.protect
     for kind in ("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",):
         configs = {c.parent: c for c in production.of_type(f"aws:s3/{kind}")}
-        for key in ("models", "backups"):
+        for key in ("assets", "models", "backups"):
             [rule] = configs[replicas[key].urn].inputs["rules"]
             assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
             assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"].startswith("arn:aws:kms:us-west-2:")
@@ -41,7 +41,7 @@ def test_replicas_of_models_and_backups_live_in_us_west_2(production: Plan) -> N
 
 def test_each_source_replicates_everything_with_rtc_under_the_replica_key(production: Plan) -> None:
     configs = {c.name.rsplit("-", 1)[-1]: c for c in production.of_type(REPLICATION)}
-    assert set(configs) == {"models", "backups", "velero"}
+    assert set(configs) == {"assets", "models", "backups", "velero"}
     for key, config in configs.items():
         assert _region_of(production, config) == "us-east-1"
         [rule] = config.inputs["rules"]
@@ -61,6 +61,7 @@ def test_the_role_reads_sources_writes_replicas_and_uses_each_key_through_s3_in_
     [policy] = [p for p in production.of_type("aws:iam/rolePolicy:RolePolicy") if "dr-buckets" in p.name]
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
     assert statements["WriteReplicas"]["Resource"] == [
+        "arn:aws:s3:::betterprompts-production-assets-123456789012-us-west-2/*",
         "arn:aws:s3:::betterprompts-production-backups-123456789012-us-west-2/*",
         "arn:aws:s3:::betterprompts-production-models-123456789012-us-west-2/*",
         "arn:aws:s3:::betterprompts-production-velero-123456789012-us-west-2/*",
@@ -73,6 +74,53 @@ def test_the_role_reads_sources_writes_replicas_and_uses_each_key_through_s3_in_
 
 def test_staging_replicates_no_bucket(staging: Plan) -> None:
     assert staging.of_type(REPLICATION) == []
+
+
+def test_only_the_assets_replica_admits_cloudfront_and_only_to_read(production: Plan) -> None:
+    # The static site's secondary origin (docs/edge.md, "Origin failover"): one read grant for the distribution.
+    [distribution] = production.of_type("aws:cloudfront/distribution:Distribution")
+    arn = f"arn:aws:cloudfront::123456789012:distribution/{distribution.id}"
+    policies = {p.parent: json.loads(p.inputs["policy"]) for p in production.of_type("aws:s3/bucketPolicy:BucketPolicy")}
+    for key, replica in _replicas(production).items():
+        granted = [s for s in policies[replica.urn]["Statement"] if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+        if key != "assets":
+            assert granted == [], key
+            continue
+        assert granted == [
+            {
+                "Sid": "CloudFrontReadsThroughOac",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{replica.inputs['bucket']}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": [arn]}},
+            }
+        ]
+        # The TLS-only deny stays first.
+        assert policies[replica.urn]["Statement"][0]["Effect"] == "Deny"
+    # The distribution reads the replica by its us-west-2 REST endpoint: it waits for the bucket (a real dependency).
+    assert _replicas(production)["assets"].urn in distribution.dependencies
+
+
+def test_cloudfront_readers_of_a_bucket_that_is_not_replicated_are_refused() -> None:
+    import pulumi
+    import pytest
+
+    from components.dr import BucketReplication, BucketReplicationArgs, ReplicationSource
+
+    args = BucketReplicationArgs(
+        sources={"models": ReplicationSource(name="m", arn="arn:aws:s3:::m", replica_name="m-west")},
+        region="us-east-1",
+        dr_region="us-west-2",
+        account_id="123456789012",
+        dr_provider=None,  # type: ignore[arg-type]
+        source_kms_key_arn="k",
+        replica_kms_key_arn="k2",
+        access_log_bucket_name="logs",
+        cdn_readers={"assets": ["arn:aws:cloudfront::123456789012:distribution/E1"]},
+    )
+    with pytest.raises(ValueError, match=r"CloudFront readers for \['assets'\], which are not replicated"):
+        BucketReplication("r", args, pulumi.ResourceOptions())
 
 
 def test_the_role_policy_scopes_keys_by_encryption_context_with_and_without_bucket_keys() -> None:

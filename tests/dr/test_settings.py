@@ -21,8 +21,10 @@ def test_production_meets_the_seeds_rpo_by_replication() -> None:
     rpos = {r.store: r for r in dr.rpos}
     assert rpos["database"].minutes == 10 and "cross-Region automated backups" in rpos["database"].mechanism
     assert rpos["efs"].minutes == 15 and "EFS replication" in rpos["efs"].mechanism
-    assert [p.value for p in dr.replicated_buckets] == ["models", "backups"] and dr.replication_time_control
+    assert [p.value for p in dr.replicated_buckets] == ["assets", "models", "backups"] and dr.replication_time_control
     assert rpos["models bucket"].minutes == 15 and "Replication Time Control" in rpos["models bucket"].mechanism
+    # The assets replica is the static site's secondary origin; RTC bounds how stale it can be after a deploy.
+    assert dr.site_origin_failover and rpos["assets bucket"].minutes == 15
 
 
 def test_staging_copies_daily_without_a_lock() -> None:
@@ -108,7 +110,7 @@ def test_velero_backs_up_every_6_hours_in_production_daily_in_staging() -> None:
     staging = load(config_of("staging"), "staging").dr
     assert production is not None and production.velero is not None
     assert (production.velero.schedule, production.velero.ttl_days, production.velero.replicate) == ("0 */6 * * *", 30, True)
-    assert production.replica_keys == ("models", "backups", "velero")
+    assert production.replica_keys == ("assets", "models", "backups", "velero")
     assert {r.store: r.minutes for r in production.rpos}["velero bucket"] == 15
     assert staging is not None and staging.velero is not None
     assert (staging.velero.schedule, staging.velero.ttl_days, staging.velero.replicate) == ("0 5 * * *", 7, False)
@@ -122,6 +124,19 @@ def test_a_replicated_velero_bucket_needs_rtc_for_the_rpo() -> None:
         load(config, "staging")
     assert error.value.key == "betterprompts:dr.buckets.replicationTimeControl"
     assert "velero bucket" in error.value.allowed
+
+
+def test_site_origin_failover_follows_the_assets_replica() -> None:
+    staging = load(config_of("staging"), "staging").dr
+    assert staging is not None and not staging.site_origin_failover
+    config = with_value("dr", "buckets", {"replicate": ["assets"], "replicationTimeControl": True}, "staging")
+    dr = load(config, "staging").dr
+    assert dr is not None and dr.site_origin_failover and dr.replica_keys == ("assets",)
+    # Without RTC S3 gives no bound on how stale the secondary origin is: refused like any replicated bucket.
+    config = with_value("dr", "buckets", {"replicate": ["assets"]}, "staging")
+    with pytest.raises(ConfigError) as error:
+        load(config, "staging")
+    assert error.value.key == "betterprompts:dr.buckets.replicationTimeControl" and "assets bucket" in error.value.allowed
 
 
 def test_without_a_velero_key_there_is_no_velero() -> None:

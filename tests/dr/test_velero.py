@@ -166,7 +166,7 @@ def test_the_access_log_destination_admits_the_velero_bucket(plan: Plan) -> None
 
 def test_production_replicates_the_velero_bucket_with_rtc_staging_does_not(production: Plan, staging: Plan) -> None:
     configs = {c.name.rsplit("-", 1)[-1]: c for c in production.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")}
-    assert set(configs) == {"models", "backups", "velero"}
+    assert set(configs) == {"assets", "models", "backups", "velero"}
     velero = configs["velero"]
     assert velero.inputs["bucket"] == _bucket(production).inputs["bucket"]
     [rule] = velero.inputs["rules"]

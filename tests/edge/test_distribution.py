@@ -73,7 +73,9 @@ def test_the_static_app_is_cached_and_every_load_balancer_route_is_not(plan: Pla
     default = inputs["defaultCacheBehavior"]
     # Cached like Managed-CachingOptimized, plus the crawler mark in the key (the SEO router, below).
     [static] = plan.of_type("aws:cloudfront/cachePolicy:CachePolicy")
-    assert (default["targetOriginId"], default["cachePolicyId"], default["viewerProtocolPolicy"]) == ("assets", static.id, "redirect-to-https")
+    # Production replicates the assets into us-west-2: the static app is served by the origin group (below).
+    target = {"production": "assets-failover", "staging": "assets"}[plan.stack]
+    assert (default["targetOriginId"], default["cachePolicyId"], default["viewerProtocolPolicy"]) == (target, static.id, "redirect-to-https")
     assert default["compress"] is True and default["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
     routes = _settings(plan).routes
     behaviours = inputs["orderedCacheBehaviors"]
@@ -183,13 +185,64 @@ def test_the_storage_key_and_the_assets_bucket_admit_exactly_this_distribution(p
     bucket = plan.outputs["bucketNames"]["assets"]
     assert read["Resource"] == f"arn:aws:s3:::{bucket}/*" and read["Action"] == "s3:GetObject"
     assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": [arn]}}
+    readers = {policy.urn, key.urn}
+    if plan.stack == "production":
+        # The secondary origin: the assets replica in us-west-2 and the DR storage key encrypting it admit the
+        # same distribution the same way (read-only), and nothing else of the DR Region names CloudFront.
+        replica_policy = plan.named("betterprompts-production-dr-buckets-assets-policy")
+        [replica_read] = [s for s in json.loads(replica_policy.inputs["policy"])["Statement"] if s.get("Sid") == "CloudFrontReadsThroughOac"]
+        replica = plan.outputs["replicaBucketNames"]["assets"]
+        assert replica.endswith("-us-west-2")
+        assert (replica_read["Resource"], replica_read["Action"]) == (f"arn:aws:s3:::{replica}/*", "s3:GetObject")
+        assert replica_read["Condition"] == {"StringEquals": {"AWS:SourceArn": [arn]}}
+        [dr_key] = [k for k in plan.of_type("aws:kms/key:Key") if k.name == "betterprompts-production-dr-storage-key"]
+        [dr_decrypt] = [s for s in json.loads(dr_key.inputs["policy"])["Statement"] if s["Principal"] == {"Service": "cloudfront.amazonaws.com"}]
+        assert (dr_decrypt["Action"], dr_decrypt["Condition"]) == ("kms:Decrypt", {"StringEquals": {"AWS:SourceArn": [arn]}})
+        encryption = plan.named("betterprompts-production-dr-buckets-assets-encryption")
+        rule = encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+        assert rule["kmsMasterKeyId"] == plan.outputs["drKeyArns"]["storage"]
+        readers |= {replica_policy.urn, dr_key.urn}
     # No other bucket and no other key names CloudFront.
     for other in plan.of_type("aws:s3/bucketPolicy:BucketPolicy"):
-        if other.urn != policy.urn:
+        if other.urn not in readers:
             assert "cloudfront.amazonaws.com" not in other.inputs["policy"], other.name
     for other in plan.of_type("aws:kms/key:Key"):
-        if other.urn != key.urn:
+        if other.urn not in readers:
             assert "cloudfront.amazonaws.com" not in other.inputs["policy"], other.name
+
+
+def test_with_the_assets_replica_the_static_app_fails_over_to_it_on_server_errors_only() -> None:
+    replica = "b-replica.s3.us-west-2.amazonaws.com"
+    resources, _ = run_function(lambda: SiteDistribution("site", _args(origin_header_value="test-only-value", assets_replica_domain_name=replica)))
+    document = {"project": "betterprompts", "stack": "production", "resources": [r.to_json() for r in resources], "outputs": {}}
+    [distribution] = [r for r in document["resources"] if r["type"] == DISTRIBUTION]
+    [oac] = [r for r in document["resources"] if r["type"] == "aws:cloudfront/originAccessControl:OriginAccessControl"]
+    inputs = distribution["inputs"]
+    origins = {o["originId"]: o for o in inputs["origins"]}
+    primary, secondary = origins["assets"], origins["assets-replica"]
+    assert primary["domainName"] == "b.s3.us-east-1.amazonaws.com"
+    # The replica through the same OAC, with the router's headers: on a failover CloudFront runs the
+    # origin-request function again with the secondary as the origin.
+    assert (secondary["domainName"], secondary["originAccessControlId"]) == (replica, oac["id"])
+    assert secondary["customHeaders"] == primary["customHeaders"]
+    [group] = inputs["originGroups"]
+    assert group["originId"] == inputs["defaultCacheBehavior"]["targetOriginId"] == "assets-failover"
+    assert [m["originId"] for m in group["members"]] == ["assets", "assets-replica"]
+    # S3's answers when its Region fails; never 403/404 (a missing object or a broken grant on the primary).
+    assert group["failoverCriteria"]["statusCodes"] == [500, 502, 503, 504]
+    assert inputs["defaultCacheBehavior"]["allowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+    assert {b["targetOriginId"] for b in inputs["orderedCacheBehaviors"]} == {"api"}
+    names = ("cloudfront-origins-private-and-logged", "cloudfront-https-tls12", "cloudfront-hardened")
+    found = evaluate(document, policies=[p for p in ALL_POLICIES if p.name in names], config={n: "mandatory" for n in names})
+    assert found == []
+
+
+def test_without_the_replica_there_is_no_origin_group() -> None:
+    resources, _ = run_function(lambda: SiteDistribution("site", _args()))
+    [distribution] = [r for r in resources if r.type == DISTRIBUTION]
+    assert "originGroups" not in distribution.inputs
+    assert distribution.inputs["defaultCacheBehavior"]["targetOriginId"] == "assets"
+    assert [o["originId"] for o in distribution.inputs["origins"]] == ["assets", "api"]
 
 
 def _args(**change: Any) -> SiteDistributionArgs:

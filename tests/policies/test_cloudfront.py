@@ -76,3 +76,54 @@ def test_a_lambda_at_edge_function_is_not_asked_for_xray_or_a_dead_letter_queue(
     plain = resource(function, "seo", {"name": "seo", "runtime": "python3.12"})
     assert len(messages(plan(plain), "lambda-function-hardened")) == 1
     assert len(messages(plan(plain), "lambda-failures-kept-encrypted")) == 1
+
+
+# --- origin groups (origin failover: the static site's replica in the DR Region) ------------------------
+
+REPLICA_ORIGIN = {"originId": "assets-replica", "domainName": "replica.s3.us-west-2.amazonaws.com", "originAccessControlId": "E2OAC"}
+GROUP = {
+    "originId": "assets-failover",
+    "failoverCriteria": {"statusCodes": [500, 502, 503, 504]},
+    "members": [{"originId": "assets"}, {"originId": "assets-replica"}],
+}
+READ = ["GET", "HEAD", "OPTIONS"]
+
+
+def _failover_site(*, origins: Any = None, group: dict[str, Any] = GROUP, methods: list[str] = READ, target: str = "assets-failover") -> list[dict[str, Any]]:
+    [distribution, *logging] = _site()
+    distribution["inputs"] = {
+        "origins": [S3_ORIGIN, REPLICA_ORIGIN, ALB_ORIGIN] if origins is None else origins,
+        "originGroups": [group],
+        "defaultCacheBehavior": {"targetOriginId": target, "allowedMethods": methods},
+        "orderedCacheBehaviors": [{"pathPattern": "/api/*", "targetOriginId": "api", "allowedMethods": ["GET", "POST"]}],
+    }
+    return [distribution, *logging]
+
+
+def test_an_origin_group_of_two_oac_buckets_on_a_read_only_behaviour_passes() -> None:
+    assert messages(plan(*_failover_site()), POLICY) == []
+
+
+def test_secret_origins_leave_the_members_unjudged_but_not_the_group() -> None:
+    # The stack plan shows the origins as a secret (the load balancer's header): the group's own shape is still judged.
+    assert messages(plan(*_failover_site(origins="[secret]")), POLICY) == []
+    bad = {**GROUP, "failoverCriteria": {"statusCodes": [429]}}
+    [message] = messages(plan(*_failover_site(origins="[secret]", group=bad)), POLICY)
+    assert "fails over on [429]" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"origins": [S3_ORIGIN, {**REPLICA_ORIGIN, "originAccessControlId": ""}, ALB_ORIGIN]}, "S3 origin 'assets-replica' has no origin access control"),
+        ({"group": {**GROUP, "members": [{"originId": "assets"}]}}, "has 1 members"),
+        ({"group": {**GROUP, "members": [{"originId": "assets"}, {"originId": "gone"}]}}, "names ['gone'], not origins"),
+        ({"group": {**GROUP, "failoverCriteria": {"statusCodes": [500, 429]}}}, "fails over on [429]"),
+        ({"group": {**GROUP, "failoverCriteria": {"statusCodes": []}}}, "has no failover status codes"),
+        ({"methods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]}, "allows ['DELETE', 'PATCH', 'POST', 'PUT']"),
+        ({"target": "nowhere"}, "targets 'nowhere', neither an origin nor an origin group"),
+    ],
+)
+def test_each_broken_origin_group_is_one_violation(change: dict[str, Any], fragment: str) -> None:
+    [message] = messages(plan(*_failover_site(**change)), POLICY)
+    assert fragment in message
