@@ -1080,6 +1080,7 @@ if dr is not None:
                     access_log_lifecycle_rules=lifecycle_rules(storage_settings.lifecycles[BucketPurpose.ACCESS_LOGS]),
                     replication_time_control=dr.replication_time_control,
                     cdn_readers={BucketPurpose.ASSETS.value: [site_distribution_arn]} if dr.site_origin_failover else {},
+                    alarm_topic_arn=baseline.alarm_topic_arn,
                     force_destroy=storage_settings.destroyable_buckets,
                     protect=platform.protect_stateful,
                 ),

@@ -23,7 +23,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from ..platform import ComponentTags, service_assume_role_policy
+from ..platform import ComponentTags, create_alarms, service_assume_role_policy
 from ..storage import (
     AccessLogTarget,
     LifecycleRule,
@@ -33,7 +33,7 @@ from ..storage import (
     cloudfront_read_statements,
     server_access_log_statements,
 )
-from .replication_plan import RTC_MINUTES, ReplicatedPair, replication_role_policy
+from .replication_plan import RTC_MINUTES, ReplicatedPair, replication_alarm_specs, replication_role_policy, rule_id
 
 ENABLED = "Enabled"
 
@@ -74,6 +74,9 @@ class BucketReplicationArgs:
     cdn_readers: Mapping[str, Sequence[pulumi.Input[str]]] = field(default_factory=dict)
     """Source key -> the CloudFront distributions (ARNs) whose OAC reads that replica (the static site's
     secondary origin); its policy grants them ``s3:GetObject`` and nothing else."""
+    alarm_topic_arn: Optional[pulumi.Input[str]] = None
+    """The stack's alarm topic (its Region, the sources'): with replication time control each rule alarms on a
+    replica past the 15 minutes and on objects that failed to replicate. None: no alarms."""
     force_destroy: bool = False
     protect: bool = True
 
@@ -158,7 +161,7 @@ class BucketReplication(pulumi.ComponentResource):
 
         for key in keys:
             source, replica = args.sources[key], self.replicas[key]
-            aws.s3.BucketReplicationConfig(
+            configuration = aws.s3.BucketReplicationConfig(
                 f"{name}-{key}",
                 bucket=source.name,
                 role=self.role.arn,
@@ -166,6 +169,16 @@ class BucketReplication(pulumi.ComponentResource):
                 # Versioning on both sides first (S3 refuses replication without it), and the role's policy.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[*source.ready, replica.versioning, policy]),
             )
+            # The metrics exist only with RTC (which turns them on); they are published in the sources' Region.
+            if args.replication_time_control and args.alarm_topic_arn is not None:
+                create_alarms(
+                    f"{name}-{key}",
+                    replication_alarm_specs(),
+                    dimensions={"SourceBucket": source.name, "DestinationBucket": replica.bucket_name, "RuleId": rule_id(key, args.dr_region)},
+                    topic_arn=args.alarm_topic_arn,
+                    tags=tags,
+                    parent=configuration,
+                )
 
         self.replica_names = {key: b.bucket_name for key, b in self.replicas.items()}
         self.replica_arns = {key: b.arn for key, b in self.replicas.items()}
@@ -176,7 +189,7 @@ def _rule(
     key: str, replica_arn: pulumi.Input[str], replica_key: pulumi.Input[str], dr_region: str, rtc: bool
 ) -> aws.s3.BucketReplicationConfigRuleArgs:
     return aws.s3.BucketReplicationConfigRuleArgs(
-        id=f"{key}-to-{dr_region}",
+        id=rule_id(key, dr_region),
         status=ENABLED,
         # A filter (every object) makes this a V2 rule: delete markers and priorities are allowed.
         filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),

@@ -8,6 +8,9 @@ Facts (Amazon S3 User Guide, "Replicating objects", "Replicating encrypted objec
   bucket's ARN, without them the object's: the conditions admit both.
 - Replication Time Control (RTC) replicates 99.99% of objects within 15 minutes, and requires
   replication metrics (with a 15-minute event threshold). Without RTC S3 gives no time bound.
+- Replication metrics (``AWS/S3``, dimensions ``SourceBucket``, ``DestinationBucket``, ``RuleId``; in the
+  source's Region): ``ReplicationLatency`` (seconds the replica is behind) and
+  ``OperationsFailedReplication`` (objects that will not replicate without intervention).
 """
 
 from __future__ import annotations
@@ -15,10 +18,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..platform import policy_document, s3_key_statement
+from ..platform import GREATER, AlarmSpec, policy_document, s3_key_statement
 
 RTC_MINUTES = 15
 """S3 Replication Time Control's SLA: 99.99% of new objects within 15 minutes."""
+
+
+REPLICATION_NAMESPACE = "AWS/S3"
+
+
+def rule_id(key: str, dr_region: str) -> str:
+    """The replication rule's ID (``models-to-us-west-2``): also a dimension of its metrics."""
+    return f"{key}-to-{dr_region}"
+
+
+def replication_alarm_specs() -> list[AlarmSpec]:
+    """The alarms of one replication rule with metrics on: a replica past RTC's 15 minutes is past the RPO,
+    and a failed object never arrives (S3 does not retry it: it needs a fix and a re-upload or Batch Replication).
+    No data is no traffic (nothing to replicate), not a breach."""
+    return [
+        AlarmSpec(
+            key="replication-latency",
+            namespace=REPLICATION_NAMESPACE,
+            metric="ReplicationLatency",
+            comparison=GREATER,
+            threshold=RTC_MINUTES * 60,
+            statistic="Maximum",
+            period_seconds=300,
+            evaluation_periods=3,
+            datapoints_to_alarm=2,
+            treat_missing_data="notBreaching",
+            description=f"The replica is more than {RTC_MINUTES} minutes behind its source: past S3 RTC's bound and the RPO",
+        ),
+        AlarmSpec(
+            key="replication-failed",
+            namespace=REPLICATION_NAMESPACE,
+            metric="OperationsFailedReplication",
+            comparison=GREATER,
+            threshold=0,
+            statistic="Sum",
+            period_seconds=300,
+            evaluation_periods=1,
+            treat_missing_data="notBreaching",
+            description="Objects failed to replicate (key or permission problem): they will not reach the replica by themselves",
+        ),
+    ]
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,26 @@ def test_the_role_policy_scopes_keys_by_encryption_context_with_and_without_buck
     assert statements["DecryptSources"]["Action"] == "kms:Decrypt"
     assert statements["EncryptReplicas"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey"]
     assert statements["ReadSourceVersions"]["Resource"] == ["arn:aws:s3:::src/*"]
+
+
+def test_each_rule_alarms_past_rtc_and_on_failed_objects_in_the_sources_region(production: Plan) -> None:
+    configurations = production.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    alarms = [a for a in production.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.parent in {c.urn for c in configurations}]
+    topic = production.outputs["alarmTopicArn"]
+    assert len(alarms) == 2 * len(configurations) == 8
+    for configuration in configurations:
+        (rule,) = configuration.inputs["rules"]
+        mine = {a.name.rsplit("-replication-", 1)[1]: a.inputs for a in alarms if a.parent == configuration.urn}
+        assert set(mine) == {"latency", "failed"}
+        for alarm in mine.values():
+            assert alarm["namespace"] == "AWS/S3" and alarm["alarmActions"] == [topic] and alarm["treatMissingData"] == "notBreaching"
+            assert alarm["dimensions"] == {
+                "SourceBucket": configuration.inputs["bucket"],
+                "DestinationBucket": rule["destination"]["bucket"].rsplit(":", 1)[1],
+                "RuleId": rule["id"],
+            }
+        # Past RTC's 15 minutes is past the RPO; any failed object never arrives by itself.
+        assert (mine["latency"]["metricName"], mine["latency"]["statistic"], mine["latency"]["threshold"]) == ("ReplicationLatency", "Maximum", 900)
+        assert (mine["failed"]["metricName"], mine["failed"]["statistic"], mine["failed"]["threshold"]) == ("OperationsFailedReplication", "Sum", 0)
+        # Published where the source is: the alarms go through the stack's own (us-east-1) provider.
+        assert _region_of(production, alarms[0]) == "us-east-1"
