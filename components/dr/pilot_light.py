@@ -17,6 +17,7 @@ from enum import Enum
 
 from ..eks import SYSTEM, NodeGroupSettings
 from ..platform import ConfigError, Section
+from .entry_settings import EntrySettings
 from .replica_settings import ReplicaSettings
 
 # <organization>/<project>/<stack>: the fully qualified name a StackReference takes.
@@ -50,6 +51,8 @@ class PilotLightSettings:
     replica: ReplicaSettings | None = None
     """The primary database's cross-Region read replica (``replica``); promoted when ``active`` (or when
     ``replica.promoted`` records an earlier promotion: it is one way). None when absent."""
+    entry: EntrySettings | None = None
+    """The HTTPS entry's service ports and access logs (``entry``; needs ``betterprompts:edge``). None: no entry."""
 
     @property
     def cluster_exists(self) -> bool:
@@ -70,8 +73,11 @@ class PilotLightSettings:
             replica = ReplicaSettings.read(section.child("replica"), region=region, primary_stack=primary_stack)
             # The failover switch promotes it; `promoted` keeps a past promotion when `active` goes back to false.
             replica = replace(replica, promoted=replica.promoted or active)
+        entry = EntrySettings.read(section.child("entry")) if section.has("entry") else None
         section.finish()
-        return PilotLightSettings(primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica)
+        return PilotLightSettings(
+            primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica, entry=entry
+        )
 
 
 def standby_node_groups(node_groups: Mapping[str, NodeGroupSettings], *, active: bool) -> dict[str, NodeGroupSettings]:
