@@ -12,7 +12,7 @@ import pytest
 from components.edge import ApiLoadBalancer, ApiLoadBalancerArgs, OriginFailover, RoutedService
 from components.platform import ConfigError
 from components.settings import load_pilot_light_settings
-from preflight.harness import Plan, Resource
+from preflight.harness import Plan, Resource, run_stack
 from tests.dr.test_backup import _region_of
 from tests.stack_config import config_of, load, with_value
 
@@ -196,3 +196,12 @@ def test_production_s_failover_accepts_the_entry_s_outputs(dr: Plan) -> None:
     settings = load(with_value("dr", "failover", entry)).dr
     assert settings is not None and settings.failover is not None
     assert (settings.failover.dns_name, settings.failover.hosted_zone_id) == (entry["dnsName"], "Z1H1FL5HABSF5")
+
+
+def test_without_a_cluster_the_entry_stands_with_no_rules_to_pods() -> None:
+    config = config_of("dr")
+    config[PILOT]["cluster"] = "off"
+    plan = run_stack("dr", config=config)
+    assert len(plan.of_type(LOAD_BALANCER)) == 1 and len(plan.of_type(TARGET_GROUP)) == 3
+    rules = [r.name for r in plan.resources if r.type.startswith("aws:vpc/securityGroup")]
+    assert rules == ["betterprompts-dr-edge-from-cloudfront"]
