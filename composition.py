@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.dr import Backups, BackupsArgs, BackupSettings, selections
+from components.edge import WafSettings, WebFirewall, WebFirewallArgs
 from components.eks import DeployRunner, DeployRunnerArgs, DeploySettings, EksCluster, EksClusterArgs, EksSettings, NodeGroupSettings, admin_role_arn
 from components.network import NetworkSettings, ProductionVpc, ProductionVpcArgs, Tier
 from components.platform import ComponentTags, PlatformBaseline, PlatformSettings
@@ -187,3 +188,30 @@ def backups(
     pulumi.export("backupPlanArn", plan.plan_arn)
     pulumi.export("backupVaultArns", plan.vault_arns)
     return plan
+
+
+def regional_firewall(
+    prefix: str,
+    region: str,
+    settings: WafSettings,
+    baseline: PlatformBaseline,
+    account_id: pulumi.Input[str],
+    protected: Mapping[str, pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+) -> WebFirewall:
+    """The regional web ACL on the stack's load balancer (production's entry, or the pilot light's): the edge
+    layer's rules, its logs under the stack's logs key."""
+    return WebFirewall(
+        f"{prefix}-edge-waf-regional",
+        WebFirewallArgs(
+            prefix=prefix,
+            scope="REGIONAL",
+            region=region,
+            settings=settings,
+            account_id=account_id,
+            logs_kms_key_arn=baseline.keys["logs"].arn,
+            logs_kms_key_region=region,
+            protected=protected,
+        ),
+        opts,
+    )

@@ -13,9 +13,12 @@ Nothing here decides a size, a count or a toggle: those come from ``Pulumi.<stac
 import pulumi
 
 import composition
+from components.apps import HEALTH_PATH, SERVICE_PORT
 from components.cost import CostControls, CostControlsArgs
-from components.dr import ReadReplica, ReadReplicaArgs, primary_database_arn, standby_node_groups
+from components.dr import ReadReplica, ReadReplicaArgs, primary_database_arn, primary_origin_header_value, standby_node_groups
+from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from components.eks import Autoscaler, EksCluster
+from components.network import Tier
 from components.platform import (
     PlatformBaseline,
     PlatformBaselineArgs,
@@ -24,6 +27,7 @@ from components.platform import (
     stack_prefix,
 )
 from components.settings import load_pilot_light_settings, read_runtime_config
+from components.storage import BucketPurpose, SecureBucket, SecureBucketArgs, bucket_arn, bucket_name, lifecycle_rules, load_balancer_log_statements
 
 # --- platform: settings, the tagged provider (the stack's Region is the DR Region), keys, alarm topic ---
 settings = load_pilot_light_settings(read_runtime_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
@@ -91,8 +95,66 @@ pulumi.export(
     {pool: {"min": g.min_size, "desired": g.desired_size, "max": g.max_size} for pool, g in node_groups.items()} if cluster_exists else {},
 )
 
-# --- data: the cross-Region read replica of the primary's database (betterprompts:pilotLight.replica) ---
+# The primary's outputs through the state backend (one reference: a second of the name would clash).
 replica_settings = pilot.replica
+reads_primary = (replica_settings is not None and not replica_settings.promoted) or pilot.entry is not None
+primary_stack = pulumi.StackReference(pilot.primary_stack) if reads_primary else None
+
+# --- edge: the HTTPS entry (pilotLight.entry + betterprompts:edge): production's origin name fails over to it ---
+edge = settings.edge
+if pilot.entry is not None and edge is not None and primary_stack is not None:
+    # ALB log delivery writes only to an SSE-S3 bucket in the load balancer's Region: the entry's own destination.
+    log_bucket_name = account_id.apply(lambda a: bucket_name(prefix, BucketPurpose.ACCESS_LOGS, a, settings.region))
+    entry_logs = SecureBucket(
+        f"{prefix}-entry-{BucketPurpose.ACCESS_LOGS.value}",
+        SecureBucketArgs(
+            kms_key_arn=None,
+            bucket_name=log_bucket_name,
+            access_log_destination=True,
+            lifecycle_rules=lifecycle_rules(pilot.entry.access_logs),
+            policy_statements=pulumi.Output.all(log_bucket_name, account_id).apply(
+                lambda v: load_balancer_log_statements(bucket_arn(v[0]), ACCESS_LOG_PREFIX, v[1], settings.region)
+            ),
+            protect=platform.protect_stateful,
+        ),
+        aws_opts,
+    )
+    # In standby no pods run here: the target groups exist without targets (no TargetGroupBindings), so Route 53
+    # finds the entry unhealthy and keeps answering with the primary; the app layer binds them after a failover.
+    entry = ApiLoadBalancer(
+        f"{prefix}-edge",
+        ApiLoadBalancerArgs(
+            prefix=prefix,
+            settings=edge,
+            vpc_id=vpc.vpc_id,
+            public_subnet_ids=vpc.subnet_ids[Tier.PUBLIC],
+            node_security_group_id=cluster.node_security_group_id if cluster is not None else None,
+            services={
+                service: RoutedService(container_port=port, service_port=SERVICE_PORT, health_check_path=HEALTH_PATH)
+                for service, port in pilot.entry.service_ports.items()
+            },
+            namespace=None,
+            k8s_provider=None,
+            access_log_bucket=entry_logs.bucket_name,
+            access_log_ready=[entry_logs.policy],
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            protect=platform.protect_stateful,
+            # CloudFront sends production's value to whichever load balancer the origin name resolves to.
+            origin_header_value=primary_origin_header_value(primary_stack),
+            # Production owns the origin name's records (its failover pair, the certificate's validation CNAME).
+            owns_origin_name=False,
+        ),
+        aws_opts,
+    )
+    entry_waf = composition.regional_firewall(prefix, settings.region, edge.waf, baseline, account_id, {"api-alb": entry.arn}, aws_opts)
+    # What production's betterprompts:dr.failover names (dnsName, hostedZoneId).
+    pulumi.export("apiLoadBalancerDnsName", entry.dns_name)
+    pulumi.export("apiLoadBalancerZoneId", entry.zone_id)
+    pulumi.export("apiOriginName", entry.origin_name)
+    pulumi.export("apiTargetGroupArns", entry.target_group_arns)
+    pulumi.export("regionalWebAclArn", entry_waf.web_acl_arn)
+
+# --- data: the cross-Region read replica of the primary's database (betterprompts:pilotLight.replica) ---
 if replica_settings is not None:
     replica = ReadReplica(
         f"{prefix}-replica",
@@ -100,7 +162,7 @@ if replica_settings is not None:
             settings=replica_settings,
             region=settings.region,
             # The primary's ARN through the state backend; once promoted the replica names no source (and reads nothing).
-            source_arn=None if replica_settings.promoted else primary_database_arn(pilot.primary_stack),
+            source_arn=None if primary_stack is None or replica_settings.promoted else primary_database_arn(primary_stack),
             vpc_id=vpc.vpc_id,
             db_subnet_group_name=vpc.db_subnet_group_name,
             # As the primary's: the data layer's clients and the cluster's nodes.

@@ -71,6 +71,7 @@ from components.dr import (
     EndpointHealthChecksArgs,
     FailoverRecords,
     FailoverRecordsArgs,
+    ORIGIN_HEADER_VALUE_OUTPUT,
     VELERO_BUCKET_KEY,
     VELERO_NAMESPACE,
     ImageReplication,
@@ -84,7 +85,7 @@ from components.edge import (
     ACCESS_LOG_PREFIX,
     ApiLoadBalancer,
     ApiLoadBalancerArgs,
-    PrimaryFailover,
+    OriginFailover,
     RoutedService,
     SiteDistribution,
     SiteDistributionArgs,
@@ -709,24 +710,15 @@ api_lb = None if edge.domain is None else ApiLoadBalancer(
         # The TargetGroupBinding CRD and its webhook come with the controller; the Services with the apps.
         depends_on=[cluster.releases["aws-load-balancer-controller"], apps],
         protect=platform.protect_stateful,
+        # With a pilot light's entry (betterprompts:dr.failover) the origin name is the PRIMARY of a failover pair.
+        origin_failover=OriginFailover() if settings.dr is not None and settings.dr.failover is not None else None,
     ),
     aws_opts,
 )
 # WAF: the regional web ACL on the load balancer (the serverless layer associates its API stage with
 # regional_waf.web_acl_arn), and CloudFront's, which must live in us-east-1.
-regional_waf = WebFirewall(
-    f"{prefix}-edge-waf-regional",
-    WebFirewallArgs(
-        prefix=prefix,
-        scope="REGIONAL",
-        region=settings.region,
-        settings=edge.waf,
-        account_id=account_id,
-        logs_kms_key_arn=baseline.keys["logs"].arn,
-        logs_kms_key_region=settings.region,
-        protected={"api-alb": api_lb.arn} if api_lb is not None else {},
-    ),
-    aws_opts,
+regional_waf = composition.regional_firewall(
+    prefix, settings.region, edge.waf, baseline, account_id, {"api-alb": api_lb.arn} if api_lb is not None else {}, aws_opts
 )
 cloudfront_waf = WebFirewall(
     f"{prefix}-edge-waf-cloudfront",
@@ -741,16 +733,6 @@ cloudfront_waf = WebFirewall(
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
 )
-# With a DR entry configured (betterprompts:dr.failover) the site and API records become the PRIMARY side of
-# failover pairs, on the DR layer's health checks (created below, once the distribution they check exists).
-health_check_ids: dict[str, pulumi.Output[str]] = {}
-resolve_health_check: dict[str, Callable[[pulumi.Output[str]], None]] = {}
-if settings.dr is not None and settings.dr.failover is not None:
-    for endpoint in ("site", "api"):
-        check_id: pulumi.Output[str]
-        resolve_check: Callable[[pulumi.Output[str]], None]
-        check_id, resolve_check = pulumi.deferred_output()
-        health_check_ids[endpoint], resolve_health_check[endpoint] = check_id, resolve_check
 # With the assets bucket replicated (betterprompts:dr.buckets.replicate), the static app's secondary origin is
 # the replica in the DR Region, made by the DR layer below: its domain name arrives as a deferred output, so the
 # distribution waits for the replica bucket, whose policy and key then admit the distribution.
@@ -774,7 +756,6 @@ site = SiteDistribution(
         logs_kms_key_region=settings.region,
         alarm_topic_arn=baseline.alarm_topic_arn,
         alarm_topic_region=settings.region,
-        primary_failover=PrimaryFailover(health_check_ids=health_check_ids) if health_check_ids else None,
         assets_replica_domain_name=assets_replica_domain_name,
     ),
     pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
@@ -789,6 +770,8 @@ if api_lb is not None:
     pulumi.export("apiUrl", site.api_url)
     pulumi.export("apiLoadBalancerDnsName", api_lb.dns_name)
     pulumi.export("apiOriginName", api_lb.origin_name)
+    # The pilot light's entry requires the same value (one distribution sends it to either load balancer).
+    pulumi.export(ORIGIN_HEADER_VALUE_OUTPUT, api_lb.origin_header_value)
     pulumi.export("apiTargetGroupArns", api_lb.target_group_arns)
 
 # --- serverless: the intent classifier's work queue ----------------------------------------------
@@ -1126,15 +1109,14 @@ if dr is not None:
             ),
             in_us_east_1,
         )
-        for endpoint, resolve in resolve_health_check.items():
-            resolve(health.check_ids[endpoint])
         pulumi.export("healthCheckIds", health.check_ids)
-        if dr.failover is not None:
-            FailoverRecords(
-                f"{prefix}-dr-failover",
-                FailoverRecordsArgs(settings=dr.failover, zone_id=api_lb.hosted_zone_id, names=public_names),
-                in_us_east_1,
-            )
+    if dr.failover is not None and edge.domain is not None and api_lb is not None and api_lb.hosted_zone_id is not None:
+        # The API origin's SECONDARY: the pilot light's load balancer (the PRIMARY is the edge layer's origin record).
+        FailoverRecords(
+            f"{prefix}-dr-failover",
+            FailoverRecordsArgs(settings=dr.failover, zone_id=api_lb.hosted_zone_id, origin_name=edge.domain.api_origin_name),
+            pulumi.ResourceOptions(providers=[region_providers(CLOUDFRONT_REGION)]),
+        )
     pulumi.export("drRegion", dr.region)
     pulumi.export("recoveryPoints", {r.store: {"minutes": r.minutes, "mechanism": r.mechanism} for r in dr.rpos})
 

@@ -131,6 +131,8 @@ class PilotLightStackSettings:
     deploy: DeploySettings
     cost: CostSettings
     quotas: QuotaSettings
+    edge: EdgeSettings | None = None
+    """The HTTPS entry's origin name, routes, listener and web ACL (``pilotLight.entry``); None: no entry."""
 
 
 def _serverless(section: Section, edge: EdgeSettings) -> ServerlessSettings:
@@ -192,8 +194,23 @@ PILOT_LIGHT_KEY = f"{NAMESPACE}:pilotLight"
 # What a pilot-light stack composes (pilot_light.py), in reading order: its identity first.
 _PILOT_LIGHT_SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "pilotLight": lambda s, done: PilotLightSettings.read(s, region=done["region"], supported_regions=SUPPORTED_REGIONS),
-    **{name: _SECTIONS[name] for name in ("platform", "network", "eks", "deploy", "cost", "quotas")},
+    **{name: _SECTIONS[name] for name in ("platform", "network", "eks", "deploy")},
+    # The HTTPS entry (pilotLight.entry): the primary's origin name, routes, listener and web ACL settings.
+    "edge": lambda s, _: _pilot_light_edge(s),
+    **{name: _SECTIONS[name] for name in ("cost", "quotas")},
 }
+
+
+def _pilot_light_edge(section: Section) -> EdgeSettings | None:
+    """A pilot light's ``edge``: absent (no entry), or the primary's domain and load balancer keys; CloudFront
+    (``cdn``) is the primary's, global, and has no stand-in here."""
+    if not section.names():
+        return None
+    if section.has("cdn"):
+        raise ConfigError(section.key("cdn"), section.raw("cdn"), "absent in a pilot light: CloudFront is the primary's (global) distribution")
+    if not section.has("domain"):
+        raise ConfigError(section.key("domain"), None, "the primary's domain: the entry's certificate is for its apiOrigin name")
+    return EdgeSettings.read(section)
 
 
 def is_pilot_light(config: Mapping[str, Any]) -> bool:
@@ -233,6 +250,22 @@ def load_pilot_light_settings(config: Mapping[str, Any], *, project: str, stack:
             raise ConfigError(f"{NAMESPACE}:cost.{key}", True, "false in a pilot-light stack (it stands in for production)")
     if cost.activate_cost_allocation_tags:
         raise ConfigError(f"{NAMESPACE}:cost.activateCostAllocationTags", True, "false: the primary's stack activates the account's cost-allocation tags")
+    entry, edge = settings.pilot_light.entry, settings.edge
+    if (entry is None) != (edge is None):
+        pilot_raw = _decode(config[PILOT_LIGHT_KEY])
+        given, value, missing = (
+            (f"{PILOT_LIGHT_KEY}.entry", pilot_raw.get("entry"), f"{NAMESPACE}:edge")
+            if edge is None
+            else (f"{NAMESPACE}:edge", _decode(config.get(f"{NAMESPACE}:edge")), f"{PILOT_LIGHT_KEY}.entry")
+        )
+        raise ConfigError(given, value, f"absent without {missing}: the entry needs both (the primary's edge settings and the pods' ports)")
+    if entry is not None and edge is not None:
+        unported = sorted(set(edge.routes) - set(entry.service_ports))
+        if unported:
+            raise ConfigError(
+                f"{PILOT_LIGHT_KEY}.entry.servicePorts", _decode(config[PILOT_LIGHT_KEY]).get("entry", {}).get("servicePorts"),
+                "a port for every routed service (" + ", ".join(unported) + " missing): production's workloads.services.<key>.port",
+            )
     return settings
 
 

@@ -60,6 +60,7 @@ SSE_S3_ONLY_LOG_PRINCIPALS: dict[str, str] = {
 SSE_S3 = "AES256"
 
 BUCKET_LOGGING_TYPES = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+LOAD_BALANCER_TYPES = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 BUCKET_POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
 
 
@@ -120,8 +121,10 @@ def access_log_destination_problem(
 
     Only meaningful for a bucket whose default encryption is not a customer key.
     """
-    if not any(r.resource_type in BUCKET_LOGGING_TYPES and names_bucket(r, "targetBucket", bucket) for r in resources):
-        return "no bucket's server access logging targets it, so it is no log destination"
+    if not any(r.resource_type in BUCKET_LOGGING_TYPES and names_bucket(r, "targetBucket", bucket) for r in resources) and not any(
+        r.resource_type in LOAD_BALANCER_TYPES and _load_balancer_logs_into(r, bucket) for r in resources
+    ):
+        return "no bucket's server access logging or load balancer's access logs target it, so it is no log destination"
     if any(r.resource_type in BUCKET_LOGGING_TYPES and names_bucket(r, "bucket", bucket) for r in resources):
         return "it logs into another bucket itself, which a log destination must not"
     algorithms = sse_algorithms(bucket, resources, config_types)
@@ -140,3 +143,14 @@ def access_log_destination_problem(
     if not policies:
         return "it has no bucket policy admitting a log producer"
     return None
+
+
+def _load_balancer_logs_into(load_balancer: PolicyResource, bucket: PolicyResource) -> bool:
+    """Whether the load balancer's enabled access logs go to ``bucket`` (a destination of ELB's alone, such as a
+    pilot light's, where no bucket's server access logging targets it)."""
+    if get(load_balancer.props, "accessLogs", "enabled") is not True:
+        return False
+    if any(dep.urn == bucket.urn for dep in load_balancer.property_dependencies.get("accessLogs", [])):
+        return True
+    name = get(load_balancer.props, "accessLogs", "bucket")
+    return isinstance(name, str) and name != "" and name == get(bucket.props, "bucket")

@@ -15,6 +15,7 @@ from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
 from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, standby_node_groups
+from .entry import ORIGIN_HEADER_VALUE_OUTPUT, primary_origin_header_value
 from .read_replica import DATABASE_ARN_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
 from .replica_settings import ReplicaSettings
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
@@ -25,10 +26,12 @@ from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NA
 
 __all__ = [
     "DATABASE_ARN_OUTPUT",
+    "ORIGIN_HEADER_VALUE_OUTPUT",
     "ReadReplica",
     "ReadReplicaArgs",
     "ReplicaSettings",
     "primary_database_arn",
+    "primary_origin_header_value",
     "BackupSettings",
     "BucketReplication",
     "BucketReplicationArgs",

@@ -1,13 +1,14 @@
 """Route 53 health checks of the primary's public names and, when a DR entry is configured, the SECONDARY
-records of their failover pairs (seed "Multi-Region Considerations": "Route 53 health checks for failover").
+record of the API origin's failover pair (seed "Multi-Region Considerations": "Route 53 health checks for failover").
 
 - ``EndpointHealthChecks``: one HTTPS check per public name (the site's and the API's paths) of the CloudFront
   distribution's own domain with SNI, at the configured interval and threshold, each with a CloudWatch alarm
   on its ``HealthCheckStatus`` notifying the platform's topic. Route 53 publishes those metrics in us-east-1
   only: this component is created through the us-east-1 provider, and its topic must be there too.
-- ``FailoverRecords``: A and AAAA alias records ``SECONDARY`` for the site and API names, to the DR entry. The
-  PRIMARY records are the edge layer's (``SiteDistribution`` with ``PrimaryFailover``): they keep their
-  logical names and change in place.
+- ``FailoverRecords``: the A alias record ``SECONDARY`` of the API origin's name (``edge.domain.apiOrigin``), to
+  the pilot light's load balancer. The PRIMARY is the edge layer's origin record (``ApiLoadBalancer`` with
+  ``OriginFailover``): it keeps its logical name and changes in place. The viewer names (site, API) stay simple
+  aliases of the global CloudFront distribution; the checks above watch them (alarms), they decide nothing.
 
 Facts and shapes: ``failover_plan``.
 """
@@ -22,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..platform import CLOUDFRONT_REGION, ComponentTags, create_alarms
-from .failover_plan import HTTPS_PORT, RECORD_TYPES, SECONDARY, unhealthy_alarm
+from .failover_plan import HTTPS_PORT, ORIGIN_RECORD_TYPE, SECONDARY, unhealthy_alarm
 from .settings import FailoverSettings, HealthCheckSettings
 
 
@@ -91,34 +92,34 @@ class FailoverRecordsArgs:
 
     settings: FailoverSettings
     zone_id: pulumi.Input[str]
-    """The public zone of the site and API names (the edge layer's)."""
-    names: Mapping[str, str]
-    """``site`` and ``api`` -> the public name."""
+    """The public zone of the origin name (the edge layer's)."""
+    origin_name: str
+    """``edge.domain.apiOrigin``: CloudFront's origin for the API paths, whose PRIMARY is the edge layer's record."""
     set_identifier: str = "secondary"
 
 
 class FailoverRecords(pulumi.ComponentResource):
-    """The SECONDARY A and AAAA alias records of the site and API names, to the DR Region's entry."""
+    """The SECONDARY alias record of the API origin's name, to the pilot light's load balancer."""
 
     def __init__(self, name: str, args: FailoverRecordsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("betterprompts:dr:FailoverRecords", name, None, opts)
         settings = args.settings
-        for key, record_name in sorted(args.names.items()):
-            for record_type in RECORD_TYPES:
-                aws.route53.Record(
-                    f"{name}-{key}-{record_type.lower()}",
-                    zone_id=args.zone_id,
-                    name=record_name,
-                    type=record_type,
-                    set_identifier=args.set_identifier,
-                    failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type=SECONDARY)],
-                    aliases=[
-                        aws.route53.RecordAliasArgs(
-                            name=settings.dns_name,
-                            zone_id=settings.hosted_zone_id,
-                            evaluate_target_health=settings.evaluate_target_health,
-                        )
-                    ],
-                    opts=pulumi.ResourceOptions(parent=self),
+        # A only, as the primary: both load balancers are IPv4 (CloudFront reaches origins over IPv4).
+        self.record = aws.route53.Record(
+            f"{name}-origin-a",
+            zone_id=args.zone_id,
+            name=args.origin_name,
+            type=ORIGIN_RECORD_TYPE,
+            set_identifier=args.set_identifier,
+            failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type=SECONDARY)],
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=settings.dns_name,
+                    zone_id=settings.hosted_zone_id,
+                    # In standby the pilot light has no healthy targets: Route 53 keeps answering with the primary.
+                    evaluate_target_health=settings.evaluate_target_health,
                 )
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs({})

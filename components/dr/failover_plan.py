@@ -10,9 +10,20 @@ Facts (Amazon Route 53 Developer Guide and API Reference):
   creation (a change replaces the check); ``FailureThreshold`` is 1-10.
 - Route 53 publishes health-check metrics (``AWS/Route53``, ``HealthCheckStatus``: 1 healthy, 0 not) in
   us-east-1 only, whatever the Region of the caller: the alarms live there.
-- Failover alias records: ``EvaluateTargetHealth`` cannot be true for a CloudFront distribution, so the
-  PRIMARY records (aliases of the distribution) carry the health check; and a CloudFront distribution
-  cannot be the target of both the primary and the secondary record of a failover pair.
+- Failover happens at the ORIGIN, not at the viewer names: CloudFront is global (it outlives a Region), an
+  alternate domain name belongs to one distribution only (the DR Region cannot have its own for the same
+  names) and a load balancer cannot serve the static site. The API origin's name (``edge.domain.apiOrigin``)
+  is a failover pair: PRIMARY the primary's load balancer, SECONDARY the pilot light's; CloudFront resolves
+  the origin's name by DNS for new connections and sends the same Host and SNI to either.
+- The PRIMARY is judged by ``EvaluateTargetHealth`` on its load balancer alias: Route 53 finds an Application
+  Load Balancer unhealthy when its target groups have no healthy targets or the load balancer itself is not
+  (a Region's loss). No health check is attached: the load balancer admits only CloudFront's origin-facing
+  prefix list (Route 53's checkers are refused), and a check through CloudFront follows the failed-over name
+  to the DR entry, finds it healthy and fails back, flapping. When both sides are unhealthy Route 53 answers
+  with the PRIMARY (a pilot light in standby, with no targets, never takes traffic).
+- Alias targets: a load balancer's alias zone is its Region's canonical ELB zone (Elastic Load Balancing
+  endpoints table: Application Load Balancers in us-west-2 are Z1H1FL5HABSF5), never a CloudFront distribution's
+  (Z2FDTNDATAQYW2: CloudFront would be its own origin).
 - Pricing (Route 53 pricing page): a health check of an AWS endpoint is $0.50 a month; HTTPS, string
   matching, the fast (10-second) interval and latency measurement add $1.00 each.
 """
@@ -29,11 +40,15 @@ from ..platform import LESS, AlarmSpec
 REQUEST_INTERVALS = (10, 30)
 FAILURE_THRESHOLD_RANGE = (1, 10)
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
-"""The hosted zone of every CloudFront alias target: never a failover pair's secondary (the primary is CloudFront)."""
+"""The hosted zone of every CloudFront alias target: never the origin's secondary (CloudFront would be its own origin)."""
+ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-2": "Z1H1FL5HABSF5"}
+"""Region -> the canonical hosted zone of its Application Load Balancers' DNS names (AWS General Reference,
+"Elastic Load Balancing endpoints and quotas", the Application/Classic column)."""
 HTTPS_PORT = 443
 PRIMARY = "PRIMARY"
 SECONDARY = "SECONDARY"
-RECORD_TYPES = ("A", "AAAA")
+ORIGIN_RECORD_TYPE = "A"
+"""The origin name's records: the load balancers are IPv4 (the edge layer's origin record is an A alias)."""
 HEALTH_METRIC_NAMESPACE = "AWS/Route53"
 HEALTH_METRIC = "HealthCheckStatus"
 ALARM_PERIOD_SECONDS = 60
@@ -66,14 +81,25 @@ def routed(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
 
-def zone_id_problem(zone_id: str) -> str | None:
+def zone_id_problem(zone_id: str, region: str | None = None) -> str | None:
+    """Why ``zone_id`` cannot be the alias zone of the DR Region's load balancer, or None."""
     if not _ZONE_ID.match(zone_id):
         return "a Route 53 hosted zone ID (Z followed by upper-case letters and digits)"
     if zone_id == CLOUDFRONT_ZONE_ID:
         return (
-            "a target that is not a CloudFront distribution: the primary records alias the distribution, and "
-            "Route 53 refuses CloudFront as both the primary and the secondary of a failover pair"
+            "a target that is not a CloudFront distribution: the secondary is the API origin's, and CloudFront "
+            "cannot be its own origin (the pilot light's load balancer is)"
         )
+    expected = ALB_HOSTED_ZONES.get(region) if region is not None else None
+    if expected is not None and zone_id != expected:
+        return f"{expected}, the Application Load Balancers' zone in {region} (the pilot light's load balancer)"
+    return None
+
+
+def dns_name_problem(dns_name: str, region: str) -> str | None:
+    """Why ``dns_name`` is not an Application Load Balancer's name in ``region``, or None."""
+    if not re.fullmatch(rf"(dualstack\.)?[a-z0-9-]+\.{re.escape(region)}\.elb\.amazonaws\.com", dns_name):
+        return f"the pilot light's load balancer DNS name in {region} (<name>-<id>.{region}.elb.amazonaws.com: `pulumi stack output apiLoadBalancerDnsName --stack dr`)"
     return None
 
 

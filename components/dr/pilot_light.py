@@ -17,6 +17,7 @@ from enum import Enum
 
 from ..eks import SYSTEM, NodeGroupSettings
 from ..platform import ConfigError, Section
+from .entry_settings import EntrySettings
 from .replica_settings import ReplicaSettings
 from .settings import BackupSettings, read_backup_settings
 
@@ -55,6 +56,8 @@ class PilotLightSettings:
     """This Region's AWS Backup plan (``backup``), selecting the stores tagged as primaries: nothing while
     the replica is a replica (its data is production's, backed up there), the promoted instance after a
     failover. None when absent."""
+    entry: EntrySettings | None = None
+    """The HTTPS entry's service ports and access logs (``entry``; needs ``betterprompts:edge``). None: no entry."""
 
     @property
     def cluster_exists(self) -> bool:
@@ -86,9 +89,16 @@ class PilotLightSettings:
                     True,
                     f"false: a pilot light's copies would go to the primary's Region ({primary_region}), whose API a failover must not need",
                 )
+        entry = EntrySettings.read(section.child("entry")) if section.has("entry") else None
         section.finish()
         return PilotLightSettings(
-            primary_stack=primary_stack, primary_region=primary_region, active=active, cluster=cluster, replica=replica, backup=backup
+            primary_stack=primary_stack,
+            primary_region=primary_region,
+            active=active,
+            cluster=cluster,
+            replica=replica,
+            backup=backup,
+            entry=entry,
         )
 
 

@@ -192,13 +192,16 @@ class ReadReplica(pulumi.ComponentResource):
         )
 
 
-def primary_database_arn(stack_name: str, opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[str]:
-    """The primary's DB instance ARN, from the ``databaseArn`` export of ``stack_name`` (``<org>/<project>/<stack>``).
+def primary_database_arn(
+    stack: "str | pulumi.StackReference", opts: Optional[pulumi.ResourceOptions] = None
+) -> pulumi.Output[str]:
+    """The primary's DB instance ARN, from the ``databaseArn`` export of ``stack`` (``<org>/<project>/<stack>``, or
+    the stack's one StackReference when other outputs are read from it too: a second one of the name would clash).
 
     A StackReference reads the primary stack's state from the state backend (not from the primary Region's
     APIs); it is not needed once the replica is promoted.
     """
-    reference = pulumi.StackReference(stack_name, opts=opts)
+    reference = pulumi.StackReference(stack, opts=opts) if isinstance(stack, str) else stack
     return reference.require_output(DATABASE_ARN_OUTPUT).apply(str)
 
 

@@ -25,7 +25,16 @@ from .backup_plan import (
     store_rpos,
 )
 
-from .failover_plan import FAILURE_THRESHOLD_RANGE, REQUEST_INTERVALS, EndpointCheck, path_problem, routed, zone_id_problem
+from .failover_plan import (
+    ALB_HOSTED_ZONES,
+    FAILURE_THRESHOLD_RANGE,
+    REQUEST_INTERVALS,
+    EndpointCheck,
+    dns_name_problem,
+    path_problem,
+    routed,
+    zone_id_problem,
+)
 from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, cron_problem
 
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
@@ -87,12 +96,12 @@ class HealthCheckSettings:
 
 @dataclass(frozen=True)
 class FailoverSettings:
-    """The DR Region's entry the site and API names fail over to (SECONDARY alias records)."""
+    """The pilot light's load balancer the API origin's name fails over to (its SECONDARY alias record)."""
 
     dns_name: str
-    """The entry's DNS name (the DR load balancer's, for example)."""
+    """The pilot light's load balancer DNS name (``pulumi stack output apiLoadBalancerDnsName --stack dr``)."""
     hosted_zone_id: str
-    """The entry's alias hosted zone ID (the load balancer's canonical zone, not the site's zone)."""
+    """Its alias hosted zone ID: the DR Region's canonical zone of Application Load Balancers, not the site's zone."""
     evaluate_target_health: bool
     """Answer with the secondary only while its own target is healthy (a load balancer's targets)."""
 
@@ -119,8 +128,8 @@ class DrSettings:
     health_checks: HealthCheckSettings | None = None
     """Route 53 health checks of the site and the API (the ``healthChecks`` key); None: none."""
     failover: FailoverSettings | None = None
-    """Failover records to the DR entry (the ``failover`` key, which needs ``healthChecks``); None: the
-    site and API names keep their simple alias records."""
+    """The API origin's failover pair to the pilot light's load balancer (the ``failover`` key, which needs
+    ``betterprompts:edge.domain``); None: the origin name keeps its simple alias record."""
 
     @property
     def uses_dr_region(self) -> bool:
@@ -191,13 +200,14 @@ class DrSettings:
                 "(and the API needs the domain's load balancer)",
             )
         health_checks = _health_checks(section.child("healthChecks"), api_paths) if section.has("healthChecks") else None
-        failover = _failover(section.child("failover")) if section.has("failover") else None
-        if failover is not None and health_checks is None:
+        if section.has("failover") and not edge_domain:
             raise ConfigError(
                 section.key("failover"),
-                {"dnsName": failover.dns_name},
-                f"failover records only with {section.key('healthChecks')}: the primary records fail over on their health checks",
+                section.raw("failover"),
+                "absent without betterprompts:edge.domain: failover moves the API origin's name "
+                "(betterprompts:edge.domain.apiOrigin) to the pilot light's load balancer",
             )
+        failover = _failover(section.child("failover"), dr_region) if section.has("failover") else None
         section.finish()
 
         rpos = store_rpos(
@@ -313,10 +323,13 @@ def _health_checks(section: Section, api_paths: Sequence[str]) -> HealthCheckSet
     return settings
 
 
-def _failover(section: Section) -> FailoverSettings:
-    dns_name = section.string("dnsName").lower().rstrip(".")
-    zone = section.string("hostedZoneId")
-    problem = zone_id_problem(zone)
+def _failover(section: Section, dr_region: str) -> FailoverSettings:
+    dns_name = section.string("dnsName", example=f"dualstack.example-1.{dr_region}.elb.amazonaws.com").lower().rstrip(".")
+    problem = None if section.stand_in("dnsName") else dns_name_problem(dns_name, dr_region)
+    if problem:
+        raise ConfigError(section.key("dnsName"), dns_name, problem)
+    zone = section.string("hostedZoneId", example=ALB_HOSTED_ZONES.get(dr_region, "Z1H1FL5HABSF5"))
+    problem = zone_id_problem(zone, dr_region)
     if problem:
         raise ConfigError(section.key("hostedZoneId"), zone, problem)
     settings = FailoverSettings(

@@ -12,28 +12,29 @@ from __future__ import annotations
 
 from .cdn_plan import PRICE_CLASSES, api_behaviour_paths
 from .certificate import validated_certificate
-from .distribution import PrimaryFailover, SiteDistribution, SiteDistributionArgs
+from .distribution import SiteDistribution, SiteDistributionArgs
 from .firewall import WebFirewall, WebFirewallArgs
-from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
+from .load_balancer import ApiLoadBalancer, ApiLoadBalancerArgs, OriginFailover, RoutedService
 from .plan import ACCESS_LOG_PREFIX, CLOUDFRONT_PREFIX_LIST, ORIGIN_HEADER, TLS13_POLICIES, elb_name
-from .settings import CdnSettings, EdgeAlarmSettings, EdgeDomain, EdgeSettings, WafSettings
+from .settings import ROUTE_KEYS, CdnSettings, EdgeAlarmSettings, EdgeDomain, EdgeSettings, WafSettings
 from .waf_plan import MANAGED_GROUPS, WAF_LOG_PREFIX
 
 __all__ = [
     "ACCESS_LOG_PREFIX",
     "CLOUDFRONT_PREFIX_LIST",
     "ORIGIN_HEADER",
+    "ROUTE_KEYS",
     "TLS13_POLICIES",
     "MANAGED_GROUPS",
     "PRICE_CLASSES",
     "WAF_LOG_PREFIX",
     "ApiLoadBalancer",
     "ApiLoadBalancerArgs",
+    "OriginFailover",
     "CdnSettings",
     "EdgeAlarmSettings",
     "EdgeDomain",
     "EdgeSettings",
-    "PrimaryFailover",
     "RoutedService",
     "SiteDistribution",
     "SiteDistributionArgs",

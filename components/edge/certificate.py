@@ -17,7 +17,7 @@ def validated_certificate(
     name: str,
     *,
     domain_name: str,
-    zone_id: pulumi.Input[str],
+    zone_id: Optional[pulumi.Input[str]],
     tags: ComponentTags,
     parent: pulumi.Resource,
     alternative_names: Sequence[str] = (),
@@ -29,7 +29,8 @@ def validated_certificate(
     The names are known in advance, so there is one validation record per name, each named by it and
     filled from ACM's answer for that name (no resource is created in an ``apply``). ACM answers with
     the same CNAME for a name in every certificate of the account, so a record may overwrite one an
-    earlier certificate created.
+    earlier certificate created. ``zone_id`` None: no records; the validation waits for ACM to find the CNAME
+    another stack owns (a pilot light's certificate for the primary's name, in another Region).
     """
     if domain_name in alternative_names or len(set(alternative_names)) != len(alternative_names):
         raise ValueError(f"certificate {name}: every name once ({domain_name}, {', '.join(alternative_names)})")
@@ -43,7 +44,8 @@ def validated_certificate(
         opts=opts,
     )
     fqdns = []
-    for record_key, record_domain in [("", domain_name), *((f"-{n}", n) for n in alternative_names)]:
+    names = [("", domain_name), *((f"-{n}", n) for n in alternative_names)] if zone_id is not None else []
+    for record_key, record_domain in names:
         option = certificate.domain_validation_options.apply(partial(validation_record, domain_name=record_domain))
         record = aws.route53.Record(
             f"{name}-validation-record{record_key}",
@@ -59,7 +61,7 @@ def validated_certificate(
     return aws.acm.CertificateValidation(
         f"{name}-validation",
         certificate_arn=certificate.arn,
-        validation_record_fqdns=fqdns,
+        validation_record_fqdns=fqdns or None,
         opts=pulumi.ResourceOptions(parent=certificate, provider=provider),
     )
 

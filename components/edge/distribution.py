@@ -19,10 +19,8 @@ S3 static assets, CloudFront global CDN).
   group in us-east-1. Legacy standard logging writes with S3 ACLs, which the platform's buckets have
   disabled (BucketOwnerEnforced).
 - KPI alarms on CloudFront's metrics (us-east-1): 5XX error rate and availability (metric math).
-- Route 53 alias records (A and AAAA) for the site and API names: simple records, or the PRIMARY records of
-  failover pairs with their health checks when ``primary_failover`` is given (the DR layer makes the checks
-  and the SECONDARY records). The change is in place: the Terraform provider replaces a record whose set
-  identifier changes by one transactional DELETE and CREATE batch, so the name never goes unanswered.
+- Route 53 alias records (A and AAAA) for the site and API names: simple records, always. The distribution is
+  global and outlives a Region; DR failover happens behind it, at the API origin's name (docs/dr.md).
 
 Everything here is created through the us-east-1 provider in ``opts``: the certificate, CloudFront's
 metrics and the log delivery source must be there, and the distribution is global.
@@ -30,7 +28,7 @@ metrics and the log delivery source must be there, and the distribution is globa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -68,16 +66,6 @@ from .waf_plan import log_delivery_policy
 
 
 @dataclass
-class PrimaryFailover:
-    """The site's and the API's records as the PRIMARY side of Route 53 failover pairs."""
-
-    health_check_ids: Mapping[str, pulumi.Input[str]]
-    """``site`` and ``api`` -> the health check Route 53 fails each name over on (CloudFront aliases cannot
-    evaluate their target's health)."""
-    set_identifier: str = "primary"
-
-
-@dataclass
 class SiteDistributionArgs:
     """Inputs of :class:`SiteDistribution`."""
 
@@ -104,8 +92,6 @@ class SiteDistributionArgs:
     alarm_topic_arn: pulumi.Input[str]
     """The platform's alarm topic; CloudFront's alarms live in us-east-1, so the topic must too."""
     alarm_topic_region: str
-    primary_failover: Optional[PrimaryFailover] = None
-    """Failover routing for the names (``betterprompts:dr.failover``); None: simple alias records."""
     assets_replica_domain_name: Optional[pulumi.Input[str]] = None
     """The assets replica's regional domain name in the DR Region (``<replica>.s3.<dr region>.amazonaws.com``);
     with it the static app is served by an origin group (the bucket, then the replica, both through the
@@ -426,7 +412,6 @@ class SiteDistribution(pulumi.ComponentResource):
         )
 
         # --- DNS: the site and API names point at the distribution ---------------------------------
-        failover = args.primary_failover
         records = (("site", domain.site_name), ("api", domain.api_name)) if domain is not None else ()
         for key, record_name in records:
             for record_type in ("A", "AAAA"):
@@ -439,15 +424,10 @@ class SiteDistribution(pulumi.ComponentResource):
                         aws.route53.RecordAliasArgs(
                             name=self.distribution.domain_name,
                             zone_id=self.distribution.hosted_zone_id,
-                            # Route 53 refuses true for a CloudFront target: the health check decides.
+                            # Route 53 refuses true for a CloudFront target.
                             evaluate_target_health=False,
                         )
                     ],
-                    set_identifier=failover.set_identifier if failover else None,
-                    failover_routing_policies=(
-                        [aws.route53.RecordFailoverRoutingPolicyArgs(type="PRIMARY")] if failover else None
-                    ),
-                    health_check_id=failover.health_check_ids[key] if failover else None,
                     opts=pulumi.ResourceOptions(parent=self.distribution),
                 )
 
@@ -494,8 +474,6 @@ def _check_args(args: SiteDistributionArgs) -> None:
             given.append("api_paths")
         if args.settings.cdn.seo_routing:
             given.append("settings.cdn.seo_routing")
-        if args.primary_failover is not None:
-            given.append("primary_failover")
         if given:
             raise ValueError(f"SiteDistribution: without a domain there is no load balancer or zone: {', '.join(given)} given")
         return
@@ -503,5 +481,3 @@ def _check_args(args: SiteDistributionArgs) -> None:
         raise ValueError("SiteDistribution: with a domain, the hosted zone and the load balancer's origin header are required")
     if not args.api_paths:
         raise ValueError("SiteDistribution: no API paths to route to the load balancer")
-    if args.primary_failover is not None and set(args.primary_failover.health_check_ids) != {"site", "api"}:
-        raise ValueError("SiteDistribution: failover needs a health check for each of site and api")

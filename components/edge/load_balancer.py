@@ -18,6 +18,13 @@ secret header and the regional WAF ACL close it as tightly.
   the AWS Load Balancer Controller registers the pods through a ``TargetGroupBinding`` per service.
   The nodes' security group admits the load balancer on each service's container port.
 - KPI alarms per target group (p95 response time, 5XX) and for the load balancer's own 5XX.
+- The origin name: a Route 53 alias of the load balancer, or, with ``origin_failover`` (``betterprompts:dr.failover``),
+  the PRIMARY of a failover pair whose SECONDARY (``components/dr``'s ``FailoverRecords``) is the pilot light's
+  load balancer: CloudFront resolves the name at every new origin connection and follows it (docs/dr.md).
+- A pilot light's entry (``owns_origin_name`` false): the same load balancer in the DR Region for the same origin
+  name, with the primary's origin header value; the primary's stack owns the name's records (the failover pair
+  and the certificate's validation CNAME, which ACM asks for unchanged in every Region of the account), and the
+  target-group bindings exist only once the services run there (``k8s_provider``).
 """
 
 from __future__ import annotations
@@ -60,6 +67,19 @@ class RoutedService:
 
 
 @dataclass
+class OriginFailover:
+    """The origin name's record as the PRIMARY of a Route 53 failover pair (``betterprompts:dr.failover``).
+
+    Route 53 judges it by ``EvaluateTargetHealth`` on the load balancer alias (healthy while every target group
+    of the load balancer has healthy targets; unhealthy when the load balancer or its Region is): no Route 53
+    health check, since the load balancer admits only CloudFront's prefix list and Route 53's checkers could
+    never reach it, and a check through CloudFront would follow the failed-over name to the DR entry and flap.
+    """
+
+    set_identifier: str = "primary"
+
+
+@dataclass
 class ApiLoadBalancerArgs:
     """Inputs of :class:`ApiLoadBalancer`."""
 
@@ -70,13 +90,16 @@ class ApiLoadBalancerArgs:
     vpc_id: pulumi.Input[str]
     public_subnet_ids: Sequence[pulumi.Input[str]]
     """One public subnet per AZ (an ALB needs two AZs at least)."""
-    node_security_group_id: pulumi.Input[str]
-    """The cluster nodes' group: pods (VPC CNI) carry it, so it admits the load balancer on the service ports."""
+    node_security_group_id: Optional[pulumi.Input[str]]
+    """The cluster nodes' group: pods (VPC CNI) carry it, so it admits the load balancer on the service ports.
+    None only without a cluster (a pilot light with ``cluster: off``): no rules to the pods."""
     services: Mapping[str, RoutedService]
     """Every service a route names, by Service name."""
-    namespace: pulumi.Input[str]
-    """The services' namespace (the TargetGroupBindings live beside them)."""
-    k8s_provider: k8s.Provider
+    namespace: Optional[pulumi.Input[str]]
+    """The services' namespace (the TargetGroupBindings live beside them); None with ``k8s_provider``."""
+    k8s_provider: Optional[k8s.Provider]
+    """The cluster the services run in; None: no TargetGroupBindings (a pilot light in standby: the target
+    groups exist without targets)."""
     access_log_bucket: pulumi.Input[str]
     """The storage layer's SSE-S3 access-log destination (its policy admits ELB log delivery under ``alb/``)."""
     alarm_topic_arn: pulumi.Input[str]
@@ -86,6 +109,14 @@ class ApiLoadBalancerArgs:
     """The destination's bucket policy: ELB writes a test object when logging is switched on."""
     protect: bool = True
     """Deletion protection on the load balancer (production)."""
+    origin_header_value: Optional[pulumi.Input[str]] = None
+    """The ``X-Origin-Verify`` value the rules require; None: generated here (the primary). A pilot light's entry
+    takes the primary's (one distribution sends one value to whichever load balancer the origin name resolves to)."""
+    owns_origin_name: bool = True
+    """The origin name's Route 53 records (alias and certificate validation) are this stack's; False for a pilot
+    light's entry (the primary's stack owns them; ACM's validation CNAME is the same in every Region)."""
+    origin_failover: Optional[OriginFailover] = None
+    """The origin name as the PRIMARY of a failover pair (``betterprompts:dr.failover``); None: a simple alias."""
 
 
 class ApiLoadBalancer(pulumi.ComponentResource):
@@ -94,8 +125,8 @@ class ApiLoadBalancer(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     dns_name: pulumi.Output[str]
     zone_id: pulumi.Output[str]
-    hosted_zone_id: pulumi.Output[str]
-    """The site's existing public hosted zone (looked up by ``edge.domain.zoneName``)."""
+    hosted_zone_id: Optional[pulumi.Output[str]]
+    """The site's existing public hosted zone (looked up by ``edge.domain.zoneName``); None unless ``owns_origin_name``."""
     origin_name: str
     origin_header_name: str
     origin_header_value: pulumi.Output[str]
@@ -115,7 +146,7 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
 
         cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_PREFIX_LIST, opts=invoke)
-        zone = aws.route53.get_zone_output(name=domain.zone_name, private_zone=False, opts=invoke)
+        zone = aws.route53.get_zone_output(name=domain.zone_name, private_zone=False, opts=invoke) if args.owns_origin_name else None
 
         # --- who may connect: CloudFront in, the pods' ports out ---------------------------------
         group_name = f"{name}-sg"
@@ -137,7 +168,8 @@ class ApiLoadBalancer(pulumi.ComponentResource):
             tags=tags(f"{name}-from-cloudfront"),
             opts=pulumi.ResourceOptions(parent=self.security_group),
         )
-        for port in sorted({s.container_port for s in args.services.values()}):
+        pod_ports = sorted({s.container_port for s in args.services.values()}) if args.node_security_group_id is not None else []
+        for port in pod_ports:
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-to-pods-{port}",
                 security_group_id=self.security_group.id,
@@ -184,13 +216,19 @@ class ApiLoadBalancer(pulumi.ComponentResource):
         certificate = validated_certificate(
             f"{name}-certificate",
             domain_name=domain.api_origin_name,
-            zone_id=zone.zone_id,
+            # A pilot light's entry creates no validation record: the primary's stack owns that CNAME (ACM asks for
+            # the same one for the name in every Region of the account), so ACM finds it already there and issues.
+            # Creating it here too (allow_overwrite) would let `pulumi destroy` of this stack delete the primary's.
+            zone_id=zone.zone_id if zone is not None else None,
             tags=tags,
             parent=self,
         )
-        # The value CloudFront sends and the listener requires; rotate by replacing it (docs/edge.md).
-        secret = random.RandomPassword(f"{name}-origin-secret", length=40, special=False, opts=child)
-        self.origin_header_value = pulumi.Output.secret(secret.result)
+        if args.origin_header_value is None:
+            # The value CloudFront sends and the listener requires; rotate by replacing it (docs/edge.md).
+            secret = random.RandomPassword(f"{name}-origin-secret", length=40, special=False, opts=child)
+            self.origin_header_value = pulumi.Output.secret(secret.result)
+        else:
+            self.origin_header_value = pulumi.Output.secret(args.origin_header_value)
 
         listener_name = f"{name}-https"
         self.listener = aws.lb.Listener(
@@ -259,16 +297,17 @@ class ApiLoadBalancer(pulumi.ComponentResource):
                 tags=tags(f"{name}-{service}"),
                 opts=pulumi.ResourceOptions(parent=group),
             )
-            target_group_binding(
-                f"{name}-{service}",
-                service=service,
-                namespace=args.namespace,
-                service_port=routed.service_port,
-                target_group_arn=group.arn,
-                opts=pulumi.ResourceOptions(
-                    parent=group, provider=args.k8s_provider, depends_on=list(args.depends_on)
-                ),
-            )
+            if args.k8s_provider is not None and args.namespace is not None:
+                target_group_binding(
+                    f"{name}-{service}",
+                    service=service,
+                    namespace=args.namespace,
+                    service_port=routed.service_port,
+                    target_group_arn=group.arn,
+                    opts=pulumi.ResourceOptions(
+                        parent=group, provider=args.k8s_provider, depends_on=list(args.depends_on)
+                    ),
+                )
             alarms = settings.alarms
             create_alarms(
                 f"{name}-{service}",
@@ -300,27 +339,33 @@ class ApiLoadBalancer(pulumi.ComponentResource):
             dimensions={"LoadBalancer": self.load_balancer.arn_suffix},
         )
 
-        # The origin's name: CloudFront connects to it, and the certificate is for it.
-        aws.route53.Record(
-            f"{name}-origin",
-            zone_id=zone.zone_id,
-            name=domain.api_origin_name,
-            type="A",
-            aliases=[
-                aws.route53.RecordAliasArgs(
-                    name=self.load_balancer.dns_name,
-                    zone_id=self.load_balancer.zone_id,
-                    evaluate_target_health=True,
-                )
-            ],
-            opts=pulumi.ResourceOptions(parent=self.load_balancer),
-        )
+        # The origin's name: CloudFront connects to it, and the certificate is for it. With a DR entry it is the
+        # PRIMARY of a failover pair, changed in place (same logical name); Route 53 judges it by the load
+        # balancer's target health (OriginFailover).
+        failover = args.origin_failover
+        if zone is not None:
+            aws.route53.Record(
+                f"{name}-origin",
+                zone_id=zone.zone_id,
+                name=domain.api_origin_name,
+                type="A",
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=self.load_balancer.dns_name,
+                        zone_id=self.load_balancer.zone_id,
+                        evaluate_target_health=True,
+                    )
+                ],
+                set_identifier=failover.set_identifier if failover else None,
+                failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type="PRIMARY")] if failover else None,
+                opts=pulumi.ResourceOptions(parent=self.load_balancer),
+            )
 
         self.arn = self.load_balancer.arn
         self.arn_suffix = self.load_balancer.arn_suffix
         self.dns_name = self.load_balancer.dns_name
         self.zone_id = self.load_balancer.zone_id
-        self.hosted_zone_id = zone.zone_id
+        self.hosted_zone_id = zone.zone_id if zone is not None else None
         self.origin_name = domain.api_origin_name
         self.origin_header_name = ORIGIN_HEADER
         self.register_outputs(
@@ -346,3 +391,12 @@ def _check_args(args: ApiLoadBalancerArgs) -> None:
         raise ValueError(f"ApiLoadBalancer: routes name services that are not given: {', '.join(missing)}")
     if len(list(args.public_subnet_ids)) < 2:
         raise ValueError("ApiLoadBalancer: an Application Load Balancer needs subnets in two AZs at least")
+    if (args.k8s_provider is None) != (args.namespace is None):
+        raise ValueError("ApiLoadBalancer: the TargetGroupBindings need both k8s_provider and namespace (or neither)")
+    if args.k8s_provider is not None and args.node_security_group_id is None:
+        raise ValueError("ApiLoadBalancer: pods to bind need the nodes' security group (node_security_group_id)")
+    if not args.owns_origin_name:
+        if args.origin_failover is not None:
+            raise ValueError("ApiLoadBalancer: origin_failover needs owns_origin_name (the failover pair is the primary's record)")
+        if args.origin_header_value is None:
+            raise ValueError("ApiLoadBalancer: an entry that does not own the origin name takes the primary's origin_header_value")

@@ -9,7 +9,15 @@ This module is the package's face: code outside the package imports from here.
 from __future__ import annotations
 
 from .bucket import AccessLogTarget, SecureBucket, SecureBucketArgs
-from .bucket_plan import LifecyclePolicy, LifecycleRule, bucket_arn, cloudfront_read_statements, lifecycle_rules, server_access_log_statements
+from .bucket_plan import (
+    LifecyclePolicy,
+    LifecycleRule,
+    bucket_arn,
+    cloudfront_read_statements,
+    lifecycle_rules,
+    load_balancer_log_statements,
+    server_access_log_statements,
+)
 from .efs import SharedFileSystem, SharedFileSystemArgs
 from .lifecycle import read_lifecycle_policy
 from .plan import (
@@ -51,6 +59,7 @@ __all__ = [
     "ebs_csi_tag_parameters",
     "efs_volume_handle",
     "lifecycle_rules",
+    "load_balancer_log_statements",
     "logical_name",
     "read_lifecycle_policy",
     "server_access_log_statements",

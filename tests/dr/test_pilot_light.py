@@ -102,9 +102,9 @@ def test_an_unknown_pilot_light_key_is_named() -> None:
 
 def test_a_primary_s_section_is_not_read_by_a_pilot_light() -> None:
     config = config_of("dr")
-    config["betterprompts:edge"] = config_of("production")["betterprompts:edge"]
+    config["betterprompts:database"] = config_of("production")["betterprompts:database"]
     error = _error(config)
-    assert error.key == "betterprompts:edge"
+    assert error.key == "betterprompts:database"
     assert error.allowed.startswith("no such key")
     assert "betterprompts:pilotLight" in error.allowed and "betterprompts:eks" in error.allowed
 
@@ -112,7 +112,7 @@ def test_a_primary_s_section_is_not_read_by_a_pilot_light() -> None:
 def test_only_the_sections_it_composes_are_required() -> None:
     config = config_of("dr")
     assert sorted(k for k in config if k.startswith("betterprompts:")) == sorted(
-        f"betterprompts:{s}" for s in ("pilotLight", "platform", "network", "eks", "deploy", "cost")
+        f"betterprompts:{s}" for s in ("pilotLight", "platform", "network", "eks", "deploy", "edge", "cost")
     )
     _load(config)
 
@@ -185,9 +185,11 @@ def test_the_network_is_its_own_range_with_one_nat_instance(dr_plan: Plan) -> No
 def test_standby_runs_the_control_plane_and_one_system_node(dr_plan: Plan) -> None:
     assert _scaling(dr_plan) == STANDBY_SIZES
     assert dr_plan.outputs["pilotLight"] == {"primaryStack": "betterprompts/betterprompts/production", "primaryRegion": "us-east-1", "active": False, "cluster": "standby"}
-    # Nothing else of the primary's platform: no cache, buckets or edge in the pilot light (the replica below).
+    # Nothing else of the primary's platform: no cache, storage buckets or CloudFront in the pilot light (the replica
+    # below; the HTTPS entry and its access-log bucket: tests/dr/test_entry.py).
     types = {r.type for r in dr_plan.resources}
-    assert not types & {"aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution"}
+    assert not types & {"aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucketV2:BucketV2", "aws:cloudfront/distribution:Distribution"}
+    assert [b.name for b in dr_plan.of_type("aws:s3/bucket:Bucket")] == ["betterprompts-dr-entry-access-logs"]
 
 
 def _replica(plan: Plan) -> Any:

@@ -68,7 +68,7 @@ def test_the_sse_s3_access_log_destination_and_a_logging_bucket_comply() -> None
 def test_sse_s3_on_a_bucket_nobody_logs_into_is_not_the_exception() -> None:
     document = plan(*bucket_set("assets", SSE_S3, logs_to="elsewhere"))
     [message] = messages(document, "s3-bucket-encrypted-with-cmk")
-    assert "not the SSE-S3 access-log exception: no bucket's server access logging targets it" in message
+    assert "not the SSE-S3 access-log exception: no bucket's server access logging or load balancer's access logs target it" in message
 
 
 def test_a_destination_that_also_admits_other_principals_is_not_the_exception() -> None:
@@ -102,3 +102,36 @@ def test_logging_into_itself_or_without_a_prefix_is_flagged(target: str, prefix:
     found = messages(document, "s3-bucket-access-logging")
     assert any(fragment in m for m in found), found
 
+
+
+ELB_DELIVERY = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::797873946194:root"},
+    "Action": "s3:PutObject",
+    "Resource": "arn:aws:s3:::entry-logs/alb/AWSLogs/123456789012/*",
+}
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+
+
+def _entry(*, enabled: bool) -> dict[str, Any]:
+    """A pilot light's entry: a load balancer logging into an SSE-S3 bucket no bucket's server access logging targets."""
+    return plan(
+        *bucket_set("entry-logs", SSE_S3, statements=(ELB_DELIVERY,)),
+        resource(
+            LOAD_BALANCER,
+            "entry-alb",
+            {"accessLogs": {"bucket": "entry-logs-id", "prefix": "alb", "enabled": enabled}},
+            property_dependencies={"accessLogs": [urn("production", BUCKET, "entry-logs")]},
+        ),
+    )
+
+
+def test_a_load_balancers_own_sse_s3_log_destination_complies() -> None:
+    document = _entry(enabled=True)
+    assert messages(document, "s3-bucket-encrypted-with-cmk") == []
+    assert messages(document, "s3-bucket-access-logging") == []
+
+
+def test_a_bucket_a_load_balancer_does_not_log_into_is_not_the_exception() -> None:
+    [message] = messages(_entry(enabled=False), "s3-bucket-encrypted-with-cmk")
+    assert "no bucket's server access logging or load balancer's access logs target it" in message

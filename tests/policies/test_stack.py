@@ -69,7 +69,7 @@ def test_sse_s3_is_not_a_customer_managed_key() -> None:
     rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
     assert messages(plan(bucket(), sse(rule), pab(ALL_BLOCKED)), "s3-bucket-encrypted-with-cmk") == [
         "aws:s3/bucket:Bucket 'logs': its encryption configuration 'logs-sse' uses sseAlgorithm 'AES256', not aws:kms "
-        "(not the SSE-S3 access-log exception: no bucket's server access logging targets it, so it is no log destination). "
+        "(not the SSE-S3 access-log exception: no bucket's server access logging or load balancer's access logs target it, so it is no log destination). "
         "Fix: add aws.s3.BucketServerSideEncryptionConfiguration(bucket=<bucket>.id, rules=[{apply_server_side_"
         "encryption_by_default: {sse_algorithm: 'aws:kms', kms_master_key_id: <storage key>}, bucket_key_enabled: True}])"
     ]
