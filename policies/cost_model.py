@@ -342,6 +342,9 @@ class Price:
     unit: str
     date: str
     source: str
+    derived_from: str = ""
+    """The entry's ``derivedFrom``: what a derived price was computed from (preflight/derived_prices.py,
+    preflight/regional_ec2_prices.py); empty for a price read from its source."""
 
 
 @dataclass(frozen=True)
@@ -364,7 +367,7 @@ class PriceList:
             currency=str(document.get("currency", "USD")),
             hours_per_month=float(document.get("hoursPerMonth", HOURS_PER_MONTH)),
             prices={
-                key: Price(float(e["price"]), str(e["unit"]), str(e["date"]), str(e["source"]))
+                key: Price(float(e["price"]), str(e["unit"]), str(e["date"]), str(e["source"]), str(e.get("derivedFrom", "")))
                 for key, e in document["prices"].items()
             },
         )
@@ -490,9 +493,15 @@ class _Context:
         self.assumptions = assumptions
         self.hours = prices.hours_per_month
         self.month = month
+        self.derived: list[str] = []
+        """The derived prices read since the last line item: the next item says it rests on them."""
 
     def price(self, key: str, resource_type: str, size: str) -> float:
-        return self.prices.get(key, resource_type, size)
+        value = self.prices.get(key, resource_type, size)
+        origin = self.prices.prices[key].derived_from
+        if origin and origin not in self.derived:
+            self.derived.append(origin)
+        return value
 
     def of_type(self, *types: str) -> list[CostResource]:
         return [r for r in self.resources if r.type in types]
@@ -531,6 +540,10 @@ class _Context:
             COMPUTE_SAVINGS_PLAN: self.assumptions.compute_savings_plan,
             RESERVED_DATABASE: self.assumptions.reserved_database,
         }.get(commitment or "", 0.0)
+        if self.derived:
+            # A price without a source of its own is labelled where it is used (docs/cost.md, "Prices are data").
+            description += f" [derived price: {'; '.join(self.derived)}]"
+            self.derived = []
         return LineItem(
             urn=resource.urn if resource else None,
             type=type_ or (resource.type if resource else "usage"),
@@ -1779,7 +1792,9 @@ def estimate(
         covering = COVERING_COMPONENTS.get(resource.type, ())
         if covering and any(a.type in covering and _has_inputs(a) for a in ctx.ancestors(resource)):
             continue  # Its component is priced already (a real preview shows both).
+        ctx.derived = []
         items.extend(rule(ctx, resource))
+    ctx.derived = []
     items.extend(_usage_items(ctx))
     return Estimate(region=prices.region, currency=prices.currency, items=tuple(items), month=month)
 

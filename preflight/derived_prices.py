@@ -138,17 +138,29 @@ def update_price_list(path: Path, *, write: bool) -> Derivation:
     region = str(document["region"])
     kept = {key: entry for key, entry in document["prices"].items() if DERIVED_FROM not in entry}
     result = derive(kept, region)
-    document["prices"] = dict(sorted({**kept, **result.added}.items()))
-    if write:
-        path.write_text(json.dumps(document, indent=2) + "\n")
+    # Other scripts' derived entries (preflight/regional_ec2_prices.py's ec2: ones) are theirs to keep.
+    others = {key: entry for key, entry in document["prices"].items() if DERIVED_FROM in entry and key.startswith("ec2:")}
+    write_price_list(path, document, {**kept, **others, **result.added}, write=write)
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+def write_price_list(path: Path, document: dict[str, Any], prices: Mapping[str, Any], *, write: bool) -> None:
+    """``document`` with ``prices`` (sorted by key), written back to ``path`` when ``write``."""
+    document["prices"] = dict(sorted(prices.items()))
+    if write:
+        path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def parse_arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """The options of a price-list derivation script: ``--pricing-dir``, ``--write``."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--pricing-dir", type=Path, default=PRICING_DIR)
     parser.add_argument("--write", action="store_true", help="write the price lists (else only report)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(__doc__, argv)
     for path in sorted(args.pricing_dir.glob("*.json")):
         result = update_price_list(path, write=args.write)
         print(f"{path.stem}: {len(result.added)} derived entries")

@@ -24,6 +24,7 @@ from ..platform import (
     check_priced,
     check_string,
     ec2_instance_types,
+    ec2_unpriced,
     instance_shape,
     known_shape,
     parse_cidr,
@@ -383,6 +384,7 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
         check_priced(
             f"{section.key('instanceTypes')}[0]", types[0], pool_instance_types(pool, region),
             region=region, what="a first instance type", variants="on-demand; the group is priced at it", offered_by="EC2",
+            why=ec2_unpriced(types[0], region),
         )
     labels = section.mapping("labels", {})
     for label in labels:

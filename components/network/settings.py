@@ -17,6 +17,7 @@ from ..platform import (
     check_priced,
     check_string,
     ec2_instance_types,
+    ec2_unpriced,
     known_shape,
     parse_cidr,
     priced_ec2_instance_types,
@@ -130,6 +131,7 @@ class NetworkSettings:
             check_priced(
                 nat_section.key("instanceType"), nat_instance.instance_type, _nat_instance_types(nat_instance, region),
                 region=region, what="an instance type", variants="on-demand, of the image's architecture", offered_by="EC2",
+                why=ec2_unpriced(nat_instance.instance_type, region),
             )
         nat_section.finish()
 

@@ -26,6 +26,7 @@ from .aws_specs import (
 from .prices import (
     by_size,
     check_priced,
+    ec2_unpriced,
     price_list_path,
     priced_cache_node_types,
     priced_ec2_instance_types,
@@ -67,6 +68,7 @@ __all__ = [
     "EXAMPLE_WEEKLY_WINDOW",
     "by_size",
     "check_priced",
+    "ec2_unpriced",
     "price_list_path",
     "priced_cache_node_types",
     "priced_ec2_instance_types",

@@ -57,12 +57,24 @@ def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Ite
 LIST_ALL_UP_TO = 40
 
 
-def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str, offered_by: str) -> str:
+def ec2_unpriced(value: str, region: str) -> str:
+    """Why an EC2 type the Region offers is refused for want of a price (the truth: no source prices it)."""
+    return (
+        f"{value} exists in {region} (AWS's published list) but no price source covers it: neither Karpenter's "
+        "generated Price List table nor its us-east-1 price carried to us-east-2/us-west-2 (docs/cost.md) prices it, "
+        "being newer than the table or not sold on demand; add its published price there to use it"
+    )
+
+
+def check_priced(
+    key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str, offered_by: str, why: str = ""
+) -> str:
     """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError naming them (or, when
     there are many, those of ``value``'s family, else the closest names).
 
     Callers check first that ``offered_by`` (the service) offers ``value`` in ``region``: so the error says
-    the truth, that the value exists and only its price source is missing, not that it is a typo."""
+    the truth, that the value exists and only its price source is missing, not that it is a typo. ``why``
+    says more precisely why no source prices it (EC2: ``ec2_unpriced``)."""
     if value in accepted:
         return value
     listed = ", ".join(accepted)
@@ -76,8 +88,9 @@ def check_priced(key: str, value: str, accepted: Sequence[str], *, region: str, 
     raise ConfigError(
         key,
         value,
-        f"{what} priced in {price_list_path(region)} ({variants}): {value} is offered by {offered_by} in {region}, "
-        "no price source yet (add its published prices there, with source and date, to use it); priced now: " + listed,
+        f"{what} priced in {price_list_path(region)} ({variants}): "
+        + (why or f"{value} is offered by {offered_by} in {region}, no price source yet (add its published prices there, with source and date, to use it)")
+        + "; priced now: " + listed,
     )
 
 

@@ -1,7 +1,8 @@
 """Every EC2 type the config accepts has a price and every priced type exists, per Region (issue 20).
 
 The price list has an ``ec2:`` entry for every type of Karpenter's generated table (us-east-1;
-preflight/karpenter_prices.py); the other Regions keep their transcribed entries. The real readers run on
+preflight/karpenter_prices.py); us-east-2 and us-west-2 keep their transcribed entries and carry us-east-1's
+price to every other type they offer (preflight/regional_ec2_prices.py, ``derivedFrom``). The real readers run on
 every type AWS offers in the Region (cfn-lint's list): node groups (an x86_64 pool and the GPU pool) and
 the NAT instance. What they accept must be priced, what is priced and usable must be accepted, and what
 they refuse for want of a price is the known gap: types newer than the table, or not sold on demand.
@@ -34,8 +35,23 @@ UNPRICED_US_EAST_1_FAMILIES = frozenset({"g7", "r9g", "r9gd", "t8i", "cc2", "hs1
 UNPRICED_US_EAST_1_PREFIXES = ("mac",)
 
 
-def _known_gap(instance_type: str) -> bool:
-    return instance_type.split(".")[0] in UNPRICED_US_EAST_1_FAMILIES or instance_type.startswith(UNPRICED_US_EAST_1_PREFIXES)
+# Types us-east-2 / us-west-2 offer that us-east-1 does not (cfn-lint): no us-east-1 price to carry over.
+REGION_ONLY_UNPRICED = {
+    "us-east-1": frozenset[str](),
+    "us-east-2": frozenset({"hpc6a", "hpc6id", "hpc7a", "hpc8a", "p5e", "trn2"}),
+    "us-west-2": frozenset({"dl2q", "x8aedz"}),
+}
+REGION_ONLY_UNPRICED_TYPES = {"us-west-2": frozenset({"c6gn.metal"})}
+
+
+def _known_gap(instance_type: str, region: str = "us-east-1") -> bool:
+    family = instance_type.split(".")[0]
+    return (
+        family in UNPRICED_US_EAST_1_FAMILIES
+        or instance_type.startswith(UNPRICED_US_EAST_1_PREFIXES)
+        or family in REGION_ONLY_UNPRICED[region]
+        or instance_type in REGION_ONLY_UNPRICED_TYPES.get(region, frozenset())
+    )
 
 
 def _priced(region: str) -> frozenset[str]:
@@ -89,14 +105,14 @@ def test_node_groups_accept_exactly_the_priced_usable_types(pool: str, region: s
     assert accepted <= _priced(region), "an accepted type without a price"
     assert refused_for_price.isdisjoint(_priced(region))
     assert accepted, "the pool accepts nothing"
-    if region == "us-east-1":
-        # Every type the pool could use (offered, right architecture, GPU for the GPU pool) is priced but the known gap.
-        assert {t for t in refused_for_price if not _known_gap(t)} == set()
-        if pool == "application":
-            assert {"c6i.xlarge", "m6a.xlarge", "m7i.2xlarge", "c7a.4xlarge", "t3a.large"} <= accepted
-            assert len(accepted) > 900
-        else:
-            assert {"g4dn.xlarge", "g5.2xlarge", "g6.xlarge", "g6e.xlarge", "p5.48xlarge"} <= accepted
+    # Every type the pool could use (offered, right architecture, GPU for the GPU pool) is priced but the known gap.
+    assert {t for t in refused_for_price if not _known_gap(t, region)} == set()
+    if pool == "application":
+        assert {"c6i.xlarge", "m6a.xlarge", "m7i.2xlarge", "c7a.4xlarge", "t3a.large"} <= accepted
+        assert len(accepted) > 850
+    else:
+        assert {"g4dn.xlarge", "g5.2xlarge", "g6.xlarge", "g6e.xlarge", "p5.48xlarge"} <= accepted
+        assert len(accepted) == 37
 
 
 @pytest.mark.parametrize("region", SUPPORTED_REGIONS)
@@ -106,9 +122,8 @@ def test_the_nat_instance_takes_exactly_the_priced_types_of_its_image(region: st
     refused_for_price = {t for t, refusal in verdicts.items() if PRICE_REFUSAL in refusal}
     assert accepted <= _priced(region) and refused_for_price.isdisjoint(_priced(region))
     assert "t4g.nano" in accepted and "t3.nano" not in accepted  # arm64 image
-    if region == "us-east-1":
-        assert {"t4g.xlarge", "c7g.medium", "m8g.large"} <= accepted
-        assert {t for t in refused_for_price if not _known_gap(t)} == set()
+    assert {"t4g.xlarge", "c7g.medium", "m8g.large"} <= accepted
+    assert {t for t in refused_for_price if not _known_gap(t, region)} == set()
 
 
 def test_a_refusal_names_the_priced_sizes_of_the_family_or_the_closest_types() -> None:
@@ -145,3 +160,49 @@ def test_architecture_is_a_fact_for_every_pool_and_the_nat_instance(region: str)
         assert instance_shape(instance_type) is not None and instance_shape(instance_type).architecture == "amd64"  # type: ignore[union-attr]
     for instance_type in [t for t, refusal in nat.items() if not refusal]:
         assert instance_shape(instance_type) is not None and instance_shape(instance_type).architecture == "arm64"  # type: ignore[union-attr]
+
+
+def _derived(region: str) -> dict[str, str]:
+    prices = json.loads((PRICING / f"{region}.json").read_text())["prices"]
+    return {k.removeprefix("ec2:"): e["derivedFrom"] for k, e in prices.items() if k.startswith("ec2:") and "derivedFrom" in e}
+
+
+def test_the_dr_region_takes_types_priced_only_by_carrying_us_east_1s_price() -> None:
+    """us-west-2 (the dr stack's Region) had 43 transcribed types; an application, a GPU and a NAT type
+    priced there by us-east-1's price (derivedFrom) are accepted now, and so is every type production uses."""
+    derived = _derived("us-west-2")
+    for pool, instance_type in (("application", "m7i.2xlarge"), ("gpu", "g6.xlarge")):
+        assert derived[instance_type] == f"ec2:{instance_type} in us-east-1"
+        assert _verdicts(pool, "us-west-2")[instance_type] == ""
+    assert derived["c7g.medium"] == "ec2:c7g.medium in us-east-1" and _nat_verdicts("us-west-2")["c7g.medium"] == ""
+    production = config_of("production")["betterprompts:eks"]["nodeGroups"]
+    for pool in ("application", "gpu"):
+        for instance_type in production[pool]["instanceTypes"]:
+            assert _verdicts(pool, "us-west-2")[instance_type] == "", (pool, instance_type)
+
+
+@pytest.mark.parametrize("region", ["us-east-2", "us-west-2"])
+def test_an_offered_type_without_a_price_source_is_refused_saying_so(region: str) -> None:
+    # g7 (x86_64 per Karpenter's reference): newer than the price table, so no us-east-1 price to carry over.
+    refusal = _verdicts("application", region)["g7.2xlarge"]
+    assert refusal.startswith("a first instance type priced in policies/pricing/")
+    assert f"g7.2xlarge exists in {region} (AWS's published list) but no price source covers it" in refusal
+    assert _nat_verdicts(region)["g7.2xlarge"].endswith("not amd64")
+
+
+def test_a_misspelt_or_absent_type_is_refused_by_fact_naming_the_region() -> None:
+    """Not a missing price: the Region's published list refuses a typo, and a type this Region does not offer."""
+    raw = dict(config_of("production")["betterprompts:eks"]["nodeGroups"]["application"])
+    for value, closest in (("c6i.xlrage", "c6i.xlarge"), ("c8ib.metal-48xl", "")):
+        with pytest.raises(ConfigError) as caught:
+            _read_node_group(Section(dict(raw, instanceTypes=[value]), "betterprompts:eks.nodeGroups.application"), "application", "us-west-2")
+        assert (caught.value.key, caught.value.value) == ("betterprompts:eks.nodeGroups.application.instanceTypes[0]", value)
+        assert caught.value.allowed.startswith("an EC2 instance type offered in us-west-2 (AWS's published list)")
+        assert PRICE_REFUSAL not in caught.value.allowed and closest in caught.value.allowed
+    assert "c8ib.metal-48xl" in ec2_instance_types("us-east-1")
+
+
+def test_a_metal_size_with_a_hyphen_is_a_type_too() -> None:
+    """c7a.metal-48xl is on AWS's list and priced: the shape check must not refuse its hyphenated size."""
+    assert _verdicts("application", "us-west-2")["c7a.metal-48xl"] == ""
+    assert _verdicts("application", "us-east-1")["m7i.metal-24xl"] == ""

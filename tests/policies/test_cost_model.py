@@ -682,3 +682,19 @@ def test_a_health_check_pays_its_basic_price_and_each_option(inputs: dict[str, A
     [item] = [i for i in estimate([check], "us-east-1").items if i.urn == "h"]
     assert item.baseline == pytest.approx(price)
     assert words in item.description and item.description.startswith("DR: Route 53 health check site")
+
+
+def test_a_line_priced_by_a_derived_entry_says_so() -> None:
+    """us-west-2 prices m7i.large by carrying us-east-1's price (derivedFrom); t4g.nano is transcribed there."""
+
+    def instance(name: str, instance_type: str) -> CostResource:
+        return CostResource(urn=f"urn:pulumi:dr::p::aws:ec2/instance:Instance::{name}", type="aws:ec2/instance:Instance",
+                            name=name, inputs={"instanceType": instance_type}, parent="")
+
+    items = {i.urn.rsplit("::", 1)[1]: i for i in estimate([instance("a", "m7i.large"), instance("b", "t4g.nano")], "us-west-2").items if i.urn}
+    us_east_1 = json.loads((PRICING / "us-east-1.json").read_text())["prices"]["ec2:m7i.large"]["price"]
+    assert items["a"].description.endswith(" [derived price: ec2:m7i.large in us-east-1]")
+    t4g = json.loads((PRICING / "us-west-2.json").read_text())["prices"]["ec2:t4g.nano"]["price"]
+    volume = items["b"].baseline - t4g * HOURS  # the same default root volume on both
+    assert items["a"].baseline == pytest.approx(us_east_1 * HOURS + volume)
+    assert "derived" not in items["b"].description
