@@ -135,11 +135,12 @@ class PilotLightStackSettings:
     """The HTTPS entry's origin name, routes, listener and web ACL (``pilotLight.entry``); None: no entry."""
 
 
-def _serverless(section: Section, edge: EdgeSettings) -> ServerlessSettings:
+def _serverless(section: Section, edge: EdgeSettings, region: str) -> ServerlessSettings:
     """The API's custom domain lives in the edge layer's zone and may not reuse its names; no zone, no domain."""
     domain = edge.domain
     return ServerlessSettings.read(
         section,
+        region=region,
         zone_name=domain.zone_name if domain is not None else None,
         zone_key=f"{NAMESPACE}:edge.domain.zoneName",
         # The edge layer's names: CloudFront's site and API, the load balancer's origin.
@@ -175,7 +176,7 @@ _SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     "delivery": lambda s, done: DeliverySettings.read(s, images_configured=done["images"] is not None),
     "runners": lambda s, done: RunnersSettings.read(s, project=done["project"], stack=done["stack"]),
     "edge": lambda s, _: EdgeSettings.read(s),
-    "serverless": lambda s, done: _serverless(s, done["edge"]),
+    "serverless": lambda s, done: _serverless(s, done["edge"], done["region"]),
     "observability": lambda s, _: ObservabilitySettings.read(s),
     "dr": lambda s, done: DrSettings.read(
         s,

@@ -115,7 +115,7 @@ class CacheSettings:
             raise ConfigError(section.key("nodeType"), node_type, f"a node type ElastiCache offers in {region} (AWS's published list)")
         check_priced(
             section.key("nodeType"), node_type, allowed_node_types(region),
-            region=region, what="a node type", variants="Redis OSS and Valkey",
+            region=region, what="a node type", variants="Redis OSS and Valkey", offered_by="ElastiCache",
         )
         shards = section.integer("shards")
         if not 1 <= shards <= MAX_SHARDS:

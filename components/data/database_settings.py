@@ -235,7 +235,12 @@ def check_db_instance_class(key: str, instance_class: str, region: str) -> None:
         rds_instance_classes(region, "postgres"),
         f"a DB instance class RDS for PostgreSQL offers in {region} (AWS's published list)",
     )
-    check_priced(key, instance_class, allowed_instance_classes(region), region=region, what="a class", variants="Single-AZ and Multi-AZ")
+    # db.m7g and db.r7i are offered but have no sourced price in any Region yet (no anchor to derive their sizes
+    # from, preflight/derived_prices.py): the error says so rather than implying a typo.
+    check_priced(
+        key, instance_class, allowed_instance_classes(region),
+        region=region, what="a class", variants="Single-AZ and Multi-AZ", offered_by="RDS for PostgreSQL",
+    )
 
 
 def check_postgres_version(key: str, version: str) -> None:

@@ -26,6 +26,7 @@ from ..platform import (
     ec2_instance_types,
     ec2_unpriced,
     instance_shape,
+    known_shape,
     parse_cidr,
     priced_ec2_instance_types,
 )
@@ -40,8 +41,7 @@ KARPENTER_POOLS = ("gpu", "spot", "training")
 
 _K8S_VERSION = re.compile(r"^1\.(\d{2})$")
 _ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
-# The size may carry a hyphen: metal sizes such as c7a.metal-48xl are real types (AWS's list decides the rest).
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+(?:-[a-z0-9]+)?$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")  # sizes such as metal-48xl
 _DURATION = re.compile(r"^[1-9]\d*(s|m|h)$")
 _IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -352,9 +352,10 @@ def _node_instance_type(key: str, value: Any, region: str, *, gpu: bool) -> str:
     check_offered(key, text, ec2_instance_types(region), f"an EC2 instance type offered in {region} (AWS's published list)")
     if gpu and text.split(".")[0] not in GPU_FAMILIES:
         raise ConfigError(key, value, "an NVIDIA GPU instance type (" + ", ".join(f"{f}.*" for f in GPU_FAMILIES) + ")")
-    shape = instance_shape(text)
-    if shape is not None and shape.architecture != NODE_ARCHITECTURE:
-        # Every pool runs the x86_64 AL2023 EKS AMIs (standard or NVIDIA): EKS refuses a Graviton type with them.
+    # Every pool runs the x86_64 AL2023 EKS AMIs (standard or NVIDIA): EKS refuses a Graviton type with them,
+    # and a type without an architecture fact is refused rather than assumed x86_64.
+    shape = known_shape(key, text, "an x86_64 instance type")
+    if shape.architecture != NODE_ARCHITECTURE:
         raise ConfigError(key, value, f"an x86_64 instance type: the nodes run the AL2023 x86_64 EKS AMIs ({text} is {shape.architecture})")
     return text
 
@@ -382,7 +383,7 @@ def _read_node_group(section: Section, pool: str, region: str) -> NodeGroupSetti
         # preflight prices a group at its first (preferred) type: one without a price fails its cost stage.
         check_priced(
             f"{section.key('instanceTypes')}[0]", types[0], pool_instance_types(pool, region),
-            region=region, what="a first instance type", variants="on-demand; the group is priced at it",
+            region=region, what="a first instance type", variants="on-demand; the group is priced at it", offered_by="EC2",
             why=ec2_unpriced(types[0], region),
         )
     labels = section.mapping("labels", {})

@@ -18,7 +18,7 @@ from ..platform import (
     check_string,
     ec2_instance_types,
     ec2_unpriced,
-    instance_shape,
+    known_shape,
     parse_cidr,
     priced_ec2_instance_types,
 )
@@ -130,7 +130,7 @@ class NetworkSettings:
             # preflight prices the NAT instance's hours: a type without a price fails its cost stage.
             check_priced(
                 nat_section.key("instanceType"), nat_instance.instance_type, _nat_instance_types(nat_instance, region),
-                region=region, what="an instance type", variants="on-demand, of the image's architecture",
+                region=region, what="an instance type", variants="on-demand, of the image's architecture", offered_by="EC2",
                 why=ec2_unpriced(nat_instance.instance_type, region),
             )
         nat_section.finish()
@@ -190,9 +190,10 @@ def _nat_instance_types(nat: NatInstanceSettings, region: str) -> tuple[str, ...
 def _check_nat_instance_type(key: str, nat: NatInstanceSettings, region: str) -> None:
     """A type the region offers, of the architecture the NAT image is built for (EC2 refuses a mismatch)."""
     check_offered(key, nat.instance_type, ec2_instance_types(region), f"an EC2 instance type offered in {region} (AWS's published list)")
-    shape = instance_shape(nat.instance_type)
     image_arch = next((arch for word, arch in _AMI_ARCHITECTURES.items() if word in nat.ami_name_pattern), None)
-    if shape is not None and image_arch is not None and shape.architecture != image_arch:
+    # A type without an architecture fact is refused, not assumed to match the image (EC2 refuses a mismatch at launch).
+    shape = known_shape(key, nat.instance_type, f"an instance type of the image's architecture ({image_arch or 'per amiNamePattern'})")
+    if image_arch is not None and shape.architecture != image_arch:
         raise ConfigError(
             key,
             nat.instance_type,

@@ -17,9 +17,11 @@ from .aws_specs import (
     elasticache_engine_versions,
     elasticache_node_types,
     instance_shape,
+    known_shape,
     rds_engine_versions,
     rds_instance_classes,
     sagemaker_hosting_instance_types,
+    sagemaker_transform_instance_types,
 )
 from .prices import (
     by_size,
@@ -28,6 +30,7 @@ from .prices import (
     price_list_path,
     priced_cache_node_types,
     priced_ec2_instance_types,
+    priced_sagemaker_instance_types,
     priced_rds_instance_classes,
 )
 from .quantities import cpu_millicores, memory_bytes
@@ -69,6 +72,7 @@ __all__ = [
     "price_list_path",
     "priced_cache_node_types",
     "priced_ec2_instance_types",
+    "priced_sagemaker_instance_types",
     "priced_rds_instance_classes",
     "elasticache_engine_versions",
     "elasticache_node_types",
@@ -106,9 +110,11 @@ __all__ = [
     "check_offered",
     "ec2_instance_types",
     "instance_shape",
+    "known_shape",
     "rds_instance_classes",
     "rds_engine_versions",
     "sagemaker_hosting_instance_types",
+    "sagemaker_transform_instance_types",
     "cpu_millicores",
     "memory_bytes",
     "NAME_BUDGET",

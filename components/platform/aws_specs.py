@@ -75,6 +75,12 @@ def sagemaker_hosting_instance_types(region: str) -> frozenset[str]:
     return frozenset((_read("aws_sagemaker_hosting/instancetype_enum.json").get(region) or {}).get("enum", ()))
 
 
+@lru_cache(maxsize=None)
+def sagemaker_transform_instance_types(region: str) -> frozenset[str]:
+    """Instance types SageMaker batch transform jobs offer in ``region``."""
+    return frozenset((_read("aws_sagemaker_transform/instancetype_enum.json").get(region) or {}).get("enum", ()))
+
+
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
@@ -107,10 +113,30 @@ def _shapes() -> dict[str, InstanceShape]:
 def instance_shape(instance_type: str) -> InstanceShape | None:
     """The shape of an EC2 type (or its SageMaker ``ml.`` twin); None when the table lacks the type.
 
-    ``policies/ec2_instance_specs.json`` is the Cluster Autoscaler's own table (its source in the
-    file): the vCPUs, memory and GPUs the autoscaler assumes for a node group scaled to zero.
+    ``policies/ec2_instance_specs.json`` is the Cluster Autoscaler's own table, supplemented with
+    Karpenter's generated reference for newer types (sources in the file; preflight/instance_specs.py
+    converts them): the vCPUs, memory, GPUs and architecture of each type.
     """
     return _shapes().get(instance_type.removeprefix("ml."))
+
+
+def known_shape(key: str, instance_type: str, what: str) -> InstanceShape:
+    """The shape of ``instance_type``; a ConfigError when no generated table has it.
+
+    Its architecture decides which AMI can boot it: a type without that fact is refused, never
+    assumed to match (a name such as ``r9g`` says Graviton only by convention, and a wrong guess
+    fails only at launch). ``what`` is what the caller needs (e.g. "an x86_64 instance type").
+    """
+    shape = instance_shape(instance_type)
+    if shape is None:
+        raise ConfigError(
+            key,
+            instance_type,
+            f"{what} whose architecture is known: no architecture known for {instance_type} "
+            "(policies/ec2_instance_specs.json, from the Cluster Autoscaler's and Karpenter's generated tables, "
+            "lacks it; refresh it with python -m preflight.instance_specs)",
+        )
+    return shape
 
 
 def check_offered(key: str, value: str, offered: frozenset[str], what: str) -> str:

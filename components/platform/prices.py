@@ -41,6 +41,11 @@ def priced_ec2_instance_types(region: str) -> frozenset[str]:
     return frozenset(key.removeprefix("ec2:") for key in load_prices(region).prices if key.startswith("ec2:"))
 
 
+def priced_sagemaker_instance_types(region: str) -> frozenset[str]:
+    """SageMaker instance types (``ml.*``) with a per-instance-hour price in ``region`` (endpoints, batch transform)."""
+    return frozenset(key.removeprefix("sagemaker:") for key in load_prices(region).prices if key.startswith("sagemaker:ml."))
+
+
 def priced_cache_node_types(region: str, engines: Iterable[str], node_types: Iterable[str]) -> frozenset[str]:
     """Those of ``node_types`` priced in ``region`` for every one of ``engines``."""
     prices = load_prices(region).prices
@@ -62,11 +67,14 @@ def ec2_unpriced(value: str, region: str) -> str:
 
 
 def check_priced(
-    key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str, why: str = ""
+    key: str, value: str, accepted: Sequence[str], *, region: str, what: str, variants: str, offered_by: str, why: str = ""
 ) -> str:
     """``value`` when it is one of the ``accepted`` (priced) sizes; else a ConfigError naming them (or, when
-    there are many, those of ``value``'s family, else the closest names). ``why`` says why ``value`` has no
-    price (default: add its published prices to use it)."""
+    there are many, those of ``value``'s family, else the closest names).
+
+    Callers check first that ``offered_by`` (the service) offers ``value`` in ``region``: so the error says
+    the truth, that the value exists and only its price source is missing, not that it is a typo. ``why``
+    says more precisely why no source prices it (EC2: ``ec2_unpriced``)."""
     if value in accepted:
         return value
     listed = ", ".join(accepted)
@@ -80,7 +88,9 @@ def check_priced(
     raise ConfigError(
         key,
         value,
-        f"{what} priced in {price_list_path(region)} ({variants}; {why or 'add its published prices there to use another'}): " + listed,
+        f"{what} priced in {price_list_path(region)} ({variants}): "
+        + (why or f"{value} is offered by {offered_by} in {region}, no price source yet (add its published prices there, with source and date, to use it)")
+        + "; priced now: " + listed,
     )
 
 

@@ -43,9 +43,10 @@ class ServerlessSettings:
 
     @staticmethod
     def read(
-        section: Section, *, zone_name: str | None, zone_key: str, taken_names: dict[str, str] | None = None
+        section: Section, *, region: str, zone_name: str | None, zone_key: str, taken_names: dict[str, str] | None = None
     ) -> "ServerlessSettings":
-        """``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
+        """``region``: the stack's (the batch transform's instance type is checked against it);
+        ``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
         ``taken_names``: names the edge layer serves already (name -> its key)."""
         queue = _work_queue(section.child("intentQueue"))
         functions = FunctionsSettings.read(section.child("functions"))
@@ -62,7 +63,7 @@ class ServerlessSettings:
                 f"at most {section.path}.functions.webhook.reservedConcurrency ({reserved}): every request of a burst "
                 "holds one execution of the webhook function",
             )
-        bulk = BulkTransformSettings.read(section.child("bulkTransform"))
+        bulk = BulkTransformSettings.read(section.child("bulkTransform"), region)
         # The workflow's task functions reserve from the same account concurrency as the seed's three.
         reserved = functions.reserved_concurrency + sum(f.reserved_concurrency for f in bulk.functions)
         if reserved > functions.account_concurrency - UNRESERVED_MINIMUM and not section.surveying:

@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..platform import ConfigError, Section, check_log_retention
+from ..platform import (
+    ConfigError,
+    Section,
+    by_size,
+    check_log_retention,
+    check_offered,
+    check_priced,
+    priced_sagemaker_instance_types,
+    sagemaker_transform_instance_types,
+)
 from .function_settings import FunctionSettings, read_function, read_prefix
 
 MAX_PAYLOAD_MB = (1, 100)
@@ -25,7 +34,7 @@ BATCH_STRATEGIES = ("MultiRecord", "SingleRecord")
 SPLIT_TYPES = ("Line", "RecordIO", "TFRecord", "None")
 
 # SageMaker instance types are ml.<family>.<size>; the cost stage prices the type from its price list.
-_INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+_INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9-]+$")
 _CONTENT_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 JOB_TIMEOUT_MINUTES = (5, 7 * 24 * 60)
 """The transform task's timeout: a job running longer than a week is a stuck job."""
@@ -81,7 +90,7 @@ class BulkTransformSettings:
         return (self.validator, self.post_processor, self.failure_handler)
 
     @staticmethod
-    def read(section: Section) -> "BulkTransformSettings":
+    def read(section: Section, region: str) -> "BulkTransformSettings":
         input_prefix = read_prefix(section, "inputPrefix", "batch-transform/input/")
         output_prefix = read_prefix(section, "outputPrefix", "batch-transform/output/")
         # Examples: a survey's stand-ins for missing values, valid so that it reads on to every key.
@@ -95,6 +104,7 @@ class BulkTransformSettings:
         instance_type = section.string("instanceType", example="ml.m5.large")
         if not _INSTANCE_TYPE.match(instance_type):
             raise ConfigError(section.key("instanceType"), instance_type, "a SageMaker instance type such as ml.m5.large")
+        _check_transform_instance_type(section.key("instanceType"), instance_type, region)
         payload = section.integer("maxPayloadMb", 6, minimum=MAX_PAYLOAD_MB[0], maximum=MAX_PAYLOAD_MB[1])
         concurrent = section.integer("maxConcurrentTransforms", 1, minimum=1, maximum=MAX_PAYLOAD_MB[1])
         if payload * concurrent > MAX_PAYLOAD_MB[1]:
@@ -149,3 +159,24 @@ class BulkTransformSettings:
         )
         section.finish()
         return settings
+
+
+def transform_instance_types(region: str) -> tuple[str, ...]:
+    """The types ``instanceType`` accepts in ``region``: offered for batch transform there and priced."""
+    return by_size(sagemaker_transform_instance_types(region) & priced_sagemaker_instance_types(region))
+
+
+def _check_transform_instance_type(key: str, instance_type: str, region: str) -> None:
+    """A type SageMaker batch transform offers in ``region`` (cfn-lint's copy of AWS's list; hosting's list is
+    another) with a price there: preflight prices each job's instance-hours at it (policies/cost_model.py)."""
+    check_offered(
+        key,
+        instance_type,
+        sagemaker_transform_instance_types(region),
+        f"an instance type SageMaker batch transform offers in {region} (AWS's published list)",
+    )
+    check_priced(
+        key, instance_type, transform_instance_types(region),
+        region=region, what="an instance type", variants="per instance-hour, as real-time inference",
+        offered_by="SageMaker batch transform",
+    )

@@ -119,8 +119,21 @@ def test_an_offered_class_without_a_price_names_the_accepted_ones(stack: str) ->
     error = caught.value
     assert (error.key, error.value) == ("betterprompts:database.instanceClass", "db.r7i.large")
     assert error.allowed.startswith("a class priced in policies/pricing/us-east-1.json (Single-AZ and Multi-AZ")
-    assert error.allowed.endswith(": " + ", ".join(allowed_instance_classes("us-east-1")))
+    # It exists: the error says its price source is what is missing, not that the name is wrong.
+    assert "db.r7i.large is offered by RDS for PostgreSQL in us-east-1, no price source yet" in error.allowed
+    assert error.allowed.endswith("; priced now: " + ", ".join(allowed_instance_classes("us-east-1")))
     assert "db.r6g.16xlarge" in error.allowed and "db.m7g" not in error.allowed
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+@pytest.mark.parametrize("instance_class", ["db.m7g.large", "db.r7i.xlarge"])
+def test_the_unpriced_families_are_refused_as_unpriced_not_as_typos(region: str, instance_class: str) -> None:
+    from components.data.database_settings import check_db_instance_class
+
+    with pytest.raises(ConfigError) as caught:
+        check_db_instance_class("betterprompts:database.instanceClass", instance_class, region)
+    assert f"{instance_class} is offered by RDS for PostgreSQL in {region}, no price source yet" in caught.value.allowed
+    assert "closest" not in caught.value.allowed
 
 
 @pytest.mark.parametrize("region", SUPPORTED_REGIONS)

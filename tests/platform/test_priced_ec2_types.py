@@ -19,7 +19,7 @@ import pytest
 
 from components.eks.settings import _read_node_group
 from components.network.settings import NetworkSettings
-from components.platform import ConfigError, Section, availability_zones, ec2_instance_types
+from components.platform import ConfigError, Section, availability_zones, ec2_instance_types, instance_shape
 from components.settings import SUPPORTED_REGIONS
 from tests.stack_config import config_of
 
@@ -29,7 +29,8 @@ PRICE_REFUSAL = "priced in policies/pricing/"
 # us-east-1 types AWS offers (cfn-lint) that Karpenter's table at v1.14.1 (generated 2026-07-06) has no price
 # for: families launched after it (g7, r9g, r9gd, t8i), Mac and High Memory types (Dedicated Hosts only, not
 # on-demand instances) and retired ones still listed (cc2, hs1, i2). They stay refused until a refreshed table
-# prices them (docs/cost.md "Refreshing prices").
+# prices them (docs/cost.md "Refreshing prices"). r9g, r9gd, t8i, i2.large and a few retired types have no
+# architecture fact either (policies/ec2_instance_specs.json): those are refused for that first.
 UNPRICED_US_EAST_1_FAMILIES = frozenset({"g7", "r9g", "r9gd", "t8i", "cc2", "hs1", "i2", "u-6tb1", "u-9tb1", "u-12tb1", "u-18tb1", "u-24tb1"})
 UNPRICED_US_EAST_1_PREFIXES = ("mac",)
 
@@ -127,9 +128,38 @@ def test_the_nat_instance_takes_exactly_the_priced_types_of_its_image(region: st
 
 def test_a_refusal_names_the_priced_sizes_of_the_family_or_the_closest_types() -> None:
     verdicts = _verdicts("application", "us-east-1")
-    # i2.large is still listed by AWS but not priced by the table; its family's other sizes are.
-    assert verdicts["i2.large"].endswith(": of the i2 family, i2.xlarge, i2.2xlarge, i2.4xlarge, i2.8xlarge (1019 priced in all)")
-    assert "none of the t8i family; closest: t3.medium" in verdicts["t8i.medium"]
+    priced_in_all = f"({len(_pool_accepted('application'))} priced in all)"
+    # g7 (x86_64, shape from Karpenter's reference) is newer than the price table: no size of it is priced.
+    assert verdicts["g7.2xlarge"].endswith(f"none of the g7 family; closest: g7e.2xlarge, g7e.24xlarge, g7e.12xlarge, g6.2xlarge, g5.2xlarge {priced_in_all}")
+    # g3 is priced and its shape is in the autoscaler's earlier table only: accepted.
+    assert verdicts["g3.4xlarge"] == "" and verdicts["i3.metal"] == ""
+
+
+def _pool_accepted(pool: str) -> set[str]:
+    return {t for t, refusal in _verdicts(pool, "us-east-1").items() if not refusal}
+
+
+@pytest.mark.parametrize("region", SUPPORTED_REGIONS)
+def test_architecture_is_a_fact_for_every_pool_and_the_nat_instance(region: str) -> None:
+    """A type without an architecture fact is refused by that fact, never taken as x86_64 or arm64 by default."""
+    pool, nat = _verdicts("application", region), _nat_verdicts(region)
+    # r9g/r9gd/t8i: offered, but in neither generated table (newer than both).
+    for instance_type in ("r9g.large", "r9gd.xlarge", "t8i.medium"):
+        assert f"no architecture known for {instance_type}" in pool[instance_type]
+        assert f"no architecture known for {instance_type}" in nat[instance_type]
+    # Graviton5 c9g/m9g: arm64 per Karpenter's reference (the autoscaler's table predates them).
+    assert pool["c9g.large"].endswith("(c9g.large is arm64)") and pool["m9g.xlarge"].endswith("(m9g.xlarge is arm64)")
+    assert nat["c9g.large"] == "" or PRICE_REFUSAL in nat["c9g.large"]
+    # Newer x86_64 types (m8id): the x86 pools may take them, the arm64 NAT image may not.
+    assert nat["m8id.large"].endswith("not amd64") and (pool["m8id.large"] == "" or PRICE_REFUSAL in pool["m8id.large"])
+    if region == "us-east-1":
+        assert {"c9g.large", "m9g.large"} <= {t for t, refusal in nat.items() if not refusal}
+        assert "m8id.large" in _pool_accepted("application")
+    # Every type a pool or the NAT instance takes has a known architecture, the one its image runs.
+    for instance_type in [t for t, refusal in pool.items() if not refusal]:
+        assert instance_shape(instance_type) is not None and instance_shape(instance_type).architecture == "amd64"  # type: ignore[union-attr]
+    for instance_type in [t for t, refusal in nat.items() if not refusal]:
+        assert instance_shape(instance_type) is not None and instance_shape(instance_type).architecture == "arm64"  # type: ignore[union-attr]
 
 
 def _derived(region: str) -> dict[str, str]:
@@ -153,10 +183,11 @@ def test_the_dr_region_takes_types_priced_only_by_carrying_us_east_1s_price() ->
 
 @pytest.mark.parametrize("region", ["us-east-2", "us-west-2"])
 def test_an_offered_type_without_a_price_source_is_refused_saying_so(region: str) -> None:
-    refusal = _verdicts("application", region)["t8i.medium"]
+    # g7 (x86_64 per Karpenter's reference): newer than the price table, so no us-east-1 price to carry over.
+    refusal = _verdicts("application", region)["g7.2xlarge"]
     assert refusal.startswith("a first instance type priced in policies/pricing/")
-    assert f"t8i.medium exists in {region} (AWS's published list) but no price source covers it" in refusal
-    assert "t8i.medium exists" in _nat_verdicts(region)["t8i.medium"] or "amd64" in _nat_verdicts(region)["t8i.medium"]
+    assert f"g7.2xlarge exists in {region} (AWS's published list) but no price source covers it" in refusal
+    assert _nat_verdicts(region)["g7.2xlarge"].endswith("not amd64")
 
 
 def test_a_misspelt_or_absent_type_is_refused_by_fact_naming_the_region() -> None:

@@ -314,3 +314,48 @@ def test_a_state_machine_without_a_transform_is_not_priced_as_one() -> None:
     other = CostResource("urn:sm", "aws:sfn/stateMachine:StateMachine", "other", {"definition": json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})})
     [item] = estimate([other], "us-east-1", Assumptions(usage=Usage(bulk_transform_runs=30))).items[:1]
     assert (item.description, item.baseline) == ("Step Functions other: no batch transform, no usage assumed", 0.0)
+
+
+TRANSFORM_KEY = "betterprompts:serverless.bulkTransform.instanceType"
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+@pytest.mark.parametrize("instance_type", ["ml.g5.xlarge", "ml.c5.xlarge", "ml.m5.xlarge"])
+def test_a_batch_transform_type_offered_and_priced_is_accepted(stack: str, instance_type: str) -> None:
+    settings = load(with_value("serverless", "bulkTransform.instanceType", instance_type, stack), stack)
+    assert settings.serverless.bulk_transform.instance_type == instance_type
+
+
+@pytest.mark.parametrize("stack", ["production", "staging"])
+@pytest.mark.parametrize(
+    ("instance_type", "allowed"),
+    [
+        # A misspelt size: not in SageMaker batch transform's list for the Region, the closest named.
+        ("ml.g4dn.xlarg", "an instance type SageMaker batch transform offers in us-east-1 (AWS's published list) (closest: ml.g4dn.xlarge"),
+        # Hosting-only (real-time endpoints): batch transform does not offer it, although it is priced.
+        ("ml.t2.medium", "an instance type SageMaker batch transform offers in us-east-1"),
+        ("ml.c5.large", "an instance type SageMaker batch transform offers in us-east-1"),
+        # Offered for batch transform but without a price: said so, with the priced ones.
+        ("ml.g6.2xlarge", "ml.g6.2xlarge is offered by SageMaker batch transform in us-east-1, no price source yet"),
+    ],
+)
+def test_a_batch_transform_type_is_checked_against_facts(stack: str, instance_type: str, allowed: str) -> None:
+    from components.serverless.workflow_settings import transform_instance_types
+
+    with pytest.raises(ConfigError) as caught:
+        load(with_value("serverless", "bulkTransform.instanceType", instance_type, stack), stack)
+    assert (caught.value.key, caught.value.value) == (TRANSFORM_KEY, instance_type)
+    assert allowed in caught.value.allowed
+    if "no price source" in allowed:
+        assert caught.value.allowed.endswith("priced now: " + ", ".join(transform_instance_types("us-east-1")))
+
+
+def test_the_accepted_batch_transform_types_are_offered_and_priced_in_every_region() -> None:
+    from components.platform import priced_sagemaker_instance_types, sagemaker_transform_instance_types
+    from components.serverless.workflow_settings import transform_instance_types
+    from components.settings import SUPPORTED_REGIONS
+
+    for region in SUPPORTED_REGIONS:
+        accepted = set(transform_instance_types(region))
+        assert accepted == sagemaker_transform_instance_types(region) & priced_sagemaker_instance_types(region)
+        assert {"ml.g4dn.xlarge", "ml.m5.large"} <= accepted and "ml.t2.medium" not in accepted
