@@ -180,8 +180,19 @@ def _http_api(*, access_logs: bool = True, authorization: str = "JWT") -> Progra
 
 
 def _distribution(
-    *, certificate: bool = True, tls: str = "TLSv1.2_2021", origin_policy: str = "https-only", logs: bool = True, s3_oac: bool = True, waf: bool = True
+    *,
+    certificate: bool = True,
+    tls: str = "TLSv1.2_2021",
+    origin_policy: str = "https-only",
+    logs: bool = True,
+    s3_oac: bool = True,
+    waf: bool = True,
+    delivered: bool = False,
+    failover_to: str | None = None,
 ) -> Program:
+    """A distribution with an API and an S3 origin; ``delivered``: its v2 access logs have a delivery;
+    ``failover_to``: the static behaviour targets an origin group of the assets origin and this one (CloudFront.4)."""
+
     def program() -> None:
         origins = [
             aws.cloudfront.DistributionOriginArgs(
@@ -194,10 +205,32 @@ def _distribution(
                 origin_id="assets", domain_name="assets.s3.us-east-1.amazonaws.com", origin_access_control_id="oac-1" if s3_oac else None,
             ),
         ]
+        if failover_to is not None:
+            origins.append(
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id="assets-replica", domain_name="assets-replica.s3.us-west-2.amazonaws.com", origin_access_control_id="oac-1"
+                )
+            )
+        groups = (
+            [
+                aws.cloudfront.DistributionOriginGroupArgs(
+                    origin_id="assets-failover",
+                    failover_criteria=aws.cloudfront.DistributionOriginGroupFailoverCriteriaArgs(status_codes=[500, 502, 503, 504]),
+                    members=[
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id="assets"),
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=failover_to),
+                    ],
+                )
+            ]
+            if failover_to is not None
+            else None
+        )
         distribution = aws.cloudfront.Distribution(
             "cdn", enabled=True, origins=origins, web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1" if waf else None,
+            origin_groups=groups,
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id="api", viewer_protocol_policy="https-only", allowed_methods=["GET", "HEAD"], cached_methods=["GET", "HEAD"],
+                target_origin_id="assets-failover" if failover_to is not None else "api",
+                viewer_protocol_policy="https-only", allowed_methods=["GET", "HEAD"], cached_methods=["GET", "HEAD"],
                 cache_policy_id="658327ea-f89d-4fab-a63d-7e88639e58f6",
             ),
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
@@ -206,7 +239,16 @@ def _distribution(
             ) if certificate else aws.cloudfront.DistributionViewerCertificateArgs(cloudfront_default_certificate=True),
         )
         if logs:
-            aws.cloudwatch.LogDeliverySource("cdn-access-logs", name="cdn-access-logs", log_type="ACCESS_LOGS", resource_arn=distribution.arn)
+            source = aws.cloudwatch.LogDeliverySource("cdn-access-logs", name="cdn-access-logs", log_type="ACCESS_LOGS", resource_arn=distribution.arn)
+            if delivered:
+                destination = aws.cloudwatch.LogDeliveryDestination(
+                    "cdn-logs-bucket",
+                    name="cdn-logs-bucket",
+                    delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                        destination_resource_arn="arn:aws:s3:::betterprompts-production-logs/cloudfront"
+                    ),
+                )
+                aws.cloudwatch.LogDelivery("cdn-access-logs", delivery_source_name=source.name, delivery_destination_arn=destination.arn)
 
     return program
 
@@ -486,6 +528,15 @@ CASES: list[tuple[str, Program, str, Program]] = [
     ("apigateway-logged-traced-authorized", _api(logging_level="OFF"), "no method settings '*/*'", _api()),
     ("apigateway-logged-traced-authorized", _http_api(access_logs=False), "accessLogSettings has no destination", _http_api()),
     ("apigateway-logged-traced-authorized", _http_api(authorization="NONE"), "authorizationType is NONE", _http_api()),
+    # CloudFront.4 (origin failover, production's static app) and the private origins this policy judges as a whole.
+    (
+        "cloudfront-origins-private-and-logged",
+        _distribution(delivered=True, failover_to="assets-elsewhere"),
+        "assets-elsewhere",
+        _distribution(delivered=True, failover_to="assets-replica"),
+    ),
+    ("cloudfront-origins-private-and-logged", _distribution(s3_oac=False, delivered=True), "no origin access control", _distribution(delivered=True)),
+    ("cloudfront-origins-private-and-logged", _distribution(delivered=False), "no access logs", _distribution(delivered=True)),
     ("cloudfront-hardened", _distribution(certificate=False), "*.cloudfront.net certificate", _distribution()),
     ("cloudfront-hardened", _distribution(tls="TLSv1.2_2019"), "not a recommended policy", _distribution()),
     ("cloudfront-hardened", _distribution(origin_policy="match-viewer"), "over 'match-viewer'", _distribution()),
