@@ -1,22 +1,38 @@
 """Composition steps both programs take the same way (primary.py, pilot_light.py): the network, the
-data layer's client group, the deploy runner, the cluster and the AWS Backup plan, each with its exports.
+data layer's client group, the deploy runner, the cluster, the AWS Backup plan, Redis, the intent
+classifier's work queue and the application layer in the cluster, each with its exports.
 
 Only wiring of settings into components; the names are the primary's, so a primary's URNs do not move.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 
 import pulumi
 import pulumi_aws as aws
 
+from components.apps import (
+    ManagedPrometheusTarget,
+    MetricsPipeline,
+    MetricsPipelineArgs,
+    QueueDepthSource,
+    ServiceAwsAccess,
+    Workloads,
+    WorkloadsArgs,
+    WorkloadsSettings,
+)
+from components.data import CacheSettings, RedisCluster, RedisClusterArgs
 from components.dr import Backups, BackupsArgs, BackupSettings, selections
 from components.edge import WafSettings, WebFirewall, WebFirewallArgs
 from components.eks import DeployRunner, DeployRunnerArgs, DeploySettings, EksCluster, EksClusterArgs, EksSettings, NodeGroupSettings, admin_role_arn
+from components.ml import ModelStore, TorchServe, TorchServeArgs
 from components.network import NetworkSettings, ProductionVpc, ProductionVpcArgs, Tier
 from components.platform import ComponentTags, PlatformBaseline, PlatformSettings
+from components.serverless import WorkQueue, WorkQueueArgs, WorkQueueSettings, consumer_policy, queue_arn
+from components.storage import snapshot_target_tags
 
 
 def stack_provider(prefix: str, region: str, tags: Mapping[str, str]) -> tuple[aws.Provider, pulumi.ResourceOptions, pulumi.Output[str]]:
@@ -215,3 +231,177 @@ def regional_firewall(
         ),
         opts,
     )
+
+
+def cache(
+    prefix: str,
+    settings: CacheSettings,
+    vpc: ProductionVpc,
+    clients: Sequence[pulumi.Input[str]],
+    baseline: PlatformBaseline,
+    *,
+    protect: bool,
+    opts: pulumi.ResourceOptions,
+) -> RedisCluster:
+    """Redis in the VPC's cache subnets, admitting ``clients`` only; exported by endpoint, port and AUTH secret."""
+    redis = RedisCluster(
+        f"{prefix}-cache",
+        RedisClusterArgs(
+            cache=settings,
+            vpc_id=vpc.vpc_id,
+            cache_subnet_group_name=vpc.cache_subnet_group_name,
+            client_security_group_ids=clients,
+            kms_key_arn=baseline.keys["data"].arn,
+            log_kms_key_arn=baseline.keys["logs"].arn,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+            protect=protect,
+        ),
+        opts,
+    )
+    pulumi.export("cacheConfigurationEndpoint", redis.configuration_endpoint)
+    pulumi.export("cachePort", redis.port)
+    pulumi.export("cacheAuthSecretArn", redis.auth_secret_arn)
+    return redis
+
+
+def intent_queue(prefix: str, name: str, settings: WorkQueueSettings, baseline: PlatformBaseline, opts: pulumi.ResourceOptions) -> WorkQueue:
+    """The intent classifier's work queue ``name`` with its dead-letter queue; exported by URL and ARN."""
+    queue = WorkQueue(
+        f"{prefix}-serverless-intent",
+        WorkQueueArgs(
+            queue_name=name,
+            settings=settings,
+            # The messages are application data: the data key, like the databases and secrets.
+            kms_key_arn=baseline.keys["data"].arn,
+            alarm_topic_arn=baseline.alarm_topic_arn,
+        ),
+        opts,
+    )
+    pulumi.export("intentQueueUrl", queue.queue_url)
+    pulumi.export("intentQueueArn", queue.queue_arn)
+    pulumi.export("intentDeadLetterQueueUrl", queue.dead_letter_queue_url)
+    return queue
+
+
+@dataclass
+class Applications:
+    """What :func:`applications` composed in the cluster."""
+
+    metrics: MetricsPipeline
+    workloads: Workloads
+    torchserve: TorchServe
+
+
+@dataclass(frozen=True)
+class ApplicationInputs:
+    """What the application layer takes from the rest of the stack besides the cluster and the settings."""
+
+    region: str
+    account_id: pulumi.Output[str]
+    intent_queue_name: str
+    """The intent classifier's work queue (the exporter and its HPA name it; its IRSA role drains it)."""
+    models: ModelStore
+    serve: bool
+    """Whether TorchServe serves (``betterprompts:inference.serving``; a pilot light has no SageMaker: always)."""
+    managed_prometheus: ManagedPrometheusTarget | None = None
+    env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Service -> extra environment (the trace collector's endpoint and sampling)."""
+
+
+def applications(
+    prefix: str,
+    workloads: WorkloadsSettings,
+    cluster: EksCluster,
+    baseline: PlatformBaseline,
+    inputs: ApplicationInputs,
+    *,
+    aws_provider: aws.Provider,
+    protect: bool,
+    opts: pulumi.ResourceOptions,
+) -> Applications:
+    """The application layer in the cluster: the metrics pipeline (the HPAs' custom and external metrics), the
+    seed's services with their HPAs, and TorchServe, in that order; exported by namespace and the generator's URL."""
+    metrics = MetricsPipeline(
+        f"{prefix}-metrics",
+        MetricsPipelineArgs(
+            k8s_provider=cluster.k8s_provider,
+            settings=workloads.metrics,
+            # The intent classifier's queue depth, read from CloudWatch by an exporter (IRSA).
+            queue_depth=QueueDepthSource(
+                queue_names=[inputs.intent_queue_name],
+                region=inputs.region,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_provider_url=cluster.oidc_provider_url,
+            ),
+            storage_kms_key_arn=baseline.keys["storage"].arn,
+            # Every sample also goes to the AMP workspace, Managed Grafana's Prometheus data source.
+            managed_prometheus=inputs.managed_prometheus,
+            protect=protect,
+            volume_tags=snapshot_target_tags(prefix),
+            # Prometheus's volume is created by the EBS CSI add-on.
+            depends_on=[*cluster.workload_dependencies, cluster.addons["aws-ebs-csi-driver"]],
+        ),
+        # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
+        pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
+    )
+    queue = inputs.intent_queue_name
+    apps = Workloads(
+        f"{prefix}-apps",
+        # The ServiceMonitor CRD comes with the metrics pipeline.
+        WorkloadsArgs(
+            k8s_provider=cluster.k8s_provider,
+            settings=workloads,
+            intent_queue_name=queue,
+            depends_on=[metrics, *cluster.workload_dependencies],
+            env=inputs.env,
+            # The intent classifier drains its work queue (created under the data key, by a fixed name).
+            aws_access={
+                "intent-classifier": ServiceAwsAccess(
+                    description="intent-classifier: receive and delete its work queue's messages (IRSA)",
+                    policy=pulumi.Output.all(inputs.account_id, baseline.keys["data"].arn).apply(
+                        lambda v: consumer_policy(queue_arn(queue, region=inputs.region, account_id=v[0]), v[1])
+                    ),
+                )
+            }
+            if "intent-classifier" in workloads.services
+            else {},
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+        ),
+        # Pull secrets are read from Secrets Manager and the services' roles created through the stack's AWS provider.
+        opts,
+    )
+    generator = workloads.prompt_generator
+    models = inputs.models
+    torchserve = TorchServe(
+        f"{prefix}-torchserve",
+        TorchServeArgs(
+            k8s_provider=cluster.k8s_provider,
+            settings=generator,
+            region=inputs.region,
+            model_bucket_name=models.bucket_name,
+            model_bucket_arn=models.bucket_arn,
+            model_prefix=models.prefix,
+            model_kms_key_arn=models.kms_key_arn,
+            client_namespaces=(workloads.namespace,),
+            monitoring_namespace=workloads.metrics.namespace,
+            scrape_interval=workloads.metrics.scrape_interval,
+            scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
+            serve=inputs.serve,
+            image_registry=workloads.pull_secret_registry(generator.image),
+            # GPU pods need the device plugin to advertise nvidia.com/gpu (and an EFS model store the EFS CSI driver).
+            depends_on=[
+                metrics,
+                *cluster.workload_dependencies,
+                cluster.releases["nvidia-device-plugin"],
+                *([cluster.releases["aws-efs-csi-driver"]] if generator.model_store == "efs" else []),
+            ],
+            efs_model_store=models.efs,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+        ),
+        opts,
+    )
+    pulumi.export("workloadsNamespace", apps.namespace)
+    pulumi.export("promptGeneratorUrl", torchserve.inference_url)
+    return Applications(metrics=metrics, workloads=apps, torchserve=torchserve)

@@ -13,9 +13,19 @@ Nothing here decides a size, a count or a toggle: those come from ``Pulumi.<stac
 import pulumi
 
 import composition
-from components.apps import HEALTH_PATH, SERVICE_PORT
+from components.apps import HEALTH_PATH, SERVICE_PORT, AppParameters, AppParametersArgs
 from components.cost import CostControls, CostControlsArgs
-from components.dr import ReadReplica, ReadReplicaArgs, primary_database_arn, primary_origin_header_value, standby_node_groups
+from components.data import RedisCluster
+from components.dr import (
+    DATABASE_NAME_OUTPUT,
+    ReadReplica,
+    ReadReplicaArgs,
+    primary_database_arn,
+    primary_models_replica,
+    primary_origin_header_value,
+    primary_parameter_path,
+    standby_node_groups,
+)
 from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
 from components.eks import Autoscaler, EksCluster
 from components.network import Tier
@@ -26,6 +36,7 @@ from components.platform import (
     ServiceQuotaRequestsArgs,
     stack_prefix,
 )
+from components.serverless import intent_queue_name, queue_url
 from components.settings import load_pilot_light_settings, read_runtime_config
 from components.storage import BucketPurpose, SecureBucket, SecureBucketArgs, bucket_arn, bucket_name, lifecycle_rules, load_balancer_log_statements
 
@@ -97,8 +108,41 @@ pulumi.export(
 
 # The primary's outputs through the state backend (one reference: a second of the name would clash).
 replica_settings = pilot.replica
-reads_primary = (replica_settings is not None and not replica_settings.promoted) or pilot.entry is not None
+# The application layer runs only after a failover (pilotLight.active): in standby no node could take its pods.
+workloads = settings.workloads if pilot.active and cluster is not None else None
+reads_primary = (replica_settings is not None and not replica_settings.promoted) or pilot.entry is not None or workloads is not None
 primary_stack = pulumi.StackReference(pilot.primary_stack) if reads_primary else None
+
+# --- apps, after a failover: Redis, the intent classifier's queue, and the cluster's application layer as the
+# primary's (metrics, the services with their HPAs, TorchServe on the models replica); docs/dr.md, "Application layer".
+applications: composition.Applications | None = None
+cache: RedisCluster | None = None
+if workloads is not None and cluster is not None and primary_stack is not None:
+    assert settings.cache is not None and settings.intent_queue is not None
+    cache = composition.cache(
+        prefix, settings.cache, vpc, [app_clients.id, cluster.node_security_group_id], baseline, protect=platform.protect_stateful, opts=aws_opts
+    )
+    intent_queue = intent_queue_name(prefix)
+    composition.intent_queue(prefix, intent_queue, settings.intent_queue, baseline, aws_opts)
+    models = primary_models_replica(primary_stack)
+    applications = composition.applications(
+        prefix,
+        workloads,
+        cluster,
+        baseline,
+        composition.ApplicationInputs(
+            region=settings.region,
+            account_id=account_id,
+            intent_queue_name=intent_queue,
+            # S3 replicates the primary's models bucket here (its stack's replica, under its key in this Region).
+            models=models,
+            # No SageMaker endpoint stands in here: TorchServe serves the prompt generator.
+            serve=True,
+        ),
+        aws_provider=aws_provider,
+        protect=platform.protect_stateful,
+        opts=aws_opts,
+    )
 
 # --- edge: the HTTPS entry (pilotLight.entry + betterprompts:edge): production's origin name fails over to it ---
 edge = settings.edge
@@ -120,7 +164,7 @@ if pilot.entry is not None and edge is not None and primary_stack is not None:
         aws_opts,
     )
     # In standby no pods run here: the target groups exist without targets (no TargetGroupBindings), so Route 53
-    # finds the entry unhealthy and keeps answering with the primary; the app layer binds them after a failover.
+    # finds the entry unhealthy and keeps answering with the primary; after a failover the services bind them.
     entry = ApiLoadBalancer(
         f"{prefix}-edge",
         ApiLoadBalancerArgs(
@@ -133,8 +177,10 @@ if pilot.entry is not None and edge is not None and primary_stack is not None:
                 service: RoutedService(container_port=port, service_port=SERVICE_PORT, health_check_path=HEALTH_PATH)
                 for service, port in pilot.entry.service_ports.items()
             },
-            namespace=None,
-            k8s_provider=None,
+            # Once the services run here, TargetGroupBindings register their pods on the target groups.
+            namespace=applications.workloads.namespace if applications is not None else None,
+            k8s_provider=cluster.k8s_provider if applications is not None and cluster is not None else None,
+            depends_on=[cluster.releases["aws-load-balancer-controller"], applications.workloads] if applications is not None and cluster is not None else [],
             access_log_bucket=entry_logs.bucket_name,
             access_log_ready=[entry_logs.policy],
             alarm_topic_arn=baseline.alarm_topic_arn,
@@ -155,6 +201,7 @@ if pilot.entry is not None and edge is not None and primary_stack is not None:
     pulumi.export("regionalWebAclArn", entry_waf.web_acl_arn)
 
 # --- data: the cross-Region read replica of the primary's database (betterprompts:pilotLight.replica) ---
+replica: ReadReplica | None = None
 if replica_settings is not None:
     replica = ReadReplica(
         f"{prefix}-replica",
@@ -180,6 +227,30 @@ if replica_settings is not None:
     pulumi.export("databasePromoted", replica_settings.promoted)
     # The group that admits the clients: a restore from the replicated backups (docs/dr.md) reuses it.
     pulumi.export("databaseSecurityGroupId", replica.security_group_id)
+
+# --- apps, after a failover: the endpoints the services read, under the primary's parameter path in this Region ---
+# Parameter Store is regional: the same image reads the same path wherever it runs and finds this Region's values.
+if applications is not None and replica is not None and primary_stack is not None and cache is not None:
+    parameters = AppParameters(
+        f"{prefix}-parameters",
+        AppParametersArgs(
+            path=primary_parameter_path(pilot.primary_stack),
+            values={
+                "database/address": replica.address,
+                "database/port": replica.instance.port.apply(str),
+                "database/name": primary_stack.require_output(DATABASE_NAME_OUTPUT).apply(str),
+                "cache/configuration-endpoint": cache.configuration_endpoint,
+                "cache/port": cache.port.apply(str),
+                "cache/auth-secret-arn": cache.auth_secret_arn,
+                "inference/prompt-generator-url": applications.torchserve.inference_url,
+                # Of the buckets only the models replica is the services' here (the others' replicas are read-only copies).
+                f"buckets/{BucketPurpose.MODELS.value}": models.bucket_name,
+                "queues/intent-classification-url": account_id.apply(lambda a: queue_url(intent_queue, region=settings.region, account_id=a)),
+            },
+        ),
+        aws_opts,
+    )
+    pulumi.export("parameterPath", primary_parameter_path(pilot.primary_stack))
 
 # --- dr: this Region's AWS Backup plan (betterprompts:pilotLight.backup), for the promoted database ---
 # It selects what is tagged as a primary store of this stack: nothing while the replica replicates (its

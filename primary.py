@@ -24,12 +24,6 @@ from components.apps import (
     RunnerScaleSet,
     RunnerScaleSetArgs,
     ManagedPrometheusTarget,
-    MetricsPipeline,
-    MetricsPipelineArgs,
-    QueueDepthSource,
-    ServiceAwsAccess,
-    Workloads,
-    WorkloadsArgs,
     github_subject,
     parameter_path,
 )
@@ -59,8 +53,6 @@ from components.data import (
     PgvectorDatabaseArgs,
     PgvectorExtension,
     PgvectorExtensionArgs,
-    RedisCluster,
-    RedisClusterArgs,
 )
 from components.dr import (
     BucketReplication,
@@ -72,6 +64,11 @@ from components.dr import (
     FailoverRecords,
     FailoverRecordsArgs,
     ORIGIN_HEADER_VALUE_OUTPUT,
+    DATABASE_ARN_OUTPUT,
+    DATABASE_NAME_OUTPUT,
+    DR_KEY_ARNS_OUTPUT,
+    MODEL_PREFIX_OUTPUT,
+    REPLICA_BUCKET_NAMES_OUTPUT,
     VELERO_BUCKET_KEY,
     VELERO_NAMESPACE,
     ImageReplication,
@@ -99,8 +96,7 @@ from components.ml import (
     InferenceEndpoint,
     InferenceEndpointArgs,
     ModelBucketRef,
-    TorchServe,
-    TorchServeArgs,
+    ModelStore,
 )
 from components.network import Tier
 from components.observability import (
@@ -136,11 +132,7 @@ from components.serverless import (
     ServerlessApiArgs,
     ServerlessWorkers,
     ServerlessWorkersArgs,
-    WorkQueue,
-    WorkQueueArgs,
-    consumer_policy,
     intent_queue_name,
-    queue_arn,
     queue_url,
 )
 from components.settings import load_settings, read_runtime_config
@@ -382,32 +374,16 @@ database = PgvectorDatabase(
     ),
     aws_opts,
 )
-cache = RedisCluster(
-    f"{prefix}-cache",
-    RedisClusterArgs(
-        cache=settings.cache,
-        vpc_id=vpc.vpc_id,
-        cache_subnet_group_name=vpc.cache_subnet_group_name,
-        client_security_group_ids=data_clients,
-        kms_key_arn=baseline.keys["data"].arn,
-        log_kms_key_arn=baseline.keys["logs"].arn,
-        alarm_topic_arn=baseline.alarm_topic_arn,
-        protect=platform.protect_stateful,
-    ),
-    aws_opts,
-)
+cache = composition.cache(prefix, settings.cache, vpc, data_clients, baseline, protect=platform.protect_stateful, opts=aws_opts)
 pulumi.export("appClientsSecurityGroupId", app_clients.id)
 pulumi.export("databaseAddress", database.address)
 pulumi.export("databaseEndpoint", database.endpoint)
 # The DR stack's cross-Region read replica names its source by ARN, read through a StackReference.
-pulumi.export("databaseArn", database.arn)
+pulumi.export(DATABASE_ARN_OUTPUT, database.arn)
 pulumi.export("databasePort", database.port)
-pulumi.export("databaseName", settings.database.database_name)
+pulumi.export(DATABASE_NAME_OUTPUT, settings.database.database_name)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
 pulumi.export("databaseReplicaAddresses", database.replica_addresses)
-pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
-pulumi.export("cachePort", cache.port)
-pulumi.export("cacheAuthSecretArn", cache.auth_secret_arn)
 
 # --- ml: the SageMaker endpoint (option B); TorchServe (option A) runs in the cluster below ------
 inference_settings = settings.inference
@@ -444,7 +420,7 @@ pulumi.export("inferenceEndpointName", inference.endpoint_name)
 pulumi.export("inferenceEndpointArn", inference.endpoint_arn)
 pulumi.export("modelBucketName", inference.model_bucket_name)
 pulumi.export("modelBucketArn", inference.model_bucket_arn)
-pulumi.export("modelPrefix", inference.model_prefix)
+pulumi.export(MODEL_PREFIX_OUTPUT, inference.model_prefix)
 # Both serving paths at their configured sizes: the cost stage prices the one not serving too.
 _gpu_pool = settings.eks.node_groups.get("gpu")
 pulumi.export(
@@ -533,19 +509,28 @@ if settings.observability.managed_prometheus.enabled:
 workloads = settings.workloads
 # The serverless layer's work queue (below) has a fixed name: the exporter and the HPA name it first.
 intent_queue = intent_queue_name(prefix)
-metrics = MetricsPipeline(
-    f"{prefix}-metrics",
-    MetricsPipelineArgs(
-        k8s_provider=cluster.k8s_provider,
-        settings=workloads.metrics,
-        # The intent classifier's queue depth, read from CloudWatch by an exporter (IRSA).
-        queue_depth=QueueDepthSource(
-            queue_names=[intent_queue],
-            region=settings.region,
-            oidc_provider_arn=cluster.oidc_provider_arn,
-            oidc_provider_url=cluster.oidc_provider_url,
+tracing = settings.observability.tracing
+application_layer = composition.applications(
+    prefix,
+    workloads,
+    cluster,
+    baseline,
+    composition.ApplicationInputs(
+        region=settings.region,
+        account_id=account_id,
+        intent_queue_name=intent_queue,
+        models=ModelStore(
+            bucket_name=inference.model_bucket_name,
+            bucket_arn=inference.model_bucket_arn,
+            prefix=inference.model_prefix,
+            kms_key_arn=baseline.keys["storage"].arn,
+            efs=EfsModelStore(
+                file_system_id=shared_fs.file_system_id,
+                access_point_id=shared_fs.access_point_id,
+                storage_class_name=shared_fs.storage_class_name,
+            ),
         ),
-        storage_kms_key_arn=baseline.keys["storage"].arn,
+        serve=inference_settings.serving.torchserve,
         # Every sample also goes to the AMP workspace, Managed Grafana's Prometheus data source.
         managed_prometheus=ManagedPrometheusTarget(
             workspace_arn=managed_prometheus.workspace_arn,
@@ -557,75 +542,14 @@ metrics = MetricsPipeline(
         )
         if managed_prometheus is not None
         else None,
-        protect=platform.protect_stateful,
-        volume_tags=snapshot_target_tags(prefix),
-        # Prometheus's volume is created by the EBS CSI add-on.
-        depends_on=[*cluster.workload_dependencies, cluster.addons["aws-ebs-csi-driver"]],
-    ),
-    # The storage class names an AWS key; Helm releases need the cluster's add-ons first.
-    pulumi.ResourceOptions(providers=[aws_provider], depends_on=[cluster]),
-)
-# Every service sends its traces to the observability layer's collector (created below; SDKs retry until it answers).
-tracing = settings.observability.tracing
-apps = Workloads(
-    f"{prefix}-apps",
-    # The ServiceMonitor CRD comes with the metrics pipeline.
-    WorkloadsArgs(
-        k8s_provider=cluster.k8s_provider,
-        settings=workloads,
-        intent_queue_name=intent_queue,
-        depends_on=[metrics, *cluster.workload_dependencies],
+        # Every service sends its traces to the observability layer's collector (created below; SDKs retry until it answers).
         env={s: workload_env(tracing.namespace, s, tracing.sampling_ratio) for s in workloads.services} if tracing.enabled else {},
-        # The intent classifier drains its work queue (created below under the data key, by a fixed name).
-        aws_access={
-            "intent-classifier": ServiceAwsAccess(
-                description="intent-classifier: receive and delete its work queue's messages (IRSA)",
-                policy=pulumi.Output.all(account_id, baseline.keys["data"].arn).apply(
-                    lambda v: consumer_policy(queue_arn(intent_queue, region=settings.region, account_id=v[0]), v[1])
-                ),
-            )
-        }
-        if "intent-classifier" in workloads.services
-        else {},
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_provider_url=cluster.oidc_provider_url,
     ),
-    # Pull secrets are read from Secrets Manager and the services' roles created through the stack's AWS provider.
-    aws_opts,
+    aws_provider=aws_provider,
+    protect=platform.protect_stateful,
+    opts=aws_opts,
 )
-torchserve = TorchServe(
-    f"{prefix}-torchserve",
-    TorchServeArgs(
-        k8s_provider=cluster.k8s_provider,
-        settings=workloads.prompt_generator,
-        region=settings.region,
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_provider_url=cluster.oidc_provider_url,
-        model_bucket_name=inference.model_bucket_name,
-        model_bucket_arn=inference.model_bucket_arn,
-        model_prefix=inference.model_prefix,
-        model_kms_key_arn=baseline.keys["storage"].arn,
-        client_namespaces=(workloads.namespace,),
-        monitoring_namespace=workloads.metrics.namespace,
-        scrape_interval=workloads.metrics.scrape_interval,
-        scale_up_stabilization_seconds=workloads.scale_up_stabilization_seconds,
-        serve=inference_settings.serving.torchserve,
-        image_registry=workloads.pull_secret_registry(workloads.prompt_generator.image),
-        # GPU pods need the device plugin to advertise nvidia.com/gpu (and an EFS model store the EFS CSI driver).
-        depends_on=[
-            metrics,
-            *cluster.workload_dependencies,
-            cluster.releases["nvidia-device-plugin"],
-            *([cluster.releases["aws-efs-csi-driver"]] if workloads.prompt_generator.model_store == "efs" else []),
-        ],
-        efs_model_store=EfsModelStore(
-            file_system_id=shared_fs.file_system_id,
-            access_point_id=shared_fs.access_point_id,
-            storage_class_name=shared_fs.storage_class_name,
-        ),
-    ),
-    aws_opts,
-)
+metrics, apps, torchserve = application_layer.metrics, application_layer.workloads, application_layer.torchserve
 # CREATE EXTENSION IF NOT EXISTS vector, run as a Job inside the VPC with the RDS-managed secret.
 PgvectorExtension(
     f"{prefix}-pgvector",
@@ -643,8 +567,6 @@ PgvectorExtension(
     ),
     pulumi.ResourceOptions(providers=[aws_provider], depends_on=[database, apps]),
 )
-pulumi.export("workloadsNamespace", apps.namespace)
-pulumi.export("promptGeneratorUrl", torchserve.inference_url)
 
 # --- apps: self-hosted GitHub Actions runners on the spot pool (betterprompts:runners; optional) ---
 if settings.runners is not None:
@@ -776,20 +698,7 @@ if api_lb is not None:
 
 # --- serverless: the intent classifier's work queue ----------------------------------------------
 serverless = settings.serverless
-work_queue = WorkQueue(
-    f"{prefix}-serverless-intent",
-    WorkQueueArgs(
-        queue_name=intent_queue,
-        settings=serverless.intent_queue,
-        # The messages are application data: the data key, like the databases and secrets.
-        kms_key_arn=baseline.keys["data"].arn,
-        alarm_topic_arn=baseline.alarm_topic_arn,
-    ),
-    aws_opts,
-)
-pulumi.export("intentQueueUrl", work_queue.queue_url)
-pulumi.export("intentQueueArn", work_queue.queue_arn)
-pulumi.export("intentDeadLetterQueueUrl", work_queue.dead_letter_queue_url)
+work_queue = composition.intent_queue(prefix, intent_queue, serverless.intent_queue, baseline, aws_opts)
 # The seed's functions: image optimization (assets uploads), webhook processing, scheduled tasks.
 workers = ServerlessWorkers(
     f"{prefix}-serverless",
@@ -1024,7 +933,7 @@ if dr is not None:
             ),
             aws_opts,
         )
-        pulumi.export("drKeyArns", replication.key_arns)
+        pulumi.export(DR_KEY_ARNS_OUTPUT, replication.key_arns)
         if dr.replica_keys:
             # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
             def replica_name(purpose: BucketPurpose | str, region: str = dr.region) -> pulumi.Output[str]:
@@ -1069,7 +978,7 @@ if dr is not None:
                 ),
                 aws_opts,
             )
-            pulumi.export("replicaBucketNames", bucket_replication.replica_names)
+            pulumi.export(REPLICA_BUCKET_NAMES_OUTPUT, bucket_replication.replica_names)
             if resolve_assets_replica_domain_name is not None:
                 resolve_assets_replica_domain_name(
                     bucket_replication.replicas[BucketPurpose.ASSETS.value].bucket.bucket_regional_domain_name

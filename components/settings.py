@@ -40,7 +40,7 @@ from .platform import (
     memory_bytes,
     suggestion,
 )
-from .serverless import ServerlessSettings
+from .serverless import ServerlessSettings, WorkQueueSettings, read_work_queue
 from .storage import StorageSettings
 
 __all__ = [
@@ -133,6 +133,15 @@ class PilotLightStackSettings:
     quotas: QuotaSettings
     edge: EdgeSettings | None = None
     """The HTTPS entry's origin name, routes, listener and web ACL (``pilotLight.entry``); None: no entry."""
+    workloads: WorkloadsSettings | None = None
+    """The application layer a failover runs here (``betterprompts:workloads``, the primary's services, prompt
+    generator and metrics with this Region's images); created only when ``pilotLight.active``. None: none."""
+    cache: CacheSettings | None = None
+    """The services' Redis (``betterprompts:cache``), created with the application layer (a cache holds nothing a
+    failover must keep). Present exactly when ``workloads`` is."""
+    intent_queue: WorkQueueSettings | None = None
+    """The intent classifier's work queue here (``betterprompts:serverless.intentQueue``; the functions and the API
+    stay the primary's). Present exactly when ``workloads`` runs the intent classifier."""
 
 
 def _serverless(section: Section, edge: EdgeSettings, region: str) -> ServerlessSettings:
@@ -198,6 +207,11 @@ _PILOT_LIGHT_SECTIONS: dict[str, Callable[[Section, dict[str, Any]], Any]] = {
     **{name: _SECTIONS[name] for name in ("platform", "network", "eks", "deploy")},
     # The HTTPS entry (pilotLight.entry): the primary's origin name, routes, listener and web ACL settings.
     "edge": lambda s, _: _pilot_light_edge(s),
+    # The application layer of a failover (pilot_light.py builds it only when pilotLight.active): the primary's
+    # services and their Redis as a primary reads them; of the serverless layer only the intent classifier's queue.
+    "workloads": lambda s, done: _SECTIONS["workloads"](s, done) if s.names() else None,
+    "cache": lambda s, done: _SECTIONS["cache"](s, done) if s.names() else None,
+    "serverless": lambda s, _: _pilot_light_serverless(s),
     **{name: _SECTIONS[name] for name in ("cost", "quotas")},
 }
 
@@ -212,6 +226,17 @@ def _pilot_light_edge(section: Section) -> EdgeSettings | None:
     if not section.has("domain"):
         raise ConfigError(section.key("domain"), None, "the primary's domain: the entry's certificate is for its apiOrigin name")
     return EdgeSettings.read(section)
+
+
+def _pilot_light_serverless(section: Section) -> WorkQueueSettings | None:
+    """A pilot light's ``serverless``: absent, or only ``intentQueue``, the queue the intent classifier drains. The
+    functions, the webhook API and the batch transform are the primary's (their sources and names are in its Region)."""
+    if not section.names():
+        return None
+    for key in section.names():
+        if key != "intentQueue":
+            raise ConfigError(section.key(key), section.raw(key), "absent in a pilot light: only intentQueue (the intent classifier's work queue) is read")
+    return read_work_queue(section.child("intentQueue"))
 
 
 def is_pilot_light(config: Mapping[str, Any]) -> bool:
@@ -243,7 +268,7 @@ def load_pilot_light_settings(config: Mapping[str, Any], *, project: str, stack:
     """Parse a pilot-light stack's config: only the sections it composes; any other ``betterprompts`` key
     (a primary's section such as ``edge``) is an error naming the keys a pilot light reads."""
     done = _read_sections(config, _PILOT_LIGHT_SECTIONS, project=project, stack=stack)
-    settings = PilotLightStackSettings(pilot_light=done.pop("pilotLight"), **done)
+    settings = PilotLightStackSettings(pilot_light=done.pop("pilotLight"), intent_queue=done.pop("serverless"), **done)
     cost = settings.cost
     for key, enabled in (("shutdown.enabled", cost.shutdown.enabled), ("businessHours.enabled", cost.business_hours.enabled)):
         if enabled:
@@ -260,6 +285,7 @@ def load_pilot_light_settings(config: Mapping[str, Any], *, project: str, stack:
             else (f"{NAMESPACE}:edge", _decode(config.get(f"{NAMESPACE}:edge")), f"{PILOT_LIGHT_KEY}.entry")
         )
         raise ConfigError(given, value, f"absent without {missing}: the entry needs both (the primary's edge settings and the pods' ports)")
+    _check_pilot_light_apps(settings, config)
     if entry is not None and edge is not None:
         unported = sorted(set(edge.routes) - set(entry.service_ports))
         if unported:
@@ -268,6 +294,45 @@ def load_pilot_light_settings(config: Mapping[str, Any], *, project: str, stack:
                 "a port for every routed service (" + ", ".join(unported) + " missing): production's workloads.services.<key>.port",
             )
     return settings
+
+
+def _check_pilot_light_apps(settings: PilotLightStackSettings, config: Mapping[str, Any]) -> None:
+    """The application layer's sections come together, and fit what the pilot light already has: the entry it
+    serves behind (the same ports), the database replica it reads, and a model store this Region holds."""
+    workloads, pilot = settings.workloads, settings.pilot_light
+    workloads_key = f"{NAMESPACE}:workloads"
+    if workloads is None:
+        for name, value in (("cache", settings.cache), ("serverless", settings.intent_queue)):
+            if value is not None:
+                key = f"{NAMESPACE}:{name}"
+                raise ConfigError(key, _decode(config.get(key)), f"absent without {workloads_key}: a pilot light reads it for its application layer only")
+        return
+    required: dict[str, tuple[object, str]] = {
+        f"{PILOT_LIGHT_KEY}.entry": (pilot.entry, "the services are reached through the entry's target groups"),
+        f"{PILOT_LIGHT_KEY}.replica": (pilot.replica, "the services' database is the promoted replica"),
+        f"{NAMESPACE}:cache": (settings.cache, "the services' Redis (the primary's betterprompts:cache)"),
+    }
+    if "intent-classifier" in workloads.services:
+        required[f"{NAMESPACE}:serverless.intentQueue"] = (settings.intent_queue, "the intent classifier drains its work queue and scales on its depth")
+    for key, (needed, why) in required.items():
+        if needed is None:
+            raise ConfigError(key, None, f"present with {workloads_key}: {why}")
+    assert pilot.entry is not None
+    for service, port in sorted(pilot.entry.service_ports.items()):
+        runs = workloads.services.get(service)
+        if runs is None or runs.port != port:
+            raise ConfigError(
+                f"{PILOT_LIGHT_KEY}.entry.servicePorts",
+                _decode(config[PILOT_LIGHT_KEY]).get("entry", {}).get("servicePorts"),
+                f"the ports of {workloads_key}.services: {service} "
+                + ("is not one of its services" if runs is None else f"listens on {runs.port}, not {port}"),
+            )
+    if workloads.prompt_generator.model_store != "s3":
+        raise ConfigError(
+            f"{workloads_key}.promptGenerator.modelStore.source",
+            workloads.prompt_generator.model_store,
+            "s3 in a pilot light: the models replica bucket is in this Region; the EFS replica is the primary stack's, read-only",
+        )
 
 
 def _read_sections(

@@ -1,7 +1,8 @@
 """Disaster recovery (seed "Disaster Recovery"): AWS Backup vaults, lock and plan (``Backups``), the
 stores replicated to the DR Region (``CrossRegionReplication``), the critical buckets' replicas
 (``BucketReplication``), Velero's backups of the platform's namespaces (``VeleroBackups``), the container images'
-replicas (``ImageReplication``), the pilot light's cross-Region database replica (``ReadReplica``), Route 53 health checks and failover records (``EndpointHealthChecks``,
+replicas (``ImageReplication``), the pilot light's cross-Region database replica (``ReadReplica``) and what it reads
+of the primary's stack (``primary_models_replica``, ``primary_origin_header_value``), Route 53 health checks and failover records (``EndpointHealthChecks``,
 ``FailoverRecords``), the recovery-point model
 (``backup_plan``), the ``dr`` config section and the pilot light's (``pilotLight``, ``pilot_light``).
 
@@ -14,9 +15,10 @@ from .backup import Backups, BackupsArgs
 from .images import ImageReplication, ImageReplicationArgs
 from .buckets import BucketReplication, BucketReplicationArgs, ReplicationSource
 from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_expression, selections, store_rpos
-from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, standby_node_groups
+from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, primary_parameter_path, standby_node_groups
 from .entry import ORIGIN_HEADER_VALUE_OUTPUT, primary_origin_header_value
-from .read_replica import DATABASE_ARN_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
+from .models_replica import DR_KEY_ARNS_OUTPUT, MODEL_PREFIX_OUTPUT, REPLICA_BUCKET_NAMES_OUTPUT, primary_models_replica
+from .read_replica import DATABASE_ARN_OUTPUT, DATABASE_NAME_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
 from .replica_settings import ReplicaSettings
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
 from .failover import EndpointHealthChecks, EndpointHealthChecksArgs, FailoverRecords, FailoverRecordsArgs
@@ -26,12 +28,18 @@ from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NA
 
 __all__ = [
     "DATABASE_ARN_OUTPUT",
+    "DATABASE_NAME_OUTPUT",
     "ORIGIN_HEADER_VALUE_OUTPUT",
+    "DR_KEY_ARNS_OUTPUT",
+    "MODEL_PREFIX_OUTPUT",
+    "REPLICA_BUCKET_NAMES_OUTPUT",
+    "primary_models_replica",
     "ReadReplica",
     "ReadReplicaArgs",
     "ReplicaSettings",
     "primary_database_arn",
     "primary_origin_header_value",
+    "primary_parameter_path",
     "BackupSettings",
     "BucketReplication",
     "BucketReplicationArgs",

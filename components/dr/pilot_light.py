@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from ..apps import parameter_path
 from ..eks import SYSTEM, NodeGroupSettings
 from ..platform import ConfigError, Section
 from .entry_settings import EntrySettings
@@ -100,6 +101,13 @@ class PilotLightSettings:
             backup=backup,
             entry=entry,
         )
+
+
+def primary_parameter_path(primary_stack: str) -> str:
+    """The primary's Parameter Store path (``/<project>/<stack>``, ``parameter_path``) from its fully qualified stack
+    name: the pilot light publishes its endpoints under it in its own Region, where the same images look."""
+    _, project, stack = primary_stack.split("/")
+    return parameter_path(project, stack)
 
 
 def standby_node_groups(node_groups: Mapping[str, NodeGroupSettings], *, active: bool) -> dict[str, NodeGroupSettings]:

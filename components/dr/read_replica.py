@@ -35,6 +35,8 @@ from .replica_settings import ReplicaSettings
 
 DATABASE_ARN_OUTPUT = "databaseArn"
 """The primary stack's export naming its DB instance by ARN."""
+DATABASE_NAME_OUTPUT = "databaseName"
+"""The primary stack's export naming the application's database (the replica holds the same)."""
 
 
 @dataclass

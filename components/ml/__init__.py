@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from .inference import InferenceEndpoint, InferenceEndpointArgs, ModelBucketRef
 from .inference_settings import InferenceSettings
-from .torchserve import EfsModelStore, TorchServe, TorchServeArgs
+from .torchserve import EfsModelStore, ModelStore, TorchServe, TorchServeArgs
 
 __all__ = [
     "EfsModelStore",
+    "ModelStore",
     "InferenceEndpoint",
     "InferenceEndpointArgs",
     "InferenceSettings",

@@ -51,6 +51,18 @@ class EfsModelStore:
     storage_class_name: pulumi.Input[str]
 
 
+@dataclass(frozen=True)
+class ModelStore:
+    """Where TorchServe copies its model archives from (``modelStore.source: s3``) and the key that decrypts them."""
+
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    prefix: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    efs: EfsModelStore | None = None
+    """The shared file system's model directory (``modelStore.source: efs``); None where the stack has none."""
+
+
 @dataclass
 class TorchServeArgs:
     """Inputs of :class:`TorchServe`."""

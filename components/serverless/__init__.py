@@ -17,7 +17,7 @@ from .function import FunctionVpc, ServerlessFunction, ServerlessFunctionArgs
 from .function_settings import FunctionSettings, FunctionsSettings
 from .queue import WorkQueue, WorkQueueArgs
 from .queue_plan import QueueAlarmSettings, consumer_policy, dead_letter_queue_name, intent_queue_name, queue_arn, queue_url
-from .settings import ServerlessSettings, WorkQueueSettings
+from .settings import ServerlessSettings, WorkQueueSettings, read_work_queue
 from .workers import ServerlessWorkers, ServerlessWorkersArgs
 from .workflow import BulkTransform, BulkTransformArgs
 from .workflow_settings import BulkTransformSettings
@@ -41,6 +41,7 @@ __all__ = [
     "WorkQueue",
     "WorkQueueArgs",
     "WorkQueueSettings",
+    "read_work_queue",
     "consumer_policy",
     "dead_letter_queue_name",
     "intent_queue_name",

@@ -48,7 +48,7 @@ class ServerlessSettings:
         """``region``: the stack's (the batch transform's instance type is checked against it);
         ``zone_name``: the edge layer's public zone (the API's custom domain lives in it);
         ``taken_names``: names the edge layer serves already (name -> its key)."""
-        queue = _work_queue(section.child("intentQueue"))
+        queue = read_work_queue(section.child("intentQueue"))
         functions = FunctionsSettings.read(section.child("functions"))
         api_section = section.child("api")
         api = read_api(api_section, zone_name=zone_name, zone_key=zone_key, taken=taken_names or {})
@@ -77,7 +77,7 @@ class ServerlessSettings:
         return ServerlessSettings(intent_queue=queue, functions=functions, api=api, bulk_transform=bulk)
 
 
-def _work_queue(section: Section) -> WorkQueueSettings:
+def read_work_queue(section: Section) -> WorkQueueSettings:
     visibility = section.integer("visibilityTimeoutSeconds", minimum=0, maximum=VISIBILITY_TIMEOUT_MAX_SECONDS)
     retention = section.integer("messageRetentionSeconds", minimum=RETENTION_MIN_SECONDS, maximum=RETENTION_MAX_SECONDS)
     receives = section.integer("maxReceiveCount", minimum=1, maximum=MAX_RECEIVE_COUNT_MAX)

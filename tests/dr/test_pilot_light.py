@@ -112,7 +112,7 @@ def test_a_primary_s_section_is_not_read_by_a_pilot_light() -> None:
 def test_only_the_sections_it_composes_are_required() -> None:
     config = config_of("dr")
     assert sorted(k for k in config if k.startswith("betterprompts:")) == sorted(
-        f"betterprompts:{s}" for s in ("pilotLight", "platform", "network", "eks", "deploy", "edge", "cost")
+        f"betterprompts:{s}" for s in ("pilotLight", "platform", "network", "eks", "deploy", "edge", "workloads", "cache", "serverless", "cost")
     )
     _load(config)
 
@@ -244,6 +244,9 @@ def test_a_bad_replica_value_names_its_key_under_the_pilot_light() -> None:
 def test_without_a_replica_section_there_is_no_database() -> None:
     config = config_of("dr")
     del config[KEY]["replica"]
+    # The application layer needs the database (tests/dr/test_pilot_light_apps.py): without it, neither.
+    for section in ("workloads", "cache", "serverless"):
+        del config[f"betterprompts:{section}"]
     assert _load(config).pilot_light.replica is None
 
 
