@@ -18,12 +18,18 @@ from components.cost import CostControls, CostControlsArgs
 from components.data import RedisCluster
 from components.dr import (
     DATABASE_NAME_OUTPUT,
+    VELERO_BUCKET_KEY,
+    VELERO_NAMESPACE,
+    VeleroRestore,
+    VeleroRestoreArgs,
     ReadReplica,
     ReadReplicaArgs,
     primary_database_arn,
     primary_models_replica,
     primary_origin_header_value,
     primary_parameter_path,
+    primary_replica,
+    primary_replica_key,
     standby_node_groups,
 )
 from components.edge import ACCESS_LOG_PREFIX, ApiLoadBalancer, ApiLoadBalancerArgs, RoutedService
@@ -110,8 +116,29 @@ pulumi.export(
 replica_settings = pilot.replica
 # The application layer runs only after a failover (pilotLight.active): in standby no node could take its pods.
 workloads = settings.workloads if pilot.active and cluster is not None else None
-reads_primary = (replica_settings is not None and not replica_settings.promoted) or pilot.entry is not None or workloads is not None
+restores_velero = pilot.velero_restore and cluster is not None
+reads_primary = (
+    (replica_settings is not None and not replica_settings.promoted) or pilot.entry is not None or workloads is not None or restores_velero
+)
 primary_stack = pulumi.StackReference(pilot.primary_stack) if reads_primary else None
+
+# --- dr: Velero in the cluster, restoring from the replica of production's backups (pilotLight.veleroRestore) ---
+# Standing by already: a failover's restore starts at once, and the location's sync shows the backups arriving.
+if restores_velero and cluster is not None and primary_stack is not None:
+    VeleroRestore(
+        f"{prefix}-velero",
+        VeleroRestoreArgs(
+            namespace=VELERO_NAMESPACE,
+            region=settings.region,
+            bucket_name=primary_replica(primary_stack, VELERO_BUCKET_KEY, needed_by="so the pilot light's Velero has backups to restore"),
+            kms_key_arn=primary_replica_key(primary_stack),
+            k8s_provider=cluster.k8s_provider,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_provider_url=cluster.oidc_provider_url,
+            depends_on=cluster.workload_dependencies,
+        ),
+        aws_opts,
+    )
 
 # --- apps, after a failover: Redis, the intent classifier's queue, and the cluster's application layer as the
 # primary's (metrics, the services with their HPAs, TorchServe on the models replica); docs/dr.md, "Application layer".
@@ -119,6 +146,8 @@ applications: composition.Applications | None = None
 cache: RedisCluster | None = None
 if workloads is not None and cluster is not None and primary_stack is not None:
     assert settings.cache is not None and settings.intent_queue is not None
+    # Protected as production's while it serves (the pack judges this stack as production); the failback lifts the
+    # protection of exactly these resources before `active: false` deletes them (docs/dr.md, "Failback (pilot light)").
     cache = composition.cache(
         prefix, settings.cache, vpc, [app_clients.id, cluster.node_security_group_id], baseline, protect=platform.protect_stateful, opts=aws_opts
     )

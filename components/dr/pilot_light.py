@@ -59,6 +59,8 @@ class PilotLightSettings:
     failover. None when absent."""
     entry: EntrySettings | None = None
     """The HTTPS entry's service ports and access logs (``entry``; needs ``betterprompts:edge``). None: no entry."""
+    velero_restore: bool = False
+    """Velero in the cluster, restoring from the replica of the primary's Velero bucket (``veleroRestore``)."""
 
     @property
     def cluster_exists(self) -> bool:
@@ -91,6 +93,7 @@ class PilotLightSettings:
                     f"false: a pilot light's copies would go to the primary's Region ({primary_region}), whose API a failover must not need",
                 )
         entry = EntrySettings.read(section.child("entry")) if section.has("entry") else None
+        velero_restore = section.boolean("veleroRestore", False)
         section.finish()
         return PilotLightSettings(
             primary_stack=primary_stack,
@@ -100,6 +103,7 @@ class PilotLightSettings:
             replica=replica,
             backup=backup,
             entry=entry,
+            velero_restore=velero_restore,
         )
 
 

@@ -48,6 +48,8 @@ deletes the backup and its EBS snapshots first; the lifecycle only sweeps what i
 NONCURRENT_DAYS = 7
 """Versions Velero deleted or overwrote stay this long (an operator's mistake can be undone)."""
 BACKUPS_PREFIX = "backups/"
+RESTORES_PREFIX = "restores/"
+"""Where Velero writes a restore's logs and results, in the location of the backup it restores."""
 _CRON_FIELD = re.compile(r"^(\*|\d{1,2}(-\d{1,2})?)(/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(/\d{1,2})?)*$")
 
 
@@ -79,19 +81,8 @@ def bucket_lifecycle(ttl_days: int) -> list[LifecycleRule]:
     ]
 
 
-def velero_values(
-    *,
-    region: str,
-    bucket: Any,
-    kms_key_arn: Any,
-    role_arn: Any,
-    schedule: str,
-    ttl_days: int,
-    namespaces: list[str],
-    snapshot_volumes: bool,
-) -> dict[str, Any]:
-    """Velero on the system nodes with the AWS plugin, one backup location (the bucket) and one
-    schedule over the platform's namespaces; credentials from IRSA, not a secret."""
+def _server_values(*, location: dict[str, Any], role_arn: Any, snapshot_volumes: bool) -> dict[str, Any]:
+    """Velero on the system nodes with the AWS plugin and one backup location; credentials from IRSA, not a secret."""
     security = {
         "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
@@ -107,20 +98,7 @@ def velero_values(
                 "securityContext": security,
             }
         ],
-        "configuration": {
-            "backupStorageLocation": [
-                {
-                    "name": "default",
-                    "provider": PROVIDER,
-                    "bucket": bucket,
-                    "default": True,
-                    # SSE-KMS with the bucket's own key on every object Velero writes.
-                    "config": {"region": region, "kmsKeyId": kms_key_arn},
-                }
-            ],
-            "volumeSnapshotLocation": [{"name": "default", "provider": PROVIDER, "config": {"region": region}}],
-            "logFormat": "json",
-        },
+        "configuration": {"backupStorageLocation": [location], "logFormat": "json"},
         "snapshotsEnabled": snapshot_volumes,
         "deployNodeAgent": False,
         # IRSA: the chart's service account carries the role; no static credentials secret.
@@ -133,22 +111,70 @@ def velero_values(
         "nodeSelector": SYSTEM.node_selector(),
         "tolerations": SYSTEM.tolerations(),
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
-        "schedules": {
-            "platform": {
-                "disabled": False,
-                "schedule": schedule,
-                # The Backup objects outlive an uninstall of the chart (no owner reference to the Schedule).
-                "useOwnerReferencesInBackup": False,
-                "template": {
-                    "ttl": ttl(ttl_days),
-                    "storageLocation": "default",
-                    "includedNamespaces": sorted(namespaces),
-                    "includeClusterResources": True,
-                    "snapshotVolumes": snapshot_volumes,
-                },
-            }
-        },
     }
+
+
+def velero_values(
+    *,
+    region: str,
+    bucket: Any,
+    kms_key_arn: Any,
+    role_arn: Any,
+    schedule: str,
+    ttl_days: int,
+    namespaces: list[str],
+    snapshot_volumes: bool,
+) -> dict[str, Any]:
+    """Velero on the system nodes with the AWS plugin, one backup location (the bucket) and one
+    schedule over the platform's namespaces; credentials from IRSA, not a secret."""
+    values = _server_values(
+        location={
+            "name": "default",
+            "provider": PROVIDER,
+            "bucket": bucket,
+            "default": True,
+            # SSE-KMS with the bucket's own key on every object Velero writes.
+            "config": {"region": region, "kmsKeyId": kms_key_arn},
+        },
+        role_arn=role_arn,
+        snapshot_volumes=snapshot_volumes,
+    )
+    values["configuration"]["volumeSnapshotLocation"] = [{"name": "default", "provider": PROVIDER, "config": {"region": region}}]
+    values["schedules"] = {
+        "platform": {
+            "disabled": False,
+            "schedule": schedule,
+            # The Backup objects outlive an uninstall of the chart (no owner reference to the Schedule).
+            "useOwnerReferencesInBackup": False,
+            "template": {
+                "ttl": ttl(ttl_days),
+                "storageLocation": "default",
+                "includedNamespaces": sorted(namespaces),
+                "includeClusterResources": True,
+                "snapshotVolumes": snapshot_volumes,
+            },
+        }
+    }
+    return values
+
+
+def restore_values(*, region: str, bucket: Any, kms_key_arn: Any, role_arn: Any) -> dict[str, Any]:
+    """Velero in the DR Region's cluster, restoring from the replica of the primary's Velero bucket: the location is
+    ReadOnly (Velero's "disaster case": no backup is created or deleted there, its garbage collection leaves the
+    replica alone), no schedule, no volume snapshots (the primary's EBS snapshots are in its own Region)."""
+    return _server_values(
+        location={
+            "name": "default",
+            "provider": PROVIDER,
+            "bucket": bucket,
+            "default": True,
+            "accessMode": "ReadOnly",
+            # A restore's logs and results (restores/<name>/) go under the replica's key, as S3 would replicate them.
+            "config": {"region": region, "kmsKeyId": kms_key_arn},
+        },
+        role_arn=role_arn,
+        snapshot_volumes=False,
+    )
 
 
 def velero_policy(*, bucket_arn: str, kms_key_arn: str, region: str, account_id: str, partition: str = "aws") -> str:
@@ -233,5 +259,23 @@ def velero_policy(*, bucket_arn: str, kms_key_arn: str, region: str, account_id:
                 "Resource": kms_key_arn,
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}, "StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com"}},
             },
+        ]
+    )
+
+
+def restore_policy(*, bucket_arn: str, kms_key_arn: str, region: str) -> str:
+    """The restoring Velero's policy: read the replica's backups, write only a restore's own logs and results
+    (``restores/``), under the replica's key through S3. No EC2: it restores no volume snapshot."""
+    return policy_document(
+        [
+            {"Sid": "ReadBackups", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/*"},
+            {
+                "Sid": "WriteRestoreResults",
+                "Effect": "Allow",
+                "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
+                "Resource": f"{bucket_arn}/{RESTORES_PREFIX}*",
+            },
+            {"Sid": "ListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+            s3_key_statement("ReplicaKey", ["kms:Decrypt", "kms:GenerateDataKey"], kms_key_arn, region=region, arns=[bucket_arn, f"{bucket_arn}/*"]),
         ]
     )

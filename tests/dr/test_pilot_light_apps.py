@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from components.dr import primary_parameter_path
-from components.dr.models_replica import models_replica_name, storage_key_arn
+from components.dr.primary_replicas import replica_name, storage_key_arn
 from components.platform import ConfigError
 from components.settings import load_pilot_light_settings
 from preflight import policy_stage
@@ -57,7 +57,7 @@ def test_standby_runs_no_application_object(dr: Plan) -> None:
     # In standby the app pools are at zero: a Deployment or a Helm release waiting for pods would fail `pulumi up`.
     assert {t: len(dr.of_type(t)) for t in APP_TYPES} == dict.fromkeys(APP_TYPES, 0)
     # The cluster's controllers run on the system node; the metrics stack and TorchServe come with the failover.
-    standby_releases = {r.name for r in dr.of_type(RELEASE)}
+    standby_releases = {r.name for r in dr.of_type(RELEASE)} - {"betterprompts-dr-velero-release"}
     assert all("-eks-" in name for name in standby_releases), standby_releases
     # Its sections are read all the same (a bad value fails in standby, not during a failover).
     settings = load_pilot_light_settings(config_of("dr"), project="betterprompts", stack="dr")
@@ -129,6 +129,28 @@ def test_the_failover_plan_breaks_no_mandatory_policy(active: Plan) -> None:
     assert [(v.policy, v.enforcement) for v in found] == [("baseline-under-budget", "advisory")]
 
 
+def test_the_failback_removes_the_application_layer_after_unprotecting_only_redis(active: Plan) -> None:
+    # Back to standby with the promotion kept (docs/dr.md, "Failback (pilot light)").
+    config = config_of("dr")
+    config[KEY]["replica"]["promoted"] = True
+    failed_back = run_stack("dr", config=config)
+    kept = {r.urn for r in failed_back.resources}
+    removed = [r for r in active.resources if r.urn not in kept]
+    names = {r.name for r in removed}
+    # The application layer goes (Redis, the queue, the services, TorchServe, metrics, parameters, bindings) ...
+    assert {"betterprompts-dr-cache", "betterprompts-dr-serverless-intent", "betterprompts-dr-apps", "betterprompts-dr-torchserve"} <= names
+    assert {n for n in names if "binding" in n} == {f"betterprompts-dr-edge-{s}-binding" for s in ROUTED}
+    # ... Redis is protected while it serves (the pack judges the stack as production): the runbook's unprotect step
+    # selects exactly the protected resources the failback removes, by the cache's name in their URN.
+    protected = {r.urn for r in removed if r.protect}
+    selected = {r.urn for r in active.resources if r.protect and "betterprompts-dr-cache" in r.urn}
+    assert protected == selected and len(selected) > 1
+    # What stays after the failback has no such URN (the selection cannot reach past the cache).
+    assert not any("betterprompts-dr-cache" in urn for urn in kept)
+    # The promoted database and the entry stay.
+    assert "betterprompts-dr-replica" not in names and not any(n.startswith("betterprompts-dr-edge-api") for n in names)
+
+
 # --- settings -----------------------------------------------------------------------------------------
 
 
@@ -195,13 +217,15 @@ def test_of_the_serverless_layer_only_the_queue_is_read() -> None:
 
 
 def test_the_models_replica_and_its_key_come_from_production_s_exports(production: Plan) -> None:
-    assert models_replica_name(production.outputs["replicaBucketNames"]) == production.outputs["replicaBucketNames"]["models"]
+    names = production.outputs["replicaBucketNames"]
+    assert replica_name(names, "models", needed_by="TorchServe") == names["models"]
+    assert replica_name(names, "velero", needed_by="Velero").endswith("-velero-123456789012-us-west-2")
     assert storage_key_arn(production.outputs["drKeyArns"]).startswith("arn:aws:kms:us-west-2:")
 
 
 def test_a_primary_that_does_not_replicate_its_models_is_named() -> None:
-    with pytest.raises(ValueError, match="add models to its betterprompts:dr.buckets.replicate"):
-        models_replica_name({"assets": "a-us-west-2"})
+    with pytest.raises(ValueError, match="no 'models' replica .*so the pilot light's TorchServe"):
+        replica_name({"assets": "a-us-west-2"}, "models", needed_by="so the pilot light's TorchServe has models to load")
     with pytest.raises(ValueError, match="no 'storage' key"):
         storage_key_arn({"data": "arn:aws:kms:us-west-2:1:key/x"})
 

@@ -249,3 +249,62 @@ def test_a_misplaced_key_would_fail_the_chart_check() -> None:
     misplaced = {**values, "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "r"}}}
     defaults = yaml.safe_load((VENDOR / "values.yaml").read_text())
     assert list(unknown_keys(misplaced, defaults, {})) == ["serviceAccount.annotations"]
+
+
+# --- the pilot light: Velero restoring from the replica (VeleroRestore) ----------------------------
+
+
+def test_the_pilot_light_s_velero_reads_production_s_velero_replica_read_only(dr: Plan, production: Plan) -> None:
+    values = _values(dr)
+    replica = production.outputs["replicaBucketNames"]["velero"]
+    key = production.outputs["drKeyArns"]["storage"]
+    assert values["configuration"]["backupStorageLocation"] == [
+        {
+            "name": "default",
+            "provider": "aws",
+            "bucket": replica,
+            "default": True,
+            # Velero's "disaster case": no backup is created or garbage-collected in the replica.
+            "accessMode": "ReadOnly",
+            "config": {"region": "us-west-2", "kmsKeyId": key},
+        }
+    ]
+    # No schedule, no volume snapshots: production's EBS snapshots are in us-east-1.
+    assert "schedules" not in values and "volumeSnapshotLocation" not in values["configuration"]
+    assert values["snapshotsEnabled"] is False
+    # The same chart, plugin and placement as production's.
+    production_values = _values(production)
+    for same in ("initContainers", "credentials", "nodeSelector", "tolerations", "podSecurityContext", "containerSecurityContext"):
+        assert values[same] == production_values[same], same
+    assert _release(dr).inputs["version"] == _release(production).inputs["version"]
+
+
+def test_the_pilot_light_s_velero_reads_backups_and_writes_only_restore_results(dr: Plan, production: Plan) -> None:
+    replica = f"arn:aws:s3:::{production.outputs['replicaBucketNames']['velero']}"
+    statements = _policy(dr)
+    assert statements["ReadBackups"] == {"Sid": "ReadBackups", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{replica}/*"}
+    assert statements["WriteRestoreResults"]["Resource"] == f"{replica}/restores/*"
+    assert "s3:DeleteObject" not in json.dumps(statements)
+    assert statements["ReplicaKey"]["Resource"] == production.outputs["drKeyArns"]["storage"]
+    assert statements["ReplicaKey"]["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-west-2.amazonaws.com"}
+    # No EC2 at all: it restores no snapshot.
+    assert not any(str(a).startswith("ec2:") for s in statements.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+
+
+def test_the_restoring_values_satisfy_the_chart(dr: Plan) -> None:
+    defaults = chart_values("velero", VELERO.version)
+    values = _values(dr)
+    assert list(unknown_keys(values, defaults, {})) == []
+    jsonschema.validate(helm_merge(defaults, values), json.loads((VENDOR / "values.schema.json").read_text()))
+
+
+def test_without_the_toggle_or_a_cluster_the_pilot_light_has_no_velero() -> None:
+    from preflight.harness import run_stack
+    from tests.stack_config import config_of
+
+    config = config_of("dr")
+    config["betterprompts:pilotLight"]["veleroRestore"] = False
+    assert run_stack("dr", config=config).of_type("betterprompts:dr:VeleroRestore") == []
+    config = config_of("dr")
+    config["betterprompts:pilotLight"]["cluster"] = "off"
+    assert run_stack("dr", config=config).of_type("betterprompts:dr:VeleroRestore") == []
