@@ -57,6 +57,7 @@ from components.cost import (
 from components.data import (
     PgvectorDatabase,
     PgvectorDatabaseArgs,
+    SecretReplicaTarget,
     PgvectorExtension,
     PgvectorExtensionArgs,
     RedisCluster,
@@ -363,6 +364,14 @@ pulumi.export("efsStorageClassName", shared_fs.storage_class_name)
 app_clients = composition.app_clients(prefix, vpc, network, aws_opts)
 data_clients = [app_clients.id, cluster.node_security_group_id]
 
+# With the database replicated to the DR Region (betterprompts:dr.databaseCrossRegionBackups), Secrets Manager keeps
+# a copy of its master credential there, under the DR Region's data key; that key is made by the DR layer below,
+# after the database, so its ARN arrives as a deferred output. The pilot light reads the copy after a Region loss.
+master_secret_replica: SecretReplicaTarget | None = None
+resolve_dr_data_key_arn: Callable[[pulumi.Output[str]], None] | None = None
+if settings.dr is not None and settings.dr.database_cross_region_backups:
+    dr_data_key_arn, resolve_dr_data_key_arn = pulumi.deferred_output()
+    master_secret_replica = SecretReplicaTarget(region=settings.dr.region, kms_key_arn=dr_data_key_arn)
 database = PgvectorDatabase(
     f"{prefix}-database",
     PgvectorDatabaseArgs(
@@ -379,6 +388,7 @@ database = PgvectorDatabase(
         alarm_topic_arn=baseline.alarm_topic_arn,
         account_id=account_id,
         protect=platform.protect_stateful,
+        master_secret_replica=master_secret_replica,
     ),
     aws_opts,
 )
@@ -404,6 +414,9 @@ pulumi.export("databaseArn", database.arn)
 pulumi.export("databasePort", database.port)
 pulumi.export("databaseName", settings.database.database_name)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+if database.master_secret_replica_arn is not None:
+    # The dr stack reads the credential's copy in its own Region through its StackReference.
+    pulumi.export("databaseMasterSecretReplicaArn", database.master_secret_replica_arn)
 pulumi.export("databaseReplicaAddresses", database.replica_addresses)
 pulumi.export("cacheConfigurationEndpoint", cache.configuration_endpoint)
 pulumi.export("cachePort", cache.port)
@@ -1025,6 +1038,8 @@ if dr is not None:
             aws_opts,
         )
         pulumi.export("drKeyArns", replication.key_arns)
+        if resolve_dr_data_key_arn is not None:
+            resolve_dr_data_key_arn(replication.key_arns["data"])
         if dr.replica_keys:
             # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
             def replica_name(purpose: BucketPurpose | str, region: str = dr.region) -> pulumi.Output[str]:
