@@ -18,6 +18,7 @@ from components.cost import CostControls, CostControlsArgs
 from components.data import RedisCluster
 from components.dr import (
     DATABASE_NAME_OUTPUT,
+    MASTER_SECRET_REPLICA_OUTPUT,
     VELERO_BUCKET_KEY,
     VELERO_NAMESPACE,
     VeleroRestore,
@@ -268,6 +269,8 @@ if applications is not None and replica is not None and primary_stack is not Non
                 "database/address": replica.address,
                 "database/port": replica.instance.port.apply(str),
                 "database/name": primary_stack.require_output(DATABASE_NAME_OUTPUT).apply(str),
+                # The master credential's copy in this Region (promoted and pointed at this database by the runbook).
+                "database/master-secret-arn": primary_stack.require_output(MASTER_SECRET_REPLICA_OUTPUT).apply(str),
                 "cache/configuration-endpoint": cache.configuration_endpoint,
                 "cache/port": cache.port.apply(str),
                 "cache/auth-secret-arn": cache.auth_secret_arn,

@@ -51,6 +51,7 @@ from components.cost import (
 from components.data import (
     PgvectorDatabase,
     PgvectorDatabaseArgs,
+    SecretReplicaTarget,
     PgvectorExtension,
     PgvectorExtensionArgs,
 )
@@ -67,6 +68,7 @@ from components.dr import (
     DATABASE_ARN_OUTPUT,
     DATABASE_NAME_OUTPUT,
     DR_KEY_ARNS_OUTPUT,
+    MASTER_SECRET_REPLICA_OUTPUT,
     MODEL_PREFIX_OUTPUT,
     REPLICA_BUCKET_NAMES_OUTPUT,
     VELERO_BUCKET_KEY,
@@ -355,6 +357,14 @@ pulumi.export("efsStorageClassName", shared_fs.storage_class_name)
 app_clients = composition.app_clients(prefix, vpc, network, aws_opts)
 data_clients = [app_clients.id, cluster.node_security_group_id]
 
+# With the database replicated to the DR Region (betterprompts:dr.databaseCrossRegionBackups), Secrets Manager keeps
+# a copy of its master credential there, under the DR Region's data key; that key is made by the DR layer below,
+# after the database, so its ARN arrives as a deferred output. The pilot light reads the copy after a Region loss.
+master_secret_replica: SecretReplicaTarget | None = None
+resolve_dr_data_key_arn: Callable[[pulumi.Output[str]], None] | None = None
+if settings.dr is not None and settings.dr.database_cross_region_backups:
+    dr_data_key_arn, resolve_dr_data_key_arn = pulumi.deferred_output()
+    master_secret_replica = SecretReplicaTarget(region=settings.dr.region, kms_key_arn=dr_data_key_arn)
 database = PgvectorDatabase(
     f"{prefix}-database",
     PgvectorDatabaseArgs(
@@ -371,6 +381,7 @@ database = PgvectorDatabase(
         alarm_topic_arn=baseline.alarm_topic_arn,
         account_id=account_id,
         protect=platform.protect_stateful,
+        master_secret_replica=master_secret_replica,
     ),
     aws_opts,
 )
@@ -383,6 +394,9 @@ pulumi.export(DATABASE_ARN_OUTPUT, database.arn)
 pulumi.export("databasePort", database.port)
 pulumi.export(DATABASE_NAME_OUTPUT, settings.database.database_name)
 pulumi.export("databaseMasterSecretArn", database.master_secret_arn)
+if database.master_secret_replica_arn is not None:
+    # The dr stack reads the credential's copy in its own Region through its StackReference.
+    pulumi.export(MASTER_SECRET_REPLICA_OUTPUT, database.master_secret_replica_arn)
 pulumi.export("databaseReplicaAddresses", database.replica_addresses)
 
 # --- ml: the SageMaker endpoint (option B); TorchServe (option A) runs in the cluster below ------
@@ -934,6 +948,8 @@ if dr is not None:
             aws_opts,
         )
         pulumi.export(DR_KEY_ARNS_OUTPUT, replication.key_arns)
+        if resolve_dr_data_key_arn is not None:
+            resolve_dr_data_key_arn(replication.key_arns["data"])
         if dr.replica_keys:
             # The critical buckets, replicated by S3 into replicas named like their sources, in the DR Region.
             def replica_name(purpose: BucketPurpose | str, region: str = dr.region) -> pulumi.Output[str]:

@@ -1012,7 +1012,14 @@ def _kms_key(ctx: _Context, r: CostResource) -> list[LineItem]:
 
 
 def _secret(ctx: _Context, r: CostResource) -> list[LineItem]:
-    return [ctx.item(r, f"Secrets Manager secret {r.name}", ctx.price("secretsmanager:secret", r.type, "secret"))]
+    price = ctx.price("secretsmanager:secret", r.type, "secret")
+    items = [ctx.item(r, f"Secrets Manager secret {r.name}", price)]
+    # AWS, "Replicate secrets across Regions": each replica is billed as a secret in its Region
+    # (Secrets Manager's per-secret price is the same in the Regions this platform uses).
+    for replica in r.inputs.get("replicas") or []:
+        region = replica.get("region") if isinstance(replica, dict) else None
+        items.append(ctx.item(r, f"Secrets Manager secret {r.name}: replica in {region}", price))
+    return items
 
 
 # A rotation runs the function once per step (createSecret, setSecret, testSecret, finishSecret);

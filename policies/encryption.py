@@ -238,13 +238,24 @@ SNS_ENCRYPTED = resource_policy(
     remediation="kms_master_key_id = a customer-managed key (the alarms key for the alarm topic).",
 )
 
+def _secret(args: ResourceValidationArgs) -> Iterator[str]:
+    where, props = label(args.resource_type, args.name), args.props
+    yield from _key(where, "kmsKeyId", get(props, "kmsKeyId"), "set kms_key_id to the stack's data key")
+    # A replica without KmsKeyId is encrypted with aws/secretsmanager in its Region (ReplicaRegionType).
+    for replica in items(get(props, "replicas")):
+        region = get(replica, "region")
+        yield from _key(
+            where, f"replicas[{region}].kmsKeyId", get(replica, "kmsKeyId"), f"set the replica's kms_key_id to a customer-managed key in {region}"
+        )
+
+
 SECRET_ENCRYPTED = resource_policy(
     name="secret-encrypted-with-cmk",
-    description="Secrets Manager secrets are encrypted with a customer-managed KMS key.",
+    description="Secrets Manager secrets, and their replicas in other Regions, are encrypted with a customer-managed KMS key.",
     severity=Severity.HIGH,
     types=(SECRET,),
-    check=_single_key("kmsKeyId", "set kms_key_id to the stack's data key"),
-    remediation="kms_key_id = the stack's data key.",
+    check=_secret,
+    remediation="kms_key_id = the stack's data key; each replica's kms_key_id = a customer-managed key in its Region (the DR data key).",
 )
 
 SCHEDULE_ENCRYPTED = resource_policy(

@@ -31,7 +31,8 @@ from .database_settings import (
 from .instance_support import enhanced_monitoring_role, export_log_groups, observability_inputs, os_metrics_log_group, postgres_parameter_group
 from .pgvector import PgvectorExtension, PgvectorExtensionArgs
 
-from .secrets import encrypted_secret
+from .secret_arns import replica_secret_arn
+from .secrets import SecretReplicaTarget, encrypted_secret
 
 __all__ = [
     "ADVANCED_INSIGHTS_MIN_RETENTION_DAYS",
@@ -62,6 +63,8 @@ __all__ = [
     "ALLOWED_CACHE_NODE_FAMILIES",
     "SUPPORTED_CACHE_ENGINES",
     "encrypted_secret",
+    "replica_secret_arn",
+    "SecretReplicaTarget",
     "CacheSettings",
     "DatabaseSettings",
     "PgvectorDatabase",

@@ -51,6 +51,7 @@ from .instance_support import (
     postgres_parameter_group,
 )
 from .master_secret import MasterSecret, MasterSecretArgs
+from .secrets import SecretReplicaTarget
 from .master_secret_plan import INITIAL_PASSWORD_LENGTH, rotation_egress
 
 
@@ -82,6 +83,9 @@ class PgvectorDatabaseArgs:
     """The account; the enhanced-monitoring role trusts only RDS acting for it."""
     protect: bool = True
     """Deletion protection, a final snapshot on delete, and Pulumi ``protect``."""
+    master_secret_replica: Optional[SecretReplicaTarget] = None
+    """The DR Region and its data key for a read-only copy of the master credential's secret
+    (the pilot light reads it there after a Region loss); None keeps the secret in this Region only."""
 
 
 class PgvectorDatabase(pulumi.ComponentResource):
@@ -93,6 +97,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
     identifier: pulumi.Output[str]
     arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
+    master_secret_replica_arn: Optional[pulumi.Output[str]]
     security_group_id: pulumi.Output[str]
     replica_addresses: dict[str, pulumi.Output[str]]
 
@@ -261,10 +266,12 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 rotation_days=db.password_rotation_days,
                 ready=[self.instance, self.security_group],
                 protect=args.protect,
+                replica=args.master_secret_replica,
             ),
             child,
         )
         self.master_secret_arn = self.master_secret.secret_arn
+        self.master_secret_replica_arn = self.master_secret.replica_secret_arn
         self.security_group_id = self.security_group.id
         self.replica_addresses = {key: r.address for key, r in self.replicas.items()}
         self.register_outputs(
@@ -275,6 +282,7 @@ class PgvectorDatabase(pulumi.ComponentResource):
                 "identifier": self.identifier,
                 "arn": self.arn,
                 "master_secret_arn": self.master_secret_arn,
+                "master_secret_replica_arn": self.master_secret_replica_arn,
                 "security_group_id": self.security_group_id,
                 "replica_addresses": self.replica_addresses,
             }

@@ -9,7 +9,12 @@ Blue/Green deployments, so the credential is held here instead:
 * AWS's ``SecretsManagerRDSPostgreSQLRotationSingleUser`` application (Serverless Application
   Repository) runs the rotation function in the app subnets, with a security group the
   database admits, reaching Secrets Manager through the NAT;
-* Secrets Manager rotates every ``rotation_days`` days (and once right after creation).
+* Secrets Manager rotates every ``rotation_days`` days (and once right after creation);
+* with ``replica`` set, Secrets Manager keeps a read-only copy in the DR Region under that Region's
+  key, so services there read the credential without calling this Region. Rotation runs here only
+  and propagates to the copy; after this Region is lost, ``stop-replication-to-replica`` (run in the
+  DR Region) promotes the copy to a standalone secret, whose ``host`` still names this Region's
+  instance until the runbook puts the promoted database's address (docs/dr.md).
 
 The function's log group exists first, under the logs key with the database's retention.
 Pure parts live in ``master_secret_plan``.
@@ -38,7 +43,8 @@ from .master_secret_plan import (
     rotation_parameters,
     secret_document,
 )
-from .secrets import encrypted_secret
+from .secret_arns import replica_secret_arn
+from .secrets import SecretReplicaTarget, encrypted_secret
 
 
 @dataclass
@@ -69,12 +75,16 @@ class MasterSecretArgs:
     """What must exist before the first rotation (the instance, with the function's group admitted)."""
     protect: bool = True
     """Pulumi ``protect`` on the secret and the longest recovery window."""
+    replica: Optional[SecretReplicaTarget] = None
+    """The DR Region's read-only copy and its key there; None keeps the secret in this Region only."""
 
 
 class MasterSecret(pulumi.ComponentResource):
     """The master credential's secret and its rotation."""
 
     secret_arn: pulumi.Output[str]
+    replica_secret_arn: Optional[pulumi.Output[str]]
+    """The copy's ARN in the DR Region (None without a replica)."""
     rotation_function_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: MasterSecretArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
@@ -90,6 +100,7 @@ class MasterSecret(pulumi.ComponentResource):
             protect=args.protect,
             tags=tags,
             parent=self,
+            replicas=[args.replica] if args.replica is not None else [],
         )
         document = pulumi.Output.all(host=args.host, password=args.password).apply(
             lambda v: secret_document(
@@ -140,7 +151,13 @@ class MasterSecret(pulumi.ComponentResource):
         )
 
         self.secret_arn = self.secret.arn
-        self.register_outputs({"secret_arn": self.secret_arn, "rotation_function_arn": self.rotation_function_arn})
+        self.replica_secret_arn = None
+        if args.replica is not None:
+            replica_region = args.replica.region
+            self.replica_secret_arn = self.secret.arn.apply(lambda arn: replica_secret_arn(arn, replica_region))
+        self.register_outputs(
+            {"secret_arn": self.secret_arn, "replica_secret_arn": self.replica_secret_arn, "rotation_function_arn": self.rotation_function_arn}
+        )
 
 
 def _function_arn(outputs: Optional[Mapping[str, str]]) -> str:
@@ -155,3 +172,5 @@ def _check_args(args: MasterSecretArgs) -> None:
         raise ValueError(f"MasterSecret rotates every {MIN_ROTATION_DAYS}-{MAX_ROTATION_DAYS} days, got {args.rotation_days}")
     if not args.subnet_ids:
         raise ValueError("MasterSecret needs the subnets its rotation function runs in")
+    if args.replica is not None and args.replica.region == args.region:
+        raise ValueError(f"MasterSecret's replica must be in another Region than the secret ({args.region})")

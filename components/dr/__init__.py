@@ -18,7 +18,7 @@ from .backup_plan import LockMode, SelectionSpec, StoreRpo, VaultLock, schedule_
 from .pilot_light import STANDBY_SYSTEM_NODES, ClusterPosture, PilotLightSettings, primary_parameter_path, standby_node_groups
 from .entry import ORIGIN_HEADER_VALUE_OUTPUT, primary_origin_header_value
 from .primary_replicas import DR_KEY_ARNS_OUTPUT, MODEL_PREFIX_OUTPUT, REPLICA_BUCKET_NAMES_OUTPUT, primary_models_replica, primary_replica, primary_replica_key
-from .read_replica import DATABASE_ARN_OUTPUT, DATABASE_NAME_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
+from .read_replica import DATABASE_ARN_OUTPUT, DATABASE_NAME_OUTPUT, MASTER_SECRET_REPLICA_OUTPUT, ReadReplica, ReadReplicaArgs, primary_database_arn
 from .replica_settings import ReplicaSettings
 from .replication import CrossRegionReplication, CrossRegionReplicationArgs
 from .failover import EndpointHealthChecks, EndpointHealthChecksArgs, FailoverRecords, FailoverRecordsArgs
@@ -29,6 +29,7 @@ from .velero_plan import BUCKET_KEY as VELERO_BUCKET_KEY, NAMESPACE as VELERO_NA
 __all__ = [
     "DATABASE_ARN_OUTPUT",
     "DATABASE_NAME_OUTPUT",
+    "MASTER_SECRET_REPLICA_OUTPUT",
     "ORIGIN_HEADER_VALUE_OUTPUT",
     "DR_KEY_ARNS_OUTPUT",
     "MODEL_PREFIX_OUTPUT",

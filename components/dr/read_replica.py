@@ -37,6 +37,8 @@ DATABASE_ARN_OUTPUT = "databaseArn"
 """The primary stack's export naming its DB instance by ARN."""
 DATABASE_NAME_OUTPUT = "databaseName"
 """The primary stack's export naming the application's database (the replica holds the same)."""
+MASTER_SECRET_REPLICA_OUTPUT = "databaseMasterSecretReplicaArn"
+"""The primary stack's export: its master credential's copy in the DR Region (Secrets Manager replication)."""
 
 
 @dataclass

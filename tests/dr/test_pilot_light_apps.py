@@ -111,11 +111,14 @@ def test_the_entry_s_target_groups_get_the_services_pods(active: Plan, dr: Plan)
         assert [(r.urn, r.inputs) for r in active.of_type(token)] == [(r.urn, r.inputs) for r in dr.of_type(token)]
 
 
-def test_the_services_find_this_region_s_endpoints_under_production_s_parameter_path(active: Plan) -> None:
+def test_the_services_find_this_region_s_endpoints_under_production_s_parameter_path(active: Plan, production: Plan) -> None:
     values = {r.inputs["name"]: r.inputs.get("value") or r.inputs.get("insecureValue") for r in active.of_type("aws:ssm/parameter:Parameter")}
     path = "/betterprompts/production"
     assert active.outputs["parameterPath"] == path
     assert values[f"{path}/database/address"] == active.outputs["databaseAddress"]
+    # Production's master credential, replicated by Secrets Manager into us-west-2 (same name and suffix).
+    assert values[f"{path}/database/master-secret-arn"] == production.outputs["databaseMasterSecretReplicaArn"]
+    assert str(values[f"{path}/database/master-secret-arn"]).startswith("arn:aws:secretsmanager:us-west-2:")
     assert values[f"{path}/cache/configuration-endpoint"] == active.outputs["cacheConfigurationEndpoint"]
     assert values[f"{path}/queues/intent-classification-url"] == active.outputs["intentQueueUrl"]
     assert values[f"{path}/inference/prompt-generator-url"] == active.outputs["promptGeneratorUrl"]
